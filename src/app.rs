@@ -1,0 +1,154 @@
+//! Shared state and THE route table: every URL of the site, one per line.
+
+use std::sync::{Arc, Mutex, RwLock};
+
+use actix_web::middleware::{from_fn, Compress, DefaultHeaders, ErrorHandlers};
+use actix_web::web::{self, get, post, ServiceConfig};
+
+use crate::auth::ratelimit::Limits;
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::mail::Mailer;
+use crate::settings::Instance;
+use crate::{api, auth, settings, web as site};
+
+/// What every handler can reach, shared by all workers.
+pub struct AppState {
+    pub config: Config,
+    pub db: Db,
+    pub mailer: Mailer,
+    pub limits: Limits,
+    /// The one-time code that protects the first-run setup; `None` once setup is done.
+    pub setup_code: Mutex<Option<String>>,
+    instance: RwLock<Arc<Instance>>,
+}
+
+impl AppState {
+    /// Builds the state from an opened database.
+    pub fn new(config: Config, db: Db, setup_code: Option<String>) -> Result<AppState, AppError> {
+        let instance = db.conn().map(|c| settings::store::load_instance(&c))??;
+        Ok(AppState {
+            mailer: Mailer::new(config.mail_dir()),
+            config,
+            db,
+            limits: Limits::default(),
+            setup_code: Mutex::new(setup_code),
+            instance: RwLock::new(Arc::new(instance)),
+        })
+    }
+
+    /// The current settings (cached; cheap).
+    pub fn instance(&self) -> Arc<Instance> {
+        self.instance
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Reloads the cached settings after a change.
+    pub async fn reload_instance(&self) -> Result<Arc<Instance>, AppError> {
+        let fresh = Arc::new(
+            self.db
+                .read(|c| Ok(settings::store::load_instance(c)?))
+                .await?,
+        );
+        *self.instance.write().unwrap_or_else(|e| e.into_inner()) = fresh.clone();
+        Ok(fresh)
+    }
+}
+
+/// The route table.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.route("/", get().to(site::home::home))
+        .route("/healthz", get().to(site::home::healthz))
+        .route("/assets/{file:.*}", get().to(site::assets::serve))
+        .route("/lang", post().to(site::home::set_language))
+        .route("/setup", get().to(settings::handlers::setup_form))
+        .route("/setup", post().to(settings::handlers::setup_submit))
+        .route("/signup", get().to(auth::handlers::signup_form))
+        .route("/signup", post().to(auth::handlers::signup_submit))
+        .route("/confirm/{token}", get().to(auth::handlers::confirm))
+        .route(
+            "/confirm/resend",
+            post().to(auth::handlers::resend_confirmation),
+        )
+        .route("/login", get().to(auth::handlers::login_form))
+        .route("/login", post().to(auth::handlers::login_submit))
+        .route("/logout", post().to(auth::handlers::logout))
+        .route("/password/forgot", get().to(auth::handlers::forgot_form))
+        .route("/password/forgot", post().to(auth::handlers::forgot_submit))
+        .route(
+            "/password/reset/{token}",
+            get().to(auth::handlers::reset_form),
+        )
+        .route(
+            "/password/reset/{token}",
+            post().to(auth::handlers::reset_submit),
+        )
+        .route("/account", get().to(auth::handlers::account))
+        .route("/account", post().to(auth::handlers::account_save))
+        .route("/account/tokens", post().to(auth::handlers::token_create))
+        .route(
+            "/account/tokens/{id}/delete",
+            post().to(auth::handlers::token_delete),
+        )
+        .route("/admin", get().to(settings::handlers::admin_settings))
+        .route("/admin", post().to(settings::handlers::admin_settings_save))
+        .route(
+            "/admin/smtp",
+            post().to(settings::handlers::admin_smtp_save),
+        )
+        .route(
+            "/admin/test-mail",
+            post().to(settings::handlers::admin_test_mail),
+        )
+        .route("/admin/users", get().to(settings::handlers::admin_users))
+        .route(
+            "/admin/users/{id}/role",
+            post().to(settings::handlers::admin_set_role),
+        )
+        .route("/api/v1/openapi.json", get().to(api::openapi))
+        .route("/api/v1/instance", get().to(api::instance))
+        .route("/api/v1/me", get().to(api::me));
+}
+
+/// Builds the actix application: state, middleware (outermost last), routes, 404 page.
+pub fn build(
+    state: web::Data<AppState>,
+) -> actix_web::App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    actix_web::App::new()
+        .app_data(state)
+        .app_data(web::FormConfig::default().limit(site::context::FORM_LIMIT))
+        .configure(routes)
+        .default_service(web::to(site::errors::not_found))
+        .wrap(from_fn(site::context::middleware))
+        .wrap(ErrorHandlers::new().default_handler(site::errors::render))
+        .wrap(Compress::default())
+        .wrap(security_headers())
+}
+
+/// Security headers on every response.
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        ))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "same-origin"))
+        .add(("X-Frame-Options", "DENY"))
+        .add((
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=(self)",
+        ))
+}

@@ -1,0 +1,89 @@
+//! Append-only migrations, embedded in the binary. Migration N sets `PRAGMA user_version = N`
+//! inside its own transaction, so a crash leaves the database either before or after it.
+
+use rusqlite::Connection;
+
+use crate::error::AppError;
+
+/// Every migration in order; index 0 is migration 1. Never edit a released entry: append.
+pub const MIGRATIONS: &[(&str, &str)] = &[("schema", include_str!("../../schema.sql"))];
+
+/// The schema version the database file is at (0 for a new file).
+pub fn schema_version(conn: &Connection) -> rusqlite::Result<usize> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+        .map(|v| v as usize)
+}
+
+/// Names of the migrations this binary would apply to the database.
+pub fn pending_migrations(conn: &Connection) -> Result<Vec<String>, AppError> {
+    let version = schema_version(conn)?;
+    refuse_newer(version)?;
+    Ok(MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(version)
+        .map(|(i, (name, _))| format!("{:04}_{name}", i + 1))
+        .collect())
+}
+
+/// Applies every pending migration, each in its own transaction.
+pub fn migrate(conn: &mut Connection) -> Result<usize, AppError> {
+    let version = schema_version(conn)?;
+    refuse_newer(version)?;
+    for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(version) {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)
+            .map_err(|e| AppError::msg(format!("migration {:04}_{name} failed: {e}", i + 1)))?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+        log::info!("applied migration {:04}_{name}", i + 1);
+    }
+    Ok(MIGRATIONS.len() - version.min(MIGRATIONS.len()))
+}
+
+fn refuse_newer(version: usize) -> Result<(), AppError> {
+    if version > MIGRATIONS.len() {
+        return Err(AppError::msg(format!(
+            "the database is at schema version {version}, newer than this Placette knows ({}); \
+             install a newer Placette or restore a backup",
+            MIGRATIONS.len()
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_a_new_database_and_is_idempotent() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        assert_eq!(migrate(&mut conn).unwrap(), MIGRATIONS.len());
+        assert_eq!(schema_version(&conn).unwrap(), MIGRATIONS.len());
+        assert_eq!(migrate(&mut conn).unwrap(), 0);
+        assert!(pending_migrations(&conn).unwrap().is_empty());
+        let secret: Vec<u8> = conn
+            .query_row("SELECT secret FROM instance WHERE id = 1", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(secret.len(), 32);
+    }
+
+    #[test]
+    fn refuses_a_newer_database() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", 999).unwrap();
+        let err = migrate(&mut conn).unwrap_err().to_string();
+        assert!(err.contains("newer"), "{err}");
+    }
+
+    #[test]
+    fn sqlite_has_rtree_and_fts5() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE VIRTUAL TABLE r USING rtree(id, a, b);
+             CREATE VIRTUAL TABLE f USING fts5(t);",
+        )
+        .unwrap();
+    }
+}

@@ -1,0 +1,131 @@
+//! Outgoing mail: lettre over SMTP to the relay the admin configured, or, when none is
+//! configured, `.eml` files in the data dir's outbox (the admin page says so).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Mailbox, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::error::AppError;
+use crate::settings::{Smtp, SmtpSecurity};
+
+/// A plain-text mail to one recipient.
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+}
+
+/// Where a mail went.
+#[derive(Debug, PartialEq)]
+pub enum Delivery {
+    /// Handed to the SMTP relay.
+    Relay,
+    /// Written to this file because no relay is configured.
+    File(PathBuf),
+}
+
+/// Sends mail according to the current SMTP settings.
+pub struct Mailer {
+    outbox: PathBuf,
+}
+
+impl Mailer {
+    /// A mailer writing to `outbox` when no relay is configured.
+    pub fn new(outbox: PathBuf) -> Mailer {
+        Mailer { outbox }
+    }
+
+    /// The folder of `.eml` files.
+    pub fn outbox(&self) -> &PathBuf {
+        &self.outbox
+    }
+
+    /// Sends one mail; `site_name` names the sender when the relay has no explicit sender.
+    pub async fn send(
+        &self,
+        smtp: &Smtp,
+        site_name: &str,
+        mail: Mail,
+    ) -> Result<Delivery, AppError> {
+        let message = build_message(smtp, site_name, &mail)?;
+        if smtp.host.trim().is_empty() {
+            let path = self.write_file(message.formatted()).await?;
+            log::info!(
+                "no SMTP relay configured: mail to {} written to {}",
+                mail.to,
+                path.display()
+            );
+            return Ok(Delivery::File(path));
+        }
+        transport(smtp)?
+            .send(message)
+            .await
+            .map_err(|e| AppError::msg(format!("SMTP relay {}:{}: {e}", smtp.host, smtp.port)))?;
+        Ok(Delivery::Relay)
+    }
+
+    async fn write_file(&self, bytes: Vec<u8>) -> Result<PathBuf, AppError> {
+        let dir = self.outbox.clone();
+        actix_web::web::block(move || -> Result<PathBuf, AppError> {
+            std::fs::create_dir_all(&dir)?;
+            let name = format!("{}-{:08x}.eml", crate::db::now(), rand::random::<u32>());
+            let tmp = dir.join(format!(".{name}.tmp"));
+            std::fs::write(&tmp, &bytes)?;
+            let path = dir.join(name);
+            std::fs::rename(&tmp, &path)?;
+            Ok(path)
+        })
+        .await?
+    }
+}
+
+fn build_message(smtp: &Smtp, site_name: &str, mail: &Mail) -> Result<Message, AppError> {
+    let from_addr = if smtp.from.trim().is_empty() {
+        "placette@localhost".to_string()
+    } else {
+        smtp.from.trim().to_string()
+    };
+    let from: Mailbox = match from_addr.parse::<Mailbox>() {
+        Ok(mb) if mb.name.is_some() => mb,
+        Ok(mb) => Mailbox::new(Some(site_name.to_string()), mb.email),
+        Err(e) => return Err(AppError::msg(format!("sender address {from_addr:?}: {e}"))),
+    };
+    let to: Mailbox = mail
+        .to
+        .parse()
+        .map_err(|e| AppError::msg(format!("recipient address: {e}")))?;
+    Message::builder()
+        .from(from)
+        .to(to)
+        .subject(&mail.subject)
+        .singlepart(
+            // Quoted-printable keeps the text (and its links) readable in any mail client.
+            SinglePart::builder()
+                .header(ContentType::TEXT_PLAIN)
+                .header(ContentTransferEncoding::QuotedPrintable)
+                .body(mail.text.clone()),
+        )
+        .map_err(|e| AppError::msg(format!("building mail: {e}")))
+}
+
+fn transport(smtp: &Smtp) -> Result<AsyncSmtpTransport<Tokio1Executor>, AppError> {
+    let host = smtp.host.trim();
+    let builder = match smtp.security {
+        SmtpSecurity::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
+        SmtpSecurity::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
+            .map_err(|e| AppError::msg(format!("SMTP relay {host}: {e}")))?,
+        SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host)
+            .map_err(|e| AppError::msg(format!("SMTP relay {host}: {e}")))?,
+    };
+    let mut builder = builder
+        .port(smtp.port)
+        .timeout(Some(Duration::from_secs(15)));
+    if !smtp.user.is_empty() {
+        builder = builder.credentials(Credentials::new(smtp.user.clone(), smtp.password.clone()));
+    }
+    Ok(builder.build())
+}

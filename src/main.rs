@@ -1,0 +1,23 @@
+//! Placette: the local commons of a village in one binary. See ARCHITECTURE.md.
+
+mod api;
+mod app;
+mod auth;
+mod cli;
+mod config;
+mod db;
+mod demo;
+mod error;
+mod i18n;
+mod mail;
+mod ops;
+mod server;
+mod settings;
+mod web;
+
+fn main() {
+    if let Err(e) = cli::run() {
+        eprintln!("placette: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,275 @@
+//! The volunteer's commands: admin accounts, backup, restore, check.
+
+use std::fmt;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::auth::{self, store as users, Role};
+use crate::config::Config;
+use crate::db::{self, write_now, Db, MIGRATIONS};
+use crate::error::AppError;
+use crate::settings;
+
+/// Takes the data directory's lock, held by a server for as long as it runs, so that `restore`
+/// and a second server refuse to work beside it. `Err` says who holds it.
+pub fn lock_data_dir(config: &Config) -> Result<File, AppError> {
+    config.ensure_data_dir()?;
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(config.lock_path())?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(_) => Err(AppError::msg(format!(
+            "another Placette is running on {} (its lock file {} is held)",
+            config.data_dir.display(),
+            config.lock_path().display()
+        ))),
+    }
+}
+
+/// Creates a confirmed admin account.
+pub fn create_admin(
+    config: &Config,
+    email: &str,
+    name: &str,
+    password: &str,
+) -> Result<i64, AppError> {
+    if !auth::plausible_email(email) {
+        return Err(AppError::msg(format!("{email:?} is not an email address")));
+    }
+    if name.trim().is_empty() {
+        return Err(AppError::msg("the name is empty"));
+    }
+    config.ensure_data_dir()?;
+    let db = Db::open(&config.db_path())?;
+    let hash = auth::hash_password(password)?;
+    let mut conn = db.conn()?;
+    write_now(&mut conn, |tx| {
+        let new = users::NewUser {
+            email,
+            name: name.trim(),
+            password_hash: &hash,
+            role: Role::Admin,
+            lang: None,
+            confirmed: true,
+        };
+        users::create_user(tx, &new, db::now())?.ok_or_else(|| {
+            AppError::msg(format!(
+                "an account with {email} exists; use `placette admin reset-password`"
+            ))
+        })
+    })
+}
+
+/// Sets a new password, confirms the address and signs out every session of the account.
+pub fn reset_password(config: &Config, email: &str, password: &str) -> Result<(), AppError> {
+    let db = open_existing(config)?;
+    let hash = auth::hash_password(password)?;
+    let mut conn = db.conn()?;
+    write_now(&mut conn, |tx| {
+        let (user, _) = users::user_by_email(tx, email)?
+            .ok_or_else(|| AppError::msg(format!("no account with {email}")))?;
+        users::set_password(tx, user.id, &hash, db::now())?;
+        users::confirm_email(tx, user.id, db::now())?;
+        users::delete_user_sessions(tx, user.id)?;
+        Ok(())
+    })
+}
+
+fn open_existing(config: &Config) -> Result<Db, AppError> {
+    if !config.db_path().exists() {
+        return Err(AppError::msg(format!(
+            "no database at {}",
+            config.db_path().display()
+        )));
+    }
+    Db::open(&config.db_path())
+}
+
+/// Writes a consistent snapshot of the database with `VACUUM INTO` (safe while the server
+/// writes: it reads one transaction's view). Returns the size written.
+pub fn backup(config: &Config, target: &Path) -> Result<u64, AppError> {
+    if target.exists() {
+        return Err(AppError::msg(format!(
+            "{} exists; choose a new file name",
+            target.display()
+        )));
+    }
+    if !config.db_path().exists() {
+        return Err(AppError::msg(format!(
+            "no database at {}",
+            config.db_path().display()
+        )));
+    }
+    let conn = Connection::open_with_flags(config.db_path(), OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+    db::configure(&conn)?;
+    let target_str = target
+        .to_str()
+        .ok_or_else(|| AppError::msg("the backup path is not valid UTF-8"))?;
+    conn.execute("VACUUM INTO ?1", [target_str])?;
+    File::open(target)?.sync_all()?;
+    Ok(std::fs::metadata(target)?.len())
+}
+
+/// Checks that a file is a Placette database this binary can use.
+fn check_backup_file(file: &Path) -> Result<(), AppError> {
+    let conn = Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| AppError::msg(format!("{}: {e}", file.display())))?;
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .map_err(|e| AppError::msg(format!("{} is not a SQLite database: {e}", file.display())))?;
+    if integrity != "ok" {
+        return Err(AppError::msg(format!(
+            "{} fails its integrity check: {integrity}",
+            file.display()
+        )));
+    }
+    let version = db::schema_version(&conn)?;
+    if version == 0 || version > MIGRATIONS.len() {
+        return Err(AppError::msg(format!(
+            "{} is not a Placette database this version can use (schema {version})",
+            file.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Replaces the database by a backup. Refuses while a server holds the data directory; keeps
+/// the previous database aside (checkpointed first, so nothing in its WAL is left behind).
+pub fn restore(config: &Config, file: &Path) -> Result<Option<PathBuf>, AppError> {
+    check_backup_file(file)?;
+    let _lock = lock_data_dir(config)?;
+    let live = config.db_path();
+    let mut aside = None;
+    if live.exists() {
+        {
+            let conn = Connection::open(&live)?;
+            conn.busy_timeout(std::time::Duration::from_secs(5))?;
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
+        let kept = config
+            .data_dir
+            .join(format!("placette.db.before-restore-{}", db::now()));
+        std::fs::rename(&live, &kept)?;
+        for ext in ["-wal", "-shm"] {
+            let p = PathBuf::from(format!("{}{ext}", live.display()));
+            if p.exists() {
+                std::fs::remove_file(p)?;
+            }
+        }
+        aside = Some(kept);
+    }
+    let tmp = config.data_dir.join("placette.db.restoring");
+    std::fs::copy(file, &tmp)?;
+    File::open(&tmp)?.sync_all()?;
+    std::fs::rename(&tmp, &live)?;
+    File::open(&config.data_dir)?.sync_all()?;
+    Ok(aside)
+}
+
+/// What `placette check` found.
+pub struct CheckReport {
+    pub ok: bool,
+    lines: Vec<String>,
+}
+
+impl fmt::Display for CheckReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for l in &self.lines {
+            writeln!(f, "{l}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Integrity check, configuration summary, pending migrations. Does not migrate.
+pub fn check(config: &Config) -> Result<CheckReport, AppError> {
+    let mut lines = vec![
+        format!("data directory: {}", config.data_dir.display()),
+        format!("listen:         {}", config.listen),
+        format!(
+            "base URL:       {}",
+            config.base_url.as_deref().unwrap_or("(from each request)")
+        ),
+    ];
+    let path = config.db_path();
+    if !path.exists() {
+        lines.push(format!(
+            "database:       none yet at {} (created by `placette serve`)",
+            path.display()
+        ));
+        lines.push(format!(
+            "migrations:     {} would be applied",
+            MIGRATIONS.len()
+        ));
+        return Ok(CheckReport { ok: true, lines });
+    }
+    let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    let size = std::fs::metadata(&path)?.len();
+    let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+    let ok = integrity == "ok";
+    lines.push(format!("database:       {} ({size} bytes)", path.display()));
+    lines.push(format!("integrity:      {integrity}"));
+    let version = db::schema_version(&conn)?;
+    lines.push(format!(
+        "schema version: {version} (this binary knows {})",
+        MIGRATIONS.len()
+    ));
+    match db::pending_migrations(&conn) {
+        Ok(p) if p.is_empty() => lines.push("migrations:     none pending".into()),
+        Ok(p) => lines.push(format!("migrations:     would apply {}", p.join(", "))),
+        Err(e) => lines.push(format!("migrations:     {e}")),
+    }
+    if version >= 1 && version <= MIGRATIONS.len() {
+        let inst = settings::store::load_instance(&conn)?;
+        let accounts = users::user_count(&conn)?;
+        lines.push(format!(
+            "instance:       {} ({})",
+            if inst.name.is_empty() {
+                "(unnamed)"
+            } else {
+                &inst.name
+            },
+            if inst.setup_done {
+                "set up"
+            } else {
+                "waiting for first-run setup"
+            }
+        ));
+        lines.push(format!(
+            "centre:         {:.5}, {:.5}, radius {} km; language {}; time zone {}",
+            inst.center_lat,
+            inst.center_lon,
+            inst.radius_km,
+            inst.default_lang.code(),
+            inst.time_zone
+        ));
+        lines.push(format!("accounts:       {accounts}"));
+        let on: Vec<&str> = inst
+            .modules
+            .iter()
+            .filter(|(_, on)| *on)
+            .map(|(m, _)| m.as_str())
+            .collect();
+        lines.push(format!("modules on:     {}", on.join(", ")));
+        lines.push(if inst.smtp.host.is_empty() {
+            format!(
+                "mail:           no relay; written to {}",
+                config.mail_dir().display()
+            )
+        } else {
+            format!(
+                "mail:           relay {}:{} ({})",
+                inst.smtp.host,
+                inst.smtp.port,
+                inst.smtp.security.as_str()
+            )
+        });
+    }
+    Ok(CheckReport { ok, lines })
+}

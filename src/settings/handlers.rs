@@ -1,0 +1,466 @@
+//! First-run setup and the admin pages (settings, modules, SMTP, test mail, roles).
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::views::{self, SettingsPage};
+use super::{store, Module, Smtp, SmtpSecurity};
+use crate::app::AppState;
+use crate::auth::{self, hash_password, password_problem, plausible_email, Admin, Role};
+use crate::db::now;
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::mail::{Delivery, Mail};
+use crate::web::context::SESSION_COOKIE;
+use crate::web::forms::FormErrors;
+use crate::web::{client_ip, redirect, redirect_with_flash, Ctx};
+
+/// The general settings as typed (setup and admin page).
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct GeneralForm {
+    pub name: String,
+    pub description: String,
+    pub center_lat: String,
+    pub center_lon: String,
+    pub radius_km: String,
+    pub lang: String,
+    pub time_zone: String,
+}
+
+/// The general settings once parsed.
+pub struct General {
+    pub name: String,
+    pub description: String,
+    pub center_lat: f64,
+    pub center_lon: f64,
+    pub radius_km: f64,
+    pub lang: Lang,
+    pub time_zone: String,
+}
+
+/// Parses a decimal number written with a dot or a French comma.
+fn number(s: &str) -> Option<f64> {
+    s.trim()
+        .replace(',', ".")
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+}
+
+impl GeneralForm {
+    /// Checks every field; records problems in `e`.
+    pub fn parse(&self, e: &mut FormErrors) -> Option<General> {
+        let name = self.name.trim();
+        e.check(
+            name.is_empty() || name.chars().count() > 100,
+            "name",
+            "settings.name_required",
+        );
+        let lat = number(&self.center_lat).filter(|v| (-90.0..=90.0).contains(v));
+        e.check(lat.is_none(), "center_lat", "settings.lat_invalid");
+        let lon = number(&self.center_lon).filter(|v| (-180.0..=180.0).contains(v));
+        e.check(lon.is_none(), "center_lon", "settings.lon_invalid");
+        let radius = number(&self.radius_km).filter(|v| *v > 0.0 && *v <= 500.0);
+        e.check(radius.is_none(), "radius_km", "settings.radius_invalid");
+        let lang = Lang::from_code(&self.lang);
+        e.check(lang.is_none(), "lang", "settings.lang_invalid");
+        let tz_ok = self.time_zone.trim().parse::<chrono_tz::Tz>().is_ok();
+        e.check(!tz_ok, "time_zone", "settings.tz_invalid");
+        Some(General {
+            name: name.to_string(),
+            description: self.description.trim().to_string(),
+            center_lat: lat?,
+            center_lon: lon?,
+            radius_km: radius?,
+            lang: lang?,
+            time_zone: self.time_zone.trim().to_string(),
+        })
+        .filter(|_| tz_ok)
+    }
+
+    /// The form filled with the current settings.
+    pub fn from_instance(i: &super::Instance) -> GeneralForm {
+        GeneralForm {
+            name: i.name.clone(),
+            description: i.description.clone(),
+            center_lat: i.center_lat.to_string(),
+            center_lon: i.center_lon.to_string(),
+            radius_km: i.radius_km.to_string(),
+            lang: i.default_lang.code().to_string(),
+            time_zone: i.time_zone.name().to_string(),
+        }
+    }
+}
+
+fn save_general(tx: &rusqlite::Connection, g: &General) -> rusqlite::Result<()> {
+    store::save_general(
+        tx,
+        &store::General {
+            name: &g.name,
+            description: &g.description,
+            center_lat: g.center_lat,
+            center_lon: g.center_lon,
+            radius_km: g.radius_km,
+            default_lang: g.lang,
+            time_zone: &g.time_zone,
+        },
+    )
+}
+
+/// The first-run form: code, village, first admin.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct SetupForm {
+    pub code: String,
+    #[serde(flatten)]
+    pub general: GeneralForm,
+    pub admin_name: String,
+    pub admin_email: String,
+    pub admin_password: String,
+}
+
+/// GET /setup
+pub async fn setup_form(ctx: Ctx) -> HttpResponse {
+    if ctx.instance.setup_done {
+        return redirect("/");
+    }
+    let mut form = SetupForm {
+        general: GeneralForm::from_instance(&ctx.instance),
+        ..Default::default()
+    };
+    form.general.name.clear();
+    form.general.lang = ctx.lang.code().to_string();
+    views::setup(&ctx, &form, &FormErrors::new(), StatusCode::OK)
+}
+
+fn normalise_code(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// POST /setup: checks the one-time code, saves the village and creates the first admin,
+/// signed in, all in one transaction.
+pub async fn setup_submit(
+    ctx: Ctx,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<SetupForm>,
+) -> Result<HttpResponse, AppError> {
+    if ctx.instance.setup_done {
+        return Ok(redirect("/"));
+    }
+    let form = form.into_inner();
+    let mut errors = FormErrors::new();
+    if !state.limits.login_ip.hit(&client_ip(&req)) {
+        errors.add("code", "error.too_many");
+        return Ok(views::setup(
+            &ctx,
+            &form,
+            &errors,
+            StatusCode::TOO_MANY_REQUESTS,
+        ));
+    }
+    let expected = state
+        .setup_code
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let code_ok = expected.is_some_and(|c| normalise_code(&c) == normalise_code(&form.code));
+    errors.check(!code_ok, "code", "setup.code_wrong");
+    let general = form.general.parse(&mut errors);
+    let admin_name = form.admin_name.trim().to_string();
+    let admin_email = form.admin_email.trim().to_string();
+    errors.check(admin_name.is_empty(), "admin_name", "account.name_required");
+    errors.check(
+        !plausible_email(&admin_email),
+        "admin_email",
+        "account.email_invalid",
+    );
+    if let Some(p) = password_problem(&form.admin_password) {
+        errors.add("admin_password", p);
+    }
+    let Some(general) = general.filter(|_| errors.is_empty()) else {
+        return Ok(views::setup(
+            &ctx,
+            &form,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
+    };
+    let password = form.admin_password.clone();
+    let hash = web::block(move || hash_password(&password)).await??;
+    let sid = auth::random_token();
+    let sh = auth::token_hash(&sid);
+    let lang = general.lang;
+    let done = state
+        .db
+        .write(move |tx| {
+            if !store::mark_setup_done(tx, now())? {
+                return Ok(false);
+            }
+            save_general(tx, &general)?;
+            let new = auth::store::NewUser {
+                email: &admin_email,
+                name: &admin_name,
+                password_hash: &hash,
+                role: Role::Admin,
+                lang: Some(lang),
+                confirmed: true,
+            };
+            let id = match auth::store::create_user(tx, &new, now())? {
+                Some(id) => id,
+                None => {
+                    // An account made on the command line before setup: make it the admin.
+                    let (u, _) = auth::store::user_by_email(tx, &admin_email)?
+                        .ok_or_else(|| AppError::msg("account vanished during setup"))?;
+                    auth::store::set_role(tx, u.id, Role::Admin, now())?;
+                    auth::store::set_password(tx, u.id, &hash, now())?;
+                    u.id
+                }
+            };
+            auth::store::create_session(tx, &sh, id, now())?;
+            Ok(true)
+        })
+        .await?;
+    if !done {
+        return Ok(redirect("/"));
+    }
+    *state.setup_code.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    state.reload_instance().await?;
+    log::info!("first-run setup completed");
+    let mut res = redirect_with_flash(&ctx, "/admin", "flash.setup_done");
+    let _ = res.add_cookie(&ctx.cookie(SESSION_COOKIE, sid, None));
+    Ok(res)
+}
+
+/// GET /admin
+pub async fn admin_settings(ctx: Ctx, state: web::Data<AppState>, _: Admin) -> HttpResponse {
+    let form = GeneralForm::from_instance(&ctx.instance);
+    views::settings(
+        &ctx,
+        &settings_page(&state, &form, &ctx.instance.smtp),
+        &FormErrors::new(),
+        StatusCode::OK,
+    )
+}
+
+fn settings_page<'a>(
+    state: &'a AppState,
+    form: &'a GeneralForm,
+    smtp: &'a Smtp,
+) -> SettingsPage<'a> {
+    SettingsPage {
+        general: form,
+        smtp,
+        outbox: state.mailer.outbox(),
+    }
+}
+
+/// POST /admin: saves general settings and modules.
+pub async fn admin_settings_save(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    _: Admin,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    // Repeated `modules` fields need a list-aware parser; serde_urlencoded keeps the last only.
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let form = GeneralForm {
+        name: get("name"),
+        description: get("description"),
+        center_lat: get("center_lat"),
+        center_lon: get("center_lon"),
+        radius_km: get("radius_km"),
+        lang: get("lang"),
+        time_zone: get("time_zone"),
+    };
+    let on: Vec<Module> = pairs
+        .iter()
+        .filter(|(k, _)| k == "modules")
+        .filter_map(|(_, v)| Module::parse(v))
+        .collect();
+    let mut errors = FormErrors::new();
+    let Some(general) = form.parse(&mut errors) else {
+        let page = settings_page(&state, &form, &ctx.instance.smtp);
+        return Ok(views::settings(
+            &ctx,
+            &page,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
+    };
+    state
+        .db
+        .write(move |tx| {
+            save_general(tx, &general)?;
+            for m in Module::ALL {
+                store::set_module(tx, m, on.contains(&m))?;
+            }
+            Ok(())
+        })
+        .await?;
+    state.reload_instance().await?;
+    Ok(redirect_with_flash(&ctx, "/admin", "flash.saved"))
+}
+
+/// The SMTP form as typed.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SmtpForm {
+    pub smtp_host: String,
+    pub smtp_port: String,
+    pub smtp_security: String,
+    pub smtp_user: String,
+    pub smtp_password: String,
+    pub smtp_from: String,
+}
+
+/// POST /admin/smtp: saves the relay; an empty password keeps the current one.
+pub async fn admin_smtp_save(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    _: Admin,
+    form: web::Form<SmtpForm>,
+) -> Result<HttpResponse, AppError> {
+    let mut errors = FormErrors::new();
+    let port = form.smtp_port.trim().parse::<u16>().ok().filter(|p| *p > 0);
+    errors.check(port.is_none(), "smtp_port", "settings.port_invalid");
+    let security = SmtpSecurity::parse(&form.smtp_security);
+    errors.check(
+        security.is_none(),
+        "smtp_security",
+        "settings.security_invalid",
+    );
+    let from = form.smtp_from.trim();
+    errors.check(
+        !from.is_empty() && from.parse::<lettre::message::Mailbox>().is_err(),
+        "smtp_from",
+        "settings.from_invalid",
+    );
+    let smtp = Smtp {
+        host: form.smtp_host.trim().to_string(),
+        port: port.unwrap_or(587),
+        security: security.unwrap_or(SmtpSecurity::StartTls),
+        user: form.smtp_user.trim().to_string(),
+        password: if form.smtp_password.is_empty() {
+            ctx.instance.smtp.password.clone()
+        } else {
+            form.smtp_password.clone()
+        },
+        from: from.to_string(),
+    };
+    if !errors.is_empty() {
+        let general = GeneralForm::from_instance(&ctx.instance);
+        let page = settings_page(&state, &general, &smtp);
+        return Ok(views::settings(
+            &ctx,
+            &page,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
+    }
+    state
+        .db
+        .write(move |tx| Ok(store::save_smtp(tx, &smtp)?))
+        .await?;
+    state.reload_instance().await?;
+    Ok(redirect_with_flash(&ctx, "/admin", "flash.saved"))
+}
+
+/// POST /admin/test-mail: sends a test mail to the admin and says what happened.
+pub async fn admin_test_mail(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Admin(admin): Admin,
+) -> HttpResponse {
+    let mail = Mail {
+        to: admin.email.clone(),
+        subject: ctx
+            .lang
+            .tf("mail.test_subject", &[("site", &ctx.instance.name)]),
+        text: ctx
+            .lang
+            .tf("mail.test_body", &[("site", &ctx.instance.name)]),
+    };
+    let outcome = state
+        .mailer
+        .send(&ctx.instance.smtp, &ctx.instance.name, mail)
+        .await;
+    let message = match &outcome {
+        Ok(Delivery::Relay) => ctx
+            .lang
+            .tf("settings.test_sent", &[("email", &admin.email)]),
+        Ok(Delivery::File(p)) => ctx
+            .lang
+            .tf("settings.test_file", &[("path", &p.display().to_string())]),
+        Err(e) => ctx
+            .lang
+            .tf("settings.test_failed", &[("error", &e.to_string())]),
+    };
+    views::test_mail_result(&ctx, &message, outcome.is_ok())
+}
+
+/// GET /admin/users
+pub async fn admin_users(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    _: Admin,
+) -> Result<HttpResponse, AppError> {
+    let users = state.db.read(|c| Ok(auth::store::all_users(c)?)).await?;
+    Ok(views::users(&ctx, &users))
+}
+
+/// The role form.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RoleForm {
+    pub role: String,
+}
+
+/// POST /admin/users/{id}/role: changes a role; the last admin cannot step down.
+pub async fn admin_set_role(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    _: Admin,
+    id: web::Path<i64>,
+    form: web::Form<RoleForm>,
+) -> Result<HttpResponse, AppError> {
+    let role = Role::parse(&form.role).ok_or(AppError::NotFound)?;
+    let id = id.into_inner();
+    let outcome = state
+        .db
+        .write(move |tx| {
+            let Some(target) = auth::store::user_by_id(tx, id)? else {
+                return Ok(None);
+            };
+            if target.role == Role::Admin
+                && role != Role::Admin
+                && auth::store::admin_count(tx)? <= 1
+            {
+                return Ok(Some(false));
+            }
+            auth::store::set_role(tx, id, role, now())?;
+            Ok(Some(true))
+        })
+        .await?;
+    match outcome {
+        None => Err(AppError::NotFound),
+        Some(true) => Ok(redirect_with_flash(&ctx, "/admin/users", "flash.saved")),
+        Some(false) => Ok(redirect_with_flash(
+            &ctx,
+            "/admin/users",
+            "flash.last_admin",
+        )),
+    }
+}

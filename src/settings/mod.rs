@@ -1,0 +1,115 @@
+//! The instance's settings: first-run setup, the admin settings page, modules on and off.
+
+pub mod handlers;
+pub mod store;
+pub mod views;
+
+use chrono_tz::Tz;
+
+use crate::i18n::Lang;
+
+/// A part of Placette the admin can switch off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Module {
+    Directory,
+    Agenda,
+    News,
+    Aid,
+    Rooms,
+    Lists,
+    Map,
+}
+
+impl Module {
+    /// Every module, in menu order.
+    pub const ALL: [Module; 7] = [
+        Module::Directory,
+        Module::Agenda,
+        Module::News,
+        Module::Aid,
+        Module::Rooms,
+        Module::Lists,
+        Module::Map,
+    ];
+
+    /// The name stored in the `modules` table and used in form fields.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Module::Directory => "directory",
+            Module::Agenda => "agenda",
+            Module::News => "news",
+            Module::Aid => "aid",
+            Module::Rooms => "rooms",
+            Module::Lists => "lists",
+            Module::Map => "map",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Module> {
+        Module::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
+/// How the SMTP connection is secured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    None,
+    StartTls,
+    Tls,
+}
+
+impl SmtpSecurity {
+    /// The stored value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SmtpSecurity::None => "none",
+            SmtpSecurity::StartTls => "starttls",
+            SmtpSecurity::Tls => "tls",
+        }
+    }
+
+    /// Parses the stored value.
+    pub fn parse(s: &str) -> Option<SmtpSecurity> {
+        match s {
+            "none" => Some(SmtpSecurity::None),
+            "starttls" => Some(SmtpSecurity::StartTls),
+            "tls" => Some(SmtpSecurity::Tls),
+            _ => None,
+        }
+    }
+}
+
+/// The SMTP relay the admin configured; an empty host means "write .eml files".
+#[derive(Clone, Debug, PartialEq)]
+pub struct Smtp {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub user: String,
+    pub password: String,
+    pub from: String,
+}
+
+/// Everything the admin sets, as one value cached by the server and reloaded after each change.
+#[derive(Clone, Debug)]
+pub struct Instance {
+    pub name: String,
+    pub description: String,
+    pub center_lat: f64,
+    pub center_lon: f64,
+    pub radius_km: f64,
+    pub default_lang: Lang,
+    pub time_zone: Tz,
+    pub secret: Vec<u8>,
+    pub setup_done: bool,
+    pub smtp: Smtp,
+    pub modules: Vec<(Module, bool)>,
+}
+
+impl Instance {
+    /// Whether a module is switched on.
+    pub fn enabled(&self, m: Module) -> bool {
+        self.modules.iter().any(|(x, on)| *x == m && *on)
+    }
+}

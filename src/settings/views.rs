@@ -1,0 +1,209 @@
+//! Pages of the first-run setup and of the admin area.
+
+use std::path::Path;
+
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
+use maud::{html, Markup};
+
+use super::handlers::{GeneralForm, SetupForm};
+use super::{Module, Smtp, SmtpSecurity};
+use crate::auth::{Role, User};
+use crate::i18n;
+use crate::web::forms::{csrf, error_summary, select, Field, FormErrors};
+use crate::web::{page, page_with_status, Ctx};
+
+fn general_fields(ctx: &Ctx, f: &GeneralForm, errors: &FormErrors) -> Markup {
+    let langs: Vec<(&str, String)> = i18n::ALL
+        .iter()
+        .map(|l| (l.code(), l.native_name().to_string()))
+        .collect();
+    html! {
+        (Field::text("name", "settings.name", &f.name).hint("settings.name_hint").render(ctx, errors))
+        (Field::text("description", "settings.description", &f.description).kind("textarea").optional().render(ctx, errors))
+        fieldset {
+            legend { (ctx.t("settings.centre")) }
+            p.hint { (ctx.t("settings.centre_hint")) }
+            (Field::text("center_lat", "settings.lat", &f.center_lat).kind("number").render(ctx, errors))
+            (Field::text("center_lon", "settings.lon", &f.center_lon).kind("number").render(ctx, errors))
+            (Field::text("radius_km", "settings.radius", &f.radius_km).kind("number").hint("settings.radius_hint").render(ctx, errors))
+        }
+        (select(ctx, "lang", "settings.lang", &langs, &f.lang))
+        (Field::text("time_zone", "settings.time_zone", &f.time_zone).hint("settings.time_zone_hint").render(ctx, errors))
+    }
+}
+
+/// The first-run setup page.
+pub fn setup(ctx: &Ctx, f: &SetupForm, errors: &FormErrors, status: StatusCode) -> HttpResponse {
+    let title = ctx.t("setup.title");
+    page_with_status(
+        status,
+        ctx,
+        title,
+        html! {
+            h1 { (title) }
+            p { (ctx.t("setup.intro")) }
+            (error_summary(ctx, errors))
+            form #setup method="post" action="/setup" novalidate {
+                (csrf(ctx))
+                (Field::text("code", "setup.code", &f.code).hint("setup.code_hint").autocomplete("one-time-code").render(ctx, errors))
+                fieldset {
+                    legend { (ctx.t("setup.village")) }
+                    (general_fields(ctx, &f.general, errors))
+                }
+                fieldset {
+                    legend { (ctx.t("setup.admin")) }
+                    (Field::text("admin_name", "account.name", &f.admin_name).autocomplete("name").render(ctx, errors))
+                    (Field::text("admin_email", "account.email", &f.admin_email).kind("email").autocomplete("email").render(ctx, errors))
+                    (Field::text("admin_password", "account.password", "").kind("password").hint("account.password_hint").autocomplete("new-password").render(ctx, errors))
+                }
+                button #setup-submit type="submit" { (ctx.t("setup.submit")) }
+            }
+        },
+    )
+}
+
+/// What the admin settings page shows.
+pub struct SettingsPage<'a> {
+    pub general: &'a GeneralForm,
+    pub smtp: &'a Smtp,
+    pub outbox: &'a Path,
+}
+
+fn admin_nav(ctx: &Ctx) -> Markup {
+    html! {
+        nav.subnav aria-label=(ctx.t("admin.nav_label")) {
+            a href="/admin" { (ctx.t("admin.settings")) } " · "
+            a href="/admin/users" { (ctx.t("admin.users")) }
+        }
+    }
+}
+
+/// The admin settings page: general settings, modules, mail.
+pub fn settings(
+    ctx: &Ctx,
+    p: &SettingsPage,
+    errors: &FormErrors,
+    status: StatusCode,
+) -> HttpResponse {
+    let title = ctx.t("admin.settings");
+    let securities: Vec<(&str, String)> = [
+        SmtpSecurity::StartTls,
+        SmtpSecurity::Tls,
+        SmtpSecurity::None,
+    ]
+    .iter()
+    .map(|s| {
+        (
+            s.as_str(),
+            ctx.t(&format!("settings.security_{}", s.as_str()))
+                .to_string(),
+        )
+    })
+    .collect();
+    let port = p.smtp.port.to_string();
+    page_with_status(
+        status,
+        ctx,
+        title,
+        html! {
+            h1 { (title) }
+            (admin_nav(ctx))
+            (error_summary(ctx, errors))
+            section aria-labelledby="general-h" {
+                h2 #general-h { (ctx.t("settings.general")) }
+                form method="post" action="/admin" novalidate {
+                    (csrf(ctx))
+                    (general_fields(ctx, p.general, errors))
+                    fieldset {
+                        legend { (ctx.t("settings.modules")) }
+                        @for m in Module::ALL {
+                            div.check {
+                                input type="checkbox" id={ "m-" (m.as_str()) } name="modules" value=(m.as_str()) checked[ctx.instance.enabled(m)];
+                                label for={ "m-" (m.as_str()) } { (ctx.t(&format!("module.{}", m.as_str()))) }
+                            }
+                        }
+                    }
+                    button type="submit" { (ctx.t("form.save")) }
+                }
+            }
+            section aria-labelledby="mail-h" {
+                h2 #mail-h { (ctx.t("settings.mail")) }
+                @if p.smtp.host.is_empty() {
+                    p.notice role="note" { (ctx.lang.tf("settings.no_relay", &[("path", &p.outbox.display().to_string())])) }
+                }
+                form method="post" action="/admin/smtp" novalidate {
+                    (csrf(ctx))
+                    (Field::text("smtp_host", "settings.smtp_host", &p.smtp.host).optional().hint("settings.smtp_host_hint").render(ctx, errors))
+                    (Field::text("smtp_port", "settings.smtp_port", &port).kind("number").render(ctx, errors))
+                    (select(ctx, "smtp_security", "settings.smtp_security", &securities, p.smtp.security.as_str()))
+                    (Field::text("smtp_user", "settings.smtp_user", &p.smtp.user).optional().autocomplete("off").render(ctx, errors))
+                    (Field::text("smtp_password", "settings.smtp_password", "").kind("password").optional().hint("settings.smtp_password_hint").autocomplete("new-password").render(ctx, errors))
+                    (Field::text("smtp_from", "settings.smtp_from", &p.smtp.from).optional().hint("settings.smtp_from_hint").render(ctx, errors))
+                    button type="submit" { (ctx.t("form.save")) }
+                }
+                form method="post" action="/admin/test-mail" {
+                    (csrf(ctx))
+                    button type="submit" { (ctx.t("settings.test_mail")) }
+                }
+            }
+        },
+    )
+}
+
+/// The outcome of the test mail.
+pub fn test_mail_result(ctx: &Ctx, message: &str, ok: bool) -> HttpResponse {
+    let title = ctx.t("settings.test_mail");
+    page(
+        ctx,
+        title,
+        html! {
+            h1 { (title) }
+            @if ok { p.notice role="status" { (message) } } @else { p.error role="alert" { (message) } }
+            p { a href="/admin" { (ctx.t("admin.back")) } }
+        },
+    )
+}
+
+/// The list of accounts with their roles.
+pub fn users(ctx: &Ctx, users: &[User]) -> HttpResponse {
+    let title = ctx.t("admin.users");
+    page(
+        ctx,
+        title,
+        html! {
+            h1 { (title) }
+            (admin_nav(ctx))
+            table {
+                thead { tr {
+                    th scope="col" { (ctx.t("account.name")) }
+                    th scope="col" { (ctx.t("account.email")) }
+                    th scope="col" { (ctx.t("admin.confirmed")) }
+                    th scope="col" { (ctx.t("admin.role")) }
+                } }
+                tbody {
+                    @for u in users {
+                        tr {
+                            td { (u.name) }
+                            td { (u.email) }
+                            td { @if u.email_confirmed { (ctx.t("admin.yes")) } @else { (ctx.t("admin.no")) } }
+                            td {
+                                form.inline method="post" action={ "/admin/users/" (u.id) "/role" } {
+                                    (csrf(ctx))
+                                    label.visually-hidden for={ "role-" (u.id) } { (ctx.t("admin.role")) " " (u.name) }
+                                    select id={ "role-" (u.id) } name="role" {
+                                        @for r in Role::ALL {
+                                            option value=(r.as_str()) selected[r == u.role] { (ctx.t(&format!("role.{}", r.as_str()))) }
+                                        }
+                                    }
+                                    " "
+                                    button type="submit" { (ctx.t("form.save")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}

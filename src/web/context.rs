@@ -1,0 +1,280 @@
+//! The per-request middleware: who is asking (session cookie or API token), in which language,
+//! with which CSRF token; the first-run gate; and the CSRF check of every unsafe request.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::web::{Bytes, BytesMut, Data};
+use actix_web::{Error, HttpMessage, HttpResponse};
+use futures_util::StreamExt;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use super::{build_cookie, redirect, Ctx};
+use crate::app::AppState;
+use crate::auth::{self, store, token_hash, User};
+use crate::db;
+use crate::i18n::Lang;
+
+/// Largest urlencoded form body accepted (larger gets 413).
+pub const FORM_LIMIT: usize = 256 * 1024;
+/// The session cookie: a random id whose SHA-256 is the key of `sessions`.
+pub const SESSION_COOKIE: &str = "pl_session";
+/// A random id for visitors without a session, the base of their CSRF token.
+pub const VISITOR_COOKIE: &str = "pl_v";
+/// The language a visitor picked in the footer.
+pub const LANG_COOKIE: &str = "pl_lang";
+/// A one-shot message key carried over a redirect.
+pub const FLASH_COOKIE: &str = "pl_flash";
+/// The form field carrying the CSRF token.
+pub const CSRF_FIELD: &str = "_csrf";
+/// A session's `last_seen_at` is written at most this often.
+const TOUCH_EVERY_SECS: i64 = 300;
+
+/// Marker left in the request extensions when a CSRF check failed, for the error page.
+#[derive(Clone, Copy)]
+pub struct CsrfRejected;
+
+/// The middleware; see the module documentation.
+pub async fn middleware(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let state = req
+        .app_data::<Data<AppState>>()
+        .cloned()
+        .expect("AppState is registered");
+    let instance = state.instance();
+    let secure = state.config.secure_cookies;
+
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string());
+    let session_cookie = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
+
+    let (user, session_valid) = match (&bearer, &session_cookie) {
+        (Some(token), _) => match api_user(&state, token).await? {
+            Some(u) => (Some(u), false),
+            None => {
+                let res = HttpResponse::Unauthorized()
+                    .json(serde_json::json!({"error": "invalid API token"}));
+                return Ok(req.into_response(res));
+            }
+        },
+        (None, Some(sid)) => match session_user(&state, sid).await? {
+            Some(u) => (Some(u), true),
+            None => (None, false),
+        },
+        (None, None) => (None, false),
+    };
+
+    let visitor = req
+        .cookie(VISITOR_COOKIE)
+        .map(|c| c.value().to_string())
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()));
+    let new_visitor = visitor.is_none();
+    let visitor = visitor.unwrap_or_else(auth::random_token);
+    let csrf = match (&session_cookie, session_valid) {
+        (Some(sid), true) => csrf_token(&instance.secret, "s", sid),
+        _ => csrf_token(&instance.secret, "v", &visitor),
+    };
+
+    let lang = user
+        .as_ref()
+        .and_then(|u| u.lang)
+        .or_else(|| {
+            req.cookie(LANG_COOKIE)
+                .and_then(|c| Lang::from_code(c.value()))
+        })
+        .or_else(|| {
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::negotiate)
+        })
+        .unwrap_or(instance.default_lang);
+    let flash = req
+        .cookie(FLASH_COOKIE)
+        .map(|c| c.value().to_string())
+        .filter(|k| k.starts_with("flash."));
+
+    let ctx = Ctx {
+        lang,
+        user: user.clone(),
+        csrf: csrf.clone(),
+        instance: instance.clone(),
+        path: req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into()),
+        flash,
+        secure_cookies: secure,
+    };
+    req.extensions_mut().insert(ctx);
+    if let Some(u) = user {
+        req.extensions_mut().insert(u);
+    }
+
+    let path = req.path();
+    let setup_free = path == "/setup"
+        || path == "/healthz"
+        || path.starts_with("/assets/")
+        || path.starts_with("/api/");
+    let early = if !instance.setup_done && !setup_free {
+        Some(redirect("/setup"))
+    } else if is_unsafe(req.method()) && bearer.is_none() {
+        check_csrf(&mut req, &csrf).await?
+    } else {
+        None
+    };
+
+    let mut res = match early {
+        Some(r) => req.into_response(r),
+        None => next.call(req).await?.map_into_boxed_body(),
+    };
+    if new_visitor {
+        let _ = res.response_mut().add_cookie(&build_cookie(
+            VISITOR_COOKIE,
+            visitor,
+            Some(365),
+            secure,
+        ));
+    }
+    if session_cookie.is_some() && !session_valid && bearer.is_none() {
+        let mut gone = build_cookie(SESSION_COOKIE, String::new(), None, secure);
+        gone.make_removal();
+        // A handler that just logged in set a fresh cookie: keep it.
+        if !res.response().cookies().any(|c| c.name() == SESSION_COOKIE) {
+            let _ = res.response_mut().add_cookie(&gone);
+        }
+    }
+    Ok(res)
+}
+
+fn is_unsafe(m: &Method) -> bool {
+    !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// The CSRF token bound to a session (or to a visitor before login).
+pub fn csrf_token(secret: &[u8], kind: &str, id: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(kind.as_bytes());
+    mac.update(b":");
+    mac.update(id.as_bytes());
+    auth::hex(&mac.finalize().into_bytes())
+}
+
+/// Checks the Origin header and the token of an unsafe request; `Some(response)` refuses it.
+/// The token comes from the `X-CSRF-Token` header, the `_csrf` query parameter (multipart
+/// forms), or the `_csrf` field of an urlencoded body, which is read here and put back.
+async fn check_csrf(
+    req: &mut ServiceRequest,
+    expected: &str,
+) -> Result<Option<HttpResponse>, Error> {
+    if let Some(origin) = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+    {
+        let host = req.connection_info().host().to_string();
+        let origin_host = origin.split("://").nth(1).unwrap_or(origin);
+        if origin != "null" && origin_host != host {
+            return Ok(Some(reject_csrf(req)));
+        }
+    }
+    let mut given = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| field(req.query_string().as_bytes(), CSRF_FIELD));
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    if given.is_none() && is_form {
+        let mut payload = req.take_payload();
+        let mut body = BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            body.extend_from_slice(&chunk?);
+            if body.len() > FORM_LIMIT {
+                return Ok(Some(HttpResponse::PayloadTooLarge().finish()));
+            }
+        }
+        let body: Bytes = body.freeze();
+        given = field(&body, CSRF_FIELD);
+        req.set_payload(body.into());
+    }
+    match given {
+        Some(t) if constant_time_eq(t.as_bytes(), expected.as_bytes()) => Ok(None),
+        _ => Ok(Some(reject_csrf(req))),
+    }
+}
+
+fn reject_csrf(req: &ServiceRequest) -> HttpResponse {
+    req.extensions_mut().insert(CsrfRejected);
+    HttpResponse::build(StatusCode::FORBIDDEN).finish()
+}
+
+/// The value of one field of an urlencoded string.
+fn field(body: &[u8], name: &str) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn session_user(state: &AppState, sid: &str) -> Result<Option<User>, Error> {
+    let hash = token_hash(sid);
+    let now = db::now();
+    let h = hash.clone();
+    let found = state
+        .db
+        .read(move |c| Ok(store::session_user(c, &h, now)?))
+        .await?;
+    Ok(match found {
+        Some((user, last_seen)) => {
+            if now - last_seen > TOUCH_EVERY_SECS {
+                state
+                    .db
+                    .write(move |tx| Ok(store::touch_session(tx, &hash, now)?))
+                    .await?;
+            }
+            Some(user)
+        }
+        None => None,
+    })
+}
+
+async fn api_user(state: &AppState, token: &str) -> Result<Option<User>, Error> {
+    let hash = token_hash(token);
+    let now = db::now();
+    let h = hash.clone();
+    let found = state
+        .db
+        .read(move |c| Ok(store::user_by_api_token(c, &h)?))
+        .await?;
+    Ok(match found {
+        Some((user, last_used)) => {
+            if last_used.is_none_or(|t| now - t > 60) {
+                state
+                    .db
+                    .write(move |tx| Ok(store::touch_api_token(tx, &hash, now)?))
+                    .await?;
+            }
+            Some(user)
+        }
+        None => None,
+    })
+}

@@ -1,0 +1,166 @@
+//! Form components: labelled fields with their error messages, the CSRF field, and the
+//! `FormErrors` value that validation returns (a 422 re-render, never a 500).
+
+use maud::{html, Markup};
+
+use super::context::CSRF_FIELD;
+use super::Ctx;
+
+/// Validation messages by field, as translation keys. Empty means the input is valid.
+#[derive(Debug, Default, Clone)]
+pub struct FormErrors(Vec<(&'static str, &'static str)>);
+
+impl FormErrors {
+    /// No errors yet.
+    pub fn new() -> FormErrors {
+        FormErrors::default()
+    }
+
+    /// Records that `field` is invalid, with the translation key of the message.
+    pub fn add(&mut self, field: &'static str, message_key: &'static str) {
+        self.0.push((field, message_key));
+    }
+
+    /// Records the error if `condition` holds.
+    pub fn check(&mut self, condition: bool, field: &'static str, message_key: &'static str) {
+        if condition {
+            self.add(field, message_key);
+        }
+    }
+
+    /// Whether there is no error.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The message key for a field, if it has one.
+    pub fn get(&self, field: &str) -> Option<&'static str> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| *m)
+    }
+}
+
+/// The hidden CSRF field every form carries.
+pub fn csrf(ctx: &Ctx) -> Markup {
+    html! { input type="hidden" name=(CSRF_FIELD) value=(ctx.csrf); }
+}
+
+/// A summary of the errors at the top of a form, announced to screen readers.
+pub fn error_summary(ctx: &Ctx, errors: &FormErrors) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div.error-summary role="alert" tabindex="-1" {
+                p { strong { (ctx.t("form.has_errors")) } }
+                ul {
+                    @for (field, key) in &errors.0 {
+                        li { a href={ "#f-" (field) } { (ctx.t(key)) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What a text-like input needs.
+pub struct Field<'a> {
+    pub name: &'static str,
+    pub label_key: &'static str,
+    pub value: &'a str,
+    pub kind: &'static str,
+    pub required: bool,
+    pub hint_key: Option<&'static str>,
+    pub autocomplete: Option<&'static str>,
+}
+
+impl<'a> Field<'a> {
+    /// A required text input.
+    pub fn text(name: &'static str, label_key: &'static str, value: &'a str) -> Field<'a> {
+        Field {
+            name,
+            label_key,
+            value,
+            kind: "text",
+            required: true,
+            hint_key: None,
+            autocomplete: None,
+        }
+    }
+
+    /// Changes the input type (email, password, number...).
+    pub fn kind(mut self, kind: &'static str) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// Makes the field optional.
+    pub fn optional(mut self) -> Self {
+        self.required = false;
+        self
+    }
+
+    /// Adds a hint under the label.
+    pub fn hint(mut self, key: &'static str) -> Self {
+        self.hint_key = Some(key);
+        self
+    }
+
+    /// Sets the autocomplete attribute (helps password managers and phones).
+    pub fn autocomplete(mut self, value: &'static str) -> Self {
+        self.autocomplete = Some(value);
+        self
+    }
+
+    /// Renders label, hint, input and error message, linked for screen readers.
+    pub fn render(&self, ctx: &Ctx, errors: &FormErrors) -> Markup {
+        let id = format!("f-{}", self.name);
+        let error = errors.get(self.name);
+        let described = match (self.hint_key.is_some(), error.is_some()) {
+            (true, true) => Some(format!("{id}-hint {id}-error")),
+            (true, false) => Some(format!("{id}-hint")),
+            (false, true) => Some(format!("{id}-error")),
+            (false, false) => None,
+        };
+        // Never send a password back to the browser.
+        let value = if self.kind == "password" {
+            ""
+        } else {
+            self.value
+        };
+        html! {
+            div.field.invalid[error.is_some()] {
+                label for=(id) { (ctx.t(self.label_key)) @if !self.required { " " span.optional { (ctx.t("form.optional")) } } }
+                @if let Some(h) = self.hint_key { p.hint id={ (id) "-hint" } { (ctx.t(h)) } }
+                @if let Some(e) = error { p.error id={ (id) "-error" } { (ctx.t(e)) } }
+                @if self.kind == "textarea" {
+                    textarea id=(id) name=(self.name) rows="4" required[self.required]
+                        aria-invalid=[error.map(|_| "true")] aria-describedby=[described.as_deref()] { (value) }
+                } @else {
+                    input id=(id) name=(self.name) type=(self.kind) value=(value) required[self.required]
+                        step=[(self.kind == "number").then_some("any")]
+                        autocomplete=[self.autocomplete]
+                        aria-invalid=[error.map(|_| "true")] aria-describedby=[described.as_deref()];
+                }
+            }
+        }
+    }
+}
+
+/// A select box; `options` are (value, translated label).
+pub fn select(
+    ctx: &Ctx,
+    name: &'static str,
+    label_key: &'static str,
+    options: &[(&str, String)],
+    selected: &str,
+) -> Markup {
+    let id = format!("f-{name}");
+    html! {
+        div.field {
+            label for=(id) { (ctx.t(label_key)) }
+            select id=(id) name=(name) {
+                @for (value, label) in options {
+                    option value=(value) selected[*value == selected] { (label) }
+                }
+            }
+        }
+    }
+}

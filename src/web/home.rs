@@ -1,0 +1,114 @@
+//! The home page, the health check and the language picker.
+
+use actix_web::{web, HttpResponse};
+use maud::html;
+use serde::Deserialize;
+
+use super::context::LANG_COOKIE;
+use super::{layout::site_name, page, redirect, safe_next, Ctx};
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::settings::Module;
+
+/// GET /: the village's front page.
+pub async fn home(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let inst = &ctx.instance;
+    let title = site_name(&ctx).to_string();
+    let body = html! {
+        section.hero {
+            h1 { (title) }
+            @if !inst.description.is_empty() {
+                p.lead { (inst.description) }
+            }
+        }
+        section aria-labelledby="modules-heading" {
+            h2 #modules-heading { (ctx.t("home.modules_heading")) }
+            ul.modules {
+                @for (m, on) in &inst.modules {
+                    @if *on {
+                        li {
+                            strong { (ctx.t(&format!("module.{}", m.as_str()))) }
+                            " — " (ctx.t(&format!("module.{}_about", m.as_str())))
+                        }
+                    }
+                }
+            }
+            @if inst.modules.iter().all(|(_, on)| !on) {
+                p { (ctx.t("home.no_modules")) }
+            }
+        }
+        @if ctx.user.is_none() {
+            section.cta {
+                p { (ctx.t("home.join")) }
+                p {
+                    a.button href="/signup" { (ctx.t("nav.signup")) } " "
+                    a href="/login" { (ctx.t("nav.login")) }
+                }
+            }
+        }
+        @if inst.enabled(Module::Map) {
+            p.small {
+                (ctx.tf_radius())
+            }
+        }
+    };
+    Ok(page(&ctx, &title, body))
+}
+
+impl Ctx {
+    fn tf_radius(&self) -> String {
+        let i = &self.instance;
+        self.lang.tf(
+            "home.area",
+            &[
+                ("radius", &format!("{}", i.radius_km)),
+                ("lat", &format!("{:.4}", i.center_lat)),
+                ("lon", &format!("{:.4}", i.center_lon)),
+            ],
+        )
+    }
+}
+
+/// GET /healthz: 200 when the database answers.
+pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    state
+        .db
+        .read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
+        .await?;
+    Ok(HttpResponse::Ok().content_type("text/plain").body("ok"))
+}
+
+/// The language picker's form.
+#[derive(Deserialize)]
+pub struct LangForm {
+    lang: String,
+    next: Option<String>,
+}
+
+/// POST /lang: remembers the language (on the account too when signed in) and goes back.
+pub async fn set_language(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    form: web::Form<LangForm>,
+) -> Result<HttpResponse, AppError> {
+    let lang = Lang::from_code(&form.lang).unwrap_or(ctx.lang);
+    if let Some(user) = &ctx.user {
+        let (id, name) = (user.id, user.name.clone());
+        state
+            .db
+            .write(move |tx| {
+                Ok(crate::auth::store::update_profile(
+                    tx,
+                    id,
+                    &name,
+                    Some(lang),
+                    crate::db::now(),
+                )?)
+            })
+            .await?;
+    }
+    let mut res = redirect(&safe_next(form.next.as_deref()));
+    let _ = res.add_cookie(&ctx.cookie(LANG_COOKIE, lang.code().to_string(), Some(365)));
+    Ok(res)
+}

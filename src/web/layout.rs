@@ -1,0 +1,91 @@
+//! The page layout every HTML page shares: header with navigation, main, footer.
+
+use maud::{html, Markup, DOCTYPE};
+
+use super::{assets, forms, Ctx};
+use crate::i18n;
+
+/// Wraps a page body in the site's layout.
+pub fn layout(ctx: &Ctx, title: &str, body: Markup) -> Markup {
+    let site = site_name(ctx);
+    html! {
+        (DOCTYPE)
+        html lang=(ctx.lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · " (site) }
+                link rel="stylesheet" href=(assets::url("placette.css"));
+                link rel="icon" type="image/svg+xml" href=(assets::url("favicon.svg"));
+            }
+            body {
+                a.skip href="#main" { (ctx.t("layout.skip")) }
+                header.site {
+                    a.brand href="/" { (site) }
+                    (nav(ctx))
+                }
+                main #main {
+                    @if let Some(key) = &ctx.flash {
+                        p.flash role="status" { (ctx.t(key)) }
+                    }
+                    (body)
+                }
+                (footer(ctx))
+            }
+        }
+    }
+}
+
+/// The instance's name, or "Placette" before the setup.
+pub fn site_name(ctx: &Ctx) -> &str {
+    if ctx.instance.name.is_empty() {
+        "Placette"
+    } else {
+        &ctx.instance.name
+    }
+}
+
+fn nav(ctx: &Ctx) -> Markup {
+    html! {
+        nav aria-label=(ctx.t("layout.nav_label")) {
+            ul {
+                li { a href="/" { (ctx.t("nav.home")) } }
+                @if let Some(user) = &ctx.user {
+                    @if user.is_admin() {
+                        li { a href="/admin" { (ctx.t("nav.admin")) } }
+                    }
+                    li { a href="/account" { (ctx.t("nav.account")) } }
+                    li {
+                        form.inline method="post" action="/logout" {
+                            (forms::csrf(ctx))
+                            button.link type="submit" { (ctx.t("nav.logout")) }
+                        }
+                    }
+                } @else {
+                    li { a href={ "/login?next=" (super::url_encode(&ctx.path)) } { (ctx.t("nav.login")) } }
+                    li { a href="/signup" { (ctx.t("nav.signup")) } }
+                }
+            }
+        }
+    }
+}
+
+fn footer(ctx: &Ctx) -> Markup {
+    html! {
+        footer.site {
+            form.inline method="post" action="/lang" {
+                (forms::csrf(ctx))
+                input type="hidden" name="next" value=(ctx.path);
+                label for="footer-lang" { (ctx.t("layout.language")) " " }
+                select #footer-lang name="lang" {
+                    @for l in i18n::ALL {
+                        option value=(l.code()) lang=(l.code()) selected[l == ctx.lang] { (l.native_name()) }
+                    }
+                }
+                " "
+                button type="submit" { (ctx.t("layout.change_language")) }
+            }
+            p { (ctx.t("layout.powered_by")) }
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! The web layer shared by every module: the request context, the layout, form components,
+//! embedded assets, error pages, and the home page.
+
+pub mod assets;
+pub mod context;
+pub mod errors;
+pub mod forms;
+pub mod home;
+pub mod layout;
+
+use std::future::{ready, Ready};
+use std::sync::Arc;
+
+use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
+use actix_web::http::{header, StatusCode};
+use actix_web::{dev::Payload, FromRequest, HttpMessage, HttpRequest, HttpResponse};
+use maud::Markup;
+
+use crate::auth::User;
+use crate::i18n::Lang;
+use crate::settings::Instance;
+
+/// What a page needs to know about the request: language, user, CSRF token, settings.
+/// Built once per request by [`context::middleware`].
+#[derive(Clone)]
+pub struct Ctx {
+    pub lang: Lang,
+    pub user: Option<User>,
+    pub csrf: String,
+    pub instance: Arc<Instance>,
+    /// Path and query of the request, for "come back here after login".
+    pub path: String,
+    /// A one-shot message carried over a redirect (a translation key starting with `flash.`).
+    pub flash: Option<String>,
+    pub secure_cookies: bool,
+}
+
+impl Ctx {
+    /// Shorthand for `self.lang.t(key)`.
+    pub fn t(&self, key: &str) -> &'static str {
+        self.lang.t(key)
+    }
+
+    /// A date and time in the user's language and the instance's time zone.
+    pub fn datetime(&self, unix: i64) -> String {
+        self.lang.datetime(unix, self.instance.time_zone)
+    }
+
+    /// A cookie with Placette's defaults: HttpOnly, SameSite=Lax, path /, Secure behind HTTPS.
+    pub fn cookie(
+        &self,
+        name: &'static str,
+        value: String,
+        max_age_days: Option<i64>,
+    ) -> Cookie<'static> {
+        build_cookie(name, value, max_age_days, self.secure_cookies)
+    }
+}
+
+/// A cookie with Placette's defaults (see [`Ctx::cookie`]).
+pub fn build_cookie(
+    name: &'static str,
+    value: String,
+    max_age_days: Option<i64>,
+    secure: bool,
+) -> Cookie<'static> {
+    let mut c = Cookie::build(name, value)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .finish();
+    if let Some(days) = max_age_days {
+        c.set_max_age(CookieDuration::days(days));
+    }
+    c
+}
+
+impl FromRequest for Ctx {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(
+            req.extensions()
+                .get::<Ctx>()
+                .cloned()
+                .ok_or_else(|| crate::error::AppError::msg("request context missing").into()),
+        )
+    }
+}
+
+/// A complete HTML page with status 200.
+pub fn page(ctx: &Ctx, title: &str, body: Markup) -> HttpResponse {
+    page_with_status(StatusCode::OK, ctx, title, body)
+}
+
+/// A complete HTML page with the given status (422 for a form with errors).
+pub fn page_with_status(status: StatusCode, ctx: &Ctx, title: &str, body: Markup) -> HttpResponse {
+    let mut res = HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(layout::layout(ctx, title, body).into_string());
+    if ctx.flash.is_some() {
+        let mut gone = build_cookie(
+            context::FLASH_COOKIE,
+            String::new(),
+            None,
+            ctx.secure_cookies,
+        );
+        gone.make_removal();
+        let _ = res.add_cookie(&gone);
+    }
+    res
+}
+
+/// A 303 redirect (the answer to a successful form post).
+pub fn redirect(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .finish()
+}
+
+/// A 303 redirect that shows a one-shot message on the next page.
+pub fn redirect_with_flash(ctx: &Ctx, to: &str, flash_key: &'static str) -> HttpResponse {
+    let mut res = redirect(to);
+    let _ = res.add_cookie(&ctx.cookie(context::FLASH_COOKIE, flash_key.to_string(), None));
+    res
+}
+
+/// The error to return when a page needs a signed-in user: a redirect to the login form
+/// that comes back here, or 401 for the API.
+pub fn login_required(req: &HttpRequest) -> actix_web::Error {
+    let res = if req.path().starts_with("/api/") {
+        HttpResponse::Unauthorized().json(serde_json::json!({"error": "authentication required"}))
+    } else {
+        let next = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
+        redirect(&format!("/login?next={}", url_encode(next)))
+    };
+    actix_web::error::InternalError::from_response("login required", res).into()
+}
+
+/// Percent-encodes a string for a query parameter.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A local path to go back to after a form, or `/` when `next` is missing or points elsewhere.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+/// The client's IP address as seen by the server (the TCP peer; Placette does not trust
+/// forwarding headers unless a reverse proxy is configured to rewrite the peer).
+pub fn client_ip(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The absolute base URL for links in mails: the configured one, else the request's own.
+pub fn base_url(req: &HttpRequest, configured: Option<&str>) -> String {
+    match configured {
+        Some(u) => u.to_string(),
+        None => {
+            let info = req.connection_info();
+            format!("{}://{}", info.scheme(), info.host())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next(Some("/account")), "/account");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+        assert_eq!(url_encode("/a?b=c d"), "/a%3Fb%3Dc%20d");
+    }
+}

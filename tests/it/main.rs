@@ -1,0 +1,10 @@
+//! Integration tests: the real binary, real HTTP, a real SMTP server, real Chromium.
+
+mod accounts;
+mod api;
+mod browser;
+mod cli;
+mod pi;
+mod security;
+mod setup;
+mod support;

@@ -1,0 +1,154 @@
+//! The security baseline: CSRF on every POST, headers, cookies, error pages, limits.
+
+use crate::support::*;
+
+#[test]
+fn posts_without_a_valid_csrf_token_are_refused_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let admin = server.set_up();
+
+    // Every POST route of the route table, without a token.
+    let posts = [
+        "/lang",
+        "/setup",
+        "/signup",
+        "/confirm/resend",
+        "/login",
+        "/logout",
+        "/password/forgot",
+        "/password/reset/abc",
+        "/account",
+        "/account/tokens",
+        "/account/tokens/1/delete",
+        "/admin",
+        "/admin/smtp",
+        "/admin/test-mail",
+        "/admin/users/1/role",
+    ];
+    for path in posts {
+        let r = admin.post_raw(path, &[("name", "Piraté")]);
+        assert_eq!(r.status, 403, "{path} accepted a POST without CSRF token");
+    }
+    let r = admin.post_raw("/admin", &[("_csrf", "0000"), ("name", "Piraté")]);
+    assert_eq!(r.status, 403);
+    assert!(r.body.contains("Formulaire expiré"), "{}", r.body);
+
+    // A token from another visitor does not work either.
+    let stranger = server.client();
+    let foreign = stranger.get("/login");
+    let r = admin.post_form("/account", &foreign, &[("name", "Piraté"), ("lang", "fr")]);
+    assert_eq!(r.status, 403);
+
+    // A cross-site Origin is refused even with a valid token.
+    let page = admin.get("/account");
+    let r = crate::support::Resp::from(
+        admin
+            .agent
+            .post(&format!("{}/account", server.url))
+            .set("Origin", "https://evil.example")
+            .send_form(&[("_csrf", &page.csrf()), ("name", "Piraté"), ("lang", "fr")]),
+    );
+    assert_eq!(r.status, 403);
+    assert!(!admin.get("/account").body.contains("Piraté"));
+}
+
+#[test]
+fn every_response_has_security_headers_and_friendly_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    server.set_up();
+    let c = server.client();
+    for path in ["/", "/login", "/nowhere", "/healthz"] {
+        let r = c.get(path);
+        let csp = r.header("content-security-policy");
+        assert!(
+            csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{path}: {csp}"
+        );
+        assert!(!csp.contains("unsafe-inline"));
+        assert_eq!(r.header("x-content-type-options"), "nosniff");
+        assert!(!r.header("referrer-policy").is_empty());
+    }
+    let r = c.get("/nowhere");
+    assert_eq!(r.status, 404);
+    assert!(r.body.contains("Page introuvable"));
+    let r = c.get_with("/nowhere", &[("Accept-Language", "en")]);
+    assert!(r.body.contains("Page not found"), "{}", r.body);
+    let api = c.get("/api/v1/me");
+    assert_eq!(api.status, 401);
+    assert!(api.header("content-type").starts_with("application/json"));
+}
+
+#[test]
+fn cookies_are_http_only_and_login_starts_a_new_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    server.set_up();
+    let c = server.client();
+    let page = c.get("/login");
+    let visitor = page.header("set-cookie");
+    assert!(
+        visitor.contains("HttpOnly") && visitor.contains("SameSite=Lax"),
+        "{visitor}"
+    );
+    let mut sessions = Vec::new();
+    for _ in 0..2 {
+        let page = c.get("/login");
+        let r = c.post_form(
+            "/login",
+            &page,
+            &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)],
+        );
+        assert_eq!(r.status, 303);
+        let cookie = r
+            .headers
+            .iter()
+            .find(|(n, v)| n.eq_ignore_ascii_case("set-cookie") && v.starts_with("pl_session="))
+            .unwrap()
+            .1
+            .clone();
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
+        sessions.push(cookie);
+    }
+    assert_ne!(sessions[0], sessions[1], "each login gets a new session id");
+}
+
+#[test]
+fn oversized_forms_get_413_and_no_email_is_public() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    server.set_up();
+    let c = server.client();
+    let page = c.get("/signup");
+    let big = "x".repeat(300 * 1024);
+    let r = c.post_form("/signup", &page, &[("name", big.as_str())]);
+    assert_eq!(r.status, 413);
+    assert!(r.body.contains("trop volumineux"), "{}", r.body);
+    for path in ["/", "/login", "/signup", "/api/v1/instance"] {
+        assert!(
+            !c.get(path).body.contains(ADMIN_EMAIL),
+            "{path} shows an email address"
+        );
+    }
+}
+
+#[test]
+fn assets_have_hashed_urls_long_cache_and_compression() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    server.set_up();
+    let c = server.client();
+    let home = c.get("/");
+    let start = home.body.find("/assets/placette.").unwrap();
+    let href = home.body[start..].split('"').next().unwrap().to_string();
+    assert!(
+        href.ends_with(".css") && href.len() > "/assets/placette.css".len(),
+        "{href}"
+    );
+    let css = c.get_with(&href, &[("Accept-Encoding", "gzip")]);
+    assert_eq!(css.status, 200);
+    assert!(css.header("cache-control").contains("immutable"));
+    assert_eq!(css.header("content-encoding"), "gzip");
+    assert!(home.body.len() < 30_000, "the home page is small");
+}

@@ -1,0 +1,95 @@
+//! First run: the setup page, protected by the one-time code printed on stdout.
+
+use crate::support::*;
+
+#[test]
+fn first_run_asks_for_the_code_then_opens_the_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let c = server.client();
+
+    // Before setup, every page leads to the setup form.
+    let home = c.get("/");
+    assert_eq!(home.status, 303);
+    assert_eq!(home.location(), "/setup");
+    assert_eq!(c.get("/healthz").status, 200);
+
+    // A wrong code is refused, in French, and what was typed is kept.
+    let page = c.get("/setup");
+    let mut fields = setup_fields("WRONG-CODE");
+    fields[1].1 = "Saint-Essai".into();
+    let r = c.post_form("/setup", &page, &fields);
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.contains("Ce code n&#39;est pas le bon")
+            || r.body.contains("Ce code n'est pas le bon"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("value=\"Saint-Essai\""));
+    assert!(
+        !r.body.contains(ADMIN_PASSWORD),
+        "a password must never be sent back"
+    );
+
+    // Bad coordinates are reported on their field.
+    let mut fields = setup_fields(&server.setup_code());
+    fields[3].1 = "quatre-vingt".into();
+    let r = c.post_form("/setup", &page, &fields);
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("La latitude est un nombre"));
+
+    // The right code opens the site and signs the admin in.
+    let admin = server.set_up();
+    let settings = admin.get("/admin");
+    assert_eq!(settings.status, 200);
+    assert!(settings.body.contains("Saint-Test-sur-Loire"));
+    assert!(
+        settings.body.contains("Placette est prête"),
+        "the flash message shows once"
+    );
+    assert!(!admin.get("/admin").body.contains("Placette est prête"));
+
+    // The setup page is gone; the home page shows the village to anyone.
+    assert_eq!(c.get("/setup").location(), "/");
+    let home = c.get("/");
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("<h1>Saint-Test-sur-Loire</h1>"));
+}
+
+#[test]
+fn admin_changes_settings_and_switches_modules() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let admin = server.set_up();
+    let page = admin.get("/admin");
+    let mut fields: Vec<(&str, String)> = setup_fields("")
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with("admin_") && *k != "code")
+        .collect();
+    fields[0].1 = "Saint-Renommé".into();
+    fields.push(("modules", "agenda".into()));
+    fields.push(("modules", "directory".into()));
+    let r = admin.post_form("/admin", &page, &fields);
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    let api = server.client().get("/api/v1/instance");
+    let json: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    assert_eq!(json["name"], "Saint-Renommé");
+    assert_eq!(json["modules"], serde_json::json!(["directory", "agenda"]));
+    let home = server.client().get("/");
+    assert!(home.body.contains("Annuaire") && !home.body.contains("Réservation de salles"));
+
+    // An invalid time zone re-renders with the message and the typed values.
+    let page = admin.get("/admin");
+    let mut bad = fields.clone();
+    bad[6].1 = "Europe/Atlantis".into();
+    let r = admin.post_form("/admin", &page, &bad);
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Fuseau horaire inconnu"));
+    assert!(r.body.contains("value=\"Europe/Atlantis\""));
+
+    // A member cannot reach the admin pages.
+    let member = server.client();
+    assert_eq!(member.get("/admin").location(), "/login?next=/admin");
+}
