@@ -130,7 +130,10 @@ pub async fn setup_form(ctx: Ctx) -> HttpResponse {
         general: GeneralForm::from_instance(&ctx.instance),
         ..Default::default()
     };
+    // The village must type its own centre: a default one would silently be wrong.
     form.general.name.clear();
+    form.general.center_lat.clear();
+    form.general.center_lon.clear();
     form.general.lang = ctx.lang.code().to_string();
     views::setup(&ctx, &form, &FormErrors::new(), StatusCode::OK)
 }

@@ -50,7 +50,9 @@ fn nav(ctx: &Ctx) -> Markup {
         nav aria-label=(ctx.t("layout.nav_label")) {
             ul {
                 li { a href="/" { (ctx.t("nav.home")) } }
-                @if let Some(user) = &ctx.user {
+                @if !ctx.instance.setup_done {
+                    // Before the first-run setup only the setup page exists.
+                } @else if let Some(user) = &ctx.user {
                     @if user.is_admin() {
                         li { a href="/admin" { (ctx.t("nav.admin")) } }
                     }

@@ -1,0 +1,57 @@
+# Placette: the two commands of the README are `make run` and `make test`.
+# Every other target is for developers and release managers.
+
+SHELL := /bin/bash
+DATA ?= ./placette-data
+LISTEN ?= 127.0.0.1:8080
+PI_TARGET := aarch64-unknown-linux-musl
+PI_BIN := target/$(PI_TARGET)/release/placette
+VENV := .venv
+PY := $(VENV)/bin/python
+# Python tools the tests and the Pi build need, pinned.
+PY_TOOLS := aiosmtpd==1.4.6 ziglang==0.17.1 cargo-zigbuild==0.24.0
+# Debian packages the tests need: Chromium and its driver, qemu-user, file.
+APT_PACKAGES := chromium chromium-driver qemu-user-static file
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test test-deps pi release fmt clean
+
+## Serve Placette on ./placette-data (created if missing) with the demo village.
+run:
+	cargo run --release -- serve --data $(DATA) --listen $(LISTEN) --demo
+
+## Every test: unit, integration (real binary, SMTP server, Chromium) and the ARM binary under qemu.
+test: test-deps pi
+	PLACETTE_TEST_PYTHON=$(abspath $(PY)) PLACETTE_PI_BINARY=$(abspath $(PI_BIN)) \
+		cargo test --locked -- --include-ignored
+
+## Installs what the tests need when it is missing (Debian packages, Python tools, Rust target).
+test-deps: $(VENV)/.installed
+	@missing=""; \
+	for cmd in chromium chromedriver qemu-aarch64-static file; do command -v $$cmd >/dev/null || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing $(APT_PACKAGES)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \
+	fi
+
+$(VENV)/.installed:
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet $(PY_TOOLS)
+	touch $@
+
+## Static aarch64 (Raspberry Pi 3/4/5, 64-bit OS) binary without Docker, via cargo-zigbuild.
+pi: $(VENV)/.installed
+	rustup target list --installed | grep -qx $(PI_TARGET) || rustup target add $(PI_TARGET)
+	PATH="$(abspath $(VENV))/bin:$$PATH" cargo zigbuild --locked --release --target $(PI_TARGET)
+	@ls -l $(PI_BIN) && file $(PI_BIN)
+
+## Native release binary (target/release/placette).
+release:
+	cargo build --locked --release
+
+fmt:
+	cargo fmt --all
+
+clean:
+	cargo clean
+	rm -rf $(VENV)
