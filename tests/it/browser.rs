@@ -103,6 +103,27 @@ impl Driver {
         );
     }
 
+    /// Waits (up to 10 s) until the page source satisfies `ok`; a click may return before the
+    /// next page has loaded.
+    fn wait_source(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let source = self
+                .cmd("GET", "/source", json!(null))
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            if ok(&source) {
+                return source;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited in vain for {what}: {source}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     fn click(&self, css: &str) {
         let el = self.find(css);
         self.cmd("POST", &format!("/element/{el}/click"), json!({}));
@@ -136,12 +157,7 @@ fn chromium_completes_the_first_run_setup() {
     driver.type_into("#f-admin_email", "maire@village.test");
     driver.type_into("#f-admin_password", "la halle aux grains 1850");
     driver.click("#setup-submit");
-    let source = driver
-        .cmd("GET", "/source", json!(null))
-        .as_str()
-        .unwrap()
-        .to_string();
-    assert!(source.contains("error-summary"), "{source}");
+    let source = driver.wait_source("the error summary", |s| s.contains("error-summary"));
     assert!(source.contains("Saint-Chromium"));
 
     // Then the right one, and the rest of the form.
