@@ -78,6 +78,37 @@ mod tests {
     }
 
     #[test]
+    fn the_shared_rtree_finds_points_in_a_box_and_forgets_deleted_items() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO geo_items (id, kind, item_id) VALUES (1, 'actor', 7), (2, 'event', 7);
+             INSERT INTO geo VALUES (1, 47.35, 47.35, -0.81, -0.81), (2, 48.85, 48.85, 2.35, 2.35);",
+        )
+        .unwrap();
+        let found = |c: &Connection| -> Vec<String> {
+            let mut st = c
+                .prepare(
+                    "SELECT i.kind FROM geo g JOIN geo_items i ON i.id = g.id
+                     WHERE g.max_lat >= 47.0 AND g.min_lat <= 47.5 AND g.max_lon >= -1.0 AND g.min_lon <= -0.5",
+                )
+                .unwrap();
+            st.query_map([], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        assert_eq!(found(&conn), vec!["actor".to_string()]);
+        conn.execute("DELETE FROM geo_items WHERE kind = 'actor'", [])
+            .unwrap();
+        assert!(found(&conn).is_empty());
+        let left: i64 = conn
+            .query_row("SELECT count(*) FROM geo", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(left, 1, "the trigger removed the box with its item");
+    }
+
+    #[test]
     fn sqlite_has_rtree_and_fts5() {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(

@@ -166,11 +166,23 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-/// The client's IP address as seen by the server (the TCP peer; Placette does not trust
-/// forwarding headers unless a reverse proxy is configured to rewrite the peer).
+/// The client's IP address, for rate limits. The TCP peer, except when the peer is a reverse
+/// proxy on this machine (loopback): then the address that proxy appended to X-Forwarded-For.
 pub fn client_ip(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
+    let peer = req.peer_addr().map(|a| a.ip());
+    if peer.is_some_and(|ip| ip.is_loopback()) {
+        let forwarded = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .map(str::trim)
+            .filter(|v| v.parse::<std::net::IpAddr>().is_ok());
+        if let Some(ip) = forwarded {
+            return ip.to_string();
+        }
+    }
+    peer.map(|ip| ip.to_string())
         .unwrap_or_else(|| "unknown".to_string())
 }
 

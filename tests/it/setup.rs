@@ -93,3 +93,77 @@ fn admin_changes_settings_and_switches_modules() {
     let member = server.client();
     assert_eq!(member.get("/admin").location(), "/login?next=/admin");
 }
+
+#[test]
+fn test_mail_goes_to_the_outbox_then_to_the_relay() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(&data, &[]);
+    let admin = server.set_up();
+
+    // No relay: the admin page says where mail goes, and the test mail lands there.
+    let page = admin.get("/admin");
+    assert!(
+        page.body.contains("mail-outbox"),
+        "the page says mail is not sent"
+    );
+    let r = admin.post_form("/admin/test-mail", &page, &[("x", "")]);
+    assert_eq!(r.status, 200);
+    let outbox: Vec<_> = std::fs::read_dir(data.join("mail-outbox"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .collect();
+    assert_eq!(outbox.len(), 1);
+    let eml = std::fs::read_to_string(outbox[0].path()).unwrap();
+    assert!(eml.contains(&format!("To: {ADMIN_EMAIL}")));
+
+    // With a relay: the mail goes over SMTP.
+    let smtp = SmtpSink::start(&dir.path().join("smtp"));
+    server.use_smtp(&admin, smtp.port);
+    let page = admin.get("/admin");
+    assert!(!page.body.contains("mail-outbox"));
+    let r = admin.post_form("/admin/test-mail", &page, &[("x", "")]);
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains(ADMIN_EMAIL));
+    let mail = smtp.wait_message(1);
+    assert!(mail.contains("Subject:"), "{mail}");
+
+    // A relay that does not answer: the page says so, in French, without a 500.
+    let page = admin.get("/admin");
+    let r = admin.post_form(
+        "/admin/smtp",
+        &page,
+        &[
+            ("smtp_host", "127.0.0.1"),
+            ("smtp_port", "1"),
+            ("smtp_security", "none"),
+            ("smtp_user", ""),
+            ("smtp_password", ""),
+            ("smtp_from", ""),
+        ],
+    );
+    assert_eq!(r.status, 303);
+    let r = admin.post_form("/admin/test-mail", &admin.get("/admin"), &[("x", "")]);
+    assert_eq!(r.status, 200);
+    assert!(
+        r.body.contains("n&#39;a pas pu") || r.body.contains("n'a pas pu"),
+        "{}",
+        r.body
+    );
+
+    // An invalid port is a 422 that keeps the input.
+    let r = admin.post_form(
+        "/admin/smtp",
+        &admin.get("/admin"),
+        &[
+            ("smtp_host", "smtp.example.org"),
+            ("smtp_port", "soixante"),
+            ("smtp_security", "starttls"),
+            ("smtp_user", ""),
+            ("smtp_password", ""),
+            ("smtp_from", ""),
+        ],
+    );
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("value=\"smtp.example.org\""));
+}
