@@ -76,22 +76,22 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .route("/login", get().to(auth::handlers::login_form))
         .route("/login", post().to(auth::handlers::login_submit))
         .route("/logout", post().to(auth::handlers::logout))
-        .route("/password/forgot", get().to(auth::handlers::forgot_form))
-        .route("/password/forgot", post().to(auth::handlers::forgot_submit))
+        .route("/password/forgot", get().to(auth::password::forgot_form))
+        .route("/password/forgot", post().to(auth::password::forgot_submit))
         .route(
             "/password/reset/{token}",
-            get().to(auth::handlers::reset_form),
+            get().to(auth::password::reset_form),
         )
         .route(
             "/password/reset/{token}",
-            post().to(auth::handlers::reset_submit),
+            post().to(auth::password::reset_submit),
         )
-        .route("/account", get().to(auth::handlers::account))
-        .route("/account", post().to(auth::handlers::account_save))
-        .route("/account/tokens", post().to(auth::handlers::token_create))
+        .route("/account", get().to(auth::account::account))
+        .route("/account", post().to(auth::account::account_save))
+        .route("/account/tokens", post().to(auth::account::token_create))
         .route(
             "/account/tokens/{id}/delete",
-            post().to(auth::handlers::token_delete),
+            post().to(auth::account::token_delete),
         )
         .route("/admin", get().to(settings::handlers::admin_settings))
         .route("/admin", post().to(settings::handlers::admin_settings_save))

@@ -1,7 +1,9 @@
 //! Accounts: passwords (argon2id), sessions, email tokens, API tokens, roles, and the
 //! extractors handlers use to require a signed-in user or an admin.
 
+pub mod account;
 pub mod handlers;
+pub mod password;
 pub mod ratelimit;
 pub mod store;
 pub mod views;
