@@ -11,7 +11,7 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::mail::Mailer;
 use crate::settings::Instance;
-use crate::{api, auth, settings, web as site};
+use crate::{api, auth, directory, settings, web as site};
 
 /// What every handler can reach, shared by all workers.
 pub struct AppState {
@@ -108,6 +108,28 @@ pub fn routes(cfg: &mut ServiceConfig) {
             "/admin/users/{id}/role",
             post().to(settings::handlers::admin_set_role),
         )
+        .route("/directory", get().to(directory::handlers::list))
+        .route("/directory/new", get().to(directory::handlers::new_form))
+        .route("/directory/new", post().to(directory::handlers::create))
+        .route("/my", get().to(directory::handlers::my_village))
+        .route("/a/{slug}", get().to(directory::handlers::show))
+        .route("/a/{slug}/edit", get().to(directory::handlers::edit_form))
+        .route("/a/{slug}/edit", post().to(directory::handlers::update))
+        .route("/a/{slug}/delete", post().to(directory::handlers::delete))
+        .route("/a/{slug}/photo", post().to(directory::photo::upload))
+        .route("/a/{slug}/follow", post().to(directory::handlers::follow))
+        .route("/a/{slug}/unfollow", post().to(directory::handlers::follow))
+        .route("/a/{slug}/contact", post().to(directory::handlers::contact))
+        .route("/a/{slug}/members", get().to(directory::members::page))
+        .route("/a/{slug}/join", post().to(directory::members::join))
+        .route("/a/{slug}/leave", post().to(directory::members::leave))
+        .route("/a/{slug}/invite", post().to(directory::members::invite))
+        .route("/a/{slug}/members/{user}/approve", post().to(directory::members::approve))
+        .route("/a/{slug}/members/{user}/remove", post().to(directory::members::remove))
+        .route("/a/{slug}/members/{user}/role", post().to(directory::members::set_role))
+        .route("/invite/{token}", get().to(directory::members::invitation))
+        .route("/invite/{token}", post().to(directory::members::accept))
+        .route("/media/{name}", get().to(directory::photo::media))
         .route("/api/v1/openapi.json", get().to(api::openapi))
         .route("/api/v1/instance", get().to(api::instance))
         .route("/api/v1/me", get().to(api::me));

@@ -17,6 +17,15 @@ pub struct Mail {
     pub to: String,
     pub subject: String,
     pub text: String,
+    /// Where answers go, when the sender agreed to share their address with the recipient.
+    pub reply_to: Option<String>,
+}
+
+impl Mail {
+    /// A mail without Reply-To.
+    pub fn new(to: impl Into<String>, subject: impl Into<String>, text: impl Into<String>) -> Mail {
+        Mail { to: to.into(), subject: subject.into(), text: text.into(), reply_to: None }
+    }
 }
 
 /// Where a mail went.
@@ -98,9 +107,14 @@ fn build_message(smtp: &Smtp, site_name: &str, mail: &Mail) -> Result<Message, A
         .to
         .parse()
         .map_err(|e| AppError::msg(format!("recipient address: {e}")))?;
-    Message::builder()
-        .from(from)
-        .to(to)
+    let mut builder = Message::builder().from(from).to(to);
+    if let Some(reply) = &mail.reply_to {
+        let mb: Mailbox = reply
+            .parse()
+            .map_err(|e| AppError::msg(format!("reply-to address: {e}")))?;
+        builder = builder.reply_to(mb);
+    }
+    builder
         .subject(&mail.subject)
         .singlepart(
             // Quoted-printable keeps the text (and its links) readable in any mail client.

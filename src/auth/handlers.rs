@@ -129,6 +129,7 @@ pub async fn signup_submit(
                     ("url", &format!("{base}/password/forgot")),
                 ],
             ),
+            reply_to: None,
         },
     };
     let sent = send(&state, &ctx, mail).await;
@@ -143,6 +144,7 @@ fn confirm_mail(ctx: &Ctx, lang: Lang, to: &str, url: &str) -> Mail {
             "mail.confirm_body",
             &[("site", &ctx.instance.name), ("url", url)],
         ),
+        reply_to: None,
     }
 }
 

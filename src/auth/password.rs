@@ -77,6 +77,7 @@ pub async fn forgot_submit(
                 "mail.reset_body",
                 &[("site", &ctx.instance.name), ("url", &url)],
             ),
+            reply_to: None,
         };
         sent = send(&state, &ctx, mail).await;
     }

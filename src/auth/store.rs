@@ -136,6 +136,16 @@ pub fn admin_count(conn: &Connection) -> rusqlite::Result<i64> {
     })
 }
 
+/// Addresses and languages of the site's admins (for messages to actors without admins).
+pub fn admin_addresses(conn: &Connection) -> rusqlite::Result<Vec<(String, Option<Lang>)>> {
+    let mut stmt = conn.prepare("SELECT email, lang FROM users WHERE role = 'admin' ORDER BY id")?;
+    let rows = stmt.query_map([], |r| {
+        let lang: Option<String> = r.get(1)?;
+        Ok((r.get(0)?, lang.as_deref().and_then(Lang::from_code)))
+    })?;
+    rows.collect()
+}
+
 /// Starts a session for an account.
 pub fn create_session(
     conn: &Connection,

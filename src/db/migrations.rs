@@ -6,7 +6,10 @@ use rusqlite::Connection;
 use crate::error::AppError;
 
 /// Every migration in order; index 0 is migration 1. Never edit a released entry: append.
-pub const MIGRATIONS: &[(&str, &str)] = &[("schema", include_str!("../../schema.sql"))];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("schema", include_str!("../../schema.sql")),
+    ("directory", include_str!("migrations/0002_directory.sql")),
+];
 
 /// The schema version the database file is at (0 for a new file).
 pub fn schema_version(conn: &Connection) -> rusqlite::Result<usize> {

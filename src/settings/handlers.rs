@@ -395,6 +395,7 @@ pub async fn admin_test_mail(
         text: ctx
             .lang
             .tf("mail.test_body", &[("site", &ctx.instance.name)]),
+        reply_to: None,
     };
     let outcome = state
         .mailer

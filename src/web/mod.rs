@@ -7,6 +7,7 @@ pub mod errors;
 pub mod forms;
 pub mod home;
 pub mod layout;
+pub mod markdown;
 
 use std::future::{ready, Ready};
 use std::sync::Arc;

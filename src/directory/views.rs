@@ -1,0 +1,440 @@
+//! Directory pages: list, detail (with schema.org JSON-LD), form, members, invitation, my village.
+
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
+use maud::{html, Markup, PreEscaped};
+use serde_json::json;
+
+use super::handlers::{ContactForm, ListQuery, PER_PAGE};
+use super::hours::format_time;
+use super::members::{InviteForm, InvitationView};
+use super::store::members::Member;
+use super::store::Listing;
+use super::{Access, Actor, ActorForm, Kind, MemberRole, HOUR_FIELDS};
+use crate::web::forms::{csrf, error_summary, select, Field, FormErrors};
+use crate::web::{markdown, page, page_with_status, url_encode, Ctx};
+
+fn type_label(ctx: &Ctx, type_: &str) -> &'static str {
+    ctx.t(&format!("dir.type.{type_}"))
+}
+
+fn kind_label(ctx: &Ctx, kind: Kind) -> &'static str {
+    ctx.t(&format!("dir.kind.{}", kind.as_str()))
+}
+
+fn card(ctx: &Ctx, a: &Listing) -> Markup {
+    html! {
+        li.card {
+            h3 { a href={ "/a/" (a.slug) } { (a.name) } }
+            p.small { (type_label(ctx, &a.type_)) }
+            @if !a.summary.is_empty() { p { (a.summary) } }
+            @if !a.tags.is_empty() {
+                ul.tags aria-label=(ctx.t("dir.tags")) {
+                    @for t in &a.tags { li { a href={ "/directory?tag=" (url_encode(t)) } { "#" (t) } } }
+                }
+            }
+        }
+    }
+}
+
+/// GET /directory
+pub fn list(ctx: &Ctx, q: &ListQuery, items: &[Listing], total: i64, page_no: i64, tags: &[(String, i64)]) -> HttpResponse {
+    let title = ctx.t("dir.title");
+    let mut kinds: Vec<(&str, String)> = vec![("", ctx.t("dir.all_kinds").to_string())];
+    kinds.extend(Kind::ALL.iter().map(|k| (k.as_str(), kind_label(ctx, *k).to_string())));
+    let mut types: Vec<(&str, String)> = vec![("", ctx.t("dir.all_types").to_string())];
+    for k in Kind::ALL {
+        types.extend(k.types().iter().map(|t| (*t, type_label(ctx, t).to_string())));
+    }
+    let mut tag_options: Vec<(&str, String)> = vec![("", ctx.t("dir.all_tags").to_string())];
+    tag_options.extend(tags.iter().map(|(t, n)| (t.as_str(), format!("{t} ({n})"))));
+    let pages = (total + PER_PAGE - 1) / PER_PAGE;
+    let query = |p: i64| format!("/directory?kind={}&type={}&tag={}&page={p}", url_encode(&q.kind), url_encode(&q.type_), url_encode(&q.tag));
+    page(ctx, title, html! {
+        h1 { (title) }
+        @if ctx.user.is_some() { p { a.button href="/directory/new" { (ctx.t("dir.new")) } } }
+        form.filters method="get" action="/directory" role="search" aria-label=(ctx.t("dir.filters")) {
+            (select(ctx, "kind", "dir.kind_label", &kinds, &q.kind))
+            (select(ctx, "type", "dir.type_label", &types, &q.type_))
+            (select(ctx, "tag", "dir.tag_label", &tag_options, &q.tag))
+            button type="submit" { (ctx.t("dir.filter")) }
+        }
+        p role="status" { (ctx.lang.tf("dir.count", &[("n", &total.to_string())])) }
+        ul.cards { @for a in items { (card(ctx, a)) } }
+        @if pages > 1 {
+            nav.pager aria-label=(ctx.t("dir.pages")) {
+                @if page_no > 1 { a rel="prev" href=(query(page_no - 1)) { (ctx.t("dir.prev")) } " " }
+                span { (ctx.lang.tf("dir.page_of", &[("page", &page_no.to_string()), ("pages", &pages.to_string())])) }
+                @if page_no < pages { " " a rel="next" href=(query(page_no + 1)) { (ctx.t("dir.next")) } }
+            }
+        }
+        p.small {
+            (ctx.t("dir.open_data")) " "
+            a href="/directory.csv" { "CSV" } " · " a href="/directory.geojson" { "GeoJSON" } " · " a href="/api/v1/actors" { "JSON" }
+        }
+    })
+}
+
+/// What the detail page shows.
+pub struct DetailPage<'a> {
+    pub actor: &'a Actor,
+    pub access: Access,
+    pub children: &'a [Listing],
+    pub following: bool,
+    pub followers: i64,
+    pub members: usize,
+    /// The contact form being re-shown with errors.
+    pub contact: Option<(&'a ContactForm, &'a FormErrors)>,
+}
+
+fn json_ld(a: &Actor) -> String {
+    let mut v = json!({
+        "@context": "https://schema.org",
+        "@type": a.kind.schema_org(),
+        "name": a.name,
+        "description": if a.summary.is_empty() { &a.description } else { &a.summary },
+        "url": format!("/a/{}", a.slug),
+    });
+    if !a.address.is_empty() {
+        v["address"] = json!(a.address);
+    }
+    if let (Some(lat), Some(lon)) = (a.lat, a.lon) {
+        v["geo"] = json!({"@type": "GeoCoordinates", "latitude": lat, "longitude": lon});
+    }
+    let same_as: Vec<&String> = std::iter::once(&a.website).filter(|w| !w.is_empty()).chain(&a.social).collect();
+    if !same_as.is_empty() {
+        v["sameAs"] = json!(same_as);
+    }
+    if !a.hours.is_empty() && a.kind != Kind::Person {
+        v["openingHoursSpecification"] = a.hours.schema_org();
+    }
+    if !a.tags.is_empty() {
+        v["keywords"] = json!(a.tags.join(", "));
+    }
+    if let Some(c) = a.capacity {
+        v["maximumAttendeeCapacity"] = json!(c);
+    }
+    // "</" cannot close the script element once escaped.
+    v.to_string().replace("</", "<\\/")
+}
+
+fn contact_form(ctx: &Ctx, a: &Actor, prefill: Option<(&ContactForm, &FormErrors)>) -> Markup {
+    let empty = (ContactForm::default(), FormErrors::new());
+    let (f, e) = prefill.unwrap_or((&empty.0, &empty.1));
+    html! {
+        section #contact aria-labelledby="contact-h" {
+            h2 #contact-h { (ctx.lang.tf("dir.contact_title", &[("actor", &a.name)])) }
+            p.hint { (ctx.t("dir.contact_intro")) }
+            (error_summary(ctx, e))
+            form method="post" action={ "/a/" (a.slug) "/contact#contact" } novalidate {
+                (csrf(ctx))
+                @if ctx.user.is_none() {
+                    (Field::text("name", "dir.contact_name", &f.name).render(ctx, e))
+                    (Field::text("email", "dir.contact_email", &f.email).kind("email").optional().hint("dir.contact_email_hint").render(ctx, e))
+                }
+                (Field::text("message", "dir.contact_message", &f.message).kind("textarea").render(ctx, e))
+                div.check {
+                    input #f-share_email type="checkbox" name="share_email" checked[f.share_email == "on"];
+                    label for="f-share_email" { (ctx.t("dir.contact_share")) }
+                }
+                button type="submit" { (ctx.t("dir.contact_send")) }
+            }
+        }
+    }
+}
+
+fn hours_table(ctx: &Ctx, a: &Actor) -> Markup {
+    let days: Vec<&str> = ctx.t("date.weekdays").split(',').collect();
+    html! {
+        table.hours {
+            caption { (ctx.t("dir.hours")) }
+            tbody {
+                @for d in 0..7u8 {
+                    tr {
+                        th scope="row" { (days.get(d as usize).copied().unwrap_or("")) }
+                        td {
+                            @let ivs: Vec<_> = a.hours.0.iter().filter(|i| i.day == d).collect();
+                            @if ivs.is_empty() { (ctx.t("dir.closed")) }
+                            @for (n, i) in ivs.iter().enumerate() {
+                                @if n > 0 { ", " }
+                                (format_time(i.open)) "–" (format_time(i.close))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// GET /a/{slug}
+pub fn detail(ctx: &Ctx, p: &DetailPage, status: StatusCode) -> HttpResponse {
+    let a = p.actor;
+    page_with_status(status, ctx, &a.name, html! {
+        script type="application/ld+json" { (PreEscaped(json_ld(a))) }
+        article.actor {
+            h1 { (a.name) }
+            p.small {
+                (kind_label(ctx, a.kind)) " · " (type_label(ctx, &a.type_))
+                @if let Some((slug, name)) = &a.parent { " · " (ctx.t("dir.part_of")) " " a href={ "/a/" (slug) } { (name) } }
+                @if a.visibility == super::Visibility::Members { " · " strong { (ctx.t("dir.members_only")) } }
+            }
+            @if let Some(photo) = &a.photo { img.photo src={ "/media/" (photo) } alt=(ctx.lang.tf("dir.photo_of", &[("actor", &a.name)])); }
+            @if !a.summary.is_empty() { p.lead { (a.summary) } }
+            @if !a.description.is_empty() { div.prose { (PreEscaped(markdown::render(&a.description))) } }
+            @if !a.tags.is_empty() {
+                ul.tags aria-label=(ctx.t("dir.tags")) {
+                    @for t in &a.tags { li { a href={ "/directory?tag=" (url_encode(t)) } { "#" (t) } } }
+                }
+            }
+            dl.facts {
+                @if !a.address.is_empty() { dt { (ctx.t("dir.address")) } dd { (a.address) } }
+                @if let (Some(lat), Some(lon)) = (a.lat, a.lon) {
+                    dt { (ctx.t("dir.location")) }
+                    dd { (format!("{lat:.5}, {lon:.5}")) " " a href=(format!("https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}")) { (ctx.t("dir.on_osm")) } }
+                }
+                @if !a.phone.is_empty() { dt { (ctx.t("dir.phone")) } dd { a href={ "tel:" (a.phone.replace(' ', "")) } { (a.phone) } } }
+                @if !a.website.is_empty() { dt { (ctx.t("dir.website")) } dd { a href=(a.website) rel="nofollow noopener" { (a.website) } } }
+                @for s in &a.social { dt { (ctx.t("dir.social")) } dd { a href=(s) rel="nofollow noopener" { (s) } } }
+                @if let Some(c) = a.capacity { dt { (ctx.t("dir.capacity")) } dd { (c) } }
+                @if !a.equipment.is_empty() { dt { (ctx.t("dir.equipment")) } dd { (a.equipment) } }
+                @if !a.accessibility.is_empty() { dt { (ctx.t("dir.accessibility")) } dd { (a.accessibility) } }
+                dt { (ctx.t("dir.followers")) } dd { (p.followers) }
+                @if a.kind != Kind::Person && a.kind != Kind::Place { dt { (ctx.t("dir.member_count")) } dd { (p.members) } }
+            }
+            @if !a.hours.is_empty() { (hours_table(ctx, a)) }
+            @if !p.children.is_empty() {
+                section aria-labelledby="children-h" {
+                    h2 #children-h { (ctx.t("dir.children")) }
+                    ul.cards { @for c in p.children { (card(ctx, c)) } }
+                }
+            }
+            (actions(ctx, p))
+        }
+        (contact_form(ctx, a, p.contact))
+    })
+}
+
+fn post_button(ctx: &Ctx, action: &str, label: &str) -> Markup {
+    html! {
+        form.inline method="post" action=(action) {
+            (csrf(ctx))
+            button type="submit" { (label) }
+        }
+    }
+}
+
+fn actions(ctx: &Ctx, p: &DetailPage) -> Markup {
+    let a = p.actor;
+    let base = format!("/a/{}", a.slug);
+    html! {
+        div.actions {
+            @if ctx.user.is_some() {
+                @if p.following { (post_button(ctx, &format!("{base}/unfollow"), ctx.t("dir.unfollow"))) }
+                @else { (post_button(ctx, &format!("{base}/follow"), ctx.t("dir.follow"))) }
+                " "
+                @if a.kind == Kind::Organisation || a.kind == Kind::Project {
+                    @if p.access.member { (post_button(ctx, &format!("{base}/leave"), ctx.t("dir.leave"))) }
+                    @else if p.access.requested { span.small { (ctx.t("dir.requested")) } }
+                    @else { (post_button(ctx, &format!("{base}/join"), ctx.t("dir.join"))) }
+                    " "
+                }
+                @if p.access.member || p.access.can_manage() { a href={ (base) "/members" } { (ctx.t("dir.members")) } " " }
+                @if p.access.can_manage() { a href={ (base) "/edit" } { (ctx.t("dir.edit")) } }
+            } @else {
+                a href={ "/login?next=" (url_encode(&base)) } { (ctx.t("dir.login_to_follow")) }
+            }
+        }
+    }
+}
+
+/// The create/edit form (`actor` is `None` when creating).
+pub fn form(ctx: &Ctx, actor: Option<&Actor>, f: &ActorForm, e: &FormErrors, status: StatusCode) -> HttpResponse {
+    let title = match actor {
+        Some(a) => ctx.lang.tf("dir.edit_title", &[("actor", &a.name)]),
+        None => ctx.t("dir.new").to_string(),
+    };
+    let action = actor.map(|a| format!("/a/{}/edit", a.slug)).unwrap_or_else(|| "/directory/new".into());
+    let kinds: Vec<(&str, String)> = Kind::ALL.iter().map(|k| (k.as_str(), kind_label(ctx, *k).to_string())).collect();
+    let mut types: Vec<(&str, String)> = Vec::new();
+    for k in Kind::ALL {
+        types.extend(k.types().iter().map(|t| (*t, format!("{} — {}", kind_label(ctx, k), type_label(ctx, t)))));
+    }
+    let vis = [("public", ctx.t("dir.visibility_public").to_string()), ("members", ctx.t("dir.visibility_members").to_string())];
+    let days: Vec<&str> = ctx.t("date.weekdays").split(',').collect();
+    let texts = f.hour_texts();
+    page_with_status(status, ctx, &title, html! {
+        h1 { (title) }
+        (error_summary(ctx, e))
+        form method="post" action=(action) novalidate {
+            (csrf(ctx))
+            (select(ctx, "kind", "dir.kind_label", &kinds, &f.kind))
+            (select(ctx, "type", "dir.type_label", &types, &f.type_))
+            (Field::text("name", "dir.name", &f.name).render(ctx, e))
+            (Field::text("summary", "dir.summary", &f.summary).optional().hint("dir.summary_hint").render(ctx, e))
+            (Field::text("description", "dir.description", &f.description).kind("textarea").optional().hint("dir.description_hint").render(ctx, e))
+            (Field::text("tags", "dir.tags", &f.tags).optional().hint("dir.tags_hint").render(ctx, e))
+            fieldset {
+                legend { (ctx.t("dir.where")) }
+                (Field::text("address", "dir.address", &f.address).optional().autocomplete("street-address").render(ctx, e))
+                (Field::text("lat", "settings.lat", &f.lat).kind("number").optional().render(ctx, e))
+                (Field::text("lon", "settings.lon", &f.lon).kind("number").optional().hint("dir.location_hint").render(ctx, e))
+            }
+            fieldset {
+                legend { (ctx.t("dir.contacts")) }
+                (Field::text("phone", "dir.phone", &f.phone).kind("tel").optional().render(ctx, e))
+                (Field::text("website", "dir.website", &f.website).kind("url").optional().render(ctx, e))
+                (Field::text("social", "dir.social", &f.social).kind("textarea").optional().hint("dir.social_hint").render(ctx, e))
+            }
+            fieldset {
+                legend { (ctx.t("dir.hours")) }
+                p.hint { (ctx.t("dir.hours_hint")) }
+                @for d in 0..7 {
+                    @let id = format!("f-{}", HOUR_FIELDS[d]);
+                    @let err = e.get(HOUR_FIELDS[d]);
+                    div.field.invalid[err.is_some()] {
+                        label for=(id) { (days.get(d).copied().unwrap_or("")) }
+                        @if let Some(m) = err { p.error id={ (id) "-error" } { (ctx.t(m)) } }
+                        input id=(id) name=(HOUR_FIELDS[d]) type="text" value=(texts[d]) aria-invalid=[err.map(|_| "true")];
+                    }
+                }
+            }
+            fieldset {
+                legend { (ctx.t("dir.room")) }
+                p.hint { (ctx.t("dir.room_hint")) }
+                (Field::text("capacity", "dir.capacity", &f.capacity).kind("number").optional().render(ctx, e))
+                (Field::text("equipment", "dir.equipment", &f.equipment).kind("textarea").optional().render(ctx, e))
+                (Field::text("accessibility", "dir.accessibility", &f.accessibility).kind("textarea").optional().render(ctx, e))
+            }
+            (Field::text("parent", "dir.parent", &f.parent).optional().hint("dir.parent_hint").render(ctx, e))
+            (select(ctx, "visibility", "dir.visibility", &vis, &f.visibility))
+            button type="submit" { (ctx.t("form.save")) }
+        }
+        @if let Some(a) = actor {
+            section aria-labelledby="photo-h" {
+                h2 #photo-h { (ctx.t("dir.photo")) }
+                form method="post" enctype="multipart/form-data" action={ "/a/" (a.slug) "/photo?_csrf=" (ctx.csrf) } {
+                    div.field {
+                        label for="f-photo" { (ctx.t("dir.photo_file")) }
+                        p.hint { (ctx.t("dir.photo_hint")) }
+                        input #f-photo type="file" name="photo" accept="image/jpeg,image/png,image/webp" required;
+                    }
+                    button type="submit" { (ctx.t("dir.photo_send")) }
+                }
+            }
+            section aria-labelledby="delete-h" {
+                h2 #delete-h { (ctx.t("dir.delete")) }
+                p { (ctx.t("dir.delete_warning")) }
+                (post_button(ctx, &format!("/a/{}/delete", a.slug), ctx.t("dir.delete")))
+            }
+        }
+    })
+}
+
+/// GET /a/{slug}/members
+pub fn members(ctx: &Ctx, a: &Actor, access: Access, list: &[Member], invite: &InviteForm, e: &FormErrors, status: StatusCode) -> HttpResponse {
+    let title = ctx.lang.tf("dir.members_of", &[("actor", &a.name)]);
+    let roles = [(MemberRole::Member.as_str(), ctx.t("dir.role_member").to_string()), (MemberRole::Admin.as_str(), ctx.t("dir.role_admin").to_string())];
+    let base = format!("/a/{}", a.slug);
+    page_with_status(status, ctx, &title, html! {
+        h1 { (title) }
+        p { a href=(base) { (ctx.t("dir.back_to_page")) } }
+        table {
+            thead { tr { th scope="col" { (ctx.t("account.name")) } th scope="col" { (ctx.t("dir.role")) } th scope="col" { (ctx.t("dir.title_label")) } @if access.can_manage() { th scope="col" { (ctx.t("form.actions")) } } } }
+            tbody {
+                @for m in list {
+                    tr {
+                        td { (m.name) @if !m.active { " " span.small { "(" (ctx.t("dir.requested")) ")" } } }
+                        @if access.can_manage() && m.active {
+                            td colspan="2" {
+                                form.inline method="post" action={ (base) "/members/" (m.user_id) "/role" } {
+                                    (csrf(ctx))
+                                    label.visually-hidden for={ "role-" (m.user_id) } { (ctx.t("dir.role")) }
+                                    select id={ "role-" (m.user_id) } name="role" {
+                                        @for (v, l) in &roles { option value=(v) selected[*v == m.role.as_str()] { (l) } }
+                                    }
+                                    " "
+                                    label.visually-hidden for={ "title-" (m.user_id) } { (ctx.t("dir.title_label")) }
+                                    input id={ "title-" (m.user_id) } type="text" name="title" value=(m.title) placeholder=(ctx.t("dir.title_hint"));
+                                    " " button type="submit" { (ctx.t("form.save")) }
+                                }
+                            }
+                        } @else {
+                            td { (ctx.t(if m.role == MemberRole::Admin { "dir.role_admin" } else { "dir.role_member" })) }
+                            td { (m.title) }
+                        }
+                        @if access.can_manage() {
+                            td {
+                                @if !m.active { (post_button(ctx, &format!("{base}/members/{}/approve", m.user_id), ctx.t("dir.approve"))) " " }
+                                (post_button(ctx, &format!("{base}/members/{}/remove", m.user_id), ctx.t(if m.active { "dir.remove" } else { "dir.decline" })))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if access.can_manage() {
+            section aria-labelledby="invite-h" {
+                h2 #invite-h { (ctx.t("dir.invite")) }
+                (error_summary(ctx, e))
+                form method="post" action={ (base) "/invite" } novalidate {
+                    (csrf(ctx))
+                    (Field::text("email", "account.email", &invite.email).kind("email").render(ctx, e))
+                    (select(ctx, "role", "dir.role", &roles, if invite.role.is_empty() { "member" } else { &invite.role }))
+                    (Field::text("title", "dir.title_label", &invite.title).optional().hint("dir.title_hint").render(ctx, e))
+                    button type="submit" { (ctx.t("dir.invite_send")) }
+                }
+            }
+        }
+    })
+}
+
+/// GET /invite/{token}
+pub fn invitation(ctx: &Ctx, token: &str, v: &InvitationView, name: &str, e: &FormErrors, status: StatusCode) -> HttpResponse {
+    let title = ctx.lang.tf("dir.invitation_title", &[("actor", &v.actor_name)]);
+    page_with_status(status, ctx, &title, html! {
+        h1 { (title) }
+        (error_summary(ctx, e))
+        @if ctx.user.is_some() {
+            form method="post" { (csrf(ctx)) button type="submit" { (ctx.t("dir.accept")) } }
+        } @else if v.has_account {
+            p { (ctx.t("dir.invitation_login")) }
+            p { a.button href={ "/login?next=/invite/" (token) } { (ctx.t("nav.login")) } }
+        } @else {
+            p { (ctx.lang.tf("dir.invitation_new_account", &[("email", &v.email)])) }
+            form method="post" novalidate {
+                (csrf(ctx))
+                (Field::text("name", "account.name", name).autocomplete("name").render(ctx, e))
+                (Field::text("password", "account.password", "").kind("password").hint("account.password_hint").autocomplete("new-password").render(ctx, e))
+                button type="submit" { (ctx.t("dir.accept")) }
+            }
+        }
+    })
+}
+
+/// GET /my
+pub fn my_village(ctx: &Ctx, followed: &[Listing], memberships: &[(String, String, String, String, bool)]) -> HttpResponse {
+    let title = ctx.t("dir.my_village");
+    page(ctx, title, html! {
+        h1 { (title) }
+        section aria-labelledby="mine-h" {
+            h2 #mine-h { (ctx.t("dir.my_groups")) }
+            @if memberships.is_empty() { p { (ctx.t("dir.no_groups")) } }
+            ul {
+                @for (slug, name, role, t, active) in memberships {
+                    li {
+                        a href={ "/a/" (slug) } { (name) }
+                        " — " (ctx.t(if role == "admin" { "dir.role_admin" } else { "dir.role_member" }))
+                        @if !t.is_empty() { " (" (t) ")" }
+                        @if !active { " " span.small { "(" (ctx.t("dir.requested")) ")" } }
+                    }
+                }
+            }
+        }
+        section aria-labelledby="follow-h" {
+            h2 #follow-h { (ctx.t("dir.i_follow")) }
+            @if followed.is_empty() { p { (ctx.t("dir.follow_nothing")) " " a href="/directory" { (ctx.t("dir.title")) } } }
+            ul.cards { @for a in followed { (card(ctx, a)) } }
+        }
+    })
+}
