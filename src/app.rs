@@ -3,6 +3,7 @@
 use std::sync::{Arc, Mutex, RwLock};
 
 use actix_web::middleware::{from_fn, Compress, DefaultHeaders, ErrorHandlers};
+use actix_web::web::delete;
 use actix_web::web::{self, get, post, ServiceConfig};
 
 use crate::auth::ratelimit::Limits;
@@ -11,7 +12,7 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::mail::Mailer;
 use crate::settings::Instance;
-use crate::{api, auth, directory, settings, web as site};
+use crate::{api, auth, directory, privacy, settings, web as site};
 
 /// What every handler can reach, shared by all workers.
 pub struct AppState {
@@ -93,6 +94,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
             "/account/tokens/{id}/delete",
             post().to(auth::account::token_delete),
         )
+        .route("/account/export", get().to(privacy::handlers::export))
+        .route("/account/delete", post().to(privacy::handlers::delete))
         .route("/admin", get().to(settings::handlers::admin_settings))
         .route("/admin", post().to(settings::handlers::admin_settings_save))
         .route(
@@ -124,12 +127,29 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .route("/a/{slug}/join", post().to(directory::members::join))
         .route("/a/{slug}/leave", post().to(directory::members::leave))
         .route("/a/{slug}/invite", post().to(directory::members::invite))
-        .route("/a/{slug}/members/{user}/approve", post().to(directory::members::approve))
-        .route("/a/{slug}/members/{user}/remove", post().to(directory::members::remove))
-        .route("/a/{slug}/members/{user}/role", post().to(directory::members::set_role))
+        .route(
+            "/a/{slug}/members/{user}/approve",
+            post().to(directory::members::approve),
+        )
+        .route(
+            "/a/{slug}/members/{user}/remove",
+            post().to(directory::members::remove),
+        )
+        .route(
+            "/a/{slug}/members/{user}/role",
+            post().to(directory::members::set_role),
+        )
         .route("/invite/{token}", get().to(directory::members::invitation))
         .route("/invite/{token}", post().to(directory::members::accept))
         .route("/media/{name}", get().to(directory::photo::media))
+        .route("/directory.csv", get().to(directory::api::csv))
+        .route("/directory.geojson", get().to(directory::api::geojson))
+        .route("/api/v1/actors", get().to(directory::api::list))
+        .route("/api/v1/actors", post().to(directory::api::create))
+        .route("/api/v1/actors/{slug}", get().to(directory::api::show))
+        .route("/api/v1/actors/{slug}", delete().to(directory::api::delete))
+        .route("/admin/import", get().to(directory::import_page::form))
+        .route("/admin/import", post().to(directory::import_page::submit))
         .route("/api/v1/openapi.json", get().to(api::openapi))
         .route("/api/v1/instance", get().to(api::instance))
         .route("/api/v1/me", get().to(api::me));

@@ -1,11 +1,13 @@
-//! The command line (clap): serve | admin | backup | restore | check.
+//! The command line (clap): serve | admin | backup | restore | check | import | export.
 
 use std::io::BufRead;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::{Config, Overrides};
+use crate::db::{write_now, Db};
+use crate::directory::{export, rna, store as directory_store};
 use crate::error::AppError;
 use crate::{ops, server};
 
@@ -73,6 +75,55 @@ enum Command {
     },
     /// Check the database's integrity, summarise the configuration and list pending migrations.
     Check,
+    /// Bring open data into the directory.
+    Import {
+        #[command(subcommand)]
+        source: ImportSource,
+    },
+    /// Write open data out of the site.
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportSource {
+    /// Import the associations of one commune from the national associations register (RNA).
+    ///
+    /// FILE is a département's "waldec" file as published on data.gouv.fr
+    /// (rna_waldec_YYYYMMDD_dptNN.csv). The active associations whose seat is in the commune are
+    /// added to the directory, in one transaction. Run it again with a newer file: known
+    /// associations are updated (name, purpose, address, website), never duplicated, and
+    /// dissolved ones are listed, not deleted.
+    Rna {
+        /// The département's waldec CSV file (UTF-8 or Latin-1, `;`-separated).
+        file: PathBuf,
+        /// The commune's INSEE code (not its postcode), e.g. 49007.
+        #[arg(long, value_name = "INSEE")]
+        commune: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportWhat {
+    /// The public directory, as the site publishes it at /directory.csv, /directory.geojson
+    /// and /api/v1/actors.
+    Directory {
+        /// Document format.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+        format: ExportFormat,
+        /// Where to write it [default: standard output].
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Csv,
+    Geojson,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -157,7 +208,108 @@ pub fn run() -> Result<(), AppError> {
                 Err(AppError::msg("the database failed its integrity check"))
             }
         }
+        Command::Import {
+            source: ImportSource::Rna { file, commune },
+        } => import_rna(&Config::load(overrides)?, &file, &commune),
+        Command::Export {
+            what: ExportWhat::Directory { format, output },
+        } => export_directory(&Config::load(overrides)?, format, output.as_deref()),
     }
+}
+
+/// `placette import rna`: one transaction; progress on stderr when it is a terminal, the summary on stdout.
+fn import_rna(config: &Config, file: &std::path::Path, commune: &str) -> Result<(), AppError> {
+    use std::io::IsTerminal;
+    let commune = commune.trim().to_uppercase();
+    if !rna::valid_insee(&commune) {
+        return Err(AppError::msg(format!(
+            "{commune:?} is not an INSEE commune code (five characters, e.g. 49007)"
+        )));
+    }
+    let bytes = std::fs::read(file)
+        .map_err(|e| AppError::msg(format!("cannot read {}: {e}", file.display())))?;
+    config.ensure_data_dir()?;
+    let db = Db::open(&config.db_path())?;
+    let mut conn = db.conn()?;
+    let tty = std::io::stderr().is_terminal();
+    let mut progress = |n: u64| {
+        if tty {
+            eprint!("\rread {n} rows…");
+        }
+    };
+    let result = write_now(&mut conn, |tx| {
+        rna::import(tx, &bytes, &commune, &mut progress)
+    })?;
+    if tty {
+        eprintln!();
+    }
+    let s = match result {
+        Ok(s) => s,
+        Err(rna::Refusal::InvalidCommune) => return Err(AppError::msg("invalid INSEE code")),
+        Err(rna::Refusal::MissingColumns(cols)) => {
+            return Err(AppError::msg(format!(
+                "{} is not an RNA waldec file: no column {}",
+                file.display(),
+                cols.join(", ")
+            )))
+        }
+    };
+    let encoding = match rna::detect(&bytes) {
+        rna::Encoding::Utf8 => "UTF-8",
+        rna::Encoding::Latin1 => "Latin-1",
+    };
+    println!(
+        "RNA import of {} ({encoding}) for commune {commune}",
+        file.display()
+    );
+    for (label, n) in [
+        ("rows read:", s.read),
+        ("in the commune:", s.matched_commune),
+        ("inserted:", s.inserted),
+        ("updated:", s.updated),
+        ("unchanged:", s.unchanged),
+        ("dissolved:", s.dissolved),
+        ("skipped invalid:", s.skipped_invalid),
+    ] {
+        println!("  {label:<17} {n}");
+    }
+    for (slug, name) in &s.dissolved_actors {
+        println!("  dissolved in the register, kept in the directory: {name} (/a/{slug})");
+    }
+    Ok(())
+}
+
+/// `placette export directory`: the public directory as CSV, GeoJSON or JSON.
+fn export_directory(
+    config: &Config,
+    format: ExportFormat,
+    output: Option<&std::path::Path>,
+) -> Result<(), AppError> {
+    use std::io::Write;
+    if !config.db_path().exists() {
+        return Err(AppError::msg(format!(
+            "no database at {}",
+            config.db_path().display()
+        )));
+    }
+    let db = Db::open(&config.db_path())?;
+    let actors = directory_store::public_actors(&*db.conn()?)?;
+    // Links in the documents are absolute: the configured public URL, else the listen address.
+    let base = config
+        .base_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", config.listen));
+    let text = match format {
+        ExportFormat::Csv => export::csv(&actors, &base)?,
+        ExportFormat::Geojson => export::geojson(&actors, &base).to_string(),
+        ExportFormat::Json => serde_json::to_string_pretty(&export::json(&actors, &base))?,
+    };
+    match output {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| AppError::msg(format!("cannot write {}: {e}", path.display())))?,
+        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+    }
+    Ok(())
 }
 
 /// Reads a password from the first line of stdin (a prompt goes to stderr when it is a terminal).

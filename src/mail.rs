@@ -24,7 +24,12 @@ pub struct Mail {
 impl Mail {
     /// A mail without Reply-To.
     pub fn new(to: impl Into<String>, subject: impl Into<String>, text: impl Into<String>) -> Mail {
-        Mail { to: to.into(), subject: subject.into(), text: text.into(), reply_to: None }
+        Mail {
+            to: to.into(),
+            subject: subject.into(),
+            text: text.into(),
+            reply_to: None,
+        }
     }
 }
 

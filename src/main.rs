@@ -13,6 +13,7 @@ mod geo;
 mod i18n;
 mod mail;
 mod ops;
+mod privacy;
 mod server;
 mod settings;
 mod web;

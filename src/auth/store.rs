@@ -138,12 +138,23 @@ pub fn admin_count(conn: &Connection) -> rusqlite::Result<i64> {
 
 /// Addresses and languages of the site's admins (for messages to actors without admins).
 pub fn admin_addresses(conn: &Connection) -> rusqlite::Result<Vec<(String, Option<Lang>)>> {
-    let mut stmt = conn.prepare("SELECT email, lang FROM users WHERE role = 'admin' ORDER BY id")?;
+    let mut stmt =
+        conn.prepare("SELECT email, lang FROM users WHERE role = 'admin' ORDER BY id")?;
     let rows = stmt.query_map([], |r| {
         let lang: Option<String> = r.get(1)?;
         Ok((r.get(0)?, lang.as_deref().and_then(Lang::from_code)))
     })?;
     rows.collect()
+}
+
+/// Deletes an account; sessions, tokens, memberships, follows and the public profile go with it
+/// (foreign keys), and what it created elsewhere loses its author.
+pub fn delete_user(conn: &Connection, user_id: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "DELETE FROM users WHERE id = :id",
+        named_params! {":id": user_id},
+    )?;
+    Ok(())
 }
 
 /// Starts a session for an account.

@@ -238,6 +238,16 @@ pub fn account(ctx: &Ctx, p: AccountPage, status: StatusCode) -> HttpResponse {
                     button type="submit" { (ctx.t("account.token_create")) }
                 }
             }
+            section aria-labelledby="data-h" {
+                h2 #data-h { (ctx.t("privacy.title")) }
+                p { a href="/account/export" download { (ctx.t("privacy.export")) } }
+                p { (ctx.t("privacy.delete_intro")) }
+                form method="post" action="/account/delete" novalidate {
+                    (csrf(ctx))
+                    (Field::text("delete_password", "privacy.delete_password", "").kind("password").autocomplete("current-password").render(ctx, p.errors))
+                    button.danger type="submit" { (ctx.t("privacy.delete")) }
+                }
+            }
         },
     )
 }

@@ -42,18 +42,26 @@ impl ListQuery {
 }
 
 fn viewer(ctx: &Ctx) -> Viewer {
-    Viewer { user_id: ctx.user.as_ref().map(|u| u.id), site_admin: ctx.user.as_ref().is_some_and(User::is_admin) }
+    Viewer {
+        user_id: ctx.user.as_ref().map(|u| u.id),
+        site_admin: ctx.user.as_ref().is_some_and(User::is_admin),
+    }
 }
 
 /// GET /directory
-pub async fn list(ctx: Ctx, state: web::Data<AppState>, q: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
     let q = q.into_inner();
     let page = q.page.max(1);
     let (filter, who) = (q.filter(), viewer(&ctx));
     let (items, total, tags) = state
         .db
         .read(move |c| {
-            let (items, total) = store::list_actors(c, &filter, who, PER_PAGE, (page - 1) * PER_PAGE)?;
+            let (items, total) =
+                store::list_actors(c, &filter, who, PER_PAGE, (page - 1) * PER_PAGE)?;
             Ok((items, total, store::public_tags(c, 40)?))
         })
         .await?;
@@ -82,7 +90,11 @@ pub async fn load(state: &AppState, ctx: &Ctx, slug: String) -> Result<(Actor, A
 }
 
 /// GET /a/{slug}
-pub async fn show(ctx: Ctx, state: web::Data<AppState>, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn show(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let (actor, access) = load(&state, &ctx, slug.into_inner()).await?;
     let (id, user_id) = (actor.id, ctx.user.as_ref().map(|u| u.id));
     let (children, follow, member_count) = state
@@ -90,11 +102,22 @@ pub async fn show(ctx: Ctx, state: web::Data<AppState>, slug: web::Path<String>)
         .read(move |c| {
             let children = store::children(c, id)?;
             let follow = follows::follow_state(c, user_id, id)?;
-            let members = members::members_of(c, id)?.iter().filter(|m| m.active).count();
+            let members = members::members_of(c, id)?
+                .iter()
+                .filter(|m| m.active)
+                .count();
             Ok((children, follow, members))
         })
         .await?;
-    let page = views::DetailPage { actor: &actor, access, children: &children, following: follow.0, followers: follow.1, members: member_count, contact: None };
+    let page = views::DetailPage {
+        actor: &actor,
+        access,
+        children: &children,
+        following: follow.0,
+        followers: follow.1,
+        members: member_count,
+        contact: None,
+    };
     Ok(views::detail(&ctx, &page, StatusCode::OK))
 }
 
@@ -110,7 +133,11 @@ pub struct NewQuery {
 /// GET /directory/new
 pub async fn new_form(ctx: Ctx, _user: CurrentUser, q: web::Query<NewQuery>) -> HttpResponse {
     let form = ActorForm {
-        kind: if Kind::parse(&q.kind).is_some() { q.kind.clone() } else { "organisation".into() },
+        kind: if Kind::parse(&q.kind).is_some() {
+            q.kind.clone()
+        } else {
+            "organisation".into()
+        },
         type_: q.type_.clone(),
         visibility: "public".into(),
         ..Default::default()
@@ -119,8 +146,14 @@ pub async fn new_form(ctx: Ctx, _user: CurrentUser, q: web::Query<NewQuery>) -> 
 }
 
 /// Resolves the parent slug typed in the form; records an error if it does not exist.
-fn check_parent(c: &rusqlite::Connection, input: &ActorInput, own_id: Option<i64>) -> Result<Result<Option<i64>, ()>, AppError> {
-    let Some(slug) = &input.parent_slug else { return Ok(Ok(None)) };
+fn check_parent(
+    c: &rusqlite::Connection,
+    input: &ActorInput,
+    own_id: Option<i64>,
+) -> Result<Result<Option<i64>, ()>, AppError> {
+    let Some(slug) = &input.parent_slug else {
+        return Ok(Ok(None));
+    };
     match store::actor_id_by_slug(c, slug)? {
         Some(id) if Some(id) != own_id => Ok(Ok(Some(id))),
         _ => Ok(Err(())),
@@ -137,13 +170,21 @@ pub async fn create(
     let form = form.into_inner();
     let mut errors = FormErrors::new();
     let Some(input) = form.parse(&mut errors) else {
-        return Ok(views::form(&ctx, None, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY));
+        return Ok(views::form(
+            &ctx,
+            None,
+            &form,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
     };
     let uid = user.id;
     let created = state
         .db
         .write(move |tx| {
-            let Ok(parent) = check_parent(tx, &input, None)? else { return Ok(Err("parent")) };
+            let Ok(parent) = check_parent(tx, &input, None)? else {
+                return Ok(Err("parent"));
+            };
             if input.kind == Kind::Person && store::profile_of(tx, uid)?.is_some() {
                 return Ok(Err("kind"));
             }
@@ -159,21 +200,49 @@ pub async fn create(
         })
         .await?;
     match created {
-        Ok(slug) => Ok(redirect_with_flash(&ctx, &format!("/a/{slug}"), "flash.saved")),
+        Ok(slug) => Ok(redirect_with_flash(
+            &ctx,
+            &format!("/a/{slug}"),
+            "flash.saved",
+        )),
         Err(field) => {
-            errors.add(field, if field == "parent" { "dir.parent_unknown" } else { "dir.profile_exists" });
-            Ok(views::form(&ctx, None, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY))
+            errors.add(
+                field,
+                if field == "parent" {
+                    "dir.parent_unknown"
+                } else {
+                    "dir.profile_exists"
+                },
+            );
+            Ok(views::form(
+                &ctx,
+                None,
+                &form,
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
         }
     }
 }
 
 /// GET /a/{slug}/edit
-pub async fn edit_form(ctx: Ctx, state: web::Data<AppState>, _u: CurrentUser, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn edit_form(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    _u: CurrentUser,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let (actor, access) = load(&state, &ctx, slug.into_inner()).await?;
     if !access.can_manage() {
         return Err(AppError::Forbidden);
     }
-    Ok(views::form(&ctx, Some(&actor), &ActorForm::from_actor(&actor), &FormErrors::new(), StatusCode::OK))
+    Ok(views::form(
+        &ctx,
+        Some(&actor),
+        &ActorForm::from_actor(&actor),
+        &FormErrors::new(),
+        StatusCode::OK,
+    ))
 }
 
 /// POST /a/{slug}/edit
@@ -195,26 +264,49 @@ pub async fn update(
     errors.check(kind_changes, "kind", "dir.kind_locked");
     let input = form.parse(&mut errors).filter(|_| errors.is_empty());
     let Some(input) = input else {
-        return Ok(views::form(&ctx, Some(&actor), &form, &errors, StatusCode::UNPROCESSABLE_ENTITY));
+        return Ok(views::form(
+            &ctx,
+            Some(&actor),
+            &form,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
     };
     let (id, uid) = (actor.id, user.id);
     let saved = state
         .db
         .write(move |tx| {
-            let Ok(parent) = check_parent(tx, &input, Some(id))? else { return Ok(false) };
+            let Ok(parent) = check_parent(tx, &input, Some(id))? else {
+                return Ok(false);
+            };
             store::update_actor(tx, id, &input, parent, Some(uid), now())?;
             Ok(true)
         })
         .await?;
     if !saved {
         errors.add("parent", "dir.parent_unknown");
-        return Ok(views::form(&ctx, Some(&actor), &form, &errors, StatusCode::UNPROCESSABLE_ENTITY));
+        return Ok(views::form(
+            &ctx,
+            Some(&actor),
+            &form,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
     }
-    Ok(redirect_with_flash(&ctx, &format!("/a/{}", actor.slug), "flash.saved"))
+    Ok(redirect_with_flash(
+        &ctx,
+        &format!("/a/{}", actor.slug),
+        "flash.saved",
+    ))
 }
 
 /// POST /a/{slug}/delete
-pub async fn delete(ctx: Ctx, state: web::Data<AppState>, _u: CurrentUser, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn delete(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    _u: CurrentUser,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let (actor, access) = load(&state, &ctx, slug.into_inner()).await?;
     if !access.can_manage() {
         return Err(AppError::Forbidden);
@@ -256,8 +348,16 @@ pub async fn follow(
             Ok(())
         })
         .await?;
-    let flash = if on { "flash.followed" } else { "flash.unfollowed" };
-    Ok(redirect_with_flash(&ctx, &format!("/a/{}", actor.slug), flash))
+    let flash = if on {
+        "flash.followed"
+    } else {
+        "flash.unfollowed"
+    };
+    Ok(redirect_with_flash(
+        &ctx,
+        &format!("/a/{}", actor.slug),
+        flash,
+    ))
 }
 
 /// The contact form as typed.
@@ -287,54 +387,118 @@ pub async fn contact(
     }
     let share = form.share_email == "on";
     let mut errors = FormErrors::new();
-    errors.check(form.name.trim().is_empty(), "contact_name", "account.name_required");
-    errors.check(share && !plausible_email(form.email.trim()), "contact_email", "account.email_invalid");
+    errors.check(
+        form.name.trim().is_empty(),
+        "contact_name",
+        "account.name_required",
+    );
+    errors.check(
+        share && !plausible_email(form.email.trim()),
+        "contact_email",
+        "account.email_invalid",
+    );
     let len = form.message.trim().chars().count();
     errors.check(len < 5 || len > 5000, "message", "dir.message_length");
     if errors.is_empty() && !state.limits.mail_ip.hit(&client_ip(&req)) {
         errors.add("message", "error.too_many");
     }
     if !errors.is_empty() {
-        let page = views::DetailPage { actor: &actor, access, children: &[], following: false, followers: 0, members: 0, contact: Some((&form, &errors)) };
-        let status = if errors.get("message") == Some("error.too_many") { StatusCode::TOO_MANY_REQUESTS } else { StatusCode::UNPROCESSABLE_ENTITY };
+        let page = views::DetailPage {
+            actor: &actor,
+            access,
+            children: &[],
+            following: false,
+            followers: 0,
+            members: 0,
+            contact: Some((&form, &errors)),
+        };
+        let status = if errors.get("message") == Some("error.too_many") {
+            StatusCode::TOO_MANY_REQUESTS
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
         return Ok(views::detail(&ctx, &page, status));
     }
     let id = actor.id;
-    let mut recipients = state.db.read(move |c| Ok(members::admin_addresses(c, id)?)).await?;
+    let mut recipients = state
+        .db
+        .read(move |c| Ok(members::admin_addresses(c, id)?))
+        .await?;
     if recipients.is_empty() {
-        recipients = state.db.read(|c| Ok(crate::auth::store::admin_addresses(c)?)).await?;
+        recipients = state
+            .db
+            .read(|c| Ok(crate::auth::store::admin_addresses(c)?))
+            .await?;
     }
-    let url = format!("{}/a/{}", base_url(&req, state.config.base_url.as_deref()), actor.slug);
+    let url = format!(
+        "{}/a/{}",
+        base_url(&req, state.config.base_url.as_deref()),
+        actor.slug
+    );
     let mut sent = 0;
     for (to, lang) in recipients {
         let lang = lang.unwrap_or(ctx.instance.default_lang);
-        let reply_hint = if share { lang.t("dir.contact_reply_hint") } else { lang.t("dir.contact_no_reply") };
+        let reply_hint = if share {
+            lang.t("dir.contact_reply_hint")
+        } else {
+            lang.t("dir.contact_no_reply")
+        };
         let mut mail = Mail::new(
             to,
-            lang.tf("dir.contact_subject", &[("site", &ctx.instance.name), ("actor", &actor.name)]),
+            lang.tf(
+                "dir.contact_subject",
+                &[("site", &ctx.instance.name), ("actor", &actor.name)],
+            ),
             lang.tf(
                 "dir.contact_body",
-                &[("name", form.name.trim()), ("actor", &actor.name), ("message", form.message.trim()), ("reply", reply_hint), ("url", &url)],
+                &[
+                    ("name", form.name.trim()),
+                    ("actor", &actor.name),
+                    ("message", form.message.trim()),
+                    ("reply", reply_hint),
+                    ("url", &url),
+                ],
             ),
         );
         if share {
             mail.reply_to = Some(form.email.trim().to_string());
         }
-        match state.mailer.send(&ctx.instance.smtp, &ctx.instance.name, mail).await {
+        match state
+            .mailer
+            .send(&ctx.instance.smtp, &ctx.instance.name, mail)
+            .await
+        {
             Ok(_) => sent += 1,
             Err(e) => log::error!("contact mail not sent: {e}"),
         }
     }
-    let flash = if sent > 0 { "flash.message_sent" } else { "flash.message_not_sent" };
-    Ok(redirect_with_flash(&ctx, &format!("/a/{}", actor.slug), flash))
+    let flash = if sent > 0 {
+        "flash.message_sent"
+    } else {
+        "flash.message_not_sent"
+    };
+    Ok(redirect_with_flash(
+        &ctx,
+        &format!("/a/{}", actor.slug),
+        flash,
+    ))
 }
 
 /// GET /my: "my village", what I follow and the groups I belong to.
-pub async fn my_village(ctx: Ctx, state: web::Data<AppState>, CurrentUser(user): CurrentUser) -> Result<HttpResponse, AppError> {
+pub async fn my_village(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<HttpResponse, AppError> {
     let uid = user.id;
     let (followed, memberships) = state
         .db
-        .read(move |c| Ok((follows::followed_by(c, uid)?, members::memberships_of(c, uid)?)))
+        .read(move |c| {
+            Ok((
+                follows::followed_by(c, uid)?,
+                members::memberships_of(c, uid)?,
+            ))
+        })
         .await?;
     Ok(views::my_village(&ctx, &followed, &memberships))
 }

@@ -18,7 +18,15 @@ pub struct Interval {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Hours(pub Vec<Interval>);
 
-const SCHEMA_DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const SCHEMA_DAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
 
 fn parse_time(s: &str) -> Option<u16> {
     let s = s.trim().to_ascii_lowercase().replace('h', ":");
@@ -84,7 +92,13 @@ impl Hours {
         let v: Vec<(u8, String, String)> = serde_json::from_str(text).unwrap_or_default();
         Hours(
             v.into_iter()
-                .filter_map(|(day, o, c)| Some(Interval { day, open: parse_time(&o)?, close: parse_time(&c)? }))
+                .filter_map(|(day, o, c)| {
+                    Some(Interval {
+                        day,
+                        open: parse_time(&o)?,
+                        close: parse_time(&c)?,
+                    })
+                })
                 .collect(),
         )
     }

@@ -9,7 +9,10 @@ use super::handlers::{load, require_manage};
 use super::store::members::{self, Invitation};
 use super::{views, MemberRole};
 use crate::app::AppState;
-use crate::auth::{self, hash_password, password_problem, plausible_email, random_token, token_hash, CurrentUser, Role};
+use crate::auth::{
+    self, hash_password, password_problem, plausible_email, random_token, token_hash, CurrentUser,
+    Role,
+};
 use crate::db::now;
 use crate::error::AppError;
 use crate::mail::Mail;
@@ -21,14 +24,30 @@ use crate::web::{base_url, client_ip, redirect_with_flash, Ctx};
 pub const INVITATION_SECS: i64 = 14 * 24 * 3600;
 
 /// GET /a/{slug}/members: the list for members; forms for the actor's admins.
-pub async fn page(ctx: Ctx, state: web::Data<AppState>, _u: CurrentUser, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn page(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    _u: CurrentUser,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let (actor, access) = load(&state, &ctx, slug.into_inner()).await?;
     if !(access.member || access.can_manage()) {
         return Err(AppError::Forbidden);
     }
     let id = actor.id;
-    let list = state.db.read(move |c| Ok(members::members_of(c, id)?)).await?;
-    Ok(views::members(&ctx, &actor, access, &list, &InviteForm::default(), &FormErrors::new(), StatusCode::OK))
+    let list = state
+        .db
+        .read(move |c| Ok(members::members_of(c, id)?))
+        .await?;
+    Ok(views::members(
+        &ctx,
+        &actor,
+        access,
+        &list,
+        &InviteForm::default(),
+        &FormErrors::new(),
+        StatusCode::OK,
+    ))
 }
 
 /// POST /a/{slug}/join: asks to join; the actor's admins are told by mail.
@@ -41,7 +60,11 @@ pub async fn join(
 ) -> Result<HttpResponse, AppError> {
     let (actor, access) = load(&state, &ctx, slug.into_inner()).await?;
     if access.member || access.requested {
-        return Ok(redirect_with_flash(&ctx, &format!("/a/{}", actor.slug), "flash.join_requested"));
+        return Ok(redirect_with_flash(
+            &ctx,
+            &format!("/a/{}", actor.slug),
+            "flash.join_requested",
+        ));
     }
     let (id, uid) = (actor.id, user.id);
     let admins = state
@@ -51,19 +74,34 @@ pub async fn join(
             Ok(members::admin_addresses(tx, id)?)
         })
         .await?;
-    let url = format!("{}/a/{}/members", base_url(&req, state.config.base_url.as_deref()), actor.slug);
+    let url = format!(
+        "{}/a/{}/members",
+        base_url(&req, state.config.base_url.as_deref()),
+        actor.slug
+    );
     for (to, lang) in admins {
         let lang = lang.unwrap_or(ctx.instance.default_lang);
         let mail = Mail::new(
             to,
             lang.tf("dir.join_subject", &[("actor", &actor.name)]),
-            lang.tf("dir.join_body", &[("name", &user.name), ("actor", &actor.name), ("url", &url)]),
+            lang.tf(
+                "dir.join_body",
+                &[("name", &user.name), ("actor", &actor.name), ("url", &url)],
+            ),
         );
-        if let Err(e) = state.mailer.send(&ctx.instance.smtp, &ctx.instance.name, mail).await {
+        if let Err(e) = state
+            .mailer
+            .send(&ctx.instance.smtp, &ctx.instance.name, mail)
+            .await
+        {
             log::error!("join request mail not sent: {e}");
         }
     }
-    Ok(redirect_with_flash(&ctx, &format!("/a/{}", actor.slug), "flash.join_requested"))
+    Ok(redirect_with_flash(
+        &ctx,
+        &format!("/a/{}", actor.slug),
+        "flash.join_requested",
+    ))
 }
 
 /// The role form of one member.
@@ -81,7 +119,13 @@ enum Change {
     Role(MemberRole, String),
 }
 
-async fn change(ctx: &Ctx, state: &AppState, slug: String, user_id: i64, change: Change) -> Result<HttpResponse, AppError> {
+async fn change(
+    ctx: &Ctx,
+    state: &AppState,
+    slug: String,
+    user_id: i64,
+    change: Change,
+) -> Result<HttpResponse, AppError> {
     let (actor, access) = load(state, ctx, slug).await?;
     require_manage(&access)?;
     let id = actor.id;
@@ -89,14 +133,21 @@ async fn change(ctx: &Ctx, state: &AppState, slug: String, user_id: i64, change:
         .db
         .write(move |tx| {
             let current = members::membership(tx, id, user_id)?;
-            let Some((role, active)) = current else { return Ok(None) };
-            let last_admin = active && role == MemberRole::Admin && members::admin_count(tx, id)? <= 1;
+            let Some((role, active)) = current else {
+                return Ok(None);
+            };
+            let last_admin =
+                active && role == MemberRole::Admin && members::admin_count(tx, id)? <= 1;
             Ok(Some(match change {
                 Change::Approve => members::approve(tx, id, user_id)?.then_some("flash.saved"),
                 Change::Remove if last_admin => None,
-                Change::Remove => members::remove_member(tx, id, user_id)?.then_some("flash.member_removed"),
+                Change::Remove => {
+                    members::remove_member(tx, id, user_id)?.then_some("flash.member_removed")
+                }
                 Change::Role(MemberRole::Member, _) if last_admin => None,
-                Change::Role(r, title) => members::set_member(tx, id, user_id, r, &title)?.then_some("flash.saved"),
+                Change::Role(r, title) => {
+                    members::set_member(tx, id, user_id, r, &title)?.then_some("flash.saved")
+                }
             }))
         })
         .await?;
@@ -109,13 +160,23 @@ async fn change(ctx: &Ctx, state: &AppState, slug: String, user_id: i64, change:
 }
 
 /// POST /a/{slug}/members/{user}/approve
-pub async fn approve(ctx: Ctx, state: web::Data<AppState>, _u: CurrentUser, path: web::Path<(String, i64)>) -> Result<HttpResponse, AppError> {
+pub async fn approve(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    _u: CurrentUser,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, AppError> {
     let (slug, uid) = path.into_inner();
     change(&ctx, &state, slug, uid, Change::Approve).await
 }
 
 /// POST /a/{slug}/members/{user}/remove (also declines a request)
-pub async fn remove(ctx: Ctx, state: web::Data<AppState>, _u: CurrentUser, path: web::Path<(String, i64)>) -> Result<HttpResponse, AppError> {
+pub async fn remove(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    _u: CurrentUser,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, AppError> {
     let (slug, uid) = path.into_inner();
     change(&ctx, &state, slug, uid, Change::Remove).await
 }
@@ -135,7 +196,12 @@ pub async fn set_role(
 }
 
 /// POST /a/{slug}/leave: the last admin must hand over first.
-pub async fn leave(ctx: Ctx, state: web::Data<AppState>, CurrentUser(user): CurrentUser, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn leave(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let (actor, _) = load(&state, &ctx, slug.into_inner()).await?;
     let (id, uid) = (actor.id, user.id);
     let left = state
@@ -149,8 +215,16 @@ pub async fn leave(ctx: Ctx, state: web::Data<AppState>, CurrentUser(user): Curr
             Ok(true)
         })
         .await?;
-    let flash = if left { "flash.left" } else { "flash.last_actor_admin" };
-    Ok(redirect_with_flash(&ctx, &format!("/a/{}", actor.slug), flash))
+    let flash = if left {
+        "flash.left"
+    } else {
+        "flash.last_actor_admin"
+    };
+    Ok(redirect_with_flash(
+        &ctx,
+        &format!("/a/{}", actor.slug),
+        flash,
+    ))
 }
 
 /// The invitation form.
@@ -184,29 +258,79 @@ pub async fn invite(
     }
     if !errors.is_empty() {
         let id = actor.id;
-        let list = state.db.read(move |c| Ok(members::members_of(c, id)?)).await?;
-        return Ok(views::members(&ctx, &actor, access, &list, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY));
+        let list = state
+            .db
+            .read(move |c| Ok(members::members_of(c, id)?))
+            .await?;
+        return Ok(views::members(
+            &ctx,
+            &actor,
+            access,
+            &list,
+            &form,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
     }
     let token = random_token();
     let th = token_hash(&token);
-    let inv = Invitation { actor_id: actor.id, email: email.clone(), role: role.unwrap_or(MemberRole::Member), title: form.title.trim().chars().take(60).collect() };
+    let inv = Invitation {
+        actor_id: actor.id,
+        email: email.clone(),
+        role: role.unwrap_or(MemberRole::Member),
+        title: form.title.trim().chars().take(60).collect(),
+    };
     let uid = user.id;
-    state.db.write(move |tx| Ok(members::create_invitation(tx, &th, &inv, uid, now(), INVITATION_SECS)?)).await?;
-    let url = format!("{}/invite/{token}", base_url(&req, state.config.base_url.as_deref()));
+    state
+        .db
+        .write(move |tx| {
+            Ok(members::create_invitation(
+                tx,
+                &th,
+                &inv,
+                uid,
+                now(),
+                INVITATION_SECS,
+            )?)
+        })
+        .await?;
+    let url = format!(
+        "{}/invite/{token}",
+        base_url(&req, state.config.base_url.as_deref())
+    );
     let lang = ctx.lang;
     let mail = Mail::new(
         email,
-        lang.tf("dir.invite_subject", &[("actor", &actor.name), ("site", &ctx.instance.name)]),
-        lang.tf("dir.invite_body", &[("name", &user.name), ("actor", &actor.name), ("site", &ctx.instance.name), ("url", &url)]),
+        lang.tf(
+            "dir.invite_subject",
+            &[("actor", &actor.name), ("site", &ctx.instance.name)],
+        ),
+        lang.tf(
+            "dir.invite_body",
+            &[
+                ("name", &user.name),
+                ("actor", &actor.name),
+                ("site", &ctx.instance.name),
+                ("url", &url),
+            ],
+        ),
     );
-    let flash = match state.mailer.send(&ctx.instance.smtp, &ctx.instance.name, mail).await {
+    let flash = match state
+        .mailer
+        .send(&ctx.instance.smtp, &ctx.instance.name, mail)
+        .await
+    {
         Ok(_) => "flash.invitation_sent",
         Err(e) => {
             log::error!("invitation not sent: {e}");
             "flash.message_not_sent"
         }
     };
-    Ok(redirect_with_flash(&ctx, &format!("/a/{}/members", actor.slug), flash))
+    Ok(redirect_with_flash(
+        &ctx,
+        &format!("/a/{}/members", actor.slug),
+        flash,
+    ))
 }
 
 /// What the invitation page needs.
@@ -217,25 +341,50 @@ pub struct InvitationView {
     pub has_account: bool,
 }
 
-async fn invitation_view(state: &AppState, token: &str) -> Result<Option<(Invitation, InvitationView)>, AppError> {
+async fn invitation_view(
+    state: &AppState,
+    token: &str,
+) -> Result<Option<(Invitation, InvitationView)>, AppError> {
     let th = token_hash(token);
     state
         .db
         .read(move |c| {
-            let Some(inv) = members::invitation(c, &th, now())? else { return Ok(None) };
-            let actor = c.query_row("SELECT name, slug FROM actors WHERE id = ?1", [inv.actor_id], |r| Ok((r.get(0)?, r.get(1)?)));
+            let Some(inv) = members::invitation(c, &th, now())? else {
+                return Ok(None);
+            };
+            let actor = c.query_row(
+                "SELECT name, slug FROM actors WHERE id = ?1",
+                [inv.actor_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            );
             let (actor_name, actor_slug): (String, String) = actor?;
             let has_account = auth::store::user_by_email(c, &inv.email)?.is_some();
-            let view = InvitationView { actor_name, actor_slug, email: inv.email.clone(), has_account };
+            let view = InvitationView {
+                actor_name,
+                actor_slug,
+                email: inv.email.clone(),
+                has_account,
+            };
             Ok(Some((inv, view)))
         })
         .await
 }
 
 /// GET /invite/{token}
-pub async fn invitation(ctx: Ctx, state: web::Data<AppState>, token: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn invitation(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     match invitation_view(&state, &token).await? {
-        Some((_, view)) => Ok(views::invitation(&ctx, &token, &view, "", &FormErrors::new(), StatusCode::OK)),
+        Some((_, view)) => Ok(views::invitation(
+            &ctx,
+            &token,
+            &view,
+            "",
+            &FormErrors::new(),
+            StatusCode::OK,
+        )),
         None => Ok(crate::auth::views::link_invalid(&ctx)),
     }
 }
@@ -262,7 +411,9 @@ pub async fn accept(
     };
     let signed_in = ctx.user.as_ref().map(|u| u.id);
     if signed_in.is_none() && view.has_account {
-        return Ok(crate::web::redirect(&format!("/login?next=/invite/{token}")));
+        return Ok(crate::web::redirect(&format!(
+            "/login?next=/invite/{token}"
+        )));
     }
     let mut hash = None;
     if signed_in.is_none() {
@@ -272,7 +423,14 @@ pub async fn accept(
             errors.add("password", p);
         }
         if !errors.is_empty() {
-            return Ok(views::invitation(&ctx, &token, &view, &form.name, &errors, StatusCode::UNPROCESSABLE_ENTITY));
+            return Ok(views::invitation(
+                &ctx,
+                &token,
+                &view,
+                &form.name,
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ));
         }
         let password = form.password.clone();
         hash = Some(web::block(move || hash_password(&password)).await??);
@@ -290,8 +448,16 @@ pub async fn accept(
             let user_id = match (signed_in, hash) {
                 (Some(id), _) => id,
                 (None, Some(hash)) => {
-                    let new = auth::store::NewUser { email: &inv.email, name: &name, password_hash: &hash, role: Role::Member, lang: Some(lang), confirmed: true };
-                    let id = auth::store::create_user(tx, &new, now())?.ok_or(AppError::NotFound)?;
+                    let new = auth::store::NewUser {
+                        email: &inv.email,
+                        name: &name,
+                        password_hash: &hash,
+                        role: Role::Member,
+                        lang: Some(lang),
+                        confirmed: true,
+                    };
+                    let id =
+                        auth::store::create_user(tx, &new, now())?.ok_or(AppError::NotFound)?;
                     auth::store::create_session(tx, &sh, id, now())?;
                     id
                 }

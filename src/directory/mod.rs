@@ -2,10 +2,14 @@
 //! with a public profile), their members and roles, invitations, followers, contact through the
 //! site, open data in (RNA) and out (CSV, GeoJSON, JSON).
 
+pub mod api;
+pub mod export;
 pub mod handlers;
 pub mod hours;
+pub mod import_page;
 pub mod members;
 pub mod photo;
+pub mod rna;
 pub mod store;
 pub mod views;
 
@@ -48,7 +52,16 @@ impl Kind {
         match self {
             Kind::Organisation => &["association", "business", "public_service", "group"],
             Kind::Project => &["project"],
-            Kind::Place => &["compost", "oven", "book_box", "artwork", "garden", "playground", "room", "other"],
+            Kind::Place => &[
+                "compost",
+                "oven",
+                "book_box",
+                "artwork",
+                "garden",
+                "playground",
+                "room",
+                "other",
+            ],
             Kind::Person => &["person"],
         }
     }
@@ -232,15 +245,23 @@ pub struct ActorInput {
 }
 
 /// Field names of the seven weekday inputs.
-pub const HOUR_FIELDS: [&str; 7] = ["hours_0", "hours_1", "hours_2", "hours_3", "hours_4", "hours_5", "hours_6"];
+pub const HOUR_FIELDS: [&str; 7] = [
+    "hours_0", "hours_1", "hours_2", "hours_3", "hours_4", "hours_5", "hours_6",
+];
 
 fn number(s: &str) -> Option<f64> {
-    s.trim().replace(',', ".").parse::<f64>().ok().filter(|v| v.is_finite())
+    s.trim()
+        .replace(',', ".")
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
 }
 
 fn web_url(s: &str) -> bool {
     let s = s.trim();
-    (s.starts_with("https://") || s.starts_with("http://")) && s.len() > 10 && !s.contains(char::is_whitespace)
+    (s.starts_with("https://") || s.starts_with("http://"))
+        && s.len() > 10
+        && !s.contains(char::is_whitespace)
 }
 
 /// Splits, trims, lower-cases and de-duplicates comma-separated tags.
@@ -260,7 +281,15 @@ pub fn parse_tags(s: &str) -> Vec<String> {
 impl ActorForm {
     /// The seven weekday texts.
     pub fn hour_texts(&self) -> [&str; 7] {
-        [&self.hours_0, &self.hours_1, &self.hours_2, &self.hours_3, &self.hours_4, &self.hours_5, &self.hours_6]
+        [
+            &self.hours_0,
+            &self.hours_1,
+            &self.hours_2,
+            &self.hours_3,
+            &self.hours_4,
+            &self.hours_5,
+            &self.hours_6,
+        ]
     }
 
     /// Checks every field; records problems by field in `e`.
@@ -270,23 +299,64 @@ impl ActorForm {
         let type_ok = kind.is_some_and(|k| k.types().contains(&self.type_.as_str()));
         e.check(kind.is_some() && !type_ok, "type", "dir.type_invalid");
         let name = self.name.trim().to_string();
-        e.check(name.is_empty() || name.chars().count() > 120, "name", "dir.name_required");
-        e.check(self.summary.chars().count() > 300, "summary", "dir.summary_too_long");
-        e.check(self.description.chars().count() > 20_000, "description", "dir.description_too_long");
+        e.check(
+            name.is_empty() || name.chars().count() > 120,
+            "name",
+            "dir.name_required",
+        );
+        e.check(
+            self.summary.chars().count() > 300,
+            "summary",
+            "dir.summary_too_long",
+        );
+        e.check(
+            self.description.chars().count() > 20_000,
+            "description",
+            "dir.description_too_long",
+        );
         let (lat_t, lon_t) = (self.lat.trim(), self.lon.trim());
         let lat = number(lat_t).filter(|v| (-90.0..=90.0).contains(v));
         let lon = number(lon_t).filter(|v| (-180.0..=180.0).contains(v));
-        e.check(!lat_t.is_empty() && lat.is_none(), "lat", "settings.lat_invalid");
-        e.check(!lon_t.is_empty() && lon.is_none(), "lon", "settings.lon_invalid");
-        e.check(lat.is_some() != lon.is_some() && lat_t.is_empty() != lon_t.is_empty(), "lon", "dir.lat_lon_both");
+        e.check(
+            !lat_t.is_empty() && lat.is_none(),
+            "lat",
+            "settings.lat_invalid",
+        );
+        e.check(
+            !lon_t.is_empty() && lon.is_none(),
+            "lon",
+            "settings.lon_invalid",
+        );
+        e.check(
+            lat.is_some() != lon.is_some() && lat_t.is_empty() != lon_t.is_empty(),
+            "lon",
+            "dir.lat_lon_both",
+        );
         let phone = self.phone.trim().to_string();
         let phone_ok = phone.is_empty()
-            || (phone.chars().all(|c| c.is_ascii_digit() || " +.-()".contains(c)) && phone.chars().filter(char::is_ascii_digit).count() >= 6);
+            || (phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +.-()".contains(c))
+                && phone.chars().filter(char::is_ascii_digit).count() >= 6);
         e.check(!phone_ok, "phone", "dir.phone_invalid");
         let website = self.website.trim().to_string();
-        e.check(!website.is_empty() && !web_url(&website), "website", "dir.url_invalid");
-        let social: Vec<String> = self.social.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
-        e.check(social.iter().any(|l| !web_url(l)) || social.len() > 10, "social", "dir.social_invalid");
+        e.check(
+            !website.is_empty() && !web_url(&website),
+            "website",
+            "dir.url_invalid",
+        );
+        let social: Vec<String> = self
+            .social
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect();
+        e.check(
+            social.iter().any(|l| !web_url(l)) || social.len() > 10,
+            "social",
+            "dir.social_invalid",
+        );
         let mut hours = Vec::new();
         for (day, text) in self.hour_texts().iter().enumerate() {
             match Hours::parse_day(day as u8, text) {
@@ -295,8 +365,15 @@ impl ActorForm {
             }
         }
         let cap_t = self.capacity.trim();
-        let capacity = cap_t.parse::<i64>().ok().filter(|c| (0..=100_000).contains(c));
-        e.check(!cap_t.is_empty() && capacity.is_none(), "capacity", "dir.capacity_invalid");
+        let capacity = cap_t
+            .parse::<i64>()
+            .ok()
+            .filter(|c| (0..=100_000).contains(c));
+        e.check(
+            !cap_t.is_empty() && capacity.is_none(),
+            "capacity",
+            "dir.capacity_invalid",
+        );
         let visibility = Visibility::parse(&self.visibility);
         e.check(visibility.is_none(), "visibility", "dir.visibility_invalid");
         let parent = self.parent.trim().trim_start_matches("/a/").to_string();
@@ -341,13 +418,18 @@ impl ActorForm {
             capacity: a.capacity.map(|c| c.to_string()).unwrap_or_default(),
             equipment: a.equipment.clone(),
             accessibility: a.accessibility.clone(),
-            parent: a.parent.as_ref().map(|(s, _)| s.clone()).unwrap_or_default(),
+            parent: a
+                .parent
+                .as_ref()
+                .map(|(s, _)| s.clone())
+                .unwrap_or_default(),
             visibility: a.visibility.as_str().into(),
             ..Default::default()
         };
         let days: Vec<String> = (0..7).map(|d| a.hours.day_text(d)).collect();
-        [f.hours_0, f.hours_1, f.hours_2, f.hours_3, f.hours_4, f.hours_5, f.hours_6] =
-            [0, 1, 2, 3, 4, 5, 6].map(|d| days[d].clone());
+        [
+            f.hours_0, f.hours_1, f.hours_2, f.hours_3, f.hours_4, f.hours_5, f.hours_6,
+        ] = [0, 1, 2, 3, 4, 5, 6].map(|d| days[d].clone());
         f
     }
 }
@@ -406,7 +488,10 @@ mod tests {
 
     #[test]
     fn tags_are_normalised() {
-        assert_eq!(parse_tags("Jardin, #compost ; jardin,  "), vec!["compost", "jardin"]);
+        assert_eq!(
+            parse_tags("Jardin, #compost ; jardin,  "),
+            vec!["compost", "jardin"]
+        );
     }
 
     #[test]

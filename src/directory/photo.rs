@@ -36,7 +36,12 @@ pub fn remove_file(config: &Config, name: &str) {
 }
 
 fn valid_name(name: &str) -> bool {
-    !name.is_empty() && name.len() < 100 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') && !name.starts_with('.')
+    !name.is_empty()
+        && name.len() < 100
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        && !name.starts_with('.')
 }
 
 /// Why an upload was refused.
@@ -46,14 +51,20 @@ pub enum Refusal {
 
 /// Decodes, resizes and re-encodes an image; refuses what is not a JPEG, PNG or WebP picture.
 pub fn process(bytes: &[u8]) -> Result<Vec<u8>, Refusal> {
-    let mut reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|_| Refusal::NotAnImage)?;
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|_| Refusal::NotAnImage)?;
     let mut limits = Limits::default();
     limits.max_image_width = Some(12_000);
     limits.max_image_height = Some(12_000);
     limits.max_alloc = Some(256 * 1024 * 1024);
     reader.limits(limits);
     let img = reader.decode().map_err(|_| Refusal::NotAnImage)?;
-    let img = if img.width() > MAX_SIDE || img.height() > MAX_SIDE { img.thumbnail(MAX_SIDE, MAX_SIDE) } else { img };
+    let img = if img.width() > MAX_SIDE || img.height() > MAX_SIDE {
+        img.thumbnail(MAX_SIDE, MAX_SIDE)
+    } else {
+        img
+    };
     let mut out = Vec::new();
     img.to_rgb8()
         .write_to(&mut Cursor::new(&mut out), image::ImageFormat::Jpeg)
@@ -91,7 +102,9 @@ pub async fn upload(
     }
     let jpeg = match web::block(move || process(&data)).await? {
         Ok(j) => j,
-        Err(Refusal::NotAnImage) => return Ok(redirect_with_flash(&ctx, &back, "flash.photo_invalid")),
+        Err(Refusal::NotAnImage) => {
+            return Ok(redirect_with_flash(&ctx, &back, "flash.photo_invalid"))
+        }
     };
     let name = format!("{}-{:08x}.jpg", actor.slug, rand::random::<u32>());
     let dir = uploads_dir(&state.config);
@@ -106,21 +119,33 @@ pub async fn upload(
     .await??;
     let id = actor.id;
     let stored = name.clone();
-    let old = state.db.write(move |tx| Ok(store::set_photo(tx, id, Some(&stored))?)).await?;
+    let old = state
+        .db
+        .write(move |tx| Ok(store::set_photo(tx, id, Some(&stored))?))
+        .await?;
     if let Some(old) = old {
         remove_file(&state.config, &old);
     }
-    Ok(redirect_with_flash(&ctx, &format!("/a/{}", actor.slug), "flash.photo_saved"))
+    Ok(redirect_with_flash(
+        &ctx,
+        &format!("/a/{}", actor.slug),
+        "flash.photo_saved",
+    ))
 }
 
 /// GET /media/{name}: a stored photo; names are unique, so it is cached for a year.
-pub async fn media(state: web::Data<AppState>, name: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn media(
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let name = name.into_inner();
     if !valid_name(&name) {
         return Err(AppError::NotFound);
     }
     let path = uploads_dir(&state.config).join(&name);
-    let bytes = web::block(move || std::fs::read(path)).await?.map_err(|_| AppError::NotFound)?;
+    let bytes = web::block(move || std::fs::read(path))
+        .await?
+        .map_err(|_| AppError::NotFound)?;
     Ok(HttpResponse::Ok()
         .content_type("image/jpeg")
         .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
@@ -135,7 +160,8 @@ mod tests {
     fn big_pictures_are_resized_and_junk_refused() {
         let img = image::RgbImage::from_pixel(2000, 1000, image::Rgb([200, 30, 30]));
         let mut png = Vec::new();
-        img.write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+        img.write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
         let out = process(&png).ok().unwrap();
         let back = image::load_from_memory(&out).unwrap();
         assert_eq!((back.width(), back.height()), (800, 400));

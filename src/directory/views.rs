@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::handlers::{ContactForm, ListQuery, PER_PAGE};
 use super::hours::format_time;
-use super::members::{InviteForm, InvitationView};
+use super::members::{InvitationView, InviteForm};
 use super::store::members::Member;
 use super::store::Listing;
 use super::{Access, Actor, ActorForm, Kind, MemberRole, HOUR_FIELDS};
@@ -25,8 +25,9 @@ fn kind_label(ctx: &Ctx, kind: Kind) -> &'static str {
 fn card(ctx: &Ctx, a: &Listing) -> Markup {
     html! {
         li.card {
+            @if let Some(photo) = &a.photo { img.thumb src={ "/media/" (photo) } alt="" width="64" height="64" loading="lazy"; }
             h3 { a href={ "/a/" (a.slug) } { (a.name) } }
-            p.small { (type_label(ctx, &a.type_)) }
+            p.small { (kind_label(ctx, a.kind)) " · " (type_label(ctx, &a.type_)) }
             @if !a.summary.is_empty() { p { (a.summary) } }
             @if !a.tags.is_empty() {
                 ul.tags aria-label=(ctx.t("dir.tags")) {
@@ -38,41 +39,67 @@ fn card(ctx: &Ctx, a: &Listing) -> Markup {
 }
 
 /// GET /directory
-pub fn list(ctx: &Ctx, q: &ListQuery, items: &[Listing], total: i64, page_no: i64, tags: &[(String, i64)]) -> HttpResponse {
+pub fn list(
+    ctx: &Ctx,
+    q: &ListQuery,
+    items: &[Listing],
+    total: i64,
+    page_no: i64,
+    tags: &[(String, i64)],
+) -> HttpResponse {
     let title = ctx.t("dir.title");
     let mut kinds: Vec<(&str, String)> = vec![("", ctx.t("dir.all_kinds").to_string())];
-    kinds.extend(Kind::ALL.iter().map(|k| (k.as_str(), kind_label(ctx, *k).to_string())));
+    kinds.extend(
+        Kind::ALL
+            .iter()
+            .map(|k| (k.as_str(), kind_label(ctx, *k).to_string())),
+    );
     let mut types: Vec<(&str, String)> = vec![("", ctx.t("dir.all_types").to_string())];
     for k in Kind::ALL {
-        types.extend(k.types().iter().map(|t| (*t, type_label(ctx, t).to_string())));
+        types.extend(
+            k.types()
+                .iter()
+                .map(|t| (*t, type_label(ctx, t).to_string())),
+        );
     }
     let mut tag_options: Vec<(&str, String)> = vec![("", ctx.t("dir.all_tags").to_string())];
     tag_options.extend(tags.iter().map(|(t, n)| (t.as_str(), format!("{t} ({n})"))));
     let pages = (total + PER_PAGE - 1) / PER_PAGE;
-    let query = |p: i64| format!("/directory?kind={}&type={}&tag={}&page={p}", url_encode(&q.kind), url_encode(&q.type_), url_encode(&q.tag));
-    page(ctx, title, html! {
-        h1 { (title) }
-        @if ctx.user.is_some() { p { a.button href="/directory/new" { (ctx.t("dir.new")) } } }
-        form.filters method="get" action="/directory" role="search" aria-label=(ctx.t("dir.filters")) {
-            (select(ctx, "kind", "dir.kind_label", &kinds, &q.kind))
-            (select(ctx, "type", "dir.type_label", &types, &q.type_))
-            (select(ctx, "tag", "dir.tag_label", &tag_options, &q.tag))
-            button type="submit" { (ctx.t("dir.filter")) }
-        }
-        p role="status" { (ctx.lang.tf("dir.count", &[("n", &total.to_string())])) }
-        ul.cards { @for a in items { (card(ctx, a)) } }
-        @if pages > 1 {
-            nav.pager aria-label=(ctx.t("dir.pages")) {
-                @if page_no > 1 { a rel="prev" href=(query(page_no - 1)) { (ctx.t("dir.prev")) } " " }
-                span { (ctx.lang.tf("dir.page_of", &[("page", &page_no.to_string()), ("pages", &pages.to_string())])) }
-                @if page_no < pages { " " a rel="next" href=(query(page_no + 1)) { (ctx.t("dir.next")) } }
+    let query = |p: i64| {
+        format!(
+            "/directory?kind={}&type={}&tag={}&page={p}",
+            url_encode(&q.kind),
+            url_encode(&q.type_),
+            url_encode(&q.tag)
+        )
+    };
+    page(
+        ctx,
+        title,
+        html! {
+            h1 { (title) }
+            @if ctx.user.is_some() { p { a.button href="/directory/new" { (ctx.t("dir.new")) } } }
+            form.filters method="get" action="/directory" role="search" aria-label=(ctx.t("dir.filters")) {
+                (select(ctx, "kind", "dir.kind_label", &kinds, &q.kind))
+                (select(ctx, "type", "dir.type_label", &types, &q.type_))
+                (select(ctx, "tag", "dir.tag_label", &tag_options, &q.tag))
+                button type="submit" { (ctx.t("dir.filter")) }
             }
-        }
-        p.small {
-            (ctx.t("dir.open_data")) " "
-            a href="/directory.csv" { "CSV" } " · " a href="/directory.geojson" { "GeoJSON" } " · " a href="/api/v1/actors" { "JSON" }
-        }
-    })
+            p role="status" { (ctx.lang.tf("dir.count", &[("n", &total.to_string())])) }
+            ul.cards { @for a in items { (card(ctx, a)) } }
+            @if pages > 1 {
+                nav.pager aria-label=(ctx.t("dir.pages")) {
+                    @if page_no > 1 { a rel="prev" href=(query(page_no - 1)) { (ctx.t("dir.prev")) } " " }
+                    span { (ctx.lang.tf("dir.page_of", &[("page", &page_no.to_string()), ("pages", &pages.to_string())])) }
+                    @if page_no < pages { " " a rel="next" href=(query(page_no + 1)) { (ctx.t("dir.next")) } }
+                }
+            }
+            p.small {
+                (ctx.t("dir.open_data")) " "
+                a href="/directory.csv" { "CSV" } " · " a href="/directory.geojson" { "GeoJSON" } " · " a href="/api/v1/actors" { "JSON" }
+            }
+        },
+    )
 }
 
 /// What the detail page shows.
@@ -101,7 +128,10 @@ fn json_ld(a: &Actor) -> String {
     if let (Some(lat), Some(lon)) = (a.lat, a.lon) {
         v["geo"] = json!({"@type": "GeoCoordinates", "latitude": lat, "longitude": lon});
     }
-    let same_as: Vec<&String> = std::iter::once(&a.website).filter(|w| !w.is_empty()).chain(&a.social).collect();
+    let same_as: Vec<&String> = std::iter::once(&a.website)
+        .filter(|w| !w.is_empty())
+        .chain(&a.social)
+        .collect();
     if !same_as.is_empty() {
         v["sameAs"] = json!(same_as);
     }
@@ -170,49 +200,54 @@ fn hours_table(ctx: &Ctx, a: &Actor) -> Markup {
 /// GET /a/{slug}
 pub fn detail(ctx: &Ctx, p: &DetailPage, status: StatusCode) -> HttpResponse {
     let a = p.actor;
-    page_with_status(status, ctx, &a.name, html! {
-        script type="application/ld+json" { (PreEscaped(json_ld(a))) }
-        article.actor {
-            h1 { (a.name) }
-            p.small {
-                (kind_label(ctx, a.kind)) " · " (type_label(ctx, &a.type_))
-                @if let Some((slug, name)) = &a.parent { " · " (ctx.t("dir.part_of")) " " a href={ "/a/" (slug) } { (name) } }
-                @if a.visibility == super::Visibility::Members { " · " strong { (ctx.t("dir.members_only")) } }
-            }
-            @if let Some(photo) = &a.photo { img.photo src={ "/media/" (photo) } alt=(ctx.lang.tf("dir.photo_of", &[("actor", &a.name)])); }
-            @if !a.summary.is_empty() { p.lead { (a.summary) } }
-            @if !a.description.is_empty() { div.prose { (PreEscaped(markdown::render(&a.description))) } }
-            @if !a.tags.is_empty() {
-                ul.tags aria-label=(ctx.t("dir.tags")) {
-                    @for t in &a.tags { li { a href={ "/directory?tag=" (url_encode(t)) } { "#" (t) } } }
+    page_with_status(
+        status,
+        ctx,
+        &a.name,
+        html! {
+            script type="application/ld+json" { (PreEscaped(json_ld(a))) }
+            article.actor {
+                h1 { (a.name) }
+                p.small {
+                    (kind_label(ctx, a.kind)) " · " (type_label(ctx, &a.type_))
+                    @if let Some((slug, name)) = &a.parent { " · " (ctx.t("dir.part_of")) " " a href={ "/a/" (slug) } { (name) } }
+                    @if a.visibility == super::Visibility::Members { " · " strong { (ctx.t("dir.members_only")) } }
                 }
-            }
-            dl.facts {
-                @if !a.address.is_empty() { dt { (ctx.t("dir.address")) } dd { (a.address) } }
-                @if let (Some(lat), Some(lon)) = (a.lat, a.lon) {
-                    dt { (ctx.t("dir.location")) }
-                    dd { (format!("{lat:.5}, {lon:.5}")) " " a href=(format!("https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}")) { (ctx.t("dir.on_osm")) } }
+                @if let Some(photo) = &a.photo { img.photo src={ "/media/" (photo) } alt=(ctx.lang.tf("dir.photo_of", &[("actor", &a.name)])); }
+                @if !a.summary.is_empty() { p.lead { (a.summary) } }
+                @if !a.description.is_empty() { div.prose { (PreEscaped(markdown::render(&a.description))) } }
+                @if !a.tags.is_empty() {
+                    ul.tags aria-label=(ctx.t("dir.tags")) {
+                        @for t in &a.tags { li { a href={ "/directory?tag=" (url_encode(t)) } { "#" (t) } } }
+                    }
                 }
-                @if !a.phone.is_empty() { dt { (ctx.t("dir.phone")) } dd { a href={ "tel:" (a.phone.replace(' ', "")) } { (a.phone) } } }
-                @if !a.website.is_empty() { dt { (ctx.t("dir.website")) } dd { a href=(a.website) rel="nofollow noopener" { (a.website) } } }
-                @for s in &a.social { dt { (ctx.t("dir.social")) } dd { a href=(s) rel="nofollow noopener" { (s) } } }
-                @if let Some(c) = a.capacity { dt { (ctx.t("dir.capacity")) } dd { (c) } }
-                @if !a.equipment.is_empty() { dt { (ctx.t("dir.equipment")) } dd { (a.equipment) } }
-                @if !a.accessibility.is_empty() { dt { (ctx.t("dir.accessibility")) } dd { (a.accessibility) } }
-                dt { (ctx.t("dir.followers")) } dd { (p.followers) }
-                @if a.kind != Kind::Person && a.kind != Kind::Place { dt { (ctx.t("dir.member_count")) } dd { (p.members) } }
-            }
-            @if !a.hours.is_empty() { (hours_table(ctx, a)) }
-            @if !p.children.is_empty() {
-                section aria-labelledby="children-h" {
-                    h2 #children-h { (ctx.t("dir.children")) }
-                    ul.cards { @for c in p.children { (card(ctx, c)) } }
+                dl.facts {
+                    @if !a.address.is_empty() { dt { (ctx.t("dir.address")) } dd { (a.address) } }
+                    @if let (Some(lat), Some(lon)) = (a.lat, a.lon) {
+                        dt { (ctx.t("dir.location")) }
+                        dd { (format!("{lat:.5}, {lon:.5}")) " " a href=(format!("https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}")) { (ctx.t("dir.on_osm")) } }
+                    }
+                    @if !a.phone.is_empty() { dt { (ctx.t("dir.phone")) } dd { a href={ "tel:" (a.phone.replace(' ', "")) } { (a.phone) } } }
+                    @if !a.website.is_empty() { dt { (ctx.t("dir.website")) } dd { a href=(a.website) rel="nofollow noopener" { (a.website) } } }
+                    @for s in &a.social { dt { (ctx.t("dir.social")) } dd { a href=(s) rel="nofollow noopener" { (s) } } }
+                    @if let Some(c) = a.capacity { dt { (ctx.t("dir.capacity")) } dd { (c) } }
+                    @if !a.equipment.is_empty() { dt { (ctx.t("dir.equipment")) } dd { (a.equipment) } }
+                    @if !a.accessibility.is_empty() { dt { (ctx.t("dir.accessibility")) } dd { (a.accessibility) } }
+                    dt { (ctx.t("dir.followers")) } dd { (p.followers) }
+                    @if a.kind != Kind::Person && a.kind != Kind::Place { dt { (ctx.t("dir.member_count")) } dd { (p.members) } }
                 }
+                @if !a.hours.is_empty() { (hours_table(ctx, a)) }
+                @if !p.children.is_empty() {
+                    section aria-labelledby="children-h" {
+                        h2 #children-h { (ctx.t("dir.children")) }
+                        ul.cards { @for c in p.children { (card(ctx, c)) } }
+                    }
+                }
+                (actions(ctx, p))
             }
-            (actions(ctx, p))
-        }
-        (contact_form(ctx, a, p.contact))
-    })
+            (contact_form(ctx, a, p.contact))
+        },
+    )
 }
 
 fn post_button(ctx: &Ctx, action: &str, label: &str) -> Markup {
@@ -249,192 +284,260 @@ fn actions(ctx: &Ctx, p: &DetailPage) -> Markup {
 }
 
 /// The create/edit form (`actor` is `None` when creating).
-pub fn form(ctx: &Ctx, actor: Option<&Actor>, f: &ActorForm, e: &FormErrors, status: StatusCode) -> HttpResponse {
+pub fn form(
+    ctx: &Ctx,
+    actor: Option<&Actor>,
+    f: &ActorForm,
+    e: &FormErrors,
+    status: StatusCode,
+) -> HttpResponse {
     let title = match actor {
         Some(a) => ctx.lang.tf("dir.edit_title", &[("actor", &a.name)]),
         None => ctx.t("dir.new").to_string(),
     };
-    let action = actor.map(|a| format!("/a/{}/edit", a.slug)).unwrap_or_else(|| "/directory/new".into());
-    let kinds: Vec<(&str, String)> = Kind::ALL.iter().map(|k| (k.as_str(), kind_label(ctx, *k).to_string())).collect();
+    let action = actor
+        .map(|a| format!("/a/{}/edit", a.slug))
+        .unwrap_or_else(|| "/directory/new".into());
+    let kinds: Vec<(&str, String)> = Kind::ALL
+        .iter()
+        .map(|k| (k.as_str(), kind_label(ctx, *k).to_string()))
+        .collect();
     let mut types: Vec<(&str, String)> = Vec::new();
     for k in Kind::ALL {
-        types.extend(k.types().iter().map(|t| (*t, format!("{} — {}", kind_label(ctx, k), type_label(ctx, t)))));
+        types.extend(k.types().iter().map(|t| {
+            (
+                *t,
+                format!("{} — {}", kind_label(ctx, k), type_label(ctx, t)),
+            )
+        }));
     }
-    let vis = [("public", ctx.t("dir.visibility_public").to_string()), ("members", ctx.t("dir.visibility_members").to_string())];
+    let vis = [
+        ("public", ctx.t("dir.visibility_public").to_string()),
+        ("members", ctx.t("dir.visibility_members").to_string()),
+    ];
     let days: Vec<&str> = ctx.t("date.weekdays").split(',').collect();
     let texts = f.hour_texts();
-    page_with_status(status, ctx, &title, html! {
-        h1 { (title) }
-        (error_summary(ctx, e))
-        form method="post" action=(action) novalidate {
-            (csrf(ctx))
-            (select(ctx, "kind", "dir.kind_label", &kinds, &f.kind))
-            (select(ctx, "type", "dir.type_label", &types, &f.type_))
-            (Field::text("name", "dir.name", &f.name).render(ctx, e))
-            (Field::text("summary", "dir.summary", &f.summary).optional().hint("dir.summary_hint").render(ctx, e))
-            (Field::text("description", "dir.description", &f.description).kind("textarea").optional().hint("dir.description_hint").render(ctx, e))
-            (Field::text("tags", "dir.tags", &f.tags).optional().hint("dir.tags_hint").render(ctx, e))
-            fieldset {
-                legend { (ctx.t("dir.where")) }
-                (Field::text("address", "dir.address", &f.address).optional().autocomplete("street-address").render(ctx, e))
-                (Field::text("lat", "settings.lat", &f.lat).kind("number").optional().render(ctx, e))
-                (Field::text("lon", "settings.lon", &f.lon).kind("number").optional().hint("dir.location_hint").render(ctx, e))
-            }
-            fieldset {
-                legend { (ctx.t("dir.contacts")) }
-                (Field::text("phone", "dir.phone", &f.phone).kind("tel").optional().render(ctx, e))
-                (Field::text("website", "dir.website", &f.website).kind("url").optional().render(ctx, e))
-                (Field::text("social", "dir.social", &f.social).kind("textarea").optional().hint("dir.social_hint").render(ctx, e))
-            }
-            fieldset {
-                legend { (ctx.t("dir.hours")) }
-                p.hint { (ctx.t("dir.hours_hint")) }
-                @for d in 0..7 {
-                    @let id = format!("f-{}", HOUR_FIELDS[d]);
-                    @let err = e.get(HOUR_FIELDS[d]);
-                    div.field.invalid[err.is_some()] {
-                        label for=(id) { (days.get(d).copied().unwrap_or("")) }
-                        @if let Some(m) = err { p.error id={ (id) "-error" } { (ctx.t(m)) } }
-                        input id=(id) name=(HOUR_FIELDS[d]) type="text" value=(texts[d]) aria-invalid=[err.map(|_| "true")];
+    page_with_status(
+        status,
+        ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            (error_summary(ctx, e))
+            form method="post" action=(action) novalidate {
+                (csrf(ctx))
+                (select(ctx, "kind", "dir.kind_label", &kinds, &f.kind))
+                (select(ctx, "type", "dir.type_label", &types, &f.type_))
+                (Field::text("name", "dir.name", &f.name).render(ctx, e))
+                (Field::text("summary", "dir.summary", &f.summary).optional().hint("dir.summary_hint").render(ctx, e))
+                (Field::text("description", "dir.description", &f.description).kind("textarea").optional().hint("dir.description_hint").render(ctx, e))
+                (Field::text("tags", "dir.tags", &f.tags).optional().hint("dir.tags_hint").render(ctx, e))
+                fieldset {
+                    legend { (ctx.t("dir.where")) }
+                    (Field::text("address", "dir.address", &f.address).optional().autocomplete("street-address").render(ctx, e))
+                    (Field::text("lat", "settings.lat", &f.lat).kind("number").optional().render(ctx, e))
+                    (Field::text("lon", "settings.lon", &f.lon).kind("number").optional().hint("dir.location_hint").render(ctx, e))
+                }
+                fieldset {
+                    legend { (ctx.t("dir.contacts")) }
+                    (Field::text("phone", "dir.phone", &f.phone).kind("tel").optional().render(ctx, e))
+                    (Field::text("website", "dir.website", &f.website).kind("url").optional().render(ctx, e))
+                    (Field::text("social", "dir.social", &f.social).kind("textarea").optional().hint("dir.social_hint").render(ctx, e))
+                }
+                fieldset {
+                    legend { (ctx.t("dir.hours")) }
+                    p.hint { (ctx.t("dir.hours_hint")) }
+                    @for d in 0..7 {
+                        @let id = format!("f-{}", HOUR_FIELDS[d]);
+                        @let err = e.get(HOUR_FIELDS[d]);
+                        div.field.invalid[err.is_some()] {
+                            label for=(id) { (days.get(d).copied().unwrap_or("")) }
+                            @if let Some(m) = err { p.error id={ (id) "-error" } { (ctx.t(m)) } }
+                            input id=(id) name=(HOUR_FIELDS[d]) type="text" value=(texts[d]) aria-invalid=[err.map(|_| "true")];
+                        }
                     }
                 }
+                fieldset {
+                    legend { (ctx.t("dir.room")) }
+                    p.hint { (ctx.t("dir.room_hint")) }
+                    (Field::text("capacity", "dir.capacity", &f.capacity).kind("number").optional().render(ctx, e))
+                    (Field::text("equipment", "dir.equipment", &f.equipment).kind("textarea").optional().render(ctx, e))
+                    (Field::text("accessibility", "dir.accessibility", &f.accessibility).kind("textarea").optional().render(ctx, e))
+                }
+                (Field::text("parent", "dir.parent", &f.parent).optional().hint("dir.parent_hint").render(ctx, e))
+                (select(ctx, "visibility", "dir.visibility", &vis, &f.visibility))
+                button type="submit" { (ctx.t("form.save")) }
             }
-            fieldset {
-                legend { (ctx.t("dir.room")) }
-                p.hint { (ctx.t("dir.room_hint")) }
-                (Field::text("capacity", "dir.capacity", &f.capacity).kind("number").optional().render(ctx, e))
-                (Field::text("equipment", "dir.equipment", &f.equipment).kind("textarea").optional().render(ctx, e))
-                (Field::text("accessibility", "dir.accessibility", &f.accessibility).kind("textarea").optional().render(ctx, e))
-            }
-            (Field::text("parent", "dir.parent", &f.parent).optional().hint("dir.parent_hint").render(ctx, e))
-            (select(ctx, "visibility", "dir.visibility", &vis, &f.visibility))
-            button type="submit" { (ctx.t("form.save")) }
-        }
-        @if let Some(a) = actor {
-            section aria-labelledby="photo-h" {
-                h2 #photo-h { (ctx.t("dir.photo")) }
-                form method="post" enctype="multipart/form-data" action={ "/a/" (a.slug) "/photo?_csrf=" (ctx.csrf) } {
-                    div.field {
-                        label for="f-photo" { (ctx.t("dir.photo_file")) }
-                        p.hint { (ctx.t("dir.photo_hint")) }
-                        input #f-photo type="file" name="photo" accept="image/jpeg,image/png,image/webp" required;
+            @if let Some(a) = actor {
+                section aria-labelledby="photo-h" {
+                    h2 #photo-h { (ctx.t("dir.photo")) }
+                    form method="post" enctype="multipart/form-data" action={ "/a/" (a.slug) "/photo?_csrf=" (ctx.csrf) } {
+                        div.field {
+                            label for="f-photo" { (ctx.t("dir.photo_file")) }
+                            p.hint { (ctx.t("dir.photo_hint")) }
+                            input #f-photo type="file" name="photo" accept="image/jpeg,image/png,image/webp" required;
+                        }
+                        button type="submit" { (ctx.t("dir.photo_send")) }
                     }
-                    button type="submit" { (ctx.t("dir.photo_send")) }
+                }
+                section aria-labelledby="delete-h" {
+                    h2 #delete-h { (ctx.t("dir.delete")) }
+                    p { (ctx.t("dir.delete_warning")) }
+                    (post_button(ctx, &format!("/a/{}/delete", a.slug), ctx.t("dir.delete")))
                 }
             }
-            section aria-labelledby="delete-h" {
-                h2 #delete-h { (ctx.t("dir.delete")) }
-                p { (ctx.t("dir.delete_warning")) }
-                (post_button(ctx, &format!("/a/{}/delete", a.slug), ctx.t("dir.delete")))
-            }
-        }
-    })
+        },
+    )
 }
 
 /// GET /a/{slug}/members
-pub fn members(ctx: &Ctx, a: &Actor, access: Access, list: &[Member], invite: &InviteForm, e: &FormErrors, status: StatusCode) -> HttpResponse {
+pub fn members(
+    ctx: &Ctx,
+    a: &Actor,
+    access: Access,
+    list: &[Member],
+    invite: &InviteForm,
+    e: &FormErrors,
+    status: StatusCode,
+) -> HttpResponse {
     let title = ctx.lang.tf("dir.members_of", &[("actor", &a.name)]);
-    let roles = [(MemberRole::Member.as_str(), ctx.t("dir.role_member").to_string()), (MemberRole::Admin.as_str(), ctx.t("dir.role_admin").to_string())];
+    let roles = [
+        (
+            MemberRole::Member.as_str(),
+            ctx.t("dir.role_member").to_string(),
+        ),
+        (
+            MemberRole::Admin.as_str(),
+            ctx.t("dir.role_admin").to_string(),
+        ),
+    ];
     let base = format!("/a/{}", a.slug);
-    page_with_status(status, ctx, &title, html! {
-        h1 { (title) }
-        p { a href=(base) { (ctx.t("dir.back_to_page")) } }
-        table {
-            thead { tr { th scope="col" { (ctx.t("account.name")) } th scope="col" { (ctx.t("dir.role")) } th scope="col" { (ctx.t("dir.title_label")) } @if access.can_manage() { th scope="col" { (ctx.t("form.actions")) } } } }
-            tbody {
-                @for m in list {
-                    tr {
-                        td { (m.name) @if !m.active { " " span.small { "(" (ctx.t("dir.requested")) ")" } } }
-                        @if access.can_manage() && m.active {
-                            td colspan="2" {
-                                form.inline method="post" action={ (base) "/members/" (m.user_id) "/role" } {
-                                    (csrf(ctx))
-                                    label.visually-hidden for={ "role-" (m.user_id) } { (ctx.t("dir.role")) }
-                                    select id={ "role-" (m.user_id) } name="role" {
-                                        @for (v, l) in &roles { option value=(v) selected[*v == m.role.as_str()] { (l) } }
+    page_with_status(
+        status,
+        ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            p { a href=(base) { (ctx.t("dir.back_to_page")) } }
+            table {
+                thead { tr { th scope="col" { (ctx.t("account.name")) } th scope="col" { (ctx.t("dir.role")) } th scope="col" { (ctx.t("dir.title_label")) } @if access.can_manage() { th scope="col" { (ctx.t("form.actions")) } } } }
+                tbody {
+                    @for m in list {
+                        tr {
+                            td { (m.name) @if !m.active { " " span.small { "(" (ctx.t("dir.requested")) ")" } } }
+                            @if access.can_manage() && m.active {
+                                td colspan="2" {
+                                    form.inline method="post" action={ (base) "/members/" (m.user_id) "/role" } {
+                                        (csrf(ctx))
+                                        label.visually-hidden for={ "role-" (m.user_id) } { (ctx.t("dir.role")) }
+                                        select id={ "role-" (m.user_id) } name="role" {
+                                            @for (v, l) in &roles { option value=(v) selected[*v == m.role.as_str()] { (l) } }
+                                        }
+                                        " "
+                                        label.visually-hidden for={ "title-" (m.user_id) } { (ctx.t("dir.title_label")) }
+                                        input id={ "title-" (m.user_id) } type="text" name="title" value=(m.title) placeholder=(ctx.t("dir.title_hint"));
+                                        " " button type="submit" { (ctx.t("form.save")) }
                                     }
-                                    " "
-                                    label.visually-hidden for={ "title-" (m.user_id) } { (ctx.t("dir.title_label")) }
-                                    input id={ "title-" (m.user_id) } type="text" name="title" value=(m.title) placeholder=(ctx.t("dir.title_hint"));
-                                    " " button type="submit" { (ctx.t("form.save")) }
                                 }
+                            } @else {
+                                td { (ctx.t(if m.role == MemberRole::Admin { "dir.role_admin" } else { "dir.role_member" })) }
+                                td { (m.title) }
                             }
-                        } @else {
-                            td { (ctx.t(if m.role == MemberRole::Admin { "dir.role_admin" } else { "dir.role_member" })) }
-                            td { (m.title) }
-                        }
-                        @if access.can_manage() {
-                            td {
-                                @if !m.active { (post_button(ctx, &format!("{base}/members/{}/approve", m.user_id), ctx.t("dir.approve"))) " " }
-                                (post_button(ctx, &format!("{base}/members/{}/remove", m.user_id), ctx.t(if m.active { "dir.remove" } else { "dir.decline" })))
+                            @if access.can_manage() {
+                                td {
+                                    @if !m.active { (post_button(ctx, &format!("{base}/members/{}/approve", m.user_id), ctx.t("dir.approve"))) " " }
+                                    (post_button(ctx, &format!("{base}/members/{}/remove", m.user_id), ctx.t(if m.active { "dir.remove" } else { "dir.decline" })))
+                                }
                             }
                         }
                     }
                 }
             }
-        }
-        @if access.can_manage() {
-            section aria-labelledby="invite-h" {
-                h2 #invite-h { (ctx.t("dir.invite")) }
-                (error_summary(ctx, e))
-                form method="post" action={ (base) "/invite" } novalidate {
-                    (csrf(ctx))
-                    (Field::text("email", "account.email", &invite.email).kind("email").render(ctx, e))
-                    (select(ctx, "role", "dir.role", &roles, if invite.role.is_empty() { "member" } else { &invite.role }))
-                    (Field::text("title", "dir.title_label", &invite.title).optional().hint("dir.title_hint").render(ctx, e))
-                    button type="submit" { (ctx.t("dir.invite_send")) }
+            @if access.can_manage() {
+                section aria-labelledby="invite-h" {
+                    h2 #invite-h { (ctx.t("dir.invite")) }
+                    (error_summary(ctx, e))
+                    form method="post" action={ (base) "/invite" } novalidate {
+                        (csrf(ctx))
+                        (Field::text("email", "account.email", &invite.email).kind("email").render(ctx, e))
+                        (select(ctx, "role", "dir.role", &roles, if invite.role.is_empty() { "member" } else { &invite.role }))
+                        (Field::text("title", "dir.title_label", &invite.title).optional().hint("dir.title_hint").render(ctx, e))
+                        button type="submit" { (ctx.t("dir.invite_send")) }
+                    }
                 }
             }
-        }
-    })
+        },
+    )
 }
 
 /// GET /invite/{token}
-pub fn invitation(ctx: &Ctx, token: &str, v: &InvitationView, name: &str, e: &FormErrors, status: StatusCode) -> HttpResponse {
-    let title = ctx.lang.tf("dir.invitation_title", &[("actor", &v.actor_name)]);
-    page_with_status(status, ctx, &title, html! {
-        h1 { (title) }
-        (error_summary(ctx, e))
-        @if ctx.user.is_some() {
-            form method="post" { (csrf(ctx)) button type="submit" { (ctx.t("dir.accept")) } }
-        } @else if v.has_account {
-            p { (ctx.t("dir.invitation_login")) }
-            p { a.button href={ "/login?next=/invite/" (token) } { (ctx.t("nav.login")) } }
-        } @else {
-            p { (ctx.lang.tf("dir.invitation_new_account", &[("email", &v.email)])) }
-            form method="post" novalidate {
-                (csrf(ctx))
-                (Field::text("name", "account.name", name).autocomplete("name").render(ctx, e))
-                (Field::text("password", "account.password", "").kind("password").hint("account.password_hint").autocomplete("new-password").render(ctx, e))
-                button type="submit" { (ctx.t("dir.accept")) }
+pub fn invitation(
+    ctx: &Ctx,
+    token: &str,
+    v: &InvitationView,
+    name: &str,
+    e: &FormErrors,
+    status: StatusCode,
+) -> HttpResponse {
+    let title = ctx
+        .lang
+        .tf("dir.invitation_title", &[("actor", &v.actor_name)]);
+    page_with_status(
+        status,
+        ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            (error_summary(ctx, e))
+            @if ctx.user.is_some() {
+                form method="post" { (csrf(ctx)) button type="submit" { (ctx.t("dir.accept")) } }
+            } @else if v.has_account {
+                p { (ctx.t("dir.invitation_login")) }
+                p { a.button href={ "/login?next=/invite/" (token) } { (ctx.t("nav.login")) } }
+            } @else {
+                p { (ctx.lang.tf("dir.invitation_new_account", &[("email", &v.email)])) }
+                form method="post" novalidate {
+                    (csrf(ctx))
+                    (Field::text("name", "account.name", name).autocomplete("name").render(ctx, e))
+                    (Field::text("password", "account.password", "").kind("password").hint("account.password_hint").autocomplete("new-password").render(ctx, e))
+                    button type="submit" { (ctx.t("dir.accept")) }
+                }
             }
-        }
-    })
+        },
+    )
 }
 
 /// GET /my
-pub fn my_village(ctx: &Ctx, followed: &[Listing], memberships: &[(String, String, String, String, bool)]) -> HttpResponse {
+pub fn my_village(
+    ctx: &Ctx,
+    followed: &[Listing],
+    memberships: &[(String, String, String, String, bool)],
+) -> HttpResponse {
     let title = ctx.t("dir.my_village");
-    page(ctx, title, html! {
-        h1 { (title) }
-        section aria-labelledby="mine-h" {
-            h2 #mine-h { (ctx.t("dir.my_groups")) }
-            @if memberships.is_empty() { p { (ctx.t("dir.no_groups")) } }
-            ul {
-                @for (slug, name, role, t, active) in memberships {
-                    li {
-                        a href={ "/a/" (slug) } { (name) }
-                        " — " (ctx.t(if role == "admin" { "dir.role_admin" } else { "dir.role_member" }))
-                        @if !t.is_empty() { " (" (t) ")" }
-                        @if !active { " " span.small { "(" (ctx.t("dir.requested")) ")" } }
+    page(
+        ctx,
+        title,
+        html! {
+            h1 { (title) }
+            section aria-labelledby="mine-h" {
+                h2 #mine-h { (ctx.t("dir.my_groups")) }
+                @if memberships.is_empty() { p { (ctx.t("dir.no_groups")) } }
+                ul {
+                    @for (slug, name, role, t, active) in memberships {
+                        li {
+                            a href={ "/a/" (slug) } { (name) }
+                            " — " (ctx.t(if role == "admin" { "dir.role_admin" } else { "dir.role_member" }))
+                            @if !t.is_empty() { " (" (t) ")" }
+                            @if !active { " " span.small { "(" (ctx.t("dir.requested")) ")" } }
+                        }
                     }
                 }
             }
-        }
-        section aria-labelledby="follow-h" {
-            h2 #follow-h { (ctx.t("dir.i_follow")) }
-            @if followed.is_empty() { p { (ctx.t("dir.follow_nothing")) " " a href="/directory" { (ctx.t("dir.title")) } } }
-            ul.cards { @for a in followed { (card(ctx, a)) } }
-        }
-    })
+            section aria-labelledby="follow-h" {
+                h2 #follow-h { (ctx.t("dir.i_follow")) }
+                @if followed.is_empty() { p { (ctx.t("dir.follow_nothing")) " " a href="/directory" { (ctx.t("dir.title")) } } }
+                ul.cards { @for a in followed { (card(ctx, a)) } }
+            }
+        },
+    )
 }

@@ -4,7 +4,12 @@ use rusqlite::{named_params, Connection};
 
 /// Puts a point for `(kind, item_id)` in the R*Tree, replacing any previous one;
 /// `None` removes it.
-pub fn set_point(conn: &Connection, kind: &str, item_id: i64, point: Option<(f64, f64)>) -> rusqlite::Result<()> {
+pub fn set_point(
+    conn: &Connection,
+    kind: &str,
+    item_id: i64,
+    point: Option<(f64, f64)>,
+) -> rusqlite::Result<()> {
     let Some((lat, lon)) = point else {
         return remove(conn, kind, item_id);
     };
@@ -31,7 +36,8 @@ pub fn remove(conn: &Connection, kind: &str, item_id: i64) -> rusqlite::Result<(
     Ok(())
 }
 
-/// Item ids of one kind whose point lies in a bounding box.
+/// Item ids of one kind whose point lies in a bounding box (search by distance builds on it).
+#[cfg(test)]
 pub fn items_in_box(
     conn: &Connection,
     kind: &str,
@@ -65,7 +71,9 @@ mod tests {
         set_point(&c, "actor", 1, Some((48.0, 2.0))).unwrap();
         assert!(items_in_box(&c, "actor", around).unwrap().is_empty());
         set_point(&c, "actor", 2, None).unwrap();
-        let n: i64 = c.query_row("SELECT count(*) FROM geo", [], |r| r.get(0)).unwrap();
+        let n: i64 = c
+            .query_row("SELECT count(*) FROM geo", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(n, 1);
     }
 }

@@ -75,6 +75,7 @@ fn admin_nav(ctx: &Ctx) -> Markup {
         nav.subnav aria-label=(ctx.t("admin.nav_label")) {
             a href="/admin" { (ctx.t("admin.settings")) } " · "
             a href="/admin/users" { (ctx.t("admin.users")) }
+            " · " a href="/admin/import" { (ctx.t("data.import_nav")) }
         }
     }
 }

@@ -16,6 +16,7 @@ use crate::app::AppState;
 use crate::auth::{self, store, token_hash, User};
 use crate::db;
 use crate::i18n::Lang;
+use crate::settings::Module;
 
 /// Largest urlencoded form body accepted (larger gets 413).
 pub const FORM_LIMIT: usize = 256 * 1024;
@@ -31,6 +32,23 @@ pub const FLASH_COOKIE: &str = "pl_flash";
 pub const CSRF_FIELD: &str = "_csrf";
 /// A session's `last_seen_at` is written at most this often.
 const TOUCH_EVERY_SECS: i64 = 300;
+
+/// URL prefixes that belong to a module: when the admin switches the module off, they answer 404.
+const MODULE_PATHS: &[(&str, Module)] = &[
+    ("/directory", Module::Directory),
+    ("/a/", Module::Directory),
+    ("/my", Module::Directory),
+    ("/invite/", Module::Directory),
+    ("/api/v1/actors", Module::Directory),
+];
+
+/// The module a path belongs to, if any.
+pub fn module_of(path: &str) -> Option<Module> {
+    MODULE_PATHS
+        .iter()
+        .find(|(prefix, _)| path.starts_with(prefix))
+        .map(|(_, m)| *m)
+}
 
 /// Marker left in the request extensions when a CSRF check failed, for the error page.
 #[derive(Clone, Copy)]
@@ -125,8 +143,11 @@ pub async fn middleware(
         || path == "/healthz"
         || path.starts_with("/assets/")
         || path.starts_with("/api/");
+    let module_off = module_of(path).is_some_and(|m| !instance.enabled(m));
     let early = if !instance.setup_done && !setup_free {
         Some(redirect("/setup"))
+    } else if module_off {
+        Some(HttpResponse::NotFound().finish())
     } else if is_unsafe(req.method()) && bearer.is_none() {
         check_csrf(&mut req, &csrf).await?
     } else {

@@ -28,7 +28,11 @@ pub async fn home(ctx: Ctx) -> Result<HttpResponse, AppError> {
                 @for (m, on) in &inst.modules {
                     @if *on {
                         li {
-                            strong { (ctx.t(&format!("module.{}", m.as_str()))) }
+                            @if *m == Module::Directory {
+                                strong { a href="/directory" { (ctx.t("module.directory")) } }
+                            } @else {
+                                strong { (ctx.t(&format!("module.{}", m.as_str()))) }
+                            }
                             " — " (ctx.t(&format!("module.{}_about", m.as_str())))
                         }
                     }

@@ -4,6 +4,7 @@ use maud::{html, Markup, DOCTYPE};
 
 use super::{assets, forms, Ctx};
 use crate::i18n;
+use crate::settings::Module;
 
 /// Wraps a page body in the site's layout.
 pub fn layout(ctx: &Ctx, title: &str, body: Markup) -> Markup {
@@ -53,6 +54,10 @@ fn nav(ctx: &Ctx) -> Markup {
                 @if !ctx.instance.setup_done {
                     // Before the first-run setup only the setup page exists.
                 } @else if let Some(user) = &ctx.user {
+                    @if ctx.instance.enabled(Module::Directory) {
+                        li { a href="/directory" { (ctx.t("nav.directory")) } }
+                        li { a href="/my" { (ctx.t("nav.my")) } }
+                    }
                     @if user.is_admin() {
                         li { a href="/admin" { (ctx.t("nav.admin")) } }
                     }
@@ -64,6 +69,9 @@ fn nav(ctx: &Ctx) -> Markup {
                         }
                     }
                 } @else {
+                    @if ctx.instance.enabled(Module::Directory) {
+                        li { a href="/directory" { (ctx.t("nav.directory")) } }
+                    }
                     li { a href={ "/login?next=" (super::url_encode(&ctx.path)) } { (ctx.t("nav.login")) } }
                     li { a href="/signup" { (ctx.t("nav.signup")) } }
                 }

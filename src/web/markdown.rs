@@ -11,14 +11,24 @@ pub fn render(markdown: &str) -> String {
     let events = Parser::new_ext(markdown, options).map(|event| match event {
         // Raw HTML becomes visible text.
         Event::Html(s) | Event::InlineHtml(s) => Event::Text(s),
-        Event::Start(Tag::Link { link_type, dest_url, title, id }) => Event::Start(Tag::Link {
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
             link_type,
             dest_url: safe_url(dest_url),
             title,
             id,
         }),
         // Images from elsewhere would make readers' browsers call other sites: show a link instead.
-        Event::Start(Tag::Image { link_type, dest_url, title, id }) => Event::Start(Tag::Link {
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
             link_type,
             dest_url: safe_url(dest_url),
             title,

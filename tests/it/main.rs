@@ -4,6 +4,8 @@ mod accounts;
 mod api;
 mod browser;
 mod cli;
+mod directory;
+mod opendata;
 mod pi;
 mod security;
 mod setup;

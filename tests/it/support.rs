@@ -15,6 +15,7 @@ pub const ADMIN_PASSWORD: &str = "la halle aux grains 1850";
 pub struct Server {
     pub child: Child,
     pub url: String,
+    pub data: PathBuf,
     pub lines: Arc<Mutex<Vec<String>>>,
 }
 
@@ -51,7 +52,12 @@ impl Server {
                 l2.lock().unwrap().push(line);
             }
         });
-        Server { child, url, lines }
+        Server {
+            child,
+            url,
+            data: data.to_path_buf(),
+            lines,
+        }
     }
 
     /// The one-time setup code printed on stdout.
@@ -92,6 +98,44 @@ impl Server {
         let r = c.post_form("/setup", &page, &setup_fields(&self.setup_code()));
         assert_eq!(r.status, 303, "{}", r.body);
         assert_eq!(r.location(), "/admin");
+        c
+    }
+
+    /// Mails written to the outbox (no relay configured) that are addressed to `to`, oldest first.
+    pub fn outbox_for(&self, to: &str) -> Vec<String> {
+        let mut files: Vec<_> = std::fs::read_dir(self.data.join("mail-outbox"))
+            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.sort();
+        files
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .map(|p| decode_qp(&std::fs::read_to_string(p).unwrap()))
+            .filter(|m| m.contains(&format!("To: {to}")))
+            .collect()
+    }
+
+    /// A resident who signed up, confirmed their address (from the outbox) and logged in.
+    pub fn resident(&self, email: &str, name: &str) -> Client {
+        let c = self.client();
+        let page = c.get("/signup");
+        let r = c.post_form(
+            "/signup",
+            &page,
+            &[
+                ("name", name),
+                ("email", email),
+                ("password", "mot de passe du village"),
+            ],
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+        let mail = self
+            .outbox_for(email)
+            .pop()
+            .expect("confirmation mail in the outbox");
+        let link = link_containing(&mail, "/confirm/");
+        assert_eq!(c.get(&link[link.find("/confirm/").unwrap()..]).status, 303);
+        c.login(email, "mot de passe du village");
         c
     }
 

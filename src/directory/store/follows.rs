@@ -23,7 +23,11 @@ pub fn unfollow(conn: &Connection, user_id: i64, actor_id: i64) -> rusqlite::Res
 }
 
 /// Whether the user follows the actor, and how many people do.
-pub fn follow_state(conn: &Connection, user_id: Option<i64>, actor_id: i64) -> rusqlite::Result<(bool, i64)> {
+pub fn follow_state(
+    conn: &Connection,
+    user_id: Option<i64>,
+    actor_id: i64,
+) -> rusqlite::Result<(bool, i64)> {
     conn.query_row(
         "SELECT coalesce(sum(user_id = :u), 0), count(*) FROM follows WHERE actor_id = :a",
         named_params! {":u": user_id, ":a": actor_id},

@@ -25,14 +25,21 @@ pub struct Invitation {
 }
 
 /// The viewer's membership of an actor: role, and whether it is active (not just requested).
-pub fn membership(conn: &Connection, actor_id: i64, user_id: i64) -> rusqlite::Result<Option<(MemberRole, bool)>> {
+pub fn membership(
+    conn: &Connection,
+    actor_id: i64,
+    user_id: i64,
+) -> rusqlite::Result<Option<(MemberRole, bool)>> {
     conn.query_row(
         "SELECT role, status FROM memberships WHERE actor_id = :a AND user_id = :u",
         named_params! {":a": actor_id, ":u": user_id},
         |r| {
             let role: String = r.get(0)?;
             let status: String = r.get(1)?;
-            Ok((MemberRole::parse(&role).unwrap_or(MemberRole::Member), status == "active"))
+            Ok((
+                MemberRole::parse(&role).unwrap_or(MemberRole::Member),
+                status == "active",
+            ))
         },
     )
     .optional()
@@ -74,13 +81,19 @@ pub fn put_member(
          ON CONFLICT (actor_id, user_id) DO UPDATE SET role = excluded.role, title = excluded.title,
             status = excluded.status",
         named_params! {":a": actor_id, ":u": user_id, ":role": role.as_str(), ":title": title,
-            ":status": if active { "active" } else { "requested" }, ":now": now},
+        ":status": if active { "active" } else { "requested" }, ":now": now},
     )?;
     Ok(())
 }
 
 /// Changes an existing member's role and title; false when not a member.
-pub fn set_member(conn: &Connection, actor_id: i64, user_id: i64, role: MemberRole, title: &str) -> rusqlite::Result<bool> {
+pub fn set_member(
+    conn: &Connection,
+    actor_id: i64,
+    user_id: i64,
+    role: MemberRole,
+    title: &str,
+) -> rusqlite::Result<bool> {
     let n = conn.execute(
         "UPDATE memberships SET role = :role, title = :title WHERE actor_id = :a AND user_id = :u",
         named_params! {":a": actor_id, ":u": user_id, ":role": role.as_str(), ":title": title},
@@ -116,7 +129,10 @@ pub fn admin_count(conn: &Connection, actor_id: i64) -> rusqlite::Result<i64> {
 }
 
 /// Addresses and languages of an actor's active admins (to relay messages and requests).
-pub fn admin_addresses(conn: &Connection, actor_id: i64) -> rusqlite::Result<Vec<(String, Option<Lang>)>> {
+pub fn admin_addresses(
+    conn: &Connection,
+    actor_id: i64,
+) -> rusqlite::Result<Vec<(String, Option<Lang>)>> {
     let mut stmt = conn.prepare(
         "SELECT u.email, u.lang FROM memberships m JOIN users u ON u.id = m.user_id
          WHERE m.actor_id = :a AND m.role = 'admin' AND m.status = 'active' ORDER BY u.id",
@@ -147,7 +163,11 @@ pub fn create_invitation(
 }
 
 /// A valid, unused invitation.
-pub fn invitation(conn: &Connection, hash: &[u8], now: i64) -> rusqlite::Result<Option<Invitation>> {
+pub fn invitation(
+    conn: &Connection,
+    hash: &[u8],
+    now: i64,
+) -> rusqlite::Result<Option<Invitation>> {
     conn.query_row(
         "SELECT actor_id, email, role, title FROM invitations
          WHERE token_hash = :h AND accepted_at IS NULL AND expires_at > :now",
@@ -175,14 +195,23 @@ pub fn spend_invitation(conn: &Connection, hash: &[u8], now: i64) -> rusqlite::R
 }
 
 /// Actors a person belongs to: (slug, name, role, title, active).
-pub fn memberships_of(conn: &Connection, user_id: i64) -> rusqlite::Result<Vec<(String, String, String, String, bool)>> {
+pub fn memberships_of(
+    conn: &Connection,
+    user_id: i64,
+) -> rusqlite::Result<Vec<(String, String, String, String, bool)>> {
     let mut stmt = conn.prepare(
         "SELECT a.slug, a.name, m.role, m.title, m.status FROM memberships m JOIN actors a ON a.id = m.actor_id
          WHERE m.user_id = :u ORDER BY a.name COLLATE NOCASE",
     )?;
     let rows = stmt.query_map(named_params! {":u": user_id}, |r| {
         let status: String = r.get(4)?;
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, status == "active"))
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            status == "active",
+        ))
     })?;
     rows.collect()
 }

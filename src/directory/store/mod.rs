@@ -2,6 +2,7 @@
 
 pub mod follows;
 pub mod members;
+pub mod rna;
 
 use rusqlite::{named_params, Connection, OptionalExtension, Row};
 
@@ -15,15 +16,12 @@ pub const GEO_KIND: &str = "actor";
 /// An actor as shown in lists.
 #[derive(Clone, Debug)]
 pub struct Listing {
-    pub id: i64,
     pub slug: String,
     pub kind: Kind,
     pub type_: String,
     pub name: String,
     pub summary: String,
     pub tags: Vec<String>,
-    pub lat: Option<f64>,
-    pub lon: Option<f64>,
     pub photo: Option<String>,
 }
 
@@ -50,8 +48,13 @@ const ACTOR_SELECT: &str = "SELECT a.id, a.slug, a.kind, a.type, a.name, a.summa
     FROM actors a LEFT JOIN actors p ON p.id = a.parent_id";
 
 fn split_tags(s: Option<String>) -> Vec<String> {
-    s.map(|s| s.split(',').filter(|t| !t.is_empty()).map(String::from).collect())
-        .unwrap_or_default()
+    s.map(|s| {
+        s.split(',')
+            .filter(|t| !t.is_empty())
+            .map(String::from)
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 fn actor_from_row(r: &Row) -> rusqlite::Result<Actor> {
@@ -91,14 +94,22 @@ fn actor_from_row(r: &Row) -> rusqlite::Result<Actor> {
 
 /// The actor with this slug.
 pub fn actor_by_slug(conn: &Connection, slug: &str) -> rusqlite::Result<Option<Actor>> {
-    conn.query_row(&format!("{ACTOR_SELECT} WHERE a.slug = :slug"), named_params! {":slug": slug}, actor_from_row)
-        .optional()
+    conn.query_row(
+        &format!("{ACTOR_SELECT} WHERE a.slug = :slug"),
+        named_params! {":slug": slug},
+        actor_from_row,
+    )
+    .optional()
 }
 
 /// The id of the actor with this slug.
 pub fn actor_id_by_slug(conn: &Connection, slug: &str) -> rusqlite::Result<Option<i64>> {
-    conn.query_row("SELECT id FROM actors WHERE slug = :slug", named_params! {":slug": slug}, |r| r.get(0))
-        .optional()
+    conn.query_row(
+        "SELECT id FROM actors WHERE slug = :slug",
+        named_params! {":slug": slug},
+        |r| r.get(0),
+    )
+    .optional()
 }
 
 /// A free slug starting with `base` (`base`, `base-2`, `base-3`...).
@@ -182,8 +193,12 @@ pub fn update_actor(
 }
 
 fn set_tags(conn: &Connection, id: i64, tags: &[String]) -> rusqlite::Result<()> {
-    conn.execute("DELETE FROM actor_tags WHERE actor_id = :id", named_params! {":id": id})?;
-    let mut stmt = conn.prepare("INSERT OR IGNORE INTO actor_tags (actor_id, tag) VALUES (:id, :tag)")?;
+    conn.execute(
+        "DELETE FROM actor_tags WHERE actor_id = :id",
+        named_params! {":id": id},
+    )?;
+    let mut stmt =
+        conn.prepare("INSERT OR IGNORE INTO actor_tags (actor_id, tag) VALUES (:id, :tag)")?;
     for t in tags {
         stmt.execute(named_params! {":id": id, ":tag": t})?;
     }
@@ -193,38 +208,49 @@ fn set_tags(conn: &Connection, id: i64, tags: &[String]) -> rusqlite::Result<()>
 /// Deletes an actor (members, tags, follows and invitations go with it) and its location.
 pub fn delete_actor(conn: &Connection, id: i64) -> rusqlite::Result<()> {
     geo::remove(conn, GEO_KIND, id)?;
-    conn.execute("DELETE FROM actors WHERE id = :id", named_params! {":id": id})?;
+    conn.execute(
+        "DELETE FROM actors WHERE id = :id",
+        named_params! {":id": id},
+    )?;
     Ok(())
 }
 
 /// Sets the photo file name; returns the previous one (to delete its file).
-pub fn set_photo(conn: &Connection, id: i64, photo: Option<&str>) -> rusqlite::Result<Option<String>> {
-    let old: Option<String> =
-        conn.query_row("SELECT photo FROM actors WHERE id = :id", named_params! {":id": id}, |r| r.get(0))?;
-    conn.execute("UPDATE actors SET photo = :p WHERE id = :id", named_params! {":id": id, ":p": photo})?;
+pub fn set_photo(
+    conn: &Connection,
+    id: i64,
+    photo: Option<&str>,
+) -> rusqlite::Result<Option<String>> {
+    let old: Option<String> = conn.query_row(
+        "SELECT photo FROM actors WHERE id = :id",
+        named_params! {":id": id},
+        |r| r.get(0),
+    )?;
+    conn.execute(
+        "UPDATE actors SET photo = :p WHERE id = :id",
+        named_params! {":id": id, ":p": photo},
+    )?;
     Ok(old)
 }
 
-const VISIBLE: &str = "(a.visibility = 'public' OR :site_admin OR EXISTS (SELECT 1 FROM memberships m
+const VISIBLE: &str =
+    "(a.visibility = 'public' OR :site_admin OR EXISTS (SELECT 1 FROM memberships m
     WHERE m.actor_id = a.id AND m.user_id = :viewer AND m.status = 'active'))";
 
 pub(super) fn listing_from_row(r: &Row) -> rusqlite::Result<Listing> {
     let kind: String = r.get("kind")?;
     Ok(Listing {
-        id: r.get("id")?,
         slug: r.get("slug")?,
         kind: Kind::parse(&kind).unwrap_or(Kind::Organisation),
         type_: r.get("type")?,
         name: r.get("name")?,
         summary: r.get("summary")?,
         tags: split_tags(r.get("tags")?),
-        lat: r.get("lat")?,
-        lon: r.get("lon")?,
         photo: r.get("photo")?,
     })
 }
 
-pub(super) const LISTING_COLUMNS: &str = "a.id, a.slug, a.kind, a.type, a.name, a.summary, a.lat, a.lon, a.photo,
+pub(super) const LISTING_COLUMNS: &str = "a.slug, a.kind, a.type, a.name, a.summary, a.photo,
     (SELECT group_concat(tag, ',') FROM (SELECT tag FROM actor_tags WHERE actor_id = a.id ORDER BY tag)) AS tags";
 
 /// One page of the directory the viewer may see, by name, and the total count.
@@ -272,7 +298,9 @@ pub fn public_tags(conn: &Connection, limit: i64) -> rusqlite::Result<Vec<(Strin
         "SELECT t.tag, count(*) AS n FROM actor_tags t JOIN actors a ON a.id = t.actor_id
          WHERE a.visibility = 'public' GROUP BY t.tag ORDER BY n DESC, t.tag LIMIT :limit",
     )?;
-    let rows = stmt.query_map(named_params! {":limit": limit}, |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let rows = stmt.query_map(named_params! {":limit": limit}, |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
     rows.collect()
 }
 
@@ -287,28 +315,28 @@ pub fn public_actors(conn: &Connection) -> rusqlite::Result<Vec<Actor>> {
 
 /// The actors a person created (for "download my data").
 pub fn actors_created_by(conn: &Connection, user_id: i64) -> rusqlite::Result<Vec<Actor>> {
-    let mut stmt = conn.prepare(&format!("{ACTOR_SELECT} WHERE a.created_by = :u ORDER BY a.id"))?;
+    let mut stmt = conn.prepare(&format!(
+        "{ACTOR_SELECT} WHERE a.created_by = :u ORDER BY a.id"
+    ))?;
     let rows = stmt.query_map(named_params! {":u": user_id}, actor_from_row)?;
     rows.collect()
 }
 
 /// The id of a person's public profile, if they have one.
 pub fn profile_of(conn: &Connection, user_id: i64) -> rusqlite::Result<Option<String>> {
-    conn.query_row("SELECT slug FROM actors WHERE user_id = :u", named_params! {":u": user_id}, |r| r.get(0))
-        .optional()
-}
-
-/// An actor with this RNA id: (id, name, summary, address) to compare on re-import.
-pub fn actor_by_rna(conn: &Connection, rna_id: &str) -> rusqlite::Result<Option<i64>> {
-    conn.query_row("SELECT id FROM actors WHERE rna_id = :r", named_params! {":r": rna_id}, |r| r.get(0))
-        .optional()
+    conn.query_row(
+        "SELECT slug FROM actors WHERE user_id = :u",
+        named_params! {":u": user_id},
+        |r| r.get(0),
+    )
+    .optional()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::directory::hours::Hours;
     use crate::db::Db;
+    use crate::directory::hours::Hours;
 
     pub fn input(name: &str, kind: Kind, type_: &str) -> ActorInput {
         ActorInput {
@@ -337,8 +365,20 @@ mod tests {
     fn actors_are_listed_with_tags_filtered_and_located() {
         let db = Db::memory().unwrap();
         let c = db.conn().unwrap();
-        let origin = Origin { created_by: None, profile_of: None, rna_id: None };
-        let a = insert_actor(&c, &input("Compost de la Place", Kind::Place, "compost"), "compost", None, &origin, 1).unwrap();
+        let origin = Origin {
+            created_by: None,
+            profile_of: None,
+            rna_id: None,
+        };
+        let a = insert_actor(
+            &c,
+            &input("Compost de la Place", Kind::Place, "compost"),
+            "compost",
+            None,
+            &origin,
+            1,
+        )
+        .unwrap();
         let mut hidden = input("Conseil secret", Kind::Organisation, "group");
         hidden.visibility = Visibility::Members;
         insert_actor(&c, &hidden, "conseil", None, &origin, 1).unwrap();
@@ -347,14 +387,39 @@ mod tests {
         let (list, total) = list_actors(&c, &Filter::default(), Viewer::default(), 20, 0).unwrap();
         assert_eq!(total, 1);
         assert_eq!(list[0].tags, vec!["compost", "jardin"]);
-        let admin = Viewer { user_id: None, site_admin: true };
-        assert_eq!(list_actors(&c, &Filter::default(), admin, 20, 0).unwrap().1, 2);
-        let by_tag = Filter { tag: Some("jardin".into()), kind: Some(Kind::Place), type_: None };
-        assert_eq!(list_actors(&c, &by_tag, Viewer::default(), 20, 0).unwrap().1, 1);
-        assert_eq!(geo::items_in_box(&c, GEO_KIND, (47.0, -1.0, 47.5, -0.5)).unwrap().len(), 2);
+        let admin = Viewer {
+            user_id: None,
+            site_admin: true,
+        };
+        assert_eq!(
+            list_actors(&c, &Filter::default(), admin, 20, 0).unwrap().1,
+            2
+        );
+        let by_tag = Filter {
+            tag: Some("jardin".into()),
+            kind: Some(Kind::Place),
+            type_: None,
+        };
+        assert_eq!(
+            list_actors(&c, &by_tag, Viewer::default(), 20, 0)
+                .unwrap()
+                .1,
+            1
+        );
+        assert_eq!(
+            geo::items_in_box(&c, GEO_KIND, (47.0, -1.0, 47.5, -0.5))
+                .unwrap()
+                .len(),
+            2
+        );
 
         delete_actor(&c, a).unwrap();
         assert!(actor_by_slug(&c, "compost").unwrap().is_none());
-        assert_eq!(geo::items_in_box(&c, GEO_KIND, (47.0, -1.0, 47.5, -0.5)).unwrap().len(), 1);
+        assert_eq!(
+            geo::items_in_box(&c, GEO_KIND, (47.0, -1.0, 47.5, -0.5))
+                .unwrap()
+                .len(),
+            1
+        );
     }
 }

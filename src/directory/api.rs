@@ -1,0 +1,327 @@
+//! The directory as open data and as an API: `/directory.csv`, `/directory.geojson`, and
+//! `/api/v1/actors` (read: public; write: a session with its CSRF header, or a bearer token).
+//! The documents are built by `export`; the OpenAPI document (`api::document`) describes them.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse, HttpResponseBuilder};
+use rusqlite::Transaction;
+use serde_json::{json, Map, Value};
+
+use super::handlers::{load, require_manage, ListQuery};
+use super::store::{self, members, Origin};
+use super::{export, slugify, Actor, ActorForm, ActorInput, Kind, MemberRole, HOUR_FIELDS};
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::db::now;
+use crate::error::AppError;
+use crate::web::forms::FormErrors;
+use crate::web::{base_url, Ctx};
+
+/// Every field an API error can be reported on, in form order.
+const FIELDS: [&str; 25] = [
+    "kind",
+    "type",
+    "name",
+    "summary",
+    "description",
+    "tags",
+    "address",
+    "lat",
+    "lon",
+    "phone",
+    "website",
+    "social",
+    "hours",
+    "hours_0",
+    "hours_1",
+    "hours_2",
+    "hours_3",
+    "hours_4",
+    "hours_5",
+    "hours_6",
+    "capacity",
+    "equipment",
+    "accessibility",
+    "parent",
+    "visibility",
+];
+
+/// Open data may be read from any web page: no credentials are involved.
+fn open_data(mut res: HttpResponseBuilder) -> HttpResponseBuilder {
+    res.insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"));
+    res
+}
+
+fn base(req: &HttpRequest, state: &AppState) -> String {
+    base_url(req, state.config.base_url.as_deref())
+}
+
+/// GET /directory.csv: every public actor, one row each (columns in `export::CSV_COLUMNS`).
+pub async fn csv(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let base = base(&req, &state);
+    let body = state
+        .db
+        .read(move |c| export::csv(&store::public_actors(c)?, &base))
+        .await?;
+    Ok(open_data(HttpResponse::Ok())
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"directory.csv\"",
+        ))
+        .body(body))
+}
+
+/// GET /directory.geojson: the located public actors as a FeatureCollection.
+pub async fn geojson(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let base = base(&req, &state);
+    let body = state
+        .db
+        .read(move |c| Ok(export::geojson(&store::public_actors(c)?, &base).to_string()))
+        .await?;
+    Ok(open_data(HttpResponse::Ok())
+        .content_type("application/geo+json")
+        .body(body))
+}
+
+/// GET /api/v1/actors: the public actors, optionally filtered by `kind`, `type` and `tag`.
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (base, f) = (base(&req, &state), q.filter());
+    let body = state
+        .db
+        .read(move |c| {
+            let mut actors = store::public_actors(c)?;
+            actors.retain(|a| {
+                f.kind.is_none_or(|k| a.kind == k)
+                    && f.type_.as_ref().is_none_or(|t| &a.type_ == t)
+                    && f.tag.as_ref().is_none_or(|t| a.tags.contains(t))
+            });
+            Ok(export::json(&actors, &base).to_string())
+        })
+        .await?;
+    Ok(open_data(HttpResponse::Ok())
+        .content_type("application/json")
+        .body(body))
+}
+
+/// GET /api/v1/actors/{slug}: one public actor; 404 when missing or not public.
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let slug = slug.into_inner();
+    let actor = state
+        .db
+        .read(move |c| Ok(store::actor_by_slug(c, &slug)?))
+        .await?;
+    let actor = actor
+        .filter(|a| a.visibility == super::Visibility::Public)
+        .ok_or(AppError::NotFound)?;
+    Ok(open_data(HttpResponse::Ok()).json(export::actor_json(&actor, &base(&req, &state))))
+}
+
+/// A JSON value as the text a form field would hold; arrays are joined (`social` one per line).
+fn field_text(name: &str, v: &Value) -> Option<String> {
+    Some(match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Array(items) => {
+            let texts: Option<Vec<String>> = items
+                .iter()
+                .map(|i| field_text(name, i).filter(|_| !i.is_array()))
+                .collect();
+            texts?.join(if name == "social" { "\n" } else { ", " })
+        }
+        Value::Object(_) => return None,
+    })
+}
+
+/// The weekday texts of `hours` given as `[[weekday, "HH:MM", "HH:MM"], ...]`; `None` when malformed.
+fn hour_texts(v: &Value) -> Option<[String; 7]> {
+    let mut days: [Vec<String>; 7] = Default::default();
+    for entry in v.as_array()? {
+        let (day, open, close) =
+            serde_json::from_value::<(usize, String, String)>(entry.clone()).ok()?;
+        days.get_mut(day)?.push(format!("{open}-{close}"));
+    }
+    Some(days.map(|d| d.join(", ")))
+}
+
+/// Reads a JSON body into the actor form, so that the API validates exactly as the web form does.
+/// `None` when the body is not a JSON object of scalar fields; a malformed `hours` is a field error.
+fn form_from_json(body: &[u8], errors: &mut FormErrors) -> Option<ActorForm> {
+    let Value::Object(fields) = serde_json::from_slice::<Value>(body).ok()? else {
+        return None;
+    };
+    let mut texts = Map::new();
+    for (name, value) in &fields {
+        if name == "hours" {
+            match hour_texts(value) {
+                Some(days) => texts.extend(
+                    HOUR_FIELDS
+                        .iter()
+                        .zip(days)
+                        .map(|(f, t)| (f.to_string(), Value::String(t))),
+                ),
+                None => errors.add("hours", "dir.hours_invalid"),
+            }
+        } else {
+            texts.insert(name.clone(), Value::String(field_text(name, value)?));
+        }
+    }
+    let mut form: ActorForm = serde_json::from_value(Value::Object(texts)).ok()?;
+    if form.visibility.is_empty() {
+        form.visibility = "public".into();
+    }
+    Some(form)
+}
+
+fn json_status(status: actix_web::http::StatusCode, body: Value) -> HttpResponse {
+    HttpResponse::build(status).json(body)
+}
+
+fn invalid(ctx: &Ctx, errors: &FormErrors) -> HttpResponse {
+    let fields: Map<String, Value> = FIELDS
+        .iter()
+        .filter_map(|f| {
+            errors
+                .get(f)
+                .map(|key| (f.to_string(), Value::from(ctx.t(key))))
+        })
+        .collect();
+    json_status(
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+        json!({ "errors": fields }),
+    )
+}
+
+/// Creates an actor whose admin is `uid`, as the web form does. `Err((field, message key))`
+/// when the parent does not exist or the person already has a profile.
+fn create_actor(
+    tx: &Transaction,
+    input: &ActorInput,
+    uid: i64,
+) -> Result<Result<Actor, (&'static str, &'static str)>, AppError> {
+    let parent = match &input.parent_slug {
+        None => None,
+        Some(slug) => match store::actor_id_by_slug(tx, slug)? {
+            Some(id) => Some(id),
+            None => return Ok(Err(("parent", "dir.parent_unknown"))),
+        },
+    };
+    if input.kind == Kind::Person && store::profile_of(tx, uid)?.is_some() {
+        return Ok(Err(("kind", "dir.profile_exists")));
+    }
+    let slug = store::unique_slug(tx, &slugify(&input.name))?;
+    let origin = Origin {
+        created_by: Some(uid),
+        profile_of: (input.kind == Kind::Person).then_some(uid),
+        rna_id: None,
+    };
+    let id = store::insert_actor(tx, input, &slug, parent, &origin, now())?;
+    members::put_member(tx, id, uid, MemberRole::Admin, "", true, now())?;
+    let actor = store::actor_by_slug(tx, &slug)?
+        .ok_or_else(|| AppError::msg("the new actor is missing"))?;
+    Ok(Ok(actor))
+}
+
+/// POST /api/v1/actors: creates an actor from a JSON object with the fields of the web form
+/// (numbers and arrays accepted, `hours` as in the output); its creator becomes its admin.
+pub async fn create(
+    ctx: Ctx,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let mut errors = FormErrors::new();
+    let Some(form) = form_from_json(&body, &mut errors) else {
+        return Ok(json_status(
+            actix_web::http::StatusCode::BAD_REQUEST,
+            json!({"error": ctx.t("error.bad_request")}),
+        ));
+    };
+    let Some(input) = form.parse(&mut errors) else {
+        return Ok(invalid(&ctx, &errors));
+    };
+    let uid = user.id;
+    match state
+        .db
+        .write(move |tx| create_actor(tx, &input, uid))
+        .await?
+    {
+        Ok(actor) => Ok(HttpResponse::Created()
+            .insert_header((header::LOCATION, format!("/api/v1/actors/{}", actor.slug)))
+            .json(export::actor_json(&actor, &base(&req, &state)))),
+        Err((field, key)) => {
+            errors.add(field, key);
+            Ok(invalid(&ctx, &errors))
+        }
+    }
+}
+
+/// DELETE /api/v1/actors/{slug}: the actor's admins and the site's admins only.
+pub async fn delete(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    _u: CurrentUser,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (actor, access) = load(&state, &ctx, slug.into_inner()).await?;
+    require_manage(&access)?;
+    let id = actor.id;
+    let photo = state
+        .db
+        .write(move |tx| {
+            let photo = store::set_photo(tx, id, None)?;
+            store::delete_actor(tx, id)?;
+            Ok(photo)
+        })
+        .await?;
+    if let Some(p) = photo {
+        super::photo::remove_file(&state.config, &p);
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_bodies_become_form_fields() {
+        let body =
+            br#"{"kind": "place", "type": "oven", "name": "Four", "lat": 47.35, "lon": -0.81,
+            "tags": ["pain", "four"], "social": ["https://a.example", "https://b.example"],
+            "hours": [[5, "09:00", "12:00"], [5, "14:00", "18:00"]]}"#;
+        let mut errors = FormErrors::new();
+        let form = form_from_json(body, &mut errors).unwrap();
+        assert!(errors.is_empty());
+        assert_eq!((form.lat.as_str(), form.lon.as_str()), ("47.35", "-0.81"));
+        assert_eq!(form.tags, "pain, four");
+        assert_eq!(form.social, "https://a.example\nhttps://b.example");
+        assert_eq!(form.hours_5, "09:00-12:00, 14:00-18:00");
+        assert_eq!(form.visibility, "public");
+        let input = form.parse(&mut errors).unwrap();
+        assert_eq!(input.hours.0.len(), 2);
+
+        form_from_json(
+            br#"{"name": "x", "hours": [[9, "09:00", "12:00"]]}"#,
+            &mut errors,
+        )
+        .unwrap();
+        assert_eq!(errors.get("hours"), Some("dir.hours_invalid"));
+        assert!(form_from_json(b"[1, 2]", &mut errors).is_none());
+        assert!(form_from_json(br#"{"name": {"fr": "x"}}"#, &mut errors).is_none());
+    }
+}

@@ -1,0 +1,97 @@
+//! GET /account/export and POST /account/delete.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::auth::{self, store, verify_password, CurrentUser, Role};
+use crate::error::AppError;
+use crate::web::context::SESSION_COOKIE;
+use crate::web::forms::FormErrors;
+use crate::web::{redirect_with_flash, Ctx};
+
+/// GET /account/export: the person's data as a JSON download.
+pub async fn export(
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let doc = state.db.read(move |c| super::collect(c, &user)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"placette-my-data.json\"",
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(serde_json::to_string_pretty(&doc)?))
+}
+
+/// The deletion form: the password confirms it.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DeleteForm {
+    pub delete_password: String,
+}
+
+/// POST /account/delete: removes the account and its personal data. Pages the person created
+/// stay (their author becomes unknown); their public profile, memberships and follows go.
+/// The last site admin cannot leave the instance without an admin.
+pub async fn delete(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    form: web::Form<DeleteForm>,
+) -> Result<HttpResponse, AppError> {
+    let email = user.email.clone();
+    let found = state
+        .db
+        .read(move |c| Ok(store::user_by_email(c, &email)?))
+        .await?;
+    let password = form.delete_password.clone();
+    let ok = web::block(move || found.is_some_and(|(_, hash)| verify_password(&password, &hash)))
+        .await?;
+    let mut errors = FormErrors::new();
+    errors.check(!ok, "delete_password", "privacy.password_wrong");
+    let id = user.id;
+    if errors.is_empty() {
+        let deleted = state
+            .db
+            .write(move |tx| {
+                if user.role == Role::Admin && store::admin_count(tx)? <= 1 {
+                    return Ok(false);
+                }
+                store::delete_user(tx, id)?;
+                Ok(true)
+            })
+            .await?;
+        if deleted {
+            let mut res = redirect_with_flash(&ctx, "/", "flash.account_deleted");
+            let mut gone = ctx.cookie(SESSION_COOKIE, String::new(), None);
+            gone.make_removal();
+            let _ = res.add_cookie(&gone);
+            return Ok(res);
+        }
+        errors.add("delete_password", "privacy.last_admin");
+    }
+    let tokens = state
+        .db
+        .read(move |c| Ok(store::api_tokens_of(c, id)?))
+        .await?;
+    let name = ctx
+        .user
+        .as_ref()
+        .map(|u| u.name.clone())
+        .unwrap_or_default();
+    let page = auth::views::AccountPage {
+        name: &name,
+        tokens: &tokens,
+        new_token: None,
+        errors: &errors,
+    };
+    Ok(auth::views::account(
+        &ctx,
+        page,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    ))
+}
