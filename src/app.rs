@@ -183,7 +183,7 @@ fn security_headers() -> DefaultHeaders {
     DefaultHeaders::new()
         .add((
             "Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https://tile.openstreetmap.org; \
              object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
         ))
         .add(("X-Content-Type-Options", "nosniff"))

@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::{Config, Overrides};
 use crate::db::{write_now, Db};
-use crate::directory::{export, rna, store as directory_store};
+use crate::directory::{export, rna, rna_text, store as directory_store};
 use crate::error::AppError;
 use crate::{ops, server};
 
@@ -221,7 +221,7 @@ pub fn run() -> Result<(), AppError> {
 fn import_rna(config: &Config, file: &std::path::Path, commune: &str) -> Result<(), AppError> {
     use std::io::IsTerminal;
     let commune = commune.trim().to_uppercase();
-    if !rna::valid_insee(&commune) {
+    if !rna_text::valid_insee(&commune) {
         return Err(AppError::msg(format!(
             "{commune:?} is not an INSEE commune code (five characters, e.g. 49007)"
         )));
@@ -254,9 +254,9 @@ fn import_rna(config: &Config, file: &std::path::Path, commune: &str) -> Result<
             )))
         }
     };
-    let encoding = match rna::detect(&bytes) {
-        rna::Encoding::Utf8 => "UTF-8",
-        rna::Encoding::Latin1 => "Latin-1",
+    let encoding = match rna_text::detect(&bytes) {
+        rna_text::Encoding::Utf8 => "UTF-8",
+        rna_text::Encoding::Latin1 => "Latin-1",
     };
     println!(
         "RNA import of {} ({encoding}) for commune {commune}",

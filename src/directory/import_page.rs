@@ -8,9 +8,11 @@ use futures_util::StreamExt;
 use maud::html;
 
 use super::rna::{self, Refusal, Summary};
+use super::rna_text;
 use crate::app::AppState;
 use crate::auth::Admin;
 use crate::error::AppError;
+use crate::settings::views::admin_nav;
 use crate::web::forms::{error_summary, Field, FormErrors};
 use crate::web::{page, page_with_status, url_encode, Ctx};
 
@@ -54,7 +56,7 @@ pub async fn submit(
     let mut errors = FormErrors::new();
     errors.check(data.is_empty(), "file", "data.file_required");
     errors.check(
-        !rna::valid_insee(&commune),
+        !rna_text::valid_insee(&commune),
         "commune",
         "data.commune_invalid",
     );
@@ -99,7 +101,7 @@ fn form_page(ctx: &Ctx, commune: &str, errors: &FormErrors, status: StatusCode) 
         title,
         html! {
             h1 { (title) }
-            p { a href="/admin" { (ctx.t("data.back_admin")) } }
+            (admin_nav(ctx))
             p { (ctx.t("data.import_intro")) }
             (error_summary(ctx, errors))
             form #rna-import method="post" enctype="multipart/form-data" action={ "/admin/import?_csrf=" (url_encode(&ctx.csrf)) } novalidate {

@@ -12,7 +12,12 @@ use super::store::members::Member;
 use super::store::Listing;
 use super::{Access, Actor, ActorForm, Kind, MemberRole, HOUR_FIELDS};
 use crate::web::forms::{csrf, error_summary, select, Field, FormErrors};
-use crate::web::{markdown, page, page_with_status, url_encode, Ctx};
+use crate::web::{assets, markdown, page, page_with_status, url_encode, Ctx};
+
+/// Map tiles of the location picker (OpenStreetMap's standard tiles, with their attribution).
+const TILES: &str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+/// The attribution the tiles' licence asks for.
+const TILES_ATTRIBUTION: &str = "© OpenStreetMap contributors";
 
 fn type_label(ctx: &Ctx, type_: &str) -> &'static str {
     ctx.t(&format!("dir.type.{type_}"))
@@ -322,6 +327,7 @@ pub fn form(
         ctx,
         &title,
         html! {
+            link rel="stylesheet" href=(assets::url("vendor/leaflet/leaflet.css"));
             h1 { (title) }
             (error_summary(ctx, e))
             form method="post" action=(action) novalidate {
@@ -337,6 +343,11 @@ pub fn form(
                     (Field::text("address", "dir.address", &f.address).optional().autocomplete("street-address").render(ctx, e))
                     (Field::text("lat", "settings.lat", &f.lat).kind("number").optional().render(ctx, e))
                     (Field::text("lon", "settings.lon", &f.lon).kind("number").optional().hint("dir.location_hint").render(ctx, e))
+                    // Filled by location-picker.js when JavaScript runs; hidden otherwise.
+                    div #location-picker .map hidden aria-label=(ctx.t("dir.map_picker"))
+                        data-lat=(ctx.instance.center_lat) data-lon=(ctx.instance.center_lon)
+                        data-tiles=(TILES) data-attribution=(TILES_ATTRIBUTION) {}
+                    p.hint { (ctx.t("dir.map_picker_hint")) }
                 }
                 fieldset {
                     legend { (ctx.t("dir.contacts")) }
@@ -386,6 +397,8 @@ pub fn form(
                     (post_button(ctx, &format!("/a/{}/delete", a.slug), ctx.t("dir.delete")))
                 }
             }
+            script src=(assets::url("vendor/leaflet/leaflet.js")) defer {}
+            script src=(assets::url("js/location-picker.js")) defer {}
         },
     )
 }

@@ -70,7 +70,8 @@ pub struct SettingsPage<'a> {
     pub outbox: &'a Path,
 }
 
-fn admin_nav(ctx: &Ctx) -> Markup {
+/// The admin area's navigation, shown under the title of each admin page.
+pub(crate) fn admin_nav(ctx: &Ctx) -> Markup {
     html! {
         nav.subnav aria-label=(ctx.t("admin.nav_label")) {
             a href="/admin" { (ctx.t("admin.settings")) } " · "

@@ -41,3 +41,36 @@ fn bad_bearer_token_is_401_and_needs_no_csrf_when_valid() {
     let json: serde_json::Value = serde_json::from_str(&r.body).unwrap();
     assert!(json["error"].is_string());
 }
+
+#[test]
+fn writes_without_credentials_are_401_and_with_a_session_need_the_csrf_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let admin = server.set_up();
+    let body = serde_json::json!({"kind": "place", "type": "compost", "name": "Composteur", "visibility": "public"});
+    let anon =
+        Resp::from(ureq::post(&format!("{}/api/v1/actors", server.url)).send_json(body.clone()));
+    assert_eq!(anon.status, 401, "{}", anon.body);
+    // A browser session without the token is a possible forgery: refused.
+    let forged = Resp::from(
+        admin
+            .agent
+            .post(&format!("{}/api/v1/actors", server.url))
+            .send_json(body.clone()),
+    );
+    assert_eq!(forged.status, 403);
+    let token = admin.get("/account").csrf();
+    let ok = Resp::from(
+        admin
+            .agent
+            .post(&format!("{}/api/v1/actors", server.url))
+            .set("X-CSRF-Token", &token)
+            .send_json(body),
+    );
+    assert!(
+        ok.status == 201 || ok.status == 200,
+        "{} {}",
+        ok.status,
+        ok.body
+    );
+}

@@ -191,3 +191,52 @@ fn chromium_completes_the_first_run_setup() {
     let api = server.client().get("/api/v1/instance");
     assert!(api.body.contains("\"radius_km\":12"), "{}", api.body);
 }
+
+#[test]
+fn chromium_picks_a_location_by_clicking_the_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    server.set_up();
+    let driver = Driver::start();
+    driver.cmd(
+        "POST",
+        "/url",
+        json!({"url": format!("{}/login?next=/directory/new", server.url)}),
+    );
+    driver.type_into("#f-email", ADMIN_EMAIL);
+    driver.type_into("#f-password", ADMIN_PASSWORD);
+    driver.click("form[action='/login'] button[type=submit]");
+    driver.wait_source("the new page form", |s| {
+        s.contains("location-picker") && s.contains("leaflet-container")
+    });
+
+    // The map is shown (JavaScript on) and a click fills latitude and longitude.
+    assert_eq!(
+        driver.cmd(
+            "POST",
+            "/execute/sync",
+            json!({"script": "return document.getElementById('f-lat').value", "args": []})
+        ),
+        json!("")
+    );
+    driver.click("#location-picker");
+    let lat = driver.cmd(
+        "POST",
+        "/execute/sync",
+        json!({"script": "return document.getElementById('f-lat').value", "args": []}),
+    );
+    let lat: f64 = lat
+        .as_str()
+        .unwrap()
+        .parse()
+        .expect("latitude filled by the click");
+    assert!((lat - 47.35).abs() < 0.2, "{lat} near the village centre");
+    driver.type_into("#f-name", "Boîte à livres du lavoir");
+    driver.click("#f-type option[value=book_box]");
+    driver.click("#f-kind option[value=place]");
+    driver.click("form[action='/directory/new'] button[type=submit]");
+    let source = driver.wait_source("the new page", |s| {
+        s.contains("<h1>Boîte à livres du lavoir</h1>")
+    });
+    assert!(source.contains("\"geo\""), "the page is located");
+}

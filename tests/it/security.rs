@@ -25,6 +25,25 @@ fn posts_without_a_valid_csrf_token_are_refused_and_change_nothing() {
         "/admin/smtp",
         "/admin/test-mail",
         "/admin/users/1/role",
+        "/admin/import",
+        "/directory/new",
+        "/a/x/edit",
+        "/a/x/delete",
+        "/a/x/photo",
+        "/a/x/follow",
+        "/a/x/unfollow",
+        "/a/x/contact",
+        "/a/x/join",
+        "/a/x/leave",
+        "/a/x/invite",
+        "/a/x/members/1/approve",
+        "/a/x/members/1/remove",
+        "/a/x/members/1/role",
+        "/invite/abc",
+        // With a session cookie, the API needs the token too (without one, it answers 401).
+        "/api/v1/actors",
+        // Last: it would delete the admin's account if it were accepted.
+        "/account/delete",
     ];
     for path in posts {
         let r = admin.post_raw(path, &[("name", "Piraté")]);
