@@ -54,32 +54,31 @@ pub fn create_user(conn: &Connection, u: &NewUser, now: i64) -> rusqlite::Result
 
 /// The account with this id.
 pub fn user_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<User>> {
-    conn.query_row(
-        &format!("SELECT {USER_COLUMNS} FROM users WHERE id = :id"),
-        named_params! {":id": id},
-        user_from_row,
-    )
-    .optional()
+    conn.prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = :id"))?
+        .query_row(named_params! {":id": id}, user_from_row)
+        .optional()
 }
 
 /// The account with this email (case-insensitive) and its password hash.
 pub fn user_by_email(conn: &Connection, email: &str) -> rusqlite::Result<Option<(User, String)>> {
-    conn.query_row(
-        &format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = :email"),
-        named_params! {":email": email},
-        |r| Ok((user_from_row(r)?, r.get("password_hash")?)),
-    )
+    conn.prepare_cached(&format!(
+        "SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = :email"
+    ))?
+    .query_row(named_params! {":email": email}, |r| {
+        Ok((user_from_row(r)?, r.get("password_hash")?))
+    })
     .optional()
 }
 
 /// How many accounts exist.
 pub fn user_count(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.query_row("SELECT count(*) FROM users", [], |r| r.get(0))
+    conn.prepare_cached("SELECT count(*) FROM users")?
+        .query_row([], |r| r.get(0))
 }
 
 /// Every account, for the admin's list, newest first.
 pub fn all_users(conn: &Connection) -> rusqlite::Result<Vec<User>> {
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT {USER_COLUMNS} FROM users ORDER BY id DESC"
     ))?;
     let rows = stmt.query_map([], user_from_row)?;
@@ -131,15 +130,14 @@ pub fn set_role(conn: &Connection, user_id: i64, role: Role, now: i64) -> rusqli
 
 /// How many admins there are (the last one may not step down).
 pub fn admin_count(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.query_row("SELECT count(*) FROM users WHERE role = 'admin'", [], |r| {
-        r.get(0)
-    })
+    conn.prepare_cached("SELECT count(*) FROM users WHERE role = 'admin'")?
+        .query_row([], |r| r.get(0))
 }
 
 /// Addresses and languages of the site's admins (for messages to actors without admins).
 pub fn admin_addresses(conn: &Connection) -> rusqlite::Result<Vec<(String, Option<Lang>)>> {
     let mut stmt =
-        conn.prepare("SELECT email, lang FROM users WHERE role = 'admin' ORDER BY id")?;
+        conn.prepare_cached("SELECT email, lang FROM users WHERE role = 'admin' ORDER BY id")?;
     let rows = stmt.query_map([], |r| {
         let lang: Option<String> = r.get(1)?;
         Ok((r.get(0)?, lang.as_deref().and_then(Lang::from_code)))
@@ -177,11 +175,9 @@ pub fn session_user(
     id_hash: &[u8],
     now: i64,
 ) -> rusqlite::Result<Option<(User, i64)>> {
-    conn.query_row(
-        "SELECT u.id, u.email, u.name, u.role, u.lang, u.email_confirmed_at, s.last_seen_at
+    conn.prepare_cached("SELECT u.id, u.email, u.name, u.role, u.lang, u.email_confirmed_at, s.last_seen_at
          FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE s.id_hash = :h AND s.last_seen_at > :idle AND s.created_at > :max",
-        named_params! {":h": id_hash, ":idle": now - SESSION_IDLE_SECS, ":max": now - SESSION_MAX_SECS},
+         WHERE s.id_hash = :h AND s.last_seen_at > :idle AND s.created_at > :max")?.query_row(named_params! {":h": id_hash, ":idle": now - SESSION_IDLE_SECS, ":max": now - SESSION_MAX_SECS},
         |r| Ok((user_from_row(r)?, r.get("last_seen_at")?)),
     )
     .optional()
@@ -251,9 +247,11 @@ pub fn peek_email_token(
     purpose: &str,
     now: i64,
 ) -> rusqlite::Result<Option<i64>> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT user_id FROM email_tokens
          WHERE token_hash = :h AND purpose = :p AND used_at IS NULL AND expires_at > :now",
+    )?
+    .query_row(
         named_params! {":h": hash, ":p": purpose, ":now": now},
         |r| r.get(0),
     )
@@ -267,10 +265,12 @@ pub fn take_email_token(
     purpose: &str,
     now: i64,
 ) -> rusqlite::Result<Option<i64>> {
-    conn.query_row(
+    conn.prepare_cached(
         "UPDATE email_tokens SET used_at = :now
          WHERE token_hash = :h AND purpose = :p AND used_at IS NULL AND expires_at > :now
          RETURNING user_id",
+    )?
+    .query_row(
         named_params! {":h": hash, ":p": purpose, ":now": now},
         |r| r.get(0),
     )
@@ -294,7 +294,7 @@ pub fn create_api_token(
 
 /// An account's API tokens, newest first.
 pub fn api_tokens_of(conn: &Connection, user_id: i64) -> rusqlite::Result<Vec<ApiToken>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT id, name, created_at, last_used_at FROM api_tokens WHERE user_id = :u ORDER BY id DESC",
     )?;
     let rows = stmt.query_map(named_params! {":u": user_id}, |r| {
@@ -322,12 +322,13 @@ pub fn user_by_api_token(
     conn: &Connection,
     hash: &[u8],
 ) -> rusqlite::Result<Option<(User, Option<i64>)>> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT u.id, u.email, u.name, u.role, u.lang, u.email_confirmed_at, t.last_used_at
          FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = :h",
-        named_params! {":h": hash},
-        |r| Ok((user_from_row(r)?, r.get("last_used_at")?)),
-    )
+    )?
+    .query_row(named_params! {":h": hash}, |r| {
+        Ok((user_from_row(r)?, r.get("last_used_at")?))
+    })
     .optional()
 }
 

@@ -27,6 +27,8 @@ pub struct Db {
 /// `synchronous = FULL` in WAL mode makes SQLite fsync the WAL at every commit, so a write that
 /// was acknowledged to a client survives a power cut (NORMAL could lose the last commits).
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    // Stores use prepare_cached: the hot statements are parsed once per connection.
+    conn.set_prepared_statement_cache_capacity(128);
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;

@@ -43,7 +43,7 @@ pub fn items_in_box(
     kind: &str,
     (min_lat, min_lon, max_lat, max_lon): (f64, f64, f64, f64),
 ) -> rusqlite::Result<Vec<i64>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT i.item_id FROM geo g JOIN geo_items i ON i.id = g.id
          WHERE g.max_lat >= :min_lat AND g.min_lat <= :max_lat
            AND g.max_lon >= :min_lon AND g.min_lon <= :max_lon AND i.kind = :kind",

@@ -49,7 +49,7 @@ pub fn load_instance(conn: &Connection) -> rusqlite::Result<Instance> {
             })
         },
     )?;
-    let mut stmt = conn.prepare("SELECT name, enabled FROM modules")?;
+    let mut stmt = conn.prepare_cached("SELECT name, enabled FROM modules")?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?)))?;
     for row in rows {
         let (name, on) = row?;

@@ -28,16 +28,17 @@ pub fn follow_state(
     user_id: Option<i64>,
     actor_id: i64,
 ) -> rusqlite::Result<(bool, i64)> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT coalesce(sum(user_id = :u), 0), count(*) FROM follows WHERE actor_id = :a",
-        named_params! {":u": user_id, ":a": actor_id},
-        |r| Ok((r.get::<_, i64>(0)? > 0, r.get(1)?)),
-    )
+    )?
+    .query_row(named_params! {":u": user_id, ":a": actor_id}, |r| {
+        Ok((r.get::<_, i64>(0)? > 0, r.get(1)?))
+    })
 }
 
 /// The actors a user follows that they may see, by name.
 pub fn followed_by(conn: &Connection, user_id: i64) -> rusqlite::Result<Vec<Listing>> {
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT {LISTING_COLUMNS} FROM follows f JOIN actors a ON a.id = f.actor_id
          WHERE f.user_id = :u AND (a.visibility = 'public' OR EXISTS (SELECT 1 FROM memberships m
             WHERE m.actor_id = a.id AND m.user_id = :u AND m.status = 'active'))

@@ -30,24 +30,23 @@ pub fn membership(
     actor_id: i64,
     user_id: i64,
 ) -> rusqlite::Result<Option<(MemberRole, bool)>> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT role, status FROM memberships WHERE actor_id = :a AND user_id = :u",
-        named_params! {":a": actor_id, ":u": user_id},
-        |r| {
-            let role: String = r.get(0)?;
-            let status: String = r.get(1)?;
-            Ok((
-                MemberRole::parse(&role).unwrap_or(MemberRole::Member),
-                status == "active",
-            ))
-        },
-    )
+    )?
+    .query_row(named_params! {":a": actor_id, ":u": user_id}, |r| {
+        let role: String = r.get(0)?;
+        let status: String = r.get(1)?;
+        Ok((
+            MemberRole::parse(&role).unwrap_or(MemberRole::Member),
+            status == "active",
+        ))
+    })
     .optional()
 }
 
 /// Members and pending requests, admins first, then by name.
 pub fn members_of(conn: &Connection, actor_id: i64) -> rusqlite::Result<Vec<Member>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT m.user_id, u.name, m.role, m.title, m.status FROM memberships m JOIN users u ON u.id = m.user_id
          WHERE m.actor_id = :a ORDER BY m.status, m.role, u.name COLLATE NOCASE",
     )?;
@@ -121,9 +120,7 @@ pub fn remove_member(conn: &Connection, actor_id: i64, user_id: i64) -> rusqlite
 
 /// How many active admins an actor has.
 pub fn admin_count(conn: &Connection, actor_id: i64) -> rusqlite::Result<i64> {
-    conn.query_row(
-        "SELECT count(*) FROM memberships WHERE actor_id = :a AND role = 'admin' AND status = 'active'",
-        named_params! {":a": actor_id},
+    conn.prepare_cached("SELECT count(*) FROM memberships WHERE actor_id = :a AND role = 'admin' AND status = 'active'")?.query_row(named_params! {":a": actor_id},
         |r| r.get(0),
     )
 }
@@ -133,7 +130,7 @@ pub fn admin_addresses(
     conn: &Connection,
     actor_id: i64,
 ) -> rusqlite::Result<Vec<(String, Option<Lang>)>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT u.email, u.lang FROM memberships m JOIN users u ON u.id = m.user_id
          WHERE m.actor_id = :a AND m.role = 'admin' AND m.status = 'active' ORDER BY u.id",
     )?;
@@ -168,20 +165,19 @@ pub fn invitation(
     hash: &[u8],
     now: i64,
 ) -> rusqlite::Result<Option<Invitation>> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT actor_id, email, role, title FROM invitations
          WHERE token_hash = :h AND accepted_at IS NULL AND expires_at > :now",
-        named_params! {":h": hash, ":now": now},
-        |r| {
-            let role: String = r.get(2)?;
-            Ok(Invitation {
-                actor_id: r.get(0)?,
-                email: r.get(1)?,
-                role: MemberRole::parse(&role).unwrap_or(MemberRole::Member),
-                title: r.get(3)?,
-            })
-        },
-    )
+    )?
+    .query_row(named_params! {":h": hash, ":now": now}, |r| {
+        let role: String = r.get(2)?;
+        Ok(Invitation {
+            actor_id: r.get(0)?,
+            email: r.get(1)?,
+            role: MemberRole::parse(&role).unwrap_or(MemberRole::Member),
+            title: r.get(3)?,
+        })
+    })
     .optional()
 }
 
@@ -199,7 +195,7 @@ pub fn memberships_of(
     conn: &Connection,
     user_id: i64,
 ) -> rusqlite::Result<Vec<(String, String, String, String, bool)>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT a.slug, a.name, m.role, m.title, m.status FROM memberships m JOIN actors a ON a.id = m.actor_id
          WHERE m.user_id = :u ORDER BY a.name COLLATE NOCASE",
     )?;

@@ -94,27 +94,21 @@ fn actor_from_row(r: &Row) -> rusqlite::Result<Actor> {
 
 /// The actor with this slug.
 pub fn actor_by_slug(conn: &Connection, slug: &str) -> rusqlite::Result<Option<Actor>> {
-    conn.query_row(
-        &format!("{ACTOR_SELECT} WHERE a.slug = :slug"),
-        named_params! {":slug": slug},
-        actor_from_row,
-    )
-    .optional()
+    conn.prepare_cached(&format!("{ACTOR_SELECT} WHERE a.slug = :slug"))?
+        .query_row(named_params! {":slug": slug}, actor_from_row)
+        .optional()
 }
 
 /// The id of the actor with this slug.
 pub fn actor_id_by_slug(conn: &Connection, slug: &str) -> rusqlite::Result<Option<i64>> {
-    conn.query_row(
-        "SELECT id FROM actors WHERE slug = :slug",
-        named_params! {":slug": slug},
-        |r| r.get(0),
-    )
-    .optional()
+    conn.prepare_cached("SELECT id FROM actors WHERE slug = :slug")?
+        .query_row(named_params! {":slug": slug}, |r| r.get(0))
+        .optional()
 }
 
 /// A free slug starting with `base` (`base`, `base-2`, `base-3`...).
 pub fn unique_slug(conn: &Connection, base: &str) -> rusqlite::Result<String> {
-    let mut stmt = conn.prepare("SELECT 1 FROM actors WHERE slug = :slug")?;
+    let mut stmt = conn.prepare_cached("SELECT 1 FROM actors WHERE slug = :slug")?;
     let mut candidate = base.to_string();
     let mut n = 2;
     while stmt.exists(named_params! {":slug": candidate})? {
@@ -198,7 +192,7 @@ fn set_tags(conn: &Connection, id: i64, tags: &[String]) -> rusqlite::Result<()>
         named_params! {":id": id},
     )?;
     let mut stmt =
-        conn.prepare("INSERT OR IGNORE INTO actor_tags (actor_id, tag) VALUES (:id, :tag)")?;
+        conn.prepare_cached("INSERT OR IGNORE INTO actor_tags (actor_id, tag) VALUES (:id, :tag)")?;
     for t in tags {
         stmt.execute(named_params! {":id": id, ":tag": t})?;
     }
@@ -221,11 +215,9 @@ pub fn set_photo(
     id: i64,
     photo: Option<&str>,
 ) -> rusqlite::Result<Option<String>> {
-    let old: Option<String> = conn.query_row(
-        "SELECT photo FROM actors WHERE id = :id",
-        named_params! {":id": id},
-        |r| r.get(0),
-    )?;
+    let old: Option<String> = conn
+        .prepare_cached("SELECT photo FROM actors WHERE id = :id")?
+        .query_row(named_params! {":id": id}, |r| r.get(0))?;
     conn.execute(
         "UPDATE actors SET photo = :p WHERE id = :id",
         named_params! {":id": id, ":p": photo},
@@ -266,12 +258,10 @@ pub fn list_actors(
          AND (:tag IS NULL OR EXISTS (SELECT 1 FROM actor_tags t WHERE t.actor_id = a.id AND t.tag = :tag))"
     );
     let kind = f.kind.map(Kind::as_str);
-    let total = conn.query_row(
-        &format!("SELECT count(*) FROM actors a WHERE {cond}"),
-        named_params! {":site_admin": viewer.site_admin, ":viewer": viewer.user_id, ":kind": kind, ":type": f.type_, ":tag": f.tag},
+    let total = conn.prepare_cached(&format!("SELECT count(*) FROM actors a WHERE {cond}"))?.query_row(named_params! {":site_admin": viewer.site_admin, ":viewer": viewer.user_id, ":kind": kind, ":type": f.type_, ":tag": f.tag},
         |r| r.get(0),
     )?;
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT {LISTING_COLUMNS} FROM actors a WHERE {cond} ORDER BY a.name COLLATE NOCASE, a.id LIMIT :limit OFFSET :offset"
     ))?;
     let rows = stmt.query_map(
@@ -284,7 +274,7 @@ pub fn list_actors(
 
 /// The public actors whose parent is this one (the rooms of a hall, the projects of an association).
 pub fn children(conn: &Connection, parent_id: i64) -> rusqlite::Result<Vec<Listing>> {
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT {LISTING_COLUMNS} FROM actors a WHERE a.parent_id = :p AND a.visibility = 'public'
          ORDER BY a.name COLLATE NOCASE"
     ))?;
@@ -294,7 +284,7 @@ pub fn children(conn: &Connection, parent_id: i64) -> rusqlite::Result<Vec<Listi
 
 /// Tags of public actors with their counts, most used first (for the filter).
 pub fn public_tags(conn: &Connection, limit: i64) -> rusqlite::Result<Vec<(String, i64)>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT t.tag, count(*) AS n FROM actor_tags t JOIN actors a ON a.id = t.actor_id
          WHERE a.visibility = 'public' GROUP BY t.tag ORDER BY n DESC, t.tag LIMIT :limit",
     )?;
@@ -306,7 +296,7 @@ pub fn public_tags(conn: &Connection, limit: i64) -> rusqlite::Result<Vec<(Strin
 
 /// Every public actor, complete, by name (open data exports).
 pub fn public_actors(conn: &Connection) -> rusqlite::Result<Vec<Actor>> {
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "{ACTOR_SELECT} WHERE a.visibility = 'public' ORDER BY a.name COLLATE NOCASE, a.id"
     ))?;
     let rows = stmt.query_map([], actor_from_row)?;
@@ -315,7 +305,7 @@ pub fn public_actors(conn: &Connection) -> rusqlite::Result<Vec<Actor>> {
 
 /// The actors a person created (for "download my data").
 pub fn actors_created_by(conn: &Connection, user_id: i64) -> rusqlite::Result<Vec<Actor>> {
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "{ACTOR_SELECT} WHERE a.created_by = :u ORDER BY a.id"
     ))?;
     let rows = stmt.query_map(named_params! {":u": user_id}, actor_from_row)?;
@@ -324,12 +314,9 @@ pub fn actors_created_by(conn: &Connection, user_id: i64) -> rusqlite::Result<Ve
 
 /// The id of a person's public profile, if they have one.
 pub fn profile_of(conn: &Connection, user_id: i64) -> rusqlite::Result<Option<String>> {
-    conn.query_row(
-        "SELECT slug FROM actors WHERE user_id = :u",
-        named_params! {":u": user_id},
-        |r| r.get(0),
-    )
-    .optional()
+    conn.prepare_cached("SELECT slug FROM actors WHERE user_id = :u")?
+        .query_row(named_params! {":u": user_id}, |r| r.get(0))
+        .optional()
 }
 
 #[cfg(test)]
