@@ -652,3 +652,34 @@ fn every_mutating_route_checks_permissions_for_every_role() {
         format!("/login?next=/a/{slug}/edit")
     );
 }
+
+#[test]
+fn the_list_is_paginated_without_a_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let admin = server.set_up();
+    let r = admin.post_form(
+        "/account/tokens",
+        &admin.get("/account"),
+        &[("token_name", "import")],
+    );
+    let start = r.body.find("plt_").unwrap();
+    let token = r.body[start..start + 68].to_string();
+    for i in 0..25 {
+        let body = serde_json::json!({"kind": "place", "type": "book_box", "name": format!("Boîte à livres {i:02}"), "visibility": "public"});
+        let r = Resp::from(
+            ureq::post(&format!("{}/api/v1/actors", server.url))
+                .set("Authorization", &format!("Bearer {token}"))
+                .send_json(body),
+        );
+        assert!(r.status == 201 || r.status == 200, "{}", r.body);
+    }
+    let c = server.client();
+    let p1 = c.get("/directory");
+    assert!(p1.body.contains("25 résultat(s)"));
+    assert_eq!(p1.body.matches("class=\"card\"").count(), 20);
+    assert!(p1.body.contains("Page 1 sur 2") && p1.body.contains("rel=\"next\""));
+    let p2 = c.get("/directory?page=2");
+    assert_eq!(p2.body.matches("class=\"card\"").count(), 5);
+    assert!(p2.body.contains("Boîte à livres 24"));
+}
