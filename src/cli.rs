@@ -62,7 +62,8 @@ enum Command {
         #[command(subcommand)]
         action: AdminAction,
     },
-    /// Write a consistent copy of the database to FILE, even while the server runs.
+    /// Write a consistent copy of the database to FILE, even while the server runs
+    /// (photos are copied to the folder FILE.uploads beside it).
     Backup {
         /// Where to write the copy (must not exist).
         file: PathBuf,
@@ -226,25 +227,20 @@ fn import_rna(config: &Config, file: &std::path::Path, commune: &str) -> Result<
             "{commune:?} is not an INSEE commune code (five characters, e.g. 49007)"
         )));
     }
-    let bytes = std::fs::read(file)
+    let input = std::fs::File::open(file)
         .map_err(|e| AppError::msg(format!("cannot read {}: {e}", file.display())))?;
-    config.ensure_data_dir()?;
-    let db = Db::open(&config.db_path())?;
-    let mut conn = db.conn()?;
     let tty = std::io::stderr().is_terminal();
     let mut progress = |n: u64| {
         if tty {
             eprint!("\rread {n} rows…");
         }
     };
-    let result = write_now(&mut conn, |tx| {
-        rna::import(tx, &bytes, &commune, &mut progress)
-    })?;
+    let result = rna::read(std::io::BufReader::new(input), &commune, &mut progress)?;
     if tty {
         eprintln!();
     }
-    let s = match result {
-        Ok(s) => s,
+    let parsed = match result {
+        Ok(p) => p,
         Err(rna::Refusal::InvalidCommune) => return Err(AppError::msg("invalid INSEE code")),
         Err(rna::Refusal::MissingColumns(cols)) => {
             return Err(AppError::msg(format!(
@@ -254,7 +250,11 @@ fn import_rna(config: &Config, file: &std::path::Path, commune: &str) -> Result<
             )))
         }
     };
-    let encoding = match rna_text::detect(&bytes) {
+    config.ensure_data_dir()?;
+    let db = Db::open(&config.db_path())?;
+    let mut conn = db.conn()?;
+    let s = write_now(&mut conn, |tx| rna::apply(tx, &parsed, crate::db::now()))?;
+    let encoding = match parsed.encoding {
         rna_text::Encoding::Utf8 => "UTF-8",
         rna_text::Encoding::Latin1 => "Latin-1",
     };

@@ -76,6 +76,7 @@ pub fn reset_password(config: &Config, email: &str, password: &str) -> Result<()
         users::set_password(tx, user.id, &hash, db::now())?;
         users::confirm_email(tx, user.id, db::now())?;
         users::delete_user_sessions(tx, user.id)?;
+        users::delete_user_api_tokens(tx, user.id)?;
         Ok(())
     })
 }
@@ -112,7 +113,28 @@ pub fn backup(config: &Config, target: &Path) -> Result<u64, AppError> {
         .ok_or_else(|| AppError::msg("the backup path is not valid UTF-8"))?;
     conn.execute("VACUUM INTO ?1", [target_str])?;
     File::open(target)?.sync_all()?;
+    // Photos live beside the database, not in it: copy them beside the backup.
+    let uploads = config.data_dir.join("uploads");
+    if uploads.is_dir() {
+        copy_dir(&uploads, &uploads_beside(target))?;
+    }
     Ok(std::fs::metadata(target)?.len())
+}
+
+/// Where the photos of a backup FILE are kept: the folder FILE.uploads beside it.
+pub fn uploads_beside(file: &Path) -> PathBuf {
+    PathBuf::from(format!("{}.uploads", file.display()))
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), AppError> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name()))?;
+        }
+    }
+    Ok(())
 }
 
 /// Checks that a file is a Placette database this binary can use.
@@ -162,6 +184,17 @@ pub fn restore(config: &Config, file: &Path) -> Result<Option<PathBuf>, AppError
             }
         }
         aside = Some(kept);
+    }
+    let photos = uploads_beside(file);
+    if photos.is_dir() {
+        let live_uploads = config.data_dir.join("uploads");
+        if live_uploads.exists() {
+            let kept = config
+                .data_dir
+                .join(format!("uploads.before-restore-{}", db::now()));
+            std::fs::rename(&live_uploads, kept)?;
+        }
+        copy_dir(&photos, &live_uploads)?;
     }
     let tmp = config.data_dir.join("placette.db.restoring");
     std::fs::copy(file, &tmp)?;

@@ -231,10 +231,26 @@ fn directory_paths() -> Value {
     json!({
         "/actors": {
             "get": {
-                "summary": "The public actors of the directory, by name",
+                "summary": "The public actors of the directory, by name, one page at a time",
                 "operationId": "listActors",
-                "parameters": [filter("kind", "organisation, project, place or person"), filter("type", "An actor type"), filter("tag", "A tag")],
-                "responses": {"200": {"description": "The actors", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Actor"}}}}}}
+                "parameters": [
+                    filter("kind", "organisation, project, place or person"), filter("type", "An actor type"), filter("tag", "A tag"),
+                    {"name": "page", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "default": 1}, "description": "The page, from 1"},
+                    {"name": "per_page", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "description": "Actors per page (at most 200)"}
+                ],
+                "responses": {
+                    "200": {"description": "One page of actors", "content": {"application/json": {"schema": {
+                        "type": "object",
+                        "required": ["items", "page", "per_page", "total"],
+                        "properties": {
+                            "items": {"type": "array", "items": {"$ref": "#/components/schemas/Actor"}},
+                            "page": {"type": "integer", "description": "The page returned, from 1"},
+                            "per_page": {"type": "integer", "description": "Actors per page"},
+                            "total": {"type": "integer", "description": "Actors matching the filters, on every page"}
+                        }
+                    }}}},
+                    "400": error_response("A page or per_page that is not a number")
+                }
             },
             "post": {
                 "summary": "Create an actor; its creator becomes its admin",

@@ -114,7 +114,7 @@ pub async fn signup_submit(
             Ok(id)
         })
         .await?;
-    let base = base_url(&req, state.config.base_url.as_deref());
+    let base = base_url(&req, &state);
     let mail = match created {
         Some(_) => confirm_mail(&ctx, ctx.lang, &email, &format!("{base}/confirm/{token}")),
         None => Mail {
@@ -222,10 +222,7 @@ pub async fn resend_confirmation(
         .await?;
     let mut sent = true;
     if let Some(u) = target {
-        let url = format!(
-            "{}/confirm/{token}",
-            base_url(&req, state.config.base_url.as_deref())
-        );
+        let url = format!("{}/confirm/{token}", base_url(&req, &state));
         sent = send(
             &state,
             &ctx,

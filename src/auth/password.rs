@@ -66,10 +66,7 @@ pub async fn forgot_submit(
     let mut sent = true;
     if let Some(u) = target {
         let lang = u.lang.unwrap_or(ctx.lang);
-        let url = format!(
-            "{}/password/reset/{token}",
-            base_url(&req, state.config.base_url.as_deref())
-        );
+        let url = format!("{}/password/reset/{token}", base_url(&req, &state));
         let mail = Mail {
             to: u.email.clone(),
             subject: lang.tf("mail.reset_subject", &[("site", &ctx.instance.name)]),
@@ -143,6 +140,7 @@ pub async fn reset_submit(
                 store::set_password(tx, id, &hash, now())?;
                 store::confirm_email(tx, id, now())?;
                 store::delete_user_sessions(tx, id)?;
+                store::delete_user_api_tokens(tx, id)?;
             }
             Ok(id)
         })

@@ -210,6 +210,13 @@ pub fn delete_user_sessions(conn: &Connection, user_id: i64) -> rusqlite::Result
     Ok(())
 }
 
+/// Revokes every API token of an account (after a password reset).
+pub fn delete_user_api_tokens(conn: &Connection, user_id: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM api_tokens WHERE user_id = :u")?
+        .execute(named_params! {":u": user_id})?;
+    Ok(())
+}
+
 /// Removes expired sessions and spent or expired email tokens.
 pub fn purge_expired(conn: &Connection, now: i64) -> rusqlite::Result<usize> {
     let s = conn.execute(

@@ -9,6 +9,7 @@ use crate::error::AppError;
 pub const MIGRATIONS: &[(&str, &str)] = &[
     ("schema", include_str!("../../schema.sql")),
     ("directory", include_str!("migrations/0002_directory.sql")),
+    ("public_url", include_str!("migrations/0003_public_url.sql")),
 ];
 
 /// The schema version the database file is at (0 for a new file).

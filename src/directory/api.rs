@@ -1,18 +1,17 @@
 //! The directory as open data and as an API: `/directory.csv`, `/directory.geojson`, and
-//! `/api/v1/actors` (read: public; write: a session with its CSRF header, or a bearer token).
+//! `/api/v1/actors` (read: public, paginated; write: a session with its CSRF header, or a bearer token).
 //! The documents are built by `export`; the OpenAPI document (`api::document`) describes them.
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse, HttpResponseBuilder};
-use rusqlite::Transaction;
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::handlers::{load, require_manage, ListQuery};
-use super::store::{self, members, Origin};
-use super::{export, slugify, Actor, ActorForm, ActorInput, Kind, MemberRole, HOUR_FIELDS};
+use super::store;
+use super::{export, ActorForm, HOUR_FIELDS};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
-use crate::db::now;
 use crate::error::AppError;
 use crate::web::forms::FormErrors;
 use crate::web::{base_url, Ctx};
@@ -53,7 +52,7 @@ fn open_data(mut res: HttpResponseBuilder) -> HttpResponseBuilder {
 }
 
 fn base(req: &HttpRequest, state: &AppState) -> String {
-    base_url(req, state.config.base_url.as_deref())
+    base_url(req, state)
 }
 
 /// GET /directory.csv: every public actor, one row each (columns in `export::CSV_COLUMNS`).
@@ -87,23 +86,49 @@ pub async fn geojson(
         .body(body))
 }
 
-/// GET /api/v1/actors: the public actors, optionally filtered by `kind`, `type` and `tag`.
+/// Actors per page of the API list when `per_page` is not given.
+pub const PER_PAGE: i64 = 50;
+/// Most actors per page of the API list.
+pub const MAX_PER_PAGE: i64 = 200;
+
+/// Query of the API list: the filters of the directory page, a page (from 1) and its size.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ApiListQuery {
+    pub kind: String,
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub tag: String,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// GET /api/v1/actors: one page of the public actors by name, optionally filtered by `kind`,
+/// `type` and `tag`: `{"items": [...], "page": 1, "per_page": 50, "total": 123}`.
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
-    q: web::Query<ListQuery>,
+    q: web::Query<ApiListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (base, f) = (base(&req, &state), q.filter());
+    let q = q.into_inner();
+    let page = q.page.unwrap_or(1).max(1);
+    let per_page = q.per_page.unwrap_or(PER_PAGE).clamp(1, MAX_PER_PAGE);
+    let f = ListQuery {
+        kind: q.kind,
+        type_: q.type_,
+        tag: q.tag,
+        page,
+    }
+    .filter();
+    let base = base(&req, &state);
+    let offset = (page - 1).saturating_mul(per_page);
     let body = state
         .db
         .read(move |c| {
-            let mut actors = store::public_actors(c)?;
-            actors.retain(|a| {
-                f.kind.is_none_or(|k| a.kind == k)
-                    && f.type_.as_ref().is_none_or(|t| &a.type_ == t)
-                    && f.tag.as_ref().is_none_or(|t| a.tags.contains(t))
-            });
-            Ok(export::json(&actors, &base).to_string())
+            let (actors, total) = store::public_actors_page(c, &f, per_page, offset)?;
+            let body = json!({"items": export::json(&actors, &base), "page": page,
+                "per_page": per_page, "total": total});
+            Ok(body.to_string())
         })
         .await?;
     Ok(open_data(HttpResponse::Ok())
@@ -205,36 +230,6 @@ fn invalid(ctx: &Ctx, errors: &FormErrors) -> HttpResponse {
     )
 }
 
-/// Creates an actor whose admin is `uid`, as the web form does. `Err((field, message key))`
-/// when the parent does not exist or the person already has a profile.
-fn create_actor(
-    tx: &Transaction,
-    input: &ActorInput,
-    uid: i64,
-) -> Result<Result<Actor, (&'static str, &'static str)>, AppError> {
-    let parent = match &input.parent_slug {
-        None => None,
-        Some(slug) => match store::actor_id_by_slug(tx, slug)? {
-            Some(id) => Some(id),
-            None => return Ok(Err(("parent", "dir.parent_unknown"))),
-        },
-    };
-    if input.kind == Kind::Person && store::profile_of(tx, uid)?.is_some() {
-        return Ok(Err(("kind", "dir.profile_exists")));
-    }
-    let slug = store::unique_slug(tx, &slugify(&input.name))?;
-    let origin = Origin {
-        created_by: Some(uid),
-        profile_of: (input.kind == Kind::Person).then_some(uid),
-        rna_id: None,
-    };
-    let id = store::insert_actor(tx, input, &slug, parent, &origin, now())?;
-    members::put_member(tx, id, uid, MemberRole::Admin, "", true, now())?;
-    let actor = store::actor_by_slug(tx, &slug)?
-        .ok_or_else(|| AppError::msg("the new actor is missing"))?;
-    Ok(Ok(actor))
-}
-
 /// POST /api/v1/actors: creates an actor from a JSON object with the fields of the web form
 /// (numbers and arrays accepted, `hours` as in the output); its creator becomes its admin.
 pub async fn create(
@@ -254,10 +249,15 @@ pub async fn create(
     let Some(input) = form.parse(&mut errors) else {
         return Ok(invalid(&ctx, &errors));
     };
-    let uid = user.id;
     match state
         .db
-        .write(move |tx| create_actor(tx, &input, uid))
+        .write(move |tx| {
+            Ok(match super::handlers::create_actor(tx, &input, &user)? {
+                Ok(slug) => Ok(store::actor_by_slug(tx, &slug)?
+                    .ok_or_else(|| AppError::msg("the new actor is missing"))?),
+                Err(e) => Err(e),
+            })
+        })
         .await?
     {
         Ok(actor) => Ok(HttpResponse::Created()

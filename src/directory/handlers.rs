@@ -55,7 +55,7 @@ pub async fn list(
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = q.into_inner();
-    let page = q.page.max(1);
+    let page = q.page.clamp(1, 100_000);
     let (filter, who) = (q.filter(), viewer(&ctx));
     let (items, total, tags) = state
         .db
@@ -96,29 +96,38 @@ pub async fn show(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let (actor, access) = load(&state, &ctx, slug.into_inner()).await?;
-    let (id, user_id) = (actor.id, ctx.user.as_ref().map(|u| u.id));
-    let (children, follow, member_count) = state
-        .db
-        .read(move |c| {
-            let children = store::children(c, id)?;
-            let follow = follows::follow_state(c, user_id, id)?;
-            let members = members::members_of(c, id)?
-                .iter()
-                .filter(|m| m.active)
-                .count();
-            Ok((children, follow, members))
-        })
-        .await?;
+    let around = around(&state, &ctx, actor.id).await?;
     let page = views::DetailPage {
         actor: &actor,
         access,
-        children: &children,
-        following: follow.0,
-        followers: follow.1,
-        members: member_count,
+        around: &around,
         contact: None,
     };
     Ok(views::detail(&ctx, &page, StatusCode::OK))
+}
+
+/// What the detail page shows around the actor: sub-pages, follows, members.
+pub struct Around {
+    pub children: Vec<store::Listing>,
+    pub following: bool,
+    pub followers: i64,
+    pub members: i64,
+}
+
+async fn around(state: &AppState, ctx: &Ctx, id: i64) -> Result<Around, AppError> {
+    let user_id = ctx.user.as_ref().map(|u| u.id);
+    state
+        .db
+        .read(move |c| {
+            let (following, followers) = follows::follow_state(c, user_id, id)?;
+            Ok(Around {
+                children: store::children(c, id)?,
+                following,
+                followers,
+                members: members::active_member_count(c, id)?,
+            })
+        })
+        .await
 }
 
 /// Query of the new-actor form (`?kind=place&type=room` preselects).
@@ -145,19 +154,48 @@ pub async fn new_form(ctx: Ctx, _user: CurrentUser, q: web::Query<NewQuery>) -> 
     views::form(&ctx, None, &form, &FormErrors::new(), StatusCode::OK)
 }
 
-/// Resolves the parent slug typed in the form; records an error if it does not exist.
-fn check_parent(
+/// Resolves the parent slug typed in the form: `Err(())` when it is unknown or not managed by the user.
+pub fn check_parent(
     c: &rusqlite::Connection,
     input: &ActorInput,
     own_id: Option<i64>,
+    user: &User,
 ) -> Result<Result<Option<i64>, ()>, AppError> {
     let Some(slug) = &input.parent_slug else {
         return Ok(Ok(None));
     };
-    match store::actor_id_by_slug(c, slug)? {
-        Some(id) if Some(id) != own_id => Ok(Ok(Some(id))),
-        _ => Ok(Err(())),
+    // Only the parent's admins (or the site's) may attach a page to it; an unknown slug and
+    // a page one does not manage get the same answer, so hidden pages stay hidden.
+    let Some(id) = store::actor_id_by_slug(c, slug)?.filter(|id| Some(*id) != own_id) else {
+        return Ok(Err(()));
+    };
+    let manages =
+        user.is_admin() || members::membership(c, id, user.id)? == Some((MemberRole::Admin, true));
+    Ok(if manages { Ok(Some(id)) } else { Err(()) })
+}
+
+/// Creates an actor whose admin is its creator (web form and API alike); returns its slug, or
+/// `Err((field, message key))` when the parent is not the user's or they already have a profile.
+pub fn create_actor(
+    tx: &rusqlite::Transaction,
+    input: &ActorInput,
+    user: &User,
+) -> Result<Result<String, (&'static str, &'static str)>, AppError> {
+    let Ok(parent) = check_parent(tx, input, None, user)? else {
+        return Ok(Err(("parent", "dir.parent_unknown")));
+    };
+    if input.kind == Kind::Person && store::profile_of(tx, user.id)?.is_some() {
+        return Ok(Err(("kind", "dir.profile_exists")));
     }
+    let slug = store::unique_slug(tx, &slugify(&input.name))?;
+    let origin = Origin {
+        created_by: Some(user.id),
+        profile_of: (input.kind == Kind::Person).then_some(user.id),
+        rna_id: None,
+    };
+    let id = store::insert_actor(tx, input, &slug, parent, &origin, now())?;
+    members::put_member(tx, id, user.id, MemberRole::Admin, "", true, now())?;
+    Ok(Ok(slug))
 }
 
 /// POST /directory/new: creates the actor; its creator becomes its admin.
@@ -178,26 +216,9 @@ pub async fn create(
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
     };
-    let uid = user.id;
     let created = state
         .db
-        .write(move |tx| {
-            let Ok(parent) = check_parent(tx, &input, None)? else {
-                return Ok(Err("parent"));
-            };
-            if input.kind == Kind::Person && store::profile_of(tx, uid)?.is_some() {
-                return Ok(Err("kind"));
-            }
-            let slug = store::unique_slug(tx, &slugify(&input.name))?;
-            let origin = Origin {
-                created_by: Some(uid),
-                profile_of: (input.kind == Kind::Person).then_some(uid),
-                rna_id: None,
-            };
-            let id = store::insert_actor(tx, &input, &slug, parent, &origin, now())?;
-            members::put_member(tx, id, uid, MemberRole::Admin, "", true, now())?;
-            Ok(Ok(slug))
-        })
+        .write(move |tx| create_actor(tx, &input, &user))
         .await?;
     match created {
         Ok(slug) => Ok(redirect_with_flash(
@@ -205,15 +226,8 @@ pub async fn create(
             &format!("/a/{slug}"),
             "flash.saved",
         )),
-        Err(field) => {
-            errors.add(
-                field,
-                if field == "parent" {
-                    "dir.parent_unknown"
-                } else {
-                    "dir.profile_exists"
-                },
-            );
+        Err((field, key)) => {
+            errors.add(field, key);
             Ok(views::form(
                 &ctx,
                 None,
@@ -276,7 +290,7 @@ pub async fn update(
     let saved = state
         .db
         .write(move |tx| {
-            let Ok(parent) = check_parent(tx, &input, Some(id))? else {
+            let Ok(parent) = check_parent(tx, &input, Some(id), &user)? else {
                 return Ok(false);
             };
             store::update_actor(tx, id, &input, parent, Some(uid), now())?;
@@ -387,14 +401,10 @@ pub async fn contact(
     }
     let share = form.share_email == "on";
     let mut errors = FormErrors::new();
-    errors.check(
-        form.name.trim().is_empty(),
-        "contact_name",
-        "account.name_required",
-    );
+    errors.check(form.name.trim().is_empty(), "name", "account.name_required");
     errors.check(
         share && !plausible_email(form.email.trim()),
-        "contact_email",
+        "email",
         "account.email_invalid",
     );
     let len = form.message.trim().chars().count();
@@ -403,13 +413,11 @@ pub async fn contact(
         errors.add("message", "error.too_many");
     }
     if !errors.is_empty() {
+        let around = around(&state, &ctx, actor.id).await?;
         let page = views::DetailPage {
             actor: &actor,
             access,
-            children: &[],
-            following: false,
-            followers: 0,
-            members: 0,
+            around: &around,
             contact: Some((&form, &errors)),
         };
         let status = if errors.get("message") == Some("error.too_many") {
@@ -430,11 +438,7 @@ pub async fn contact(
             .read(|c| Ok(crate::auth::store::admin_addresses(c)?))
             .await?;
     }
-    let url = format!(
-        "{}/a/{}",
-        base_url(&req, state.config.base_url.as_deref()),
-        actor.slug
-    );
+    let url = format!("{}/a/{}", base_url(&req, &state), actor.slug);
     let mut sent = 0;
     for (to, lang) in recipients {
         let lang = lang.unwrap_or(ctx.instance.default_lang);

@@ -1,5 +1,13 @@
 //! The admin's RNA import page: upload a département's waldec file and the commune's INSEE code,
-//! see what the import did. The work itself is `rna::import`, the same as `placette import rna`.
+//! see what the import did. The work itself is `rna::read` then `rna::apply`, the same as
+//! `placette import rna`.
+//!
+//! The upload is spooled to a temporary file in the data dir (never held in memory), read and
+//! filtered on the blocking pool without touching the database, and only the commune's rows are
+//! then written in one short write transaction: the rest of the site keeps writing meanwhile.
+
+use std::io::Write;
+use std::path::PathBuf;
 
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
@@ -11,6 +19,7 @@ use super::rna::{self, Refusal, Summary};
 use super::rna_text;
 use crate::app::AppState;
 use crate::auth::Admin;
+use crate::db::now;
 use crate::error::AppError;
 use crate::settings::views::admin_nav;
 use crate::web::forms::{error_summary, Field, FormErrors};
@@ -20,41 +29,118 @@ use crate::web::{page, page_with_status, url_encode, Ctx};
 pub const MAX_FILE: usize = 200 * 1024 * 1024;
 /// Longest kept value of the other form fields.
 const MAX_TEXT: usize = 1000;
+/// The upload is written to its file by blocks of this size.
+const BLOCK: usize = 1024 * 1024;
 
 /// GET /admin/import
 pub async fn form(ctx: Ctx, _admin: Admin) -> HttpResponse {
     form_page(&ctx, "", &FormErrors::new(), StatusCode::OK)
 }
 
-/// POST /admin/import (multipart, CSRF token in the query string): imports in one transaction.
+/// An uploaded file on its way to disk: `DATA/.rna-import-<random>.tmp`, deleted when dropped.
+struct Spool {
+    path: PathBuf,
+    file: Option<std::fs::File>,
+    buf: Vec<u8>,
+    len: usize,
+}
+
+impl Spool {
+    fn new(state: &AppState) -> Spool {
+        let name = format!(".rna-import-{:016x}.tmp", rand::random::<u64>());
+        Spool {
+            path: state.config.data_dir.join(name),
+            file: None,
+            buf: Vec::new(),
+            len: 0,
+        }
+    }
+
+    async fn push(&mut self, chunk: &[u8]) -> Result<(), AppError> {
+        self.buf.extend_from_slice(chunk);
+        self.len += chunk.len();
+        if self.buf.len() >= BLOCK {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// Writes the buffered bytes to the file (created at the first call), on the blocking pool.
+    async fn flush(&mut self) -> Result<(), AppError> {
+        let (file, path, buf) = (
+            self.file.take(),
+            self.path.clone(),
+            std::mem::take(&mut self.buf),
+        );
+        let (file, mut buf) = web::block(move || -> std::io::Result<_> {
+            let mut file = match file {
+                Some(f) => f,
+                None => std::fs::File::create_new(path)?,
+            };
+            file.write_all(&buf)?;
+            Ok((file, buf))
+        })
+        .await??;
+        buf.clear();
+        (self.file, self.buf) = (Some(file), buf);
+        Ok(())
+    }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        if self.len > 0 {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// A broken multipart body (a truncated upload, a wrong boundary) is the client's fault.
+fn bad_request(e: actix_multipart::MultipartError) -> HttpResponse {
+    log::info!("RNA import: bad multipart body: {e}");
+    HttpResponse::BadRequest().finish()
+}
+
+/// POST /admin/import (multipart, CSRF token in the query string).
 pub async fn submit(
     ctx: Ctx,
     state: web::Data<AppState>,
     _admin: Admin,
     mut payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let (mut data, mut commune) = (Vec::new(), String::new());
+    let (mut spool, mut commune) = (Spool::new(&state), String::new());
+    let mut file_seen = false;
     while let Some(field) = payload.next().await {
-        let mut field = field.map_err(|e| AppError::msg(format!("multipart: {e}")))?;
+        let mut field = match field {
+            Ok(f) => f,
+            Err(e) => return Ok(bad_request(e)),
+        };
         let name = field.name().unwrap_or_default().to_string();
-        let mut buf = Vec::new();
+        // One file: a second file field is skipped.
+        if name == "file" && std::mem::replace(&mut file_seen, true) {
+            continue;
+        }
+        let mut text = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| AppError::msg(format!("multipart: {e}")))?;
-            if name == "file" && buf.len() + chunk.len() > MAX_FILE {
-                return Ok(HttpResponse::PayloadTooLarge().finish());
-            }
-            if name == "file" || buf.len() < MAX_TEXT {
-                buf.extend_from_slice(&chunk);
+            let chunk = match chunk {
+                Ok(c) => c,
+                Err(e) => return Ok(bad_request(e)),
+            };
+            if name == "file" {
+                if spool.len + chunk.len() > MAX_FILE {
+                    return Ok(HttpResponse::PayloadTooLarge().finish());
+                }
+                spool.push(&chunk).await?;
+            } else if text.len() < MAX_TEXT {
+                text.extend_from_slice(&chunk);
             }
         }
-        match name.as_str() {
-            "file" => data = buf,
-            "commune" => commune = String::from_utf8_lossy(&buf).trim().to_uppercase(),
-            _ => {}
+        if name == "commune" {
+            commune = String::from_utf8_lossy(&text).trim().to_uppercase();
         }
     }
     let mut errors = FormErrors::new();
-    errors.check(data.is_empty(), "file", "data.file_required");
+    errors.check(spool.len == 0, "file", "data.file_required");
     errors.check(
         !rna_text::valid_insee(&commune),
         "commune",
@@ -68,29 +154,36 @@ pub async fn submit(
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
     }
+    spool.flush().await?;
     let code = commune.clone();
-    let result = state
-        .db
-        .write(move |tx| rna::import(tx, &data, &code, &mut |_| {}))
-        .await?;
-    match result {
-        Ok(summary) => {
+    // Reading and filtering the whole file: no transaction, the spool is deleted once read.
+    let parsed = web::block(move || {
+        let mut file = spool.file.take().expect("flushed");
+        std::io::Seek::rewind(&mut file)?;
+        rna::read(std::io::BufReader::new(file), &code, &mut |_| {})
+    })
+    .await??;
+    let refusal = match parsed {
+        Ok(parsed) => {
+            let summary = state
+                .db
+                .write(move |tx| rna::apply(tx, &parsed, now()))
+                .await?;
             log::info!("RNA import for {commune}: {summary:?}");
-            Ok(summary_page(&ctx, &commune, &summary))
+            return Ok(summary_page(&ctx, &commune, &summary));
         }
-        Err(refusal) => {
-            match refusal {
-                Refusal::InvalidCommune => errors.add("commune", "data.commune_invalid"),
-                Refusal::MissingColumns(_) => errors.add("file", "data.file_invalid"),
-            }
-            Ok(form_page(
-                &ctx,
-                &commune,
-                &errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            ))
-        }
+        Err(refusal) => refusal,
+    };
+    match refusal {
+        Refusal::InvalidCommune => errors.add("commune", "data.commune_invalid"),
+        Refusal::MissingColumns(_) => errors.add("file", "data.file_invalid"),
     }
+    Ok(form_page(
+        &ctx,
+        &commune,
+        &errors,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    ))
 }
 
 fn form_page(ctx: &Ctx, commune: &str, errors: &FormErrors, status: StatusCode) -> HttpResponse {

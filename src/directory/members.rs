@@ -74,11 +74,7 @@ pub async fn join(
             Ok(members::admin_addresses(tx, id)?)
         })
         .await?;
-    let url = format!(
-        "{}/a/{}/members",
-        base_url(&req, state.config.base_url.as_deref()),
-        actor.slug
-    );
+    let url = format!("{}/a/{}/members", base_url(&req, &state), actor.slug);
     for (to, lang) in admins {
         let lang = lang.unwrap_or(ctx.instance.default_lang);
         let mail = Mail::new(
@@ -294,10 +290,7 @@ pub async fn invite(
             )?)
         })
         .await?;
-    let url = format!(
-        "{}/invite/{token}",
-        base_url(&req, state.config.base_url.as_deref())
-    );
+    let url = format!("{}/invite/{token}", base_url(&req, &state));
     let lang = ctx.lang;
     let mail = Mail::new(
         email,
@@ -352,12 +345,10 @@ async fn invitation_view(
             let Some(inv) = members::invitation(c, &th, now())? else {
                 return Ok(None);
             };
-            let actor = c.query_row(
-                "SELECT name, slug FROM actors WHERE id = ?1",
-                [inv.actor_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            );
-            let (actor_name, actor_slug): (String, String) = actor?;
+            let Some((actor_name, actor_slug)) = super::store::actor_name_slug(c, inv.actor_id)?
+            else {
+                return Ok(None);
+            };
             let has_account = auth::store::user_by_email(c, &inv.email)?.is_some();
             let view = InvitationView {
                 actor_name,
@@ -410,6 +401,23 @@ pub async fn accept(
         return Ok(crate::auth::views::link_invalid(&ctx));
     };
     let signed_in = ctx.user.as_ref().map(|u| u.id);
+    // The link was sent to one address: only that person may use it.
+    if ctx
+        .user
+        .as_ref()
+        .is_some_and(|u| !u.email.eq_ignore_ascii_case(&inv.email))
+    {
+        let mut errors = FormErrors::new();
+        errors.add("name", "dir.invitation_other_account");
+        return Ok(views::invitation(
+            &ctx,
+            &token,
+            &view,
+            "",
+            &errors,
+            StatusCode::FORBIDDEN,
+        ));
+    }
     if signed_in.is_none() && view.has_account {
         return Ok(crate::web::redirect(&format!(
             "/login?next=/invite/{token}"
@@ -463,7 +471,12 @@ pub async fn accept(
                 }
                 (None, None) => return Err(AppError::NotFound),
             };
-            members::put_member(tx, inv.actor_id, user_id, inv.role, &inv.title, true, now())?;
+            // An invitation never lowers a role: an admin invited as a member stays admin.
+            let role = match members::membership(tx, inv.actor_id, user_id)? {
+                Some((MemberRole::Admin, true)) => MemberRole::Admin,
+                _ => inv.role,
+            };
+            members::put_member(tx, inv.actor_id, user_id, role, &inv.title, true, now())?;
             Ok(signed_in.is_none())
         })
         .await?;

@@ -83,13 +83,24 @@ pub async fn upload(
     let (actor, access) = load(&state, &ctx, slug.into_inner()).await?;
     require_manage(&access)?;
     let mut data = Vec::new();
+    // A broken multipart body (a truncated upload, a wrong boundary) is the client's fault: 400.
+    let bad_request = |e: actix_multipart::MultipartError| {
+        log::info!("photo upload: bad multipart body: {e}");
+        HttpResponse::BadRequest().finish()
+    };
     while let Some(field) = payload.next().await {
-        let mut field = field.map_err(|e| AppError::msg(format!("multipart: {e}")))?;
+        let mut field = match field {
+            Ok(f) => f,
+            Err(e) => return Ok(bad_request(e)),
+        };
         if field.name() != Some("photo") {
             continue;
         }
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| AppError::msg(format!("multipart: {e}")))?;
+            let chunk = match chunk {
+                Ok(c) => c,
+                Err(e) => return Ok(bad_request(e)),
+            };
             if data.len() + chunk.len() > MAX_UPLOAD {
                 return Ok(HttpResponse::PayloadTooLarge().finish());
             }

@@ -3,45 +3,34 @@
 //!
 //! The file is read as published: `;`-separated, double-quote quoting, a header row whose column
 //! names we look up (never positions), UTF-8 in recent files and Latin-1 in older ones. Only the
-//! active associations (`position` = `A`) whose seat is in the commune (`adrs_codeinsee`) are kept.
+//! associations whose seat is in the commune (`adrs_codeinsee`) are kept: the active ones
+//! (`position` = `A`) and, to report them, the dissolved ones (`D`).
 //!
-//! The import is idempotent, keyed by the register id (`id`, like `W491001234`): a known association
-//! gets the fields the register owns refreshed (name, summary, address, website) and keeps whatever
-//! residents added (description, tags, hours, location, photo, members); a new one is created as a
-//! public organisation of type association, tagged `association`. A dissolved association is never
-//! deleted: it is reported, so that a person decides. The caller runs it in one write transaction,
-//! so a failed import changes nothing.
+//! The import is in two steps, so that the database is not held while a file of a few hundred
+//! megabytes is read: [`read`] streams the file and keeps the commune's rows (no database), then
+//! [`apply`] writes them inside the caller's (short) write transaction, so a failed import changes
+//! nothing. It is idempotent, keyed by the register id (`id`, like `W491001234`): a known
+//! association gets the fields the register owns refreshed (name, summary, address, website) and
+//! keeps whatever residents added (description, tags, hours, location, photo, members); a new one
+//! is created as a public organisation of type association, tagged `association`. A dissolved
+//! association is never deleted: it is reported, so that a person decides.
 //!
 //! Decoding the bytes and making the register's capitalised titles and addresses readable is in
 //! [`super::rna_text`].
+
+use std::io::Read;
 
 use rusqlite::Transaction;
 
 use super::hours::Hours;
 use super::rna_text::{
-    address, decode, detect, readable_case, truncate, valid_insee, valid_rna_id, website, Encoding,
+    address, decode, detect, readable_case, truncate, valid_insee, valid_rna_id, website, Columns,
+    Encoding,
 };
 use super::store::rna::{self as store_rna, RegisterFields};
 use super::store::{self, Origin};
 use super::{slugify, ActorInput, Kind, Visibility};
-use crate::db::now;
 use crate::error::AppError;
-
-/// The columns the import reads, as named in the published files.
-pub const REQUIRED_COLUMNS: [&str; 12] = [
-    "id",
-    "titre",
-    "objet",
-    "adrs_numvoie",
-    "adrs_repetition",
-    "adrs_typevoie",
-    "adrs_libvoie",
-    "adrs_codeinsee",
-    "adrs_codepostal",
-    "adrs_libcommune",
-    "siteweb",
-    "position",
-];
 
 /// The tag every imported association gets.
 pub const TAG: &str = "association";
@@ -75,65 +64,119 @@ pub enum Refusal {
     MissingColumns(Vec<&'static str>),
 }
 
-/// Column positions, found by name in the header.
-struct Columns([usize; 12]);
+/// What the register says of one association of the commune.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum State {
+    Active(RegisterFields),
+    Dissolved,
+}
 
-impl Columns {
-    fn find(header: &csv::ByteRecord, enc: Encoding) -> Result<Columns, Refusal> {
-        let names: Vec<String> = header
-            .iter()
-            .map(|h| {
-                decode(h, enc)
-                    .trim()
-                    .trim_start_matches('\u{feff}')
-                    .to_lowercase()
-            })
-            .collect();
-        let mut found = [0; 12];
-        let mut missing = Vec::new();
-        for (i, col) in REQUIRED_COLUMNS.iter().enumerate() {
-            match names.iter().position(|n| n == col) {
-                Some(p) => found[i] = p,
-                None => missing.push(*col),
-            }
-        }
-        if missing.is_empty() {
-            Ok(Columns(found))
-        } else {
-            Err(Refusal::MissingColumns(missing))
-        }
-    }
-
-    fn get(&self, row: &csv::ByteRecord, col: &str, enc: Encoding) -> String {
-        let i = REQUIRED_COLUMNS
-            .iter()
-            .position(|c| *c == col)
-            .expect("a known column");
-        row.get(self.0[i])
-            .map(|b| decode(b, enc))
-            .unwrap_or_default()
-    }
+/// The commune's rows of a file, read and checked, ready for [`apply`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Parsed {
+    /// UTF-8 when every field of the file is valid UTF-8, else Latin-1.
+    pub encoding: Encoding,
+    /// Data rows in the file.
+    pub read: u64,
+    /// Rows whose seat is in the commune, whatever their state.
+    pub matched_commune: u64,
+    /// Rows of the commune without a usable id, or active without a title.
+    pub skipped_invalid: u64,
+    /// Register id and state of the active and dissolved associations, in file order.
+    pub rows: Vec<(String, State)>,
 }
 
 /// The register's fields of one row (`None` without a title).
-fn register_fields(row: &Row) -> Option<RegisterFields> {
-    let name = truncate(readable_case(&row.get("titre")), 120);
+fn register_fields(row: &csv::ByteRecord, cols: &Columns, enc: Encoding) -> Option<RegisterFields> {
+    let get = |col: &str| decode(cols.raw(row, col), enc);
+    let name = truncate(readable_case(&get("titre")), 120);
     if name.is_empty() {
         return None;
     }
     Some(RegisterFields {
         name,
-        summary: truncate(readable_case(&row.get("objet")), 300),
+        summary: truncate(readable_case(&get("objet")), 300),
         address: address(
-            &row.get("adrs_numvoie"),
-            &row.get("adrs_repetition"),
-            &row.get("adrs_typevoie"),
-            &row.get("adrs_libvoie"),
-            &row.get("adrs_codepostal"),
-            &row.get("adrs_libcommune"),
+            &get("adrs_numvoie"),
+            &get("adrs_repetition"),
+            &get("adrs_typevoie"),
+            &get("adrs_libvoie"),
+            &get("adrs_codepostal"),
+            &get("adrs_libcommune"),
         ),
-        website: website(&row.get("siteweb")),
+        website: website(&get("siteweb")),
     })
+}
+
+/// Reads a waldec file from `input` (a file, streamed: never held whole in memory) and keeps the
+/// active and dissolved associations of `commune`. No database: the caller then runs [`apply`] in
+/// a write transaction. `progress` gets the number of rows read every [`PROGRESS_EVERY`] rows.
+///
+/// Only the commune's rows are kept, as bytes, and decoded at the end: the encoding is that of
+/// the whole file, known once every field has been seen (the separators and quotes are ASCII, so
+/// the file is valid UTF-8 exactly when every field is).
+pub fn read(
+    input: impl Read,
+    commune: &str,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Result<Parsed, Refusal>, AppError> {
+    let commune = commune.trim().to_uppercase();
+    if !valid_insee(&commune) {
+        return Ok(Err(Refusal::InvalidCommune));
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .flexible(true)
+        .from_reader(input);
+    let csv_error = |e: csv::Error| AppError::msg(format!("csv: {e}"));
+    let header = reader.byte_headers().map_err(csv_error)?.clone();
+    let cols = match Columns::find(&header) {
+        Ok(c) => c,
+        Err(missing) => return Ok(Err(Refusal::MissingColumns(missing))),
+    };
+    let mut utf8 = header.iter().all(|f| detect(f) == Encoding::Utf8);
+    let (mut read, mut kept) = (0, Vec::new());
+    let mut row = csv::ByteRecord::new();
+    // Flexible, the reader has no error to give on any bytes but a read error of the input.
+    while reader.read_byte_record(&mut row).map_err(csv_error)? {
+        read += 1;
+        if read % PROGRESS_EVERY == 0 {
+            progress(read);
+        }
+        utf8 = utf8 && row.iter().all(|f| detect(f) == Encoding::Utf8);
+        if cols.code(&row, "adrs_codeinsee") == commune {
+            kept.push(row.clone());
+        }
+    }
+    let encoding = if utf8 {
+        Encoding::Utf8
+    } else {
+        Encoding::Latin1
+    };
+    let mut parsed = Parsed {
+        encoding,
+        read,
+        matched_commune: kept.len() as u64,
+        skipped_invalid: 0,
+        rows: Vec::new(),
+    };
+    for row in &kept {
+        let id = cols.code(row, "id");
+        if !valid_rna_id(&id) {
+            parsed.skipped_invalid += 1;
+            continue;
+        }
+        match cols.code(row, "position").as_str() {
+            "A" => match register_fields(row, &cols, encoding) {
+                Some(fields) => parsed.rows.push((id, State::Active(fields))),
+                None => parsed.skipped_invalid += 1,
+            },
+            "D" => parsed.rows.push((id, State::Dissolved)),
+            // S (deleted from the register) and anything else: not an active association.
+            _ => {}
+        }
+    }
+    Ok(Ok(parsed))
 }
 
 fn new_actor(f: &RegisterFields) -> ActorInput {
@@ -159,114 +202,42 @@ fn new_actor(f: &RegisterFields) -> ActorInput {
     }
 }
 
-/// Imports the active associations of `commune` from a waldec file's bytes, inside the caller's
-/// transaction. `progress` gets the number of rows read every [`PROGRESS_EVERY`] rows.
-pub fn import(
-    tx: &Transaction,
-    bytes: &[u8],
-    commune: &str,
-    progress: &mut dyn FnMut(u64),
-) -> Result<Result<Summary, Refusal>, AppError> {
-    let commune = commune.trim().to_uppercase();
-    if !valid_insee(&commune) {
-        return Ok(Err(Refusal::InvalidCommune));
-    }
-    let enc = detect(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(b';')
-        .flexible(true)
-        .from_reader(bytes);
-    let header = reader
-        .byte_headers()
-        .map_err(|e| AppError::msg(format!("csv: {e}")))?
-        .clone();
-    let cols = match Columns::find(&header, enc) {
-        Ok(c) => c,
-        Err(refusal) => return Ok(Err(refusal)),
+/// Writes what [`read`] kept, inside the caller's transaction: creates the new associations,
+/// refreshes the register's fields of the known ones, reports the dissolved ones.
+pub fn apply(tx: &Transaction, parsed: &Parsed, now: i64) -> Result<Summary, AppError> {
+    let mut s = Summary {
+        read: parsed.read,
+        matched_commune: parsed.matched_commune,
+        skipped_invalid: parsed.skipped_invalid,
+        ..Summary::default()
     };
-    let mut s = Summary::default();
-    let mut row = csv::ByteRecord::new();
-    let now = now();
-    // Reading bytes from memory, flexibly, the reader has no error to give but a fault of its
-    // own: then everything is rolled back.
-    while reader
-        .read_byte_record(&mut row)
-        .map_err(|e| AppError::msg(format!("csv: {e}")))?
-    {
-        s.read += 1;
-        if s.read % PROGRESS_EVERY == 0 {
-            progress(s.read);
-        }
-        let row = Row {
-            row: &row,
-            cols: &cols,
-            enc,
-        };
-        if row.get("adrs_codeinsee").trim().to_uppercase() == commune {
-            s.matched_commune += 1;
-            import_row(tx, &row, now, &mut s)?;
-        }
-    }
-    Ok(Ok(s))
-}
-
-/// One row of the file, read through the header's column names.
-struct Row<'a> {
-    row: &'a csv::ByteRecord,
-    cols: &'a Columns,
-    enc: Encoding,
-}
-
-impl Row<'_> {
-    fn get(&self, col: &str) -> String {
-        self.cols.get(self.row, col, self.enc)
-    }
-}
-
-/// Imports one row of the commune, counting what it did in `s`.
-fn import_row(tx: &Transaction, row: &Row, now: i64, s: &mut Summary) -> Result<(), AppError> {
-    let id = row.get("id").trim().to_uppercase();
-    if !valid_rna_id(&id) {
-        s.skipped_invalid += 1;
-        return Ok(());
-    }
-    let known = store_rna::actor_by_rna_id(tx, &id)?;
-    match row.get("position").trim().to_uppercase().as_str() {
-        "A" => {}
-        "D" => {
-            if let Some(k) = known {
+    for (id, state) in &parsed.rows {
+        let known = store_rna::actor_by_rna_id(tx, id)?;
+        match (state, known) {
+            (State::Dissolved, Some(k)) => {
                 s.dissolved += 1;
                 s.dissolved_actors.push((k.slug, k.fields.name));
             }
-            return Ok(());
-        }
-        // S (deleted from the register) and anything else: not an active association.
-        _ => return Ok(()),
-    }
-    let Some(fields) = register_fields(row) else {
-        s.skipped_invalid += 1;
-        return Ok(());
-    };
-    match known {
-        Some(k) if k.fields == fields => s.unchanged += 1,
-        Some(k) => {
-            store_rna::update_register_fields(tx, k.id, &fields, now)?;
-            s.updated += 1;
-        }
-        None => {
-            let slug = store::unique_slug(tx, &slugify(&fields.name))?;
-            let origin = Origin {
-                created_by: None,
-                profile_of: None,
-                rna_id: Some(id),
-            };
-            store::insert_actor(tx, &new_actor(&fields), &slug, None, &origin, now)?;
-            s.inserted += 1;
+            (State::Dissolved, None) => {}
+            (State::Active(fields), Some(k)) if k.fields == *fields => s.unchanged += 1,
+            (State::Active(fields), Some(k)) => {
+                store_rna::update_register_fields(tx, k.id, fields, now)?;
+                s.updated += 1;
+            }
+            (State::Active(fields), None) => {
+                let slug = store::unique_slug(tx, &slugify(&fields.name))?;
+                let origin = Origin {
+                    created_by: None,
+                    profile_of: None,
+                    rna_id: Some(id.clone()),
+                };
+                store::insert_actor(tx, &new_actor(fields), &slug, None, &origin, now)?;
+                s.inserted += 1;
+            }
         }
     }
-    Ok(())
+    Ok(s)
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,8 +256,9 @@ mod tests {
     }
 
     fn run(db: &Db, bytes: &[u8]) -> Result<Summary, Refusal> {
+        let parsed = read(bytes, "49999", &mut |_| {}).unwrap()?;
         let mut conn = db.conn().unwrap();
-        write_now(&mut conn, |tx| import(tx, bytes, "49999", &mut |_| {})).unwrap()
+        Ok(write_now(&mut conn, |tx| apply(tx, &parsed, 1)).unwrap())
     }
 
     #[test]
@@ -386,11 +358,22 @@ mod tests {
             matches!(refused, Refusal::MissingColumns(ref m) if m.contains(&"titre")),
             "{refused:?}"
         );
-        let mut conn = db.conn().unwrap();
-        let r = write_now(&mut conn, |tx| {
-            import(tx, &file(&[]), "Angers", &mut |_| {})
-        })
-        .unwrap();
+        let r = read(&file(&[])[..], "Angers", &mut |_| {}).unwrap();
         assert_eq!(r, Err(Refusal::InvalidCommune));
+    }
+
+    #[test]
+    fn latin1_files_are_read_as_such_and_only_the_commune_kept() {
+        let mut bytes = file(&[row("W499000001", "FETES", "", "49001", "", "A")]);
+        bytes.extend(row("W499000002", "COMITE DES F\u{1}TES", "", "49999", "", "A").into_bytes());
+        let at = bytes.iter().position(|b| *b == 1).unwrap();
+        bytes[at] = 0xCA; // Ê in Latin-1
+        let parsed = read(&bytes[..], " 49999 ", &mut |_| {}).unwrap().unwrap();
+        assert_eq!(parsed.encoding, Encoding::Latin1);
+        assert_eq!((parsed.read, parsed.matched_commune), (2, 1));
+        let State::Active(fields) = &parsed.rows[0].1 else {
+            panic!("{parsed:?}")
+        };
+        assert_eq!(fields.name, "Comite des fêtes");
     }
 }

@@ -2,7 +2,8 @@
 //! codes, and making its capitalised fields readable. Used by the import in [`super::rna`].
 //!
 //! Files are UTF-8 when recent and Latin-1 (read as Windows-1252) when older; [`detect`] tells
-//! which and [`decode`] reads one field.
+//! which and [`decode`] reads one field. [`Columns`] finds the columns by their names in the
+//! header.
 //!
 //! Register titles are usually in capitals without accents. They are made readable without
 //! guessing: « COMITE DES FETES DE ST PLACIDE » becomes « Comite des fetes de st placide » (first
@@ -60,6 +61,68 @@ pub fn decode(bytes: &[u8], enc: Encoding) -> String {
                 }
             })
             .collect(),
+    }
+}
+
+/// The columns the import reads, as named in the published files.
+pub const REQUIRED_COLUMNS: [&str; 12] = [
+    "id",
+    "titre",
+    "objet",
+    "adrs_numvoie",
+    "adrs_repetition",
+    "adrs_typevoie",
+    "adrs_libvoie",
+    "adrs_codeinsee",
+    "adrs_codepostal",
+    "adrs_libcommune",
+    "siteweb",
+    "position",
+];
+
+/// Column positions, found by name in the header; `Err` lists the missing columns.
+pub struct Columns([usize; 12]);
+
+impl Columns {
+    pub fn find(header: &csv::ByteRecord) -> Result<Columns, Vec<&'static str>> {
+        let names: Vec<String> = header
+            .iter()
+            .map(|h| {
+                decode(h, detect(h))
+                    .trim()
+                    .trim_start_matches('\u{feff}')
+                    .to_lowercase()
+            })
+            .collect();
+        let mut found = [0; 12];
+        let mut missing = Vec::new();
+        for (i, col) in REQUIRED_COLUMNS.iter().enumerate() {
+            match names.iter().position(|n| n == col) {
+                Some(p) => found[i] = p,
+                None => missing.push(*col),
+            }
+        }
+        if missing.is_empty() {
+            Ok(Columns(found))
+        } else {
+            Err(missing)
+        }
+    }
+
+    /// The raw bytes of a column of `row`.
+    pub fn raw<'r>(&self, row: &'r csv::ByteRecord, col: &str) -> &'r [u8] {
+        let i = REQUIRED_COLUMNS
+            .iter()
+            .position(|c| *c == col)
+            .expect("a known column");
+        row.get(self.0[i]).unwrap_or_default()
+    }
+
+    /// A column of `row` as text, trimmed and in capitals (codes, ids, states).
+    pub fn code(&self, row: &csv::ByteRecord, col: &str) -> String {
+        String::from_utf8_lossy(self.raw(row, col))
+            .trim()
+            .to_uppercase()
     }
 }
 

@@ -111,10 +111,8 @@ pub fn list(
 pub struct DetailPage<'a> {
     pub actor: &'a Actor,
     pub access: Access,
-    pub children: &'a [Listing],
-    pub following: bool,
-    pub followers: i64,
-    pub members: usize,
+    /// Sub-pages, follows and members.
+    pub around: &'a super::handlers::Around,
     /// The contact form being re-shown with errors.
     pub contact: Option<(&'a ContactForm, &'a FormErrors)>,
 }
@@ -149,8 +147,23 @@ fn json_ld(a: &Actor) -> String {
     if let Some(c) = a.capacity {
         v["maximumAttendeeCapacity"] = json!(c);
     }
-    // "</" cannot close the script element once escaped.
-    v.to_string().replace("</", "<\\/")
+    script_safe_json(&v.to_string())
+}
+
+/// Escapes `<`, `>` and `&` as JSON unicode escapes so serialized JSON can sit
+/// in a script element: it stays valid JSON with the same value, and can
+/// neither close the element nor open an HTML comment.
+fn script_safe_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 fn contact_form(ctx: &Ctx, a: &Actor, prefill: Option<(&ContactForm, &FormErrors)>) -> Markup {
@@ -238,14 +251,14 @@ pub fn detail(ctx: &Ctx, p: &DetailPage, status: StatusCode) -> HttpResponse {
                     @if let Some(c) = a.capacity { dt { (ctx.t("dir.capacity")) } dd { (c) } }
                     @if !a.equipment.is_empty() { dt { (ctx.t("dir.equipment")) } dd { (a.equipment) } }
                     @if !a.accessibility.is_empty() { dt { (ctx.t("dir.accessibility")) } dd { (a.accessibility) } }
-                    dt { (ctx.t("dir.followers")) } dd { (p.followers) }
-                    @if a.kind != Kind::Person && a.kind != Kind::Place { dt { (ctx.t("dir.member_count")) } dd { (p.members) } }
+                    dt { (ctx.t("dir.followers")) } dd { (p.around.followers) }
+                    @if a.kind != Kind::Person && a.kind != Kind::Place { dt { (ctx.t("dir.member_count")) } dd { (p.around.members) } }
                 }
                 @if !a.hours.is_empty() { (hours_table(ctx, a)) }
-                @if !p.children.is_empty() {
+                @if !p.around.children.is_empty() {
                     section aria-labelledby="children-h" {
                         h2 #children-h { (ctx.t("dir.children")) }
-                        ul.cards { @for c in p.children { (card(ctx, c)) } }
+                        ul.cards { @for c in &p.around.children { (card(ctx, c)) } }
                     }
                 }
                 (actions(ctx, p))
@@ -255,11 +268,11 @@ pub fn detail(ctx: &Ctx, p: &DetailPage, status: StatusCode) -> HttpResponse {
     )
 }
 
-fn post_button(ctx: &Ctx, action: &str, label: &str) -> Markup {
+fn post_button(ctx: &Ctx, action: &str, label: &str, aria_label: Option<&str>) -> Markup {
     html! {
         form.inline method="post" action=(action) {
             (csrf(ctx))
-            button type="submit" { (label) }
+            button type="submit" aria-label=[aria_label] { (label) }
         }
     }
 }
@@ -270,13 +283,13 @@ fn actions(ctx: &Ctx, p: &DetailPage) -> Markup {
     html! {
         div.actions {
             @if ctx.user.is_some() {
-                @if p.following { (post_button(ctx, &format!("{base}/unfollow"), ctx.t("dir.unfollow"))) }
-                @else { (post_button(ctx, &format!("{base}/follow"), ctx.t("dir.follow"))) }
+                @if p.around.following { (post_button(ctx, &format!("{base}/unfollow"), ctx.t("dir.unfollow"), None)) }
+                @else { (post_button(ctx, &format!("{base}/follow"), ctx.t("dir.follow"), None)) }
                 " "
                 @if a.kind == Kind::Organisation || a.kind == Kind::Project {
-                    @if p.access.member { (post_button(ctx, &format!("{base}/leave"), ctx.t("dir.leave"))) }
+                    @if p.access.member { (post_button(ctx, &format!("{base}/leave"), ctx.t("dir.leave"), None)) }
                     @else if p.access.requested { span.small { (ctx.t("dir.requested")) } }
-                    @else { (post_button(ctx, &format!("{base}/join"), ctx.t("dir.join"))) }
+                    @else { (post_button(ctx, &format!("{base}/join"), ctx.t("dir.join"), None)) }
                     " "
                 }
                 @if p.access.member || p.access.can_manage() { a href={ (base) "/members" } { (ctx.t("dir.members")) } " " }
@@ -344,7 +357,7 @@ pub fn form(
                     (Field::text("lat", "settings.lat", &f.lat).kind("number").optional().render(ctx, e))
                     (Field::text("lon", "settings.lon", &f.lon).kind("number").optional().hint("dir.location_hint").render(ctx, e))
                     // Filled by location-picker.js when JavaScript runs; hidden otherwise.
-                    div #location-picker .map hidden aria-label=(ctx.t("dir.map_picker"))
+                    div #location-picker .map hidden role="region" aria-label=(ctx.t("dir.map_picker"))
                         data-lat=(ctx.instance.center_lat) data-lon=(ctx.instance.center_lon)
                         data-tiles=(TILES) data-attribution=(TILES_ATTRIBUTION) {}
                     p.hint { (ctx.t("dir.map_picker_hint")) }
@@ -364,7 +377,8 @@ pub fn form(
                         div.field.invalid[err.is_some()] {
                             label for=(id) { (days.get(d).copied().unwrap_or("")) }
                             @if let Some(m) = err { p.error id={ (id) "-error" } { (ctx.t(m)) } }
-                            input id=(id) name=(HOUR_FIELDS[d]) type="text" value=(texts[d]) aria-invalid=[err.map(|_| "true")];
+                            input id=(id) name=(HOUR_FIELDS[d]) type="text" value=(texts[d]) aria-invalid=[err.map(|_| "true")]
+                                aria-describedby=[err.map(|_| format!("{id}-error"))];
                         }
                     }
                 }
@@ -394,7 +408,7 @@ pub fn form(
                 section aria-labelledby="delete-h" {
                     h2 #delete-h { (ctx.t("dir.delete")) }
                     p { (ctx.t("dir.delete_warning")) }
-                    (post_button(ctx, &format!("/a/{}/delete", a.slug), ctx.t("dir.delete")))
+                    (post_button(ctx, &format!("/a/{}/delete", a.slug), ctx.t("dir.delete"), None))
                 }
             }
             script src=(assets::url("vendor/leaflet/leaflet.js")) defer {}
@@ -449,7 +463,7 @@ pub fn members(
                                         " "
                                         label.visually-hidden for={ "title-" (m.user_id) } { (ctx.t("dir.title_label")) }
                                         input id={ "title-" (m.user_id) } type="text" name="title" value=(m.title) placeholder=(ctx.t("dir.title_hint"));
-                                        " " button type="submit" { (ctx.t("form.save")) }
+                                        " " button type="submit" aria-label={ (ctx.t("form.save")) " " (m.name) } { (ctx.t("form.save")) }
                                     }
                                 }
                             } @else {
@@ -458,8 +472,13 @@ pub fn members(
                             }
                             @if access.can_manage() {
                                 td {
-                                    @if !m.active { (post_button(ctx, &format!("{base}/members/{}/approve", m.user_id), ctx.t("dir.approve"))) " " }
-                                    (post_button(ctx, &format!("{base}/members/{}/remove", m.user_id), ctx.t(if m.active { "dir.remove" } else { "dir.decline" })))
+                                    @if !m.active {
+                                        @let approve = ctx.t("dir.approve");
+                                        (post_button(ctx, &format!("{base}/members/{}/approve", m.user_id), approve, Some(&format!("{approve} {}", m.name))))
+                                        " "
+                                    }
+                                    @let remove = ctx.t(if m.active { "dir.remove" } else { "dir.decline" });
+                                    (post_button(ctx, &format!("{base}/members/{}/remove", m.user_id), remove, Some(&format!("{remove} {}", m.name))))
                                 }
                             }
                         }
@@ -553,4 +572,50 @@ pub fn my_village(
             }
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::directory::hours::Hours;
+    use crate::directory::Visibility;
+
+    fn actor(name: &str) -> Actor {
+        Actor {
+            id: 1,
+            slug: "a-b".into(),
+            kind: Kind::Organisation,
+            type_: String::new(),
+            name: name.into(),
+            summary: "R&D <b>".into(),
+            description: String::new(),
+            tags: vec![],
+            address: String::new(),
+            lat: None,
+            lon: None,
+            phone: String::new(),
+            website: String::new(),
+            social: vec![],
+            hours: Hours::default(),
+            capacity: None,
+            equipment: String::new(),
+            accessibility: String::new(),
+            photo: None,
+            parent: None,
+            visibility: Visibility::Public,
+            rna_id: None,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    #[test]
+    fn json_ld_cannot_break_out_of_its_script_element() {
+        let name = "</script><!--<script>&";
+        let out = json_ld(&actor(name));
+        assert!(!out.contains(['<', '>', '&']), "{out}");
+        let back: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(back["name"], name);
+        assert_eq!(back["description"], "R&D <b>");
+    }
 }

@@ -110,6 +110,13 @@ impl Lang {
         best.map(|(_, l)| l)
     }
 
+    /// Whether `key` exists in the French (reference) catalogue.
+    pub fn has(key: &str) -> bool {
+        catalogues()
+            .get(&Lang::Fr)
+            .is_some_and(|c| c.contains_key(key))
+    }
+
     /// The text for `key`, falling back to English, then French, then the key itself.
     pub fn t(self, key: &str) -> &'static str {
         let cats = catalogues();

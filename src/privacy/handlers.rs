@@ -6,7 +6,9 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::auth::{self, store, verify_password, CurrentUser, Role};
+use crate::directory::store as directory;
 use crate::error::AppError;
+use crate::mail::Mail;
 use crate::web::context::SESSION_COOKIE;
 use crate::web::forms::FormErrors;
 use crate::web::{redirect_with_flash, Ctx};
@@ -55,24 +57,54 @@ pub async fn delete(
     errors.check(!ok, "delete_password", "privacy.password_wrong");
     let id = user.id;
     if errors.is_empty() {
-        let deleted = state
+        let outcome = state
             .db
             .write(move |tx| {
                 if user.role == Role::Admin && store::admin_count(tx)? <= 1 {
-                    return Ok(false);
+                    return Ok(Err("privacy.last_admin"));
+                }
+                // Leaving is a right: pages whose only admin leaves are handed to the site's
+                // admins, who are told below.
+                let orphans = directory::members::sole_admin_of(tx, id)?;
+                let mut photo = None;
+                if let Some(profile) = directory::profile_id_of(tx, id)? {
+                    photo = directory::set_photo(tx, profile, None)?;
+                    directory::delete_actor(tx, profile)?;
                 }
                 store::delete_user(tx, id)?;
-                Ok(true)
+                Ok(Ok((photo, orphans, store::admin_addresses(tx)?)))
             })
             .await?;
-        if deleted {
+        if let Ok((photo, orphans, site_admins)) = &outcome {
+            if let Some(p) = photo {
+                crate::directory::photo::remove_file(&state.config, p);
+            }
+            if !orphans.is_empty() {
+                for (to, lang) in site_admins {
+                    let lang = lang.unwrap_or(ctx.instance.default_lang);
+                    let mail = Mail::new(
+                        to.clone(),
+                        lang.tf("privacy.orphans_subject", &[("site", &ctx.instance.name)]),
+                        lang.tf("privacy.orphans_body", &[("pages", &orphans.join("\n- "))]),
+                    );
+                    if let Err(e) = state
+                        .mailer
+                        .send(&ctx.instance.smtp, &ctx.instance.name, mail)
+                        .await
+                    {
+                        log::error!("mail about pages left without admin not sent: {e}");
+                    }
+                }
+            }
             let mut res = redirect_with_flash(&ctx, "/", "flash.account_deleted");
             let mut gone = ctx.cookie(SESSION_COOKIE, String::new(), None);
             gone.make_removal();
             let _ = res.add_cookie(&gone);
             return Ok(res);
         }
-        errors.add("delete_password", "privacy.last_admin");
+        if let Err(key) = outcome {
+            errors.add("delete_password", key);
+        }
     }
     let tokens = state
         .db

@@ -21,6 +21,8 @@ use crate::web::{client_ip, redirect, redirect_with_flash, Ctx};
 #[serde(default)]
 pub struct GeneralForm {
     pub name: String,
+    /// Only on the admin page; the setup records the address the admin used.
+    pub public_url: String,
     pub description: String,
     pub center_lat: String,
     pub center_lon: String,
@@ -84,6 +86,7 @@ impl GeneralForm {
     pub fn from_instance(i: &super::Instance) -> GeneralForm {
         GeneralForm {
             name: i.name.clone(),
+            public_url: i.public_url.clone(),
             description: i.description.clone(),
             center_lat: i.center_lat.to_string(),
             center_lon: i.center_lon.to_string(),
@@ -196,6 +199,7 @@ pub async fn setup_submit(
     };
     let password = form.admin_password.clone();
     let hash = web::block(move || hash_password(&password)).await??;
+    let origin = crate::web::request_origin(&req);
     let sid = auth::random_token();
     let sh = auth::token_hash(&sid);
     let lang = general.lang;
@@ -206,6 +210,7 @@ pub async fn setup_submit(
                 return Ok(false);
             }
             save_general(tx, &general)?;
+            store::save_public_url(tx, &origin)?;
             let new = auth::store::NewUser {
                 email: &admin_email,
                 name: &admin_name,
@@ -281,6 +286,7 @@ pub async fn admin_settings_save(
     };
     let form = GeneralForm {
         name: get("name"),
+        public_url: get("public_url"),
         description: get("description"),
         center_lat: get("center_lat"),
         center_lon: get("center_lon"),
@@ -294,7 +300,15 @@ pub async fn admin_settings_save(
         .filter_map(|(_, v)| Module::parse(v))
         .collect();
     let mut errors = FormErrors::new();
-    let Some(general) = form.parse(&mut errors) else {
+    let public_url = form.public_url.trim().trim_end_matches('/').to_string();
+    let url_ok = (public_url.starts_with("https://") || public_url.starts_with("http://"))
+        && public_url.len() > 10
+        && !public_url
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control());
+    errors.check(!url_ok, "public_url", "settings.public_url_invalid");
+    let general = form.parse(&mut errors).filter(|_| url_ok);
+    let Some(general) = general else {
         let page = settings_page(&state, &form, &ctx.instance.smtp);
         return Ok(views::settings(
             &ctx,
@@ -307,6 +321,7 @@ pub async fn admin_settings_save(
         .db
         .write(move |tx| {
             save_general(tx, &general)?;
+            store::save_public_url(tx, &public_url)?;
             for m in Module::ALL {
                 store::set_module(tx, m, on.contains(&m))?;
             }

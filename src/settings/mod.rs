@@ -95,6 +95,9 @@ pub struct Smtp {
 #[derive(Clone, Debug)]
 pub struct Instance {
     pub name: String,
+    /// The site's public address for links in mails (`https://placette.example.org`); empty
+    /// until setup records it.
+    pub public_url: String,
     pub description: String,
     pub center_lat: f64,
     pub center_lon: f64,

@@ -19,7 +19,7 @@ pub struct General<'a> {
 /// Loads the settings and the modules (two indexed reads).
 pub fn load_instance(conn: &Connection) -> rusqlite::Result<Instance> {
     let mut inst = conn.query_row(
-        "SELECT name, description, center_lat, center_lon, radius_km, default_lang, time_zone, secret,
+        "SELECT name, public_url, description, center_lat, center_lon, radius_km, default_lang, time_zone, secret,
                 setup_done_at, smtp_host, smtp_port, smtp_security, smtp_user, smtp_password, smtp_from
          FROM instance WHERE id = 1",
         [],
@@ -29,6 +29,7 @@ pub fn load_instance(conn: &Connection) -> rusqlite::Result<Instance> {
             let security: String = r.get("smtp_security")?;
             Ok(Instance {
                 name: r.get("name")?,
+                public_url: r.get("public_url")?,
                 description: r.get("description")?,
                 center_lat: r.get("center_lat")?,
                 center_lon: r.get("center_lon")?,
@@ -73,6 +74,13 @@ pub fn save_general(conn: &Connection, g: &General) -> rusqlite::Result<()> {
             ":radius": g.radius_km, ":lang": g.default_lang.code(), ":tz": g.time_zone,
         },
     )?;
+    Ok(())
+}
+
+/// Saves the public address used in links sent by mail.
+pub fn save_public_url(conn: &Connection, url: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE instance SET public_url = :url WHERE id = 1")?
+        .execute(named_params! {":url": url})?;
     Ok(())
 }
 

@@ -117,6 +117,7 @@ pub fn settings(
                 form method="post" action="/admin" novalidate {
                     (csrf(ctx))
                     (general_fields(ctx, p.general, errors))
+                (Field::text("public_url", "settings.public_url", &p.general.public_url).kind("url").hint("settings.public_url_hint").render(ctx, errors))
                     fieldset {
                         legend { (ctx.t("settings.modules")) }
                         @for m in Module::ALL {
@@ -199,7 +200,7 @@ pub fn users(ctx: &Ctx, users: &[User]) -> HttpResponse {
                                         }
                                     }
                                     " "
-                                    button type="submit" { (ctx.t("form.save")) }
+                                    button type="submit" aria-label={ (ctx.t("form.save")) " " (u.name) } { (ctx.t("form.save")) }
                                 }
                             }
                         }

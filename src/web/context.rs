@@ -66,6 +66,24 @@ pub async fn middleware(
     let instance = state.instance();
     let secure = state.config.secure_cookies;
 
+    // Assets, photos and the health check need no session, no cookie, no database.
+    let light = req.path().starts_with("/assets/")
+        || req.path().starts_with("/media/")
+        || req.path() == "/healthz";
+    if light && matches!(*req.method(), Method::GET | Method::HEAD) {
+        let ctx = Ctx {
+            lang: request_lang(&req, None, instance.default_lang),
+            user: None,
+            csrf: String::new(),
+            instance: instance.clone(),
+            path: req.path().to_string(),
+            flash: None,
+            secure_cookies: secure,
+        };
+        req.extensions_mut().insert(ctx);
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+
     let bearer = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -79,7 +97,7 @@ pub async fn middleware(
             Some(u) => (Some(u), false),
             None => {
                 let res = HttpResponse::Unauthorized()
-                    .json(serde_json::json!({"error": "invalid API token"}));
+                    .json(serde_json::json!({"error": request_lang(&req, None, instance.default_lang).t("error.invalid_token")}));
                 return Ok(req.into_response(res));
             }
         },
@@ -101,24 +119,15 @@ pub async fn middleware(
         _ => csrf_token(&instance.secret, "v", &visitor),
     };
 
-    let lang = user
-        .as_ref()
-        .and_then(|u| u.lang)
-        .or_else(|| {
-            req.cookie(LANG_COOKIE)
-                .and_then(|c| Lang::from_code(c.value()))
-        })
-        .or_else(|| {
-            req.headers()
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(Lang::negotiate)
-        })
-        .unwrap_or(instance.default_lang);
+    let lang = request_lang(
+        &req,
+        user.as_ref().and_then(|u| u.lang),
+        instance.default_lang,
+    );
     let flash = req
         .cookie(FLASH_COOKIE)
         .map(|c| c.value().to_string())
-        .filter(|k| k.starts_with("flash."));
+        .filter(|k| k.starts_with("flash.") && Lang::has(k));
 
     let ctx = Ctx {
         lang,
@@ -180,6 +189,23 @@ pub async fn middleware(
         }
     }
     Ok(res)
+}
+
+/// The page language: the account's, else the picker's cookie, else Accept-Language, else the
+/// instance default.
+fn request_lang(req: &ServiceRequest, account: Option<Lang>, default: Lang) -> Lang {
+    account
+        .or_else(|| {
+            req.cookie(LANG_COOKIE)
+                .and_then(|c| Lang::from_code(c.value()))
+        })
+        .or_else(|| {
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::negotiate)
+        })
+        .unwrap_or(default)
 }
 
 fn is_unsafe(m: &Method) -> bool {

@@ -133,7 +133,9 @@ pub fn redirect_with_flash(ctx: &Ctx, to: &str, flash_key: &'static str) -> Http
 /// that comes back here, or 401 for the API.
 pub fn login_required(req: &HttpRequest) -> actix_web::Error {
     let res = if req.path().starts_with("/api/") {
-        HttpResponse::Unauthorized().json(serde_json::json!({"error": "authentication required"}))
+        let lang = req.extensions().get::<Ctx>().map_or(Lang::En, |c| c.lang);
+        HttpResponse::Unauthorized()
+            .json(serde_json::json!({"error": lang.t("error.unauthorized")}))
     } else {
         let next = req
             .uri()
@@ -162,7 +164,14 @@ pub fn url_encode(s: &str) -> String {
 /// A local path to go back to after a form, or `/` when `next` is missing or points elsewhere.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(|c| c.is_control() || c.is_whitespace()) =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -187,15 +196,33 @@ pub fn client_ip(req: &HttpRequest) -> String {
         .unwrap_or_else(|| "unknown".to_string())
 }
 
-/// The absolute base URL for links in mails: the configured one, else the request's own.
-pub fn base_url(req: &HttpRequest, configured: Option<&str>) -> String {
-    match configured {
-        Some(u) => u.to_string(),
-        None => {
-            let info = req.connection_info();
-            format!("{}://{}", info.scheme(), info.host())
-        }
+/// The absolute base URL for links in mails: the configured one, else the public address
+/// recorded at setup (admin page), else (only before setup) the address of this request.
+pub fn base_url(req: &HttpRequest, state: &crate::app::AppState) -> String {
+    if let Some(u) = &state.config.base_url {
+        return u.clone();
     }
+    let recorded = state.instance().public_url.clone();
+    if !recorded.is_empty() {
+        return recorded;
+    }
+    request_origin(req)
+}
+
+/// `scheme://host` of a request as the browser addressed it (the Host header; forwarding
+/// headers only from a reverse proxy on this machine).
+pub fn request_origin(req: &HttpRequest) -> String {
+    let local_proxy = req.peer_addr().is_some_and(|a| a.ip().is_loopback());
+    if local_proxy {
+        let info = req.connection_info();
+        return format!("{}://{}", info.scheme(), info.host());
+    }
+    let host = req
+        .headers()
+        .get(actix_web::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    format!("http://{host}")
 }
 
 #[cfg(test)]
@@ -208,6 +235,12 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+        assert_eq!(
+            safe_next(Some("/\t/evil.example")),
+            "/",
+            "browsers drop tabs: //evil"
+        );
+        assert_eq!(safe_next(Some("/ /evil.example")), "/");
         assert_eq!(url_encode("/a?b=c d"), "/a%3Fb%3Dc%20d");
     }
 }

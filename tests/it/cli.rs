@@ -172,9 +172,16 @@ fn backup_while_writing_then_restore() {
     while done.load(Ordering::Relaxed) < 5 {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
+    std::fs::create_dir_all(data.join("uploads")).unwrap();
+    std::fs::write(data.join("uploads/logo-1.jpg"), b"jpeg bytes").unwrap();
     let backup = dir.path().join("backup.db");
     let (ok, out, err) = run(&["backup", "--data", &d, backup.to_str().unwrap()], None);
     assert!(ok, "{out}{err}");
+    assert!(
+        dir.path().join("backup.db.uploads/logo-1.jpg").exists(),
+        "photos are backed up"
+    );
+    std::fs::remove_file(data.join("uploads/logo-1.jpg")).unwrap();
     stop.store(true, Ordering::Relaxed);
     for w in writers {
         w.join().unwrap();
@@ -204,6 +211,11 @@ fn backup_while_writing_then_restore() {
     assert!(
         accounts >= 6 && accounts <= total + 1,
         "backup has {accounts} accounts, {total} were acknowledged in all"
+    );
+    assert_eq!(
+        std::fs::read(data.join("uploads/logo-1.jpg")).unwrap(),
+        b"jpeg bytes",
+        "photos restored"
     );
     let aside = std::fs::read_dir(&data)
         .unwrap()

@@ -476,7 +476,10 @@ fn switching_the_module_off_hides_the_directory() {
     let fields: Vec<(&str, String)> = setup_fields("")
         .into_iter()
         .filter(|(k, _)| !k.starts_with("admin_") && *k != "code")
-        .chain([("modules", "agenda".to_string())])
+        .chain([
+            ("modules", "agenda".to_string()),
+            ("public_url", server.url.clone()),
+        ])
         .collect();
     assert_eq!(admin.post_form("/admin", &page, &fields).status, 303);
     let c = server.client();
@@ -521,6 +524,11 @@ fn my_data_download_and_account_deletion_keep_shared_pages() {
         200,
         "the association page stays"
     );
+    let told = server
+        .outbox_for(ADMIN_EMAIL)
+        .pop()
+        .expect("the site admins are told");
+    assert!(told.contains("Jardin des Possibles"), "{told}");
     let c = server.client();
     let r = c.post_form(
         "/login",

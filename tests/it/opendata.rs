@@ -94,8 +94,12 @@ fn rna_import_from_the_command_line_is_idempotent_and_published() {
     server.set_up();
     let visitor = server.client();
     let list = json_of(&visitor.get("/api/v1/actors?tag=association"));
-    let actors = list.as_array().unwrap();
+    let actors = list["items"].as_array().unwrap();
     assert_eq!(actors.len(), 5, "no duplicates: {list}");
+    assert_eq!(
+        (&list["page"], &list["per_page"], &list["total"]),
+        (&json!(1), &json!(50), &json!(5))
+    );
     let comite = actors.iter().find(|a| a["rna_id"] == "W499000001").unwrap();
     assert_eq!(comite["name"], "Comité des fêtes de saint-test");
     assert_eq!(comite["type"], "association");
@@ -121,13 +125,47 @@ fn rna_import_from_the_command_line_is_idempotent_and_published() {
         "{out}"
     );
     assert_eq!(
-        json_of(&visitor.get("/api/v1/actors"))
+        json_of(&visitor.get("/api/v1/actors"))["items"]
             .as_array()
             .unwrap()
             .len(),
         5,
         "dissolved is not deleted"
     );
+
+    // The API list is paginated in order, by name; sizes are kept within bounds.
+    let names = |query: &str| -> (Vec<String>, Value) {
+        let page = json_of(&visitor.get(&format!("/api/v1/actors?{query}")));
+        let names = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].as_str().unwrap().to_string())
+            .collect();
+        (names, page)
+    };
+    let (all, _) = names("");
+    let mut paged = Vec::new();
+    for n in 1..=3 {
+        let (items, page) = names(&format!("tag=association&per_page=2&page={n}"));
+        assert_eq!(
+            (&page["page"], &page["per_page"], &page["total"]),
+            (&json!(n), &json!(2), &json!(5))
+        );
+        paged.extend(items);
+    }
+    assert_eq!(paged, all, "every actor once, in the same order");
+    let (items, page) = names("per_page=1000&page=0");
+    assert_eq!(
+        (items.len(), &page["page"], &page["per_page"]),
+        (5, &json!(1), &json!(200))
+    );
+    let (items, page) = names("page=9");
+    assert!(items.is_empty() && page["total"] == 5, "{page}");
+    assert_eq!(names("kind=place").1["total"], 0);
+    let r = visitor.get("/api/v1/actors?page=deux");
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(json_of(&r)["error"].is_string(), "{}", r.body);
 
     // The association pages are in the directory.
     let page = visitor.get("/directory?tag=association");
@@ -400,7 +438,8 @@ fn the_api_creates_lists_and_deletes_actors_with_the_right_permissions() {
     );
     assert_eq!(features[0]["properties"]["slug"], "four-a-pain");
     let list = json_of(&anonymous.get("/api/v1/actors?kind=place&tag=pain"));
-    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list["total"], 1);
     assert!(!anonymous.get("/api/v1/actors").body.contains('@'));
 
     // A member of the garden who is not its admin may not delete it; its admin may; the site's
@@ -447,6 +486,12 @@ fn the_api_creates_lists_and_deletes_actors_with_the_right_permissions() {
     assert!(doc["paths"]["/actors/{slug}"]["delete"].is_object());
     assert!(doc["paths"]["/directory.csv"]["get"].is_object());
     assert!(doc["components"]["schemas"]["Actor"]["properties"]["hours"].is_object());
+    let list = &doc["paths"]["/actors"]["get"];
+    assert!(list["parameters"].to_string().contains("per_page"));
+    assert!(
+        list["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["total"]
+            .is_object()
+    );
 }
 
 /// A multipart body with a commune field and a file, built by hand as a browser would.
@@ -525,13 +570,30 @@ fn the_admin_imports_the_register_through_the_admin_page() {
     );
     let directory = admin.get("/directory?tag=association");
     assert!(directory.body.contains("Pétanque loisirs"));
-    assert_eq!(
-        json_of(&admin.get("/api/v1/actors"))
-            .as_array()
-            .unwrap()
-            .len(),
-        5
-    );
+    assert_eq!(json_of(&admin.get("/api/v1/actors"))["total"], 5);
+    let data = dir.path().join("data");
+    let spooled = std::fs::read_dir(&data)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("rna-import"))
+        .collect::<Vec<_>>();
+    assert!(spooled.is_empty(), "the uploads are deleted: {spooled:?}");
+
+    // A truncated upload is the client's fault (400), here and for photos.
+    let (content_type, body) = multipart(COMMUNE, &file);
+    for path in [
+        format!("/admin/import?_csrf={csrf}"),
+        format!("/a/petanque-loisirs/photo?_csrf={csrf}"),
+    ] {
+        let r = Resp::from(
+            admin
+                .agent
+                .post(&format!("{}{path}", admin.base))
+                .set("Content-Type", &content_type)
+                .send_bytes(&body[..body.len() / 2]),
+        );
+        assert_eq!(r.status, 400, "{path}: {}", r.body);
+    }
 
     // Mistakes re-render the form; strangers and forged posts are refused.
     let r = upload(&admin, &csrf, "Angers", &file);

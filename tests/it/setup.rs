@@ -68,6 +68,7 @@ fn admin_changes_settings_and_switches_modules() {
         .filter(|(k, _)| !k.starts_with("admin_") && *k != "code")
         .collect();
     fields[0].1 = "Saint-Renommé".into();
+    fields.push(("public_url", server.url.clone()));
     fields.push(("modules", "agenda".into()));
     fields.push(("modules", "directory".into()));
     let r = admin.post_form("/admin", &page, &fields);

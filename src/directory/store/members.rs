@@ -64,6 +64,27 @@ pub fn members_of(conn: &Connection, actor_id: i64) -> rusqlite::Result<Vec<Memb
     rows.collect()
 }
 
+/// How many active members an actor has.
+pub fn active_member_count(conn: &Connection, actor_id: i64) -> rusqlite::Result<i64> {
+    conn.prepare_cached(
+        "SELECT count(*) FROM memberships WHERE actor_id = :a AND status = 'active'",
+    )?
+    .query_row(named_params! {":a": actor_id}, |r| r.get(0))
+}
+
+/// Names of the actors whose only active admin is this user.
+pub fn sole_admin_of(conn: &Connection, user_id: i64) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.name FROM memberships m JOIN actors a ON a.id = m.actor_id
+         WHERE m.user_id = :u AND m.role = 'admin' AND m.status = 'active'
+           AND (SELECT count(*) FROM memberships o WHERE o.actor_id = m.actor_id
+                AND o.role = 'admin' AND o.status = 'active') = 1
+         ORDER BY a.name COLLATE NOCASE",
+    )?;
+    let rows = stmt.query_map(named_params! {":u": user_id}, |r| r.get(0))?;
+    rows.collect()
+}
+
 /// Adds or replaces a membership.
 pub fn put_member(
     conn: &Connection,

@@ -45,7 +45,7 @@ const ACTOR_SELECT: &str = "SELECT a.id, a.slug, a.kind, a.type, a.name, a.summa
         a.photo, a.visibility, a.rna_id, a.created_at, a.updated_at,
         p.slug AS parent_slug, p.name AS parent_name,
         (SELECT group_concat(tag, ',') FROM (SELECT tag FROM actor_tags WHERE actor_id = a.id ORDER BY tag)) AS tags
-    FROM actors a LEFT JOIN actors p ON p.id = a.parent_id";
+    FROM actors a LEFT JOIN actors p ON p.id = a.parent_id AND p.visibility = 'public'";
 
 fn split_tags(s: Option<String>) -> Vec<String> {
     s.map(|s| {
@@ -312,10 +312,52 @@ pub fn actors_created_by(conn: &Connection, user_id: i64) -> rusqlite::Result<Ve
     rows.collect()
 }
 
-/// The id of a person's public profile, if they have one.
+/// The id of a person's public profile page, if they have one.
+pub fn profile_id_of(conn: &Connection, user_id: i64) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached("SELECT id FROM actors WHERE user_id = :u")?
+        .query_row(named_params! {":u": user_id}, |r| r.get(0))
+        .optional()
+}
+
+/// The slug of a person's public profile, if they have one.
 pub fn profile_of(conn: &Connection, user_id: i64) -> rusqlite::Result<Option<String>> {
     conn.prepare_cached("SELECT slug FROM actors WHERE user_id = :u")?
         .query_row(named_params! {":u": user_id}, |r| r.get(0))
+        .optional()
+}
+
+/// One page of the public actors, complete, by name, filtered as [`list_actors`], and the total
+/// count (the JSON API).
+pub fn public_actors_page(
+    conn: &Connection,
+    f: &Filter,
+    limit: i64,
+    offset: i64,
+) -> rusqlite::Result<(Vec<Actor>, i64)> {
+    let cond = "a.visibility = 'public' AND (:kind IS NULL OR a.kind = :kind)
+        AND (:type IS NULL OR a.type = :type)
+        AND (:tag IS NULL OR EXISTS (SELECT 1 FROM actor_tags t WHERE t.actor_id = a.id AND t.tag = :tag))";
+    let kind = f.kind.map(Kind::as_str);
+    let total = conn
+        .prepare_cached(&format!("SELECT count(*) FROM actors a WHERE {cond}"))?
+        .query_row(
+            named_params! {":kind": kind, ":type": f.type_, ":tag": f.tag},
+            |r| r.get(0),
+        )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "{ACTOR_SELECT} WHERE {cond} ORDER BY a.name COLLATE NOCASE, a.id LIMIT :limit OFFSET :offset"
+    ))?;
+    let rows = stmt.query_map(
+        named_params! {":kind": kind, ":type": f.type_, ":tag": f.tag, ":limit": limit, ":offset": offset},
+        actor_from_row,
+    )?;
+    Ok((rows.collect::<rusqlite::Result<_>>()?, total))
+}
+
+/// The name and slug of an actor.
+pub fn actor_name_slug(conn: &Connection, id: i64) -> rusqlite::Result<Option<(String, String)>> {
+    conn.prepare_cached("SELECT name, slug FROM actors WHERE id = :id")?
+        .query_row(named_params! {":id": id}, |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()
 }
 
