@@ -691,3 +691,48 @@ fn the_list_is_paginated_without_a_cap() {
     assert_eq!(p2.body.matches("class=\"card\"").count(), 5);
     assert!(p2.body.contains("Boîte à livres 24"));
 }
+
+#[test]
+fn pages_attach_only_to_parents_one_administers_and_invitations_never_demote() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let admin = server.set_up();
+    create(
+        &admin,
+        &actor_fields("Mairie", "organisation", "public_service"),
+    );
+    let paul = server.resident("paul@village.test", "Paul");
+    let mut room = actor_fields("Salle pirate", "place", "room");
+    room[14].1 = "mairie";
+    let page = paul.get("/directory/new");
+    let r = paul.post_form("/directory/new", &page, &room);
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Aucune page que vous administrez"));
+    assert!(!server
+        .client()
+        .get("/a/mairie")
+        .body
+        .contains("Salle pirate"));
+
+    // The page's only admin accepts an invitation "as member": they stay admin.
+    let members = admin.get("/a/mairie/members");
+    let r = admin.post_form(
+        "/a/mairie/invite",
+        &members,
+        &[("email", ADMIN_EMAIL), ("role", "member"), ("title", "")],
+    );
+    assert_eq!(r.status, 303);
+    let mail = server.outbox_for(ADMIN_EMAIL).pop().unwrap();
+    let link = link_containing(&mail, "/invite/");
+    let path = &link[link.find("/invite/").unwrap()..];
+    // Someone else signed in cannot use it.
+    let r = paul.post_form(path, &paul.get(path), &[("x", "")]);
+    assert_eq!(r.status, 403);
+    let r = admin.post_form(path, &admin.get(path), &[("x", "")]);
+    assert_eq!(r.status, 303);
+    let members = admin.get("/a/mairie/members");
+    assert!(
+        members.body.contains("option value=\"admin\" selected"),
+        "still admin"
+    );
+}

@@ -171,3 +171,55 @@ fn assets_have_hashed_urls_long_cache_and_compression() {
     assert_eq!(css.header("content-encoding"), "gzip");
     assert!(home.body.len() < 30_000, "the home page is small");
 }
+
+#[test]
+fn mail_links_use_the_recorded_address_not_the_request_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    server.set_up();
+    let c = server.client();
+    let page = c.get("/password/forgot");
+    let r = Resp::from(
+        c.agent
+            .post(&format!("{}/password/forgot", server.url))
+            .set("X-Forwarded-Host", "evil.example")
+            .set("Host", "evil.example")
+            .send_form(&[("_csrf", &page.csrf()), ("email", ADMIN_EMAIL)]),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let mail = server.outbox_for(ADMIN_EMAIL).pop().unwrap();
+    let link = link_containing(&mail, "/password/reset/");
+    assert!(link.starts_with(&server.url), "{link}");
+    assert!(!mail.contains("evil.example"));
+}
+
+#[test]
+fn redirects_stay_on_the_site_and_forged_flash_messages_are_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    server.set_up();
+    for next in [
+        "//evil.example",
+        "/\t/evil.example",
+        "https://evil.example",
+        "/\\evil.example",
+    ] {
+        let c = server.client();
+        let page = c.get("/login");
+        let r = c.post_form(
+            "/login",
+            &page,
+            &[
+                ("email", ADMIN_EMAIL),
+                ("password", ADMIN_PASSWORD),
+                ("next", next),
+            ],
+        );
+        assert_eq!(r.status, 303);
+        assert_eq!(r.location(), "/", "next={next:?}");
+    }
+    let r = server
+        .client()
+        .get_with("/", &[("Cookie", "pl_flash=flash.you_won_a_prize")]);
+    assert!(!r.body.contains("you_won_a_prize") && !r.body.contains("class=\"flash\""));
+}
