@@ -279,18 +279,7 @@ pub async fn delete(
 ) -> Result<HttpResponse, AppError> {
     let (actor, access) = load(&state, &ctx, slug.into_inner()).await?;
     require_manage(&access)?;
-    let id = actor.id;
-    let photo = state
-        .db
-        .write(move |tx| {
-            let photo = store::set_photo(tx, id, None)?;
-            store::delete_actor(tx, id)?;
-            Ok(photo)
-        })
-        .await?;
-    if let Some(p) = photo {
-        super::photo::remove_file(&state.config, &p);
-    }
+    super::handlers::delete_actor(&state, actor.id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -325,19 +325,20 @@ pub async fn delete(
     if !access.can_manage() {
         return Err(AppError::Forbidden);
     }
-    let id = actor.id;
+    delete_actor(&state, actor.id).await?;
+    Ok(redirect_with_flash(&ctx, "/directory", "flash.deleted"))
+}
+
+/// Deletes an actor in one transaction, then its photo file.
+pub async fn delete_actor(state: &AppState, id: i64) -> Result<(), AppError> {
     let photo = state
         .db
-        .write(move |tx| {
-            let photo = store::set_photo(tx, id, None)?;
-            store::delete_actor(tx, id)?;
-            Ok(photo)
-        })
+        .write(move |tx| Ok(store::delete_actor(tx, id)?))
         .await?;
     if let Some(p) = photo {
         super::photo::remove_file(&state.config, &p);
     }
-    Ok(redirect_with_flash(&ctx, "/directory", "flash.deleted"))
+    Ok(())
 }
 
 /// POST /a/{slug}/follow and /a/{slug}/unfollow

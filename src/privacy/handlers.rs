@@ -68,8 +68,7 @@ pub async fn delete(
                 let orphans = directory::members::sole_admin_of(tx, id)?;
                 let mut photo = None;
                 if let Some(profile) = directory::profile_id_of(tx, id)? {
-                    photo = directory::set_photo(tx, profile, None)?;
-                    directory::delete_actor(tx, profile)?;
+                    photo = directory::delete_actor(tx, profile)?;
                 }
                 store::delete_user(tx, id)?;
                 Ok(Ok((photo, orphans, store::admin_addresses(tx)?)))

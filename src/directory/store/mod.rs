@@ -199,14 +199,14 @@ fn set_tags(conn: &Connection, id: i64, tags: &[String]) -> rusqlite::Result<()>
     Ok(())
 }
 
-/// Deletes an actor (members, tags, follows and invitations go with it) and its location.
-pub fn delete_actor(conn: &Connection, id: i64) -> rusqlite::Result<()> {
+/// Deletes an actor (members, tags, follows and invitations go with it) and its location;
+/// returns its photo's file name, for the caller to delete after commit.
+pub fn delete_actor(conn: &Connection, id: i64) -> rusqlite::Result<Option<String>> {
+    let photo = set_photo(conn, id, None)?;
     geo::remove(conn, GEO_KIND, id)?;
-    conn.execute(
-        "DELETE FROM actors WHERE id = :id",
-        named_params! {":id": id},
-    )?;
-    Ok(())
+    conn.prepare_cached("DELETE FROM actors WHERE id = :id")?
+        .execute(named_params! {":id": id})?;
+    Ok(photo)
 }
 
 /// Sets the photo file name; returns the previous one (to delete its file).
