@@ -10,6 +10,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::settings::{Smtp, SmtpSecurity};
 
 /// A plain-text mail to one recipient.
@@ -80,6 +81,29 @@ impl Mailer {
             .await
             .map_err(|e| AppError::msg(format!("SMTP relay {}:{}: {e}", smtp.host, smtp.port)))?;
         Ok(Delivery::Relay)
+    }
+
+    /// Sends one mail per recipient, each written in the recipient's language (or `default`)
+    /// by `build(lang, address)`. Failures are logged; returns how many mails went out.
+    pub async fn send_each(
+        &self,
+        smtp: &Smtp,
+        site_name: &str,
+        recipients: Vec<(String, Option<Lang>)>,
+        default: Lang,
+        build: impl Fn(Lang, String) -> Mail,
+    ) -> usize {
+        let mut sent = 0;
+        for (to, lang) in recipients {
+            match self
+                .send(smtp, site_name, build(lang.unwrap_or(default), to))
+                .await
+            {
+                Ok(_) => sent += 1,
+                Err(e) => log::error!("mail not sent: {e}"),
+            }
+        }
+        sent
     }
 
     async fn write_file(&self, bytes: Vec<u8>) -> Result<PathBuf, AppError> {

@@ -440,43 +440,42 @@ pub async fn contact(
             .await?;
     }
     let url = format!("{}/a/{}", base_url(&req, &state), actor.slug);
-    let mut sent = 0;
-    for (to, lang) in recipients {
-        let lang = lang.unwrap_or(ctx.instance.default_lang);
-        let reply_hint = if share {
-            lang.t("dir.contact_reply_hint")
-        } else {
-            lang.t("dir.contact_no_reply")
-        };
-        let mut mail = Mail::new(
-            to,
-            lang.tf(
-                "dir.contact_subject",
-                &[("site", &ctx.instance.name), ("actor", &actor.name)],
-            ),
-            lang.tf(
-                "dir.contact_body",
-                &[
-                    ("name", form.name.trim()),
-                    ("actor", &actor.name),
-                    ("message", form.message.trim()),
-                    ("reply", reply_hint),
-                    ("url", &url),
-                ],
-            ),
-        );
-        if share {
-            mail.reply_to = Some(form.email.trim().to_string());
-        }
-        match state
-            .mailer
-            .send(&ctx.instance.smtp, &ctx.instance.name, mail)
-            .await
-        {
-            Ok(_) => sent += 1,
-            Err(e) => log::error!("contact mail not sent: {e}"),
-        }
-    }
+    let inst = &ctx.instance;
+    let sent = state
+        .mailer
+        .send_each(
+            &inst.smtp,
+            &inst.name,
+            recipients,
+            inst.default_lang,
+            |lang, to| {
+                let reply = lang.t(if share {
+                    "dir.contact_reply_hint"
+                } else {
+                    "dir.contact_no_reply"
+                });
+                let mut mail = Mail::new(
+                    to,
+                    lang.tf(
+                        "dir.contact_subject",
+                        &[("site", &inst.name), ("actor", &actor.name)],
+                    ),
+                    lang.tf(
+                        "dir.contact_body",
+                        &[
+                            ("name", form.name.trim()),
+                            ("actor", &actor.name),
+                            ("message", form.message.trim()),
+                            ("reply", reply),
+                            ("url", &url),
+                        ],
+                    ),
+                );
+                mail.reply_to = share.then(|| form.email.trim().to_string());
+                mail
+            },
+        )
+        .await;
     let flash = if sent > 0 {
         "flash.message_sent"
     } else {

@@ -75,24 +75,26 @@ pub async fn join(
         })
         .await?;
     let url = format!("{}/a/{}/members", base_url(&req, &state), actor.slug);
-    for (to, lang) in admins {
-        let lang = lang.unwrap_or(ctx.instance.default_lang);
-        let mail = Mail::new(
-            to,
-            lang.tf("dir.join_subject", &[("actor", &actor.name)]),
-            lang.tf(
-                "dir.join_body",
-                &[("name", &user.name), ("actor", &actor.name), ("url", &url)],
-            ),
-        );
-        if let Err(e) = state
-            .mailer
-            .send(&ctx.instance.smtp, &ctx.instance.name, mail)
-            .await
-        {
-            log::error!("join request mail not sent: {e}");
-        }
-    }
+    let inst = &ctx.instance;
+    state
+        .mailer
+        .send_each(
+            &inst.smtp,
+            &inst.name,
+            admins,
+            inst.default_lang,
+            |lang, to| {
+                Mail::new(
+                    to,
+                    lang.tf("dir.join_subject", &[("actor", &actor.name)]),
+                    lang.tf(
+                        "dir.join_body",
+                        &[("name", &user.name), ("actor", &actor.name), ("url", &url)],
+                    ),
+                )
+            },
+        )
+        .await;
     Ok(redirect_with_flash(
         &ctx,
         &format!("/a/{}", actor.slug),

@@ -79,21 +79,24 @@ pub async fn delete(
                 crate::directory::photo::remove_file(&state.config, p);
             }
             if !orphans.is_empty() {
-                for (to, lang) in site_admins {
-                    let lang = lang.unwrap_or(ctx.instance.default_lang);
-                    let mail = Mail::new(
-                        to.clone(),
-                        lang.tf("privacy.orphans_subject", &[("site", &ctx.instance.name)]),
-                        lang.tf("privacy.orphans_body", &[("pages", &orphans.join("\n- "))]),
-                    );
-                    if let Err(e) = state
-                        .mailer
-                        .send(&ctx.instance.smtp, &ctx.instance.name, mail)
-                        .await
-                    {
-                        log::error!("mail about pages left without admin not sent: {e}");
-                    }
-                }
+                let inst = &ctx.instance;
+                let pages = orphans.join("\n- ");
+                state
+                    .mailer
+                    .send_each(
+                        &inst.smtp,
+                        &inst.name,
+                        site_admins.clone(),
+                        inst.default_lang,
+                        |lang, to| {
+                            Mail::new(
+                                to,
+                                lang.tf("privacy.orphans_subject", &[("site", &inst.name)]),
+                                lang.tf("privacy.orphans_body", &[("pages", &pages)]),
+                            )
+                        },
+                    )
+                    .await;
             }
             let mut res = redirect_with_flash(&ctx, "/", "flash.account_deleted");
             let mut gone = ctx.cookie(SESSION_COOKIE, String::new(), None);
