@@ -11,8 +11,9 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::mail::Mailer;
+use crate::search::index::SearchIndex;
 use crate::settings::Instance;
-use crate::{api, auth, directory, privacy, settings, web as site};
+use crate::{addresses, api, auth, directory, privacy, search, settings, web as site};
 
 /// What every handler can reach, shared by all workers.
 pub struct AppState {
@@ -22,12 +23,19 @@ pub struct AppState {
     pub limits: Limits,
     /// The one-time code that protects the first-run setup; `None` once setup is done.
     pub setup_code: Mutex<Option<String>>,
+    /// The search index (derived from SQLite, kept in step by the indexer thread).
+    pub search: Arc<SearchIndex>,
     instance: RwLock<Arc<Instance>>,
 }
 
 impl AppState {
     /// Builds the state from an opened database.
-    pub fn new(config: Config, db: Db, setup_code: Option<String>) -> Result<AppState, AppError> {
+    pub fn new(
+        config: Config,
+        db: Db,
+        search: Arc<SearchIndex>,
+        setup_code: Option<String>,
+    ) -> Result<AppState, AppError> {
         let instance = db.conn().map(|c| settings::store::load_instance(&c))??;
         Ok(AppState {
             mailer: Mailer::new(config.mail_dir()),
@@ -35,6 +43,7 @@ impl AppState {
             db,
             limits: Limits::default(),
             setup_code: Mutex::new(setup_code),
+            search,
             instance: RwLock::new(Arc::new(instance)),
         })
     }
@@ -142,6 +151,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .route("/invite/{token}", get().to(directory::members::invitation))
         .route("/invite/{token}", post().to(directory::members::accept))
         .route("/media/{name}", get().to(directory::photo::media))
+        .route("/api/v1/addresses", get().to(addresses::handlers::suggest))
         .route("/directory.csv", get().to(directory::api::csv))
         .route("/directory.geojson", get().to(directory::api::geojson))
         .route("/api/v1/actors", get().to(directory::api::list))
@@ -150,6 +160,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .route("/api/v1/actors/{slug}", delete().to(directory::api::delete))
         .route("/admin/import", get().to(directory::import_page::form))
         .route("/admin/import", post().to(directory::import_page::submit))
+        .route("/search", get().to(search::handlers::page))
+        .route("/api/v1/search", get().to(search::handlers::api))
         .route("/api/v1/openapi.json", get().to(api::openapi))
         .route("/api/v1/instance", get().to(api::instance))
         .route("/api/v1/me", get().to(api::me));

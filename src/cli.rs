@@ -9,7 +9,7 @@ use crate::config::{Config, Overrides};
 use crate::db::{write_now, Db};
 use crate::directory::{export, rna, rna_text, store as directory_store};
 use crate::error::AppError;
-use crate::{ops, server};
+use crate::{addresses, ops, server};
 
 /// Placette: the local commons of a village in one binary.
 #[derive(Parser)]
@@ -76,7 +76,9 @@ enum Command {
     },
     /// Check the database's integrity, summarise the configuration and list pending migrations.
     Check,
-    /// Bring open data into the directory.
+    /// Rebuild the search index from the database (stop the server first).
+    Reindex,
+    /// Bring open data in: associations (RNA) into the directory, addresses (BAN).
     Import {
         #[command(subcommand)]
         source: ImportSource,
@@ -103,6 +105,16 @@ enum ImportSource {
         /// The commune's INSEE code (not its postcode), e.g. 49007.
         #[arg(long, value_name = "INSEE")]
         commune: String,
+    },
+    /// Import the national address base (BAN), so that address fields suggest addresses and
+    /// find their coordinates without any online geocoder.
+    ///
+    /// FILE is a département's file as published on adresse.data.gouv.fr (adresses-NN.csv or
+    /// adresses-NN.csv.gz, gzipped or not). Run it again with a newer file: addresses are
+    /// replaced by their BAN id, never duplicated.
+    Ban {
+        /// The département's BAN CSV file (UTF-8, `;`-separated), plain or gzipped.
+        file: PathBuf,
     },
 }
 
@@ -199,6 +211,12 @@ pub fn run() -> Result<(), AppError> {
             }
             Ok(())
         }
+        Command::Reindex => {
+            let config = Config::load(overrides)?;
+            let (docs, took) = ops::reindex(&config)?;
+            println!("search index rebuilt: {docs} documents in {:.1} s", took.as_secs_f64());
+            Ok(())
+        }
         Command::Check => {
             let config = Config::load(overrides)?;
             let report = ops::check(&config)?;
@@ -212,6 +230,9 @@ pub fn run() -> Result<(), AppError> {
         Command::Import {
             source: ImportSource::Rna { file, commune },
         } => import_rna(&Config::load(overrides)?, &file, &commune),
+        Command::Import {
+            source: ImportSource::Ban { file },
+        } => import_ban(&Config::load(overrides)?, &file),
         Command::Export {
             what: ExportWhat::Directory { format, output },
         } => export_directory(&Config::load(overrides)?, format, output.as_deref()),
@@ -275,6 +296,38 @@ fn import_rna(config: &Config, file: &std::path::Path, commune: &str) -> Result<
     }
     for (slug, name) in &s.dissolved_actors {
         println!("  dissolved in the register, kept in the directory: {name} (/a/{slug})");
+    }
+    Ok(())
+}
+
+/// `placette import ban`: one transaction per 10,000 rows; progress on stderr when it is a
+/// terminal, the summary on stdout.
+fn import_ban(config: &Config, file: &std::path::Path) -> Result<(), AppError> {
+    use std::io::IsTerminal;
+    let input = addresses::open(file)?;
+    config.ensure_data_dir()?;
+    let db = Db::open(&config.db_path())?;
+    let mut conn = db.conn()?;
+    let tty = std::io::stderr().is_terminal();
+    let mut progress = |n: u64| {
+        if tty {
+            eprint!("\rread {n} rows…");
+        }
+    };
+    let result = addresses::import(&mut conn, input, &mut progress);
+    if tty {
+        eprintln!();
+    }
+    let s = result.map_err(|e| AppError::msg(format!("{}: {e}", file.display())))?;
+    let (n, communes) = (s.imported, s.communes);
+    println!("{n} addresses imported ({communes} communes)");
+    let total = addresses::store::count(&conn)?;
+    println!("{total} addresses in the base");
+    if s.skipped > 0 {
+        println!(
+            "{} rows skipped (no id, street, commune or coordinates)",
+            s.skipped
+        );
     }
     Ok(())
 }

@@ -215,7 +215,7 @@ const SAMPLES: &[Sample] = &[
         name: "Covoiturage du marché",
         summary: "Collectif de voisins qui partagent leurs trajets vers le marché de Chalonnes.",
         tags: "mobilité, entraide",
-        offset: (0.0, 0.0),
+        offset: (-30.0, -45.0),
         hours: NO_HOURS,
         parent: None,
         capacity: None,
@@ -296,7 +296,6 @@ fn load_directory(tx: &Connection, people: &[i64]) -> Result<(), AppError> {
         for (day, text) in s.hours.iter().enumerate() {
             hours.extend(Hours::parse_day(day as u8, text).unwrap_or_default());
         }
-        let located = s.type_ != "group";
         let lat = CENTRE.0 + s.offset.0 / 111_320.0;
         let lon = CENTRE.1 + s.offset.1 / (111_320.0 * CENTRE.0.to_radians().cos());
         let input = ActorInput {
@@ -306,13 +305,9 @@ fn load_directory(tx: &Connection, people: &[i64]) -> Result<(), AppError> {
             summary: s.summary.to_string(),
             description: "*Page de démonstration d'un village fictif.*".to_string(),
             tags: crate::directory::parse_tags(s.tags),
-            address: if located {
-                "Saint-Placide-sur-Loire".into()
-            } else {
-                String::new()
-            },
-            lat: located.then_some(lat),
-            lon: located.then_some(lon),
+            address: "Saint-Placide-sur-Loire".into(),
+            lat: Some(lat),
+            lon: Some(lon),
             phone: String::new(),
             website: String::new(),
             social: Vec::new(),

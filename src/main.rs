@@ -1,5 +1,6 @@
 //! Placette: the local commons of a village in one binary. See ARCHITECTURE.md.
 
+mod addresses;
 mod api;
 mod app;
 mod auth;
@@ -14,6 +15,7 @@ mod i18n;
 mod mail;
 mod ops;
 mod privacy;
+mod search;
 mod server;
 mod settings;
 mod web;

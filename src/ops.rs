@@ -31,6 +31,33 @@ pub fn lock_data_dir(config: &Config) -> Result<File, AppError> {
     }
 }
 
+/// Rebuilds the search index with a progress line on stderr. Needs the data directory to
+/// itself: the running server owns the index while it runs.
+pub fn reindex(config: &Config) -> Result<(usize, std::time::Duration), AppError> {
+    use std::io::{IsTerminal, Write};
+    let _lock = lock_data_dir(config)?;
+    let db = open_existing(config)?;
+    let dir = crate::search::index::index_dir(&config.data_dir);
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    let (index, _) = crate::search::index::SearchIndex::open(&dir)?;
+    let started = std::time::Instant::now();
+    let tty = std::io::stderr().is_terminal();
+    let docs = crate::search::indexer::rebuild(&index, &db, |done, total| {
+        if tty && (done % 1000 == 0 || done == total) {
+            let width = 30;
+            let filled = if total == 0 { width } else { done * width / total };
+            eprint!("\r[{}{}] {done}/{total}", "#".repeat(filled), " ".repeat(width - filled));
+            let _ = std::io::stderr().flush();
+        }
+    })?;
+    if tty {
+        eprintln!();
+    }
+    Ok((docs, started.elapsed()))
+}
+
 /// Creates a confirmed admin account.
 pub fn create_admin(
     config: &Config,

@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::net::TcpListener;
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::{web, HttpServer};
@@ -12,7 +13,8 @@ use crate::app::{self, AppState};
 use crate::config::Config;
 use crate::db::{self, Db};
 use crate::error::AppError;
-use crate::{auth, demo, ops, settings};
+use crate::search::index::{index_dir, SearchIndex};
+use crate::{auth, demo, ops, search, settings};
 
 /// Runs the server until it is told to stop.
 pub fn serve(config: Config, with_demo: bool) -> Result<(), AppError> {
@@ -43,7 +45,10 @@ pub fn serve(config: Config, with_demo: bool) -> Result<(), AppError> {
     std::io::stdout().flush()?;
     log::info!("data directory {}", config.data_dir.display());
 
-    let state = web::Data::new(AppState::new(config, db, setup_code)?);
+    let (index, fresh) = SearchIndex::open(&index_dir(&config.data_dir))?;
+    let index = Arc::new(index);
+    search::indexer::spawn(index.clone(), db.clone(), fresh);
+    let state = web::Data::new(AppState::new(config, db, index, setup_code)?);
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
     actix_web::rt::System::new().block_on(async move {
         actix_web::rt::spawn(housekeeping(state.clone()));

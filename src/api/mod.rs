@@ -78,6 +78,7 @@ pub fn document() -> Value {
     for (section, extra) in [
         ("paths", directory_paths()),
         ("components", json!({"schemas": directory_schemas()})),
+        ("paths", address_paths()),
     ] {
         merge(&mut doc[section], extra);
     }
@@ -306,6 +307,40 @@ fn directory_paths() -> Value {
                 "responses": {"200": {"description": "A FeatureCollection", "content": {"application/geo+json": {"schema": {"$ref": "#/components/schemas/FeatureCollection"}}}}}
             }
         }
+    })
+}
+
+/// The address suggestions (the national address base imported with `placette import ban`).
+fn address_paths() -> Value {
+    json!({
+        "/addresses": {"get": {
+            "summary": "Addresses of the imported national address base (BAN) that start with, or contain, the text typed",
+            "description": "Case, accents and punctuation are ignored. Answered from the local copy of the base: \
+                            no online geocoder is involved. Empty when no base was imported.",
+            "operationId": "suggestAddresses",
+            "parameters": [
+                {"name": "q", "in": "query", "required": true, "schema": {"type": "string", "maxLength": 200},
+                 "description": "The beginning of an address, e.g. \"12 rue de l'eglise\""},
+                {"name": "limit", "in": "query", "required": false,
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 20, "default": 10},
+                 "description": "Most suggestions returned (at most 20)"}
+            ],
+            "responses": {
+                "200": {"description": "The suggestions, best first", "content": {"application/json": {"schema": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["label", "lat", "lon"],
+                        "properties": {
+                            "label": {"type": "string", "example": "12 bis Rue de l'Église, 49999 Saint-Placide-sur-Loire"},
+                            "lat": {"type": "number", "description": "WGS 84 latitude."},
+                            "lon": {"type": "number", "description": "WGS 84 longitude."}
+                        }
+                    }
+                }}}},
+                "400": error_response("No q, or nothing but punctuation")
+            }
+        }}
     })
 }
 

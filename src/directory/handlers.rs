@@ -7,6 +7,7 @@ use serde::Deserialize;
 use super::store::{self, follows, members, Filter, Origin, Viewer};
 use super::views;
 use super::{slugify, Access, Actor, ActorForm, ActorInput, Kind, MemberRole};
+use crate::addresses;
 use crate::app::AppState;
 use crate::auth::{plausible_email, CurrentUser, User};
 use crate::db::now;
@@ -181,6 +182,8 @@ pub fn create_actor(
     input: &ActorInput,
     user: &User,
 ) -> Result<Result<String, (&'static str, &'static str)>, AppError> {
+    let located = locate(tx, input)?;
+    let input = located.as_ref().unwrap_or(input);
     let Ok(parent) = check_parent(tx, input, None, user)? else {
         return Ok(Err(("parent", "dir.parent_unknown")));
     };
@@ -196,6 +199,26 @@ pub fn create_actor(
     let id = store::insert_actor(tx, input, &slug, parent, &origin, now())?;
     members::put_member(tx, id, user.id, MemberRole::Admin, "", true, now())?;
     Ok(Ok(slug))
+}
+
+/// The input with the coordinates of its address, found in the imported address base, when it
+/// has an address but no coordinates (a form sent without JavaScript); `None` when unchanged.
+fn locate(c: &rusqlite::Connection, input: &ActorInput) -> Result<Option<ActorInput>, AppError> {
+    if input.lat.is_some() || input.lon.is_some() || input.address.trim().is_empty() {
+        return Ok(None);
+    }
+    let inst = crate::settings::store::load_instance(c)?;
+    let around = addresses::Around {
+        lat: inst.center_lat,
+        lon: inst.center_lon,
+        radius_km: inst.radius_km,
+    };
+    let found = addresses::store::geocode(c, &input.address, Some(&around))?;
+    Ok(found.map(|(lat, lon)| ActorInput {
+        lat: Some(lat),
+        lon: Some(lon),
+        ..input.clone()
+    }))
 }
 
 /// POST /directory/new: creates the actor; its creator becomes its admin.
@@ -290,6 +313,7 @@ pub async fn update(
     let saved = state
         .db
         .write(move |tx| {
+            let input = locate(tx, &input)?.unwrap_or(input);
             let Ok(parent) = check_parent(tx, &input, Some(id), &user)? else {
                 return Ok(false);
             };

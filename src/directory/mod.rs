@@ -10,6 +10,7 @@ pub mod import_page;
 pub mod members;
 pub mod photo;
 pub mod rna;
+pub mod search;
 pub mod rna_text;
 pub mod store;
 pub mod views;

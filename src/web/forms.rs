@@ -69,6 +69,8 @@ pub struct Field<'a> {
     pub required: bool,
     pub hint_key: Option<&'static str>,
     pub autocomplete: Option<&'static str>,
+    /// Ids of the latitude and longitude inputs an address field fills (see [`Field::address`]).
+    pub fills: Option<(&'static str, &'static str)>,
 }
 
 impl<'a> Field<'a> {
@@ -82,6 +84,7 @@ impl<'a> Field<'a> {
             required: true,
             hint_key: None,
             autocomplete: None,
+            fills: None,
         }
     }
 
@@ -106,6 +109,15 @@ impl<'a> Field<'a> {
     /// Sets the autocomplete attribute (helps password managers and phones).
     pub fn autocomplete(mut self, value: &'static str) -> Self {
         self.autocomplete = Some(value);
+        self
+    }
+
+    /// Makes it an address field: with JavaScript, it suggests the imported addresses
+    /// (`assets/js/address-autocomplete.js`) and a chosen one fills the inputs whose ids are
+    /// `lat_input` and `lon_input`. (maud has no attribute names chosen at run time, hence the
+    /// data attributes of this one use rather than a general `data-*` builder.)
+    pub fn address(mut self, lat_input: &'static str, lon_input: &'static str) -> Self {
+        self.fills = Some((lat_input, lon_input));
         self
     }
 
@@ -137,6 +149,8 @@ impl<'a> Field<'a> {
                     input id=(id) name=(self.name) type=(self.kind) value=(value) required[self.required]
                         step=[(self.kind == "number").then_some("any")]
                         autocomplete=[self.autocomplete]
+                        data-address[self.fills.is_some()]
+                        data-lat-input=[self.fills.map(|f| f.0)] data-lon-input=[self.fills.map(|f| f.1)]
                         aria-invalid=[error.map(|_| "true")] aria-describedby=[described.as_deref()];
                 }
             }

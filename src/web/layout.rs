@@ -23,6 +23,7 @@ pub fn layout(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                 a.skip href="#main" { (ctx.t("layout.skip")) }
                 header.site {
                     a.brand href="/" { (site) }
+                    @if ctx.instance.setup_done { (crate::search::views::header_box(ctx)) }
                     (nav(ctx))
                 }
                 main #main {

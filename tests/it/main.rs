@@ -7,6 +7,7 @@ mod cli;
 mod directory;
 mod opendata;
 mod pi;
+mod search;
 mod security;
 mod setup;
 mod support;

@@ -361,6 +361,23 @@ pub fn actor_name_slug(conn: &Connection, id: i64) -> rusqlite::Result<Option<(S
         .optional()
 }
 
+/// Ids of every public actor (search index rebuild).
+pub fn public_actor_ids(conn: &Connection) -> rusqlite::Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached("SELECT id FROM actors WHERE visibility = 'public' ORDER BY id")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    rows.collect()
+}
+
+/// The public actors among these ids, complete (search documents).
+pub fn public_actors_by_ids(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<Actor>> {
+    let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    let mut stmt = conn.prepare_cached(&format!(
+        "{ACTOR_SELECT} WHERE a.visibility = 'public' AND a.id IN (SELECT value FROM json_each(:ids))"
+    ))?;
+    let rows = stmt.query_map(named_params! {":ids": list}, actor_from_row)?;
+    rows.collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -361,7 +361,7 @@ pub fn form(
                 (Field::text("tags", "dir.tags", &f.tags).optional().hint("dir.tags_hint").render(ctx, e))
                 fieldset {
                     legend { (ctx.t("dir.where")) }
-                    (Field::text("address", "dir.address", &f.address).optional().autocomplete("street-address").render(ctx, e))
+                    (Field::text("address", "dir.address", &f.address).optional().autocomplete("street-address").hint("addresses.hint").address("f-lat", "f-lon").render(ctx, e))
                     (Field::text("lat", "settings.lat", &f.lat).kind("number").optional().render(ctx, e))
                     (Field::text("lon", "settings.lon", &f.lon).kind("number").optional().hint("dir.location_hint").render(ctx, e))
                     // Filled by location-picker.js when JavaScript runs; hidden otherwise.
@@ -421,6 +421,7 @@ pub fn form(
             }
             script src=(assets::url("vendor/leaflet/leaflet.js")) defer {}
             script src=(assets::url("js/location-picker.js")) defer {}
+            script src=(assets::url("js/address-autocomplete.js")) defer {}
         },
     )
 }

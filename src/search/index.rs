@@ -1,0 +1,410 @@
+//! The tantivy index: French analysis, one document per indexed row, queries with typo
+//! tolerance, and re-ranking by distance.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING,
+};
+use tantivy::tokenizer::{AsciiFoldingFilter, Language, LowerCaser, SimpleTokenizer, Stemmer, TextAnalyzer};
+use tantivy::{doc, DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use super::{distance_km, rank, sources, Doc};
+use crate::error::AppError;
+
+/// Bump when the schema or the analysis changes: an index of another version is rebuilt.
+pub const SCHEMA_VERSION: &str = "1";
+const TOKENIZER: &str = "placette_fr";
+/// Results per page.
+pub const PER_PAGE: usize = 20;
+
+/// The fields of the schema.
+#[derive(Clone, Copy)]
+struct Fields {
+    key: Field,
+    kind: Field,
+    kind_no: Field,
+    id: Field,
+    title: Field,
+    body: Field,
+    tags: Field,
+    tag: Field,
+    category: Field,
+    lat: Field,
+    lon: Field,
+    has_point: Field,
+    date: Field,
+    url: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let fr = TextFieldIndexing::default()
+        .set_tokenizer(TOKENIZER)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let text = TextOptions::default().set_indexing_options(fr.clone());
+    let fields = Fields {
+        key: b.add_text_field("key", STRING),
+        kind: b.add_text_field("kind", STRING | STORED),
+        kind_no: b.add_u64_field("kind_no", FAST),
+        id: b.add_i64_field("id", FAST | STORED),
+        title: b.add_text_field("title", text.clone().set_stored()),
+        body: b.add_text_field("body", text.clone()),
+        tags: b.add_text_field("tags", text),
+        tag: b.add_text_field("tag", STRING),
+        category: b.add_text_field("category", STRING | STORED),
+        lat: b.add_f64_field("lat", FAST),
+        lon: b.add_f64_field("lon", FAST),
+        has_point: b.add_u64_field("has_point", FAST),
+        date: b.add_i64_field("date", FAST | INDEXED),
+        url: b.add_text_field("url", STORED),
+    };
+    (b.build(), fields)
+}
+
+/// Lower-case, accent folding, French stemming: « Fêtes » and « fete » meet at « fet ».
+fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::French))
+        .build()
+}
+
+/// The index, its reader and its one writer.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+}
+
+/// What to look for.
+#[derive(Clone, Debug, Default)]
+pub struct SearchQuery {
+    pub text: String,
+    /// A kind of thing (`actor`) or a category (`place`, `organisation`...).
+    pub kind: Option<String>,
+    pub tag: Option<String>,
+    pub center: (f64, f64),
+    pub radius_km: f64,
+    /// Dated things between these instants (undated things are kept).
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    pub page: usize,
+}
+
+/// One result.
+#[derive(Clone, Debug)]
+pub struct Hit {
+    pub kind: String,
+    pub id: i64,
+    pub title: String,
+    pub url: String,
+    pub category: String,
+    pub distance_km: Option<f64>,
+}
+
+/// A page of results and how many there are in all.
+#[derive(Clone, Debug, Default)]
+pub struct Results {
+    pub hits: Vec<Hit>,
+    pub total: usize,
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`; creates it when missing, of another version or unreadable.
+    /// Returns whether it was (re)created, i.e. needs a rebuild from SQLite.
+    pub fn open(dir: &Path) -> Result<(SearchIndex, bool), AppError> {
+        let version = std::fs::read_to_string(dir.join("VERSION")).unwrap_or_default();
+        let existing = if version.trim() == SCHEMA_VERSION { Index::open_in_dir(dir).ok() } else { None };
+        let (index, fresh) = match existing {
+            Some(index) => (index, false),
+            None => {
+                if dir.exists() {
+                    log::warn!("search index at {} is missing, old or unreadable: rebuilding it", dir.display());
+                    std::fs::remove_dir_all(dir)?;
+                }
+                std::fs::create_dir_all(dir)?;
+                let index = Index::create_in_dir(dir, schema().0).map_err(tantivy_error)?;
+                std::fs::write(dir.join("VERSION"), SCHEMA_VERSION)?;
+                (index, true)
+            }
+        };
+        index.tokenizers().register(TOKENIZER, analyzer());
+        let fields = schema().1;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()
+            .map_err(tantivy_error)?;
+        let writer = index.writer_with_num_threads(1, 16_000_000).map_err(tantivy_error)?;
+        Ok((SearchIndex { index, reader, writer: Mutex::new(writer), fields }, fresh))
+    }
+
+    fn to_document(&self, d: &Doc) -> TantivyDocument {
+        let f = self.fields;
+        let kind_no = sources().iter().position(|s| s.kind == d.kind).unwrap_or(0) as u64;
+        let mut doc = doc!(
+            f.key => key(d.kind, d.id),
+            f.kind => d.kind,
+            f.kind_no => kind_no,
+            f.id => d.id,
+            f.title => d.title.as_str(),
+            f.body => d.body.as_str(),
+            f.tags => d.tags.join(" "),
+            f.category => d.category.as_str(),
+            f.url => d.url.as_str(),
+            f.has_point => u64::from(d.point.is_some()),
+        );
+        for t in &d.tags {
+            doc.add_text(f.tag, t);
+        }
+        let (lat, lon) = d.point.unwrap_or((0.0, 0.0));
+        doc.add_f64(f.lat, lat);
+        doc.add_f64(f.lon, lon);
+        doc.add_i64(f.date, d.date.unwrap_or(0));
+        doc
+    }
+
+    /// Replaces the documents of `(kind, ids)` by `docs` (ids without a doc are removed) and commits.
+    pub fn apply(&self, kind: &str, ids: &[i64], docs: &[Doc]) -> Result<(), AppError> {
+        let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        for id in ids {
+            w.delete_term(Term::from_field_text(self.fields.key, &key(kind, *id)));
+        }
+        for d in docs {
+            w.add_document(self.to_document(d)).map_err(tantivy_error)?;
+        }
+        w.commit().map_err(tantivy_error)?;
+        drop(w);
+        // Visible to the next search at once, not when the file watcher notices.
+        self.reader.reload().map_err(tantivy_error)?;
+        Ok(())
+    }
+
+    /// Empties the index (before a rebuild); the caller adds everything back with [`Self::add`].
+    pub fn clear(&self) -> Result<(), AppError> {
+        let w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        w.delete_all_documents().map_err(tantivy_error)?;
+        Ok(())
+    }
+
+    /// Adds documents without committing (rebuild); finish with [`Self::commit`].
+    pub fn add(&self, docs: &[Doc]) -> Result<(), AppError> {
+        let w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        for d in docs {
+            w.add_document(self.to_document(d)).map_err(tantivy_error)?;
+        }
+        Ok(())
+    }
+
+    /// Commits and makes the changes visible to searches right away.
+    pub fn commit(&self) -> Result<(), AppError> {
+        self.writer.lock().unwrap_or_else(|e| e.into_inner()).commit().map_err(tantivy_error)?;
+        self.reader.reload().map_err(tantivy_error)?;
+        Ok(())
+    }
+
+    /// How many documents the index holds.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    fn text_query(&self, text: &str) -> Box<dyn Query> {
+        let f = self.fields;
+        let mut analyzer = self.index.tokenizers().get(TOKENIZER).unwrap_or_else(analyzer);
+        let mut tokens = Vec::new();
+        let mut stream = analyzer.token_stream(text);
+        while let Some(t) = stream.next() {
+            tokens.push(t.text.clone());
+        }
+        if tokens.is_empty() {
+            return Box::new(AllQuery);
+        }
+        // Short queries (one or two words) forgive one typo in words of 4 letters or more.
+        let fuzzy = tokens.len() <= 2;
+        let clauses = tokens
+            .iter()
+            .map(|t| {
+                let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                for (field, boost) in [(f.title, 3.0), (f.tags, 2.0), (f.body, 1.0)] {
+                    let term = Term::from_field_text(field, t);
+                    let q = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
+                    any.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
+                    if fuzzy && t.chars().count() >= 4 {
+                        let fz = FuzzyTermQuery::new(term, 1, true);
+                        any.push((Occur::Should, Box::new(BoostQuery::new(Box::new(fz), boost * 0.5))));
+                    }
+                }
+                (Occur::Must, Box::new(BooleanQuery::new(any)) as Box<dyn Query>)
+            })
+            .collect();
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    fn query(&self, q: &SearchQuery) -> Box<dyn Query> {
+        let f = self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, self.text_query(&q.text))];
+        if let Some(kind) = &q.kind {
+            let either: Vec<(Occur, Box<dyn Query>)> = [f.kind, f.category]
+                .into_iter()
+                .map(|field| {
+                    let t = Term::from_field_text(field, kind);
+                    (Occur::Should, Box::new(TermQuery::new(t, IndexRecordOption::Basic)) as Box<dyn Query>)
+                })
+                .collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(either))));
+        }
+        if let Some(tag) = &q.tag {
+            let t = Term::from_field_text(f.tag, tag);
+            clauses.push((Occur::Must, Box::new(TermQuery::new(t, IndexRecordOption::Basic))));
+        }
+        if q.from.is_some() || q.to.is_some() {
+            // Undated things carry date 0 and stay; dated ones must fall in the range.
+            let lo = Term::from_field_i64(f.date, q.from.unwrap_or(i64::MIN));
+            let hi = Term::from_field_i64(f.date, q.to.unwrap_or(i64::MAX));
+            let dated = RangeQuery::new(std::ops::Bound::Included(lo), std::ops::Bound::Included(hi));
+            let undated = TermQuery::new(Term::from_field_i64(f.date, 0), IndexRecordOption::Basic);
+            let either: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, Box::new(dated)), (Occur::Should, Box::new(undated))];
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(either))));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// Searches; `nearby` holds the `(kind, id)` the R*Tree found in the box around the centre.
+    pub fn search(&self, q: &SearchQuery, nearby: &HashSet<(String, i64)>) -> Result<Results, AppError> {
+        let searcher = self.reader.searcher();
+        let query = self.query(q);
+        let count = searcher.search(&query, &Count).map_err(tantivy_error)?;
+        let top = searcher.search(&query, &TopDocs::with_limit(count.max(1))).map_err(tantivy_error)?;
+        let f = self.fields;
+        let mut columns = HashMap::new();
+        let mut ranked: Vec<(f64, DocAddress, Option<f64>)> = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            if !columns.contains_key(&addr.segment_ord) {
+                let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
+                let cols = (
+                    ff.u64("kind_no").map_err(tantivy_error)?,
+                    ff.i64("id").map_err(tantivy_error)?,
+                    ff.f64("lat").map_err(tantivy_error)?,
+                    ff.f64("lon").map_err(tantivy_error)?,
+                    ff.u64("has_point").map_err(tantivy_error)?,
+                );
+                columns.insert(addr.segment_ord, cols);
+            }
+            let (kind_no, id, lat, lon, has_point) = &columns[&addr.segment_ord];
+            let doc = addr.doc_id;
+            let kind = sources().get(kind_no.first(doc).unwrap_or(0) as usize).map_or("", |s| s.kind);
+            let id = id.first(doc).unwrap_or(0);
+            let distance = if has_point.first(doc) == Some(1) {
+                if !nearby.contains(&(kind.to_string(), id)) {
+                    continue;
+                }
+                let d = distance_km(q.center, (lat.first(doc).unwrap_or(0.0), lon.first(doc).unwrap_or(0.0)));
+                if d > q.radius_km {
+                    continue;
+                }
+                Some(d)
+            } else {
+                None
+            };
+            let r = rank(score, distance.unwrap_or(q.radius_km));
+            ranked.push((r, addr, distance));
+        }
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let total = ranked.len();
+        let start = q.page.saturating_sub(1).saturating_mul(PER_PAGE);
+        let mut hits = Vec::new();
+        for (_, addr, distance) in ranked.into_iter().skip(start).take(PER_PAGE) {
+            let d: TantivyDocument = searcher.doc(addr).map_err(tantivy_error)?;
+            let text = |field: Field| d.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
+            hits.push(Hit {
+                kind: text(f.kind),
+                id: d.get_first(f.id).and_then(|v| v.as_i64()).unwrap_or(0),
+                title: text(f.title),
+                url: text(f.url),
+                category: text(f.category),
+                distance_km: distance,
+            });
+        }
+        Ok(Results { hits, total })
+    }
+}
+
+/// The unique key of a document.
+fn key(kind: &str, id: i64) -> String {
+    format!("{kind}:{id}")
+}
+
+fn tantivy_error(e: impl std::fmt::Display) -> AppError {
+    AppError::msg(format!("search index: {e}"))
+}
+
+/// Where the index lives in the data dir.
+pub fn index_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("search-index")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(id: i64, title: &str, point: Option<(f64, f64)>) -> Doc {
+        Doc {
+            kind: "actor",
+            id,
+            title: title.into(),
+            body: String::new(),
+            tags: vec!["fête".into()],
+            category: "organisation".into(),
+            point,
+            date: None,
+            url: format!("/a/{id}"),
+        }
+    }
+
+    #[test]
+    fn french_analysis_typos_and_distance() {
+        let dir = tempfile::tempdir().unwrap();
+        let (index, fresh) = SearchIndex::open(dir.path()).unwrap();
+        assert!(fresh);
+        let centre = (47.35, -0.81);
+        let near = (47.35 + 2.0 / 111.32, -0.81);
+        let far = (47.35 + 12.0 / 111.32, -0.81);
+        index
+            .apply(
+                "actor",
+                &[1, 2, 3],
+                &[doc(1, "Fête du Pain", Some(far)), doc(2, "Les fêtes du village", Some(near)), doc(3, "Fête du pain", None)],
+            )
+            .unwrap();
+        index.commit().unwrap();
+        let nearby: HashSet<(String, i64)> = [("actor".to_string(), 1), ("actor".to_string(), 2)].into();
+        let q = |text: &str| SearchQuery { text: text.into(), center: centre, radius_km: 15.0, page: 1, ..Default::default() };
+        let r = index.search(&q("fete du pain"), &nearby).unwrap();
+        assert_eq!(r.total, 2, "{:?}", r.hits);
+        let r = index.search(&q("fetes"), &nearby).unwrap();
+        assert_eq!(r.total, 3);
+        assert_eq!(r.hits[0].id, 2, "the nearer first");
+        let r = index.search(&q("vilage"), &nearby).unwrap();
+        assert_eq!(r.total, 1, "typo tolerance");
+        let r = index.search(&SearchQuery { radius_km: 5.0, ..q("fete") }, &nearby).unwrap();
+        assert!(r.hits.iter().all(|h| h.id != 1), "12 km is outside a 5 km radius");
+        index.apply("actor", &[2], &[]).unwrap();
+        index.commit().unwrap();
+        assert_eq!(index.search(&q("village"), &nearby).unwrap().total, 0, "deleted");
+        drop(index);
+        let (again, fresh) = SearchIndex::open(dir.path()).unwrap();
+        assert!(!fresh);
+        assert_eq!(again.len(), 2);
+        std::fs::write(dir.path().join("VERSION"), "0").unwrap();
+        drop(again);
+        let (_, fresh) = SearchIndex::open(dir.path()).unwrap();
+        assert!(fresh, "an index of another version is rebuilt");
+    }
+}

@@ -1,0 +1,88 @@
+//! Keeps the index in step with SQLite: a thread applies the change queue a few times a
+//! second (so a write is searchable within a second), and rebuilds the whole index when it
+//! was missing, old or unreadable, or on `placette reindex`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::index::SearchIndex;
+use super::{source, sources, store};
+use crate::db::Db;
+use crate::error::AppError;
+
+/// How often the queue is looked at.
+const TICK: Duration = Duration::from_millis(250);
+/// Rows loaded per batch.
+const BATCH: usize = 500;
+
+/// Starts the indexer thread; `rebuild` first rebuilds everything (in the background, so that
+/// the server answers at once).
+pub fn spawn(index: Arc<SearchIndex>, db: Db, rebuild_first: bool) {
+    std::thread::Builder::new()
+        .name("search-indexer".into())
+        .spawn(move || {
+            if rebuild_first {
+                match rebuild(&index, &db, |_, _| {}) {
+                    Ok(n) => log::info!("search index rebuilt: {n} documents"),
+                    Err(e) => log::error!("search index rebuild failed: {e}"),
+                }
+            }
+            loop {
+                match apply_queue(&index, &db) {
+                    Ok(0) => std::thread::sleep(TICK),
+                    Ok(_) => {}
+                    Err(e) => {
+                        log::error!("search indexer: {e}");
+                        std::thread::sleep(Duration::from_secs(5));
+                    }
+                }
+            }
+        })
+        .expect("start the search indexer thread");
+}
+
+/// Applies one batch of queued changes; returns how many were applied.
+pub fn apply_queue(index: &SearchIndex, db: &Db) -> Result<usize, AppError> {
+    let conn = db.conn()?;
+    let queued = store::queued(&conn, BATCH as i64)?;
+    let Some(last) = queued.last().map(|(seq, _, _)| *seq) else {
+        return Ok(0);
+    };
+    let mut by_kind: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for (_, kind, id) in &queued {
+        by_kind.entry(kind.clone()).or_default().push(*id);
+    }
+    for (kind, mut ids) in by_kind {
+        ids.sort_unstable();
+        ids.dedup();
+        let Some(src) = source(&kind) else { continue };
+        let docs = (src.docs)(&conn, &ids)?;
+        index.apply(src.kind, &ids, &docs)?;
+    }
+    store::dequeue(&conn, last)?;
+    Ok(queued.len())
+}
+
+/// Rebuilds the index from SQLite; `progress(done, total)` is called along the way.
+/// Changes made during the rebuild stay queued and are applied after it.
+pub fn rebuild(index: &SearchIndex, db: &Db, mut progress: impl FnMut(usize, usize)) -> Result<usize, AppError> {
+    let conn = db.conn()?;
+    let start_seq = store::last_seq(&conn)?;
+    let all: Vec<(&super::Source, Vec<i64>)> =
+        sources().iter().map(|s| Ok((s, (s.ids)(&conn)?))).collect::<Result<_, AppError>>()?;
+    let total: usize = all.iter().map(|(_, ids)| ids.len()).sum();
+    index.clear()?;
+    let mut done = 0;
+    for (src, ids) in all {
+        for chunk in ids.chunks(BATCH) {
+            let docs = (src.docs)(&conn, chunk)?;
+            index.add(&docs)?;
+            done += chunk.len();
+            progress(done, total);
+        }
+    }
+    index.commit()?;
+    store::dequeue(&conn, start_seq)?;
+    Ok(index.len() as usize)
+}

@@ -1,0 +1,99 @@
+//! One search box for every kind of thing, French-aware, ranked by relevance and distance.
+//!
+//! The tantivy index in `DATA/search-index/` is derived from SQLite: triggers put every change
+//! of an indexed row in `search_queue` (same transaction), and the indexer thread applies the
+//! queue within a fraction of a second. Modules say what they index in [`sources`]; the
+//! search code knows nothing else about them.
+//!
+//! Ranking: `rank = bm25 × 1 / (1 + distance_km / 5)`. Of two results equally relevant, the
+//! nearer wins (2 km → ×0.71, 12 km → ×0.29); a far result needs to be much more relevant to
+//! come first. Things without a location rank as if they were at the edge of the radius.
+
+pub mod handlers;
+pub mod index;
+pub mod indexer;
+pub mod store;
+pub mod views;
+
+use rusqlite::Connection;
+
+/// What a module gives the index for one of its rows.
+#[derive(Clone, Debug)]
+pub struct Doc {
+    pub kind: &'static str,
+    pub id: i64,
+    pub title: String,
+    pub body: String,
+    pub tags: Vec<String>,
+    /// A finer kind shown with the result and usable as a filter (organisation, place...).
+    pub category: String,
+    pub point: Option<(f64, f64)>,
+    /// For dated things (events, offers): Unix seconds.
+    pub date: Option<i64>,
+    pub url: String,
+}
+
+/// A module's indexed rows: all their ids (for a rebuild) and their documents by id (rows
+/// that no longer exist or are not public are simply absent, and leave the index).
+pub struct Source {
+    pub kind: &'static str,
+    pub ids: fn(&Connection) -> rusqlite::Result<Vec<i64>>,
+    pub docs: fn(&Connection, &[i64]) -> rusqlite::Result<Vec<Doc>>,
+}
+
+/// Every indexed module, in one place.
+pub fn sources() -> &'static [Source] {
+    static SOURCES: [Source; 1] = [crate::directory::search::SOURCE];
+    &SOURCES
+}
+
+/// The source of a kind.
+pub fn source(kind: &str) -> Option<&'static Source> {
+    sources().iter().find(|s| s.kind == kind)
+}
+
+/// Distance in km between two (lat, lon) points (haversine).
+pub fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (la1, lo1, la2, lo2) = (a.0.to_radians(), a.1.to_radians(), b.0.to_radians(), b.1.to_radians());
+    let h = ((la2 - la1) / 2.0).sin().powi(2) + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
+    2.0 * 6371.0 * h.sqrt().asin()
+}
+
+/// The box around a point that contains the disc of `radius_km` (for the R*Tree prefilter):
+/// (min_lat, min_lon, max_lat, max_lon).
+pub fn bbox_around((lat, lon): (f64, f64), radius_km: f64) -> (f64, f64, f64, f64) {
+    let dlat = radius_km / 111.32;
+    let dlon = radius_km / (111.32 * lat.to_radians().cos().abs().max(0.01));
+    (lat - dlat, lon - dlon, lat + dlat, lon + dlon)
+}
+
+/// How much nearness weighs: relevance is divided by `1 + distance / DISTANCE_SCALE_KM`.
+pub const DISTANCE_SCALE_KM: f64 = 5.0;
+
+/// The documented mix of relevance and distance.
+pub fn rank(relevance: f32, distance_km: f64) -> f64 {
+    relevance as f64 / (1.0 + distance_km / DISTANCE_SCALE_KM)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distances_and_boxes() {
+        let paris = (48.8566, 2.3522);
+        let angers = (47.4784, -0.5632);
+        let d = distance_km(paris, angers);
+        assert!((d - 265.0).abs() < 5.0, "{d}");
+        let (a, b, c, e) = bbox_around(angers, 15.0);
+        assert!(a < angers.0 && c > angers.0 && b < angers.1 && e > angers.1);
+        let east = (angers.0, e);
+        assert!((distance_km(angers, east) - 15.0).abs() < 0.1);
+    }
+
+    #[test]
+    fn nearer_wins_at_equal_relevance() {
+        assert!(rank(1.0, 2.0) > rank(1.0, 12.0));
+        assert!(rank(3.0, 12.0) > rank(1.0, 2.0), "much more relevant can come first");
+    }
+}

@@ -1,0 +1,113 @@
+//! Search as a resident uses it: accents and plurals, distance, the index kept in step with
+//! the database and rebuilt when its folder is lost.
+
+use std::time::{Duration, Instant};
+
+use crate::support::*;
+
+/// The village centre of `setup_fields`: 47.35, -0.81.
+const CENTRE: (f64, f64) = (47.35, -0.81);
+
+fn token(admin: &Client) -> String {
+    let r = admin.post_form("/account/tokens", &admin.get("/account"), &[("token_name", "tests")]);
+    let start = r.body.find("plt_").unwrap();
+    r.body[start..start + 68].to_string()
+}
+
+fn add(server: &Server, token: &str, name: &str, tags: &str, km_north: Option<f64>) -> String {
+    let mut body = serde_json::json!({"kind": "organisation", "type": "association", "name": name, "tags": tags, "visibility": "public"});
+    if let Some(km) = km_north {
+        body["lat"] = format!("{}", CENTRE.0 + km / 111.32).into();
+        body["lon"] = format!("{}", CENTRE.1).into();
+    }
+    let r = Resp::from(ureq::post(&format!("{}/api/v1/actors", server.url)).set("Authorization", &format!("Bearer {token}")).send_json(body));
+    assert!(r.status == 201 || r.status == 200, "{}", r.body);
+    let json: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    json["slug"].as_str().unwrap().to_string()
+}
+
+fn search(server: &Server, query: &str) -> serde_json::Value {
+    let r = server.client().get(&format!("/api/v1/search?{query}"));
+    assert_eq!(r.status, 200, "{}", r.body);
+    serde_json::from_str(&r.body).unwrap()
+}
+
+/// Waits until the search answers `want` results (the index follows the database).
+fn wait_total(server: &Server, query: &str, want: u64) -> Duration {
+    let start = Instant::now();
+    loop {
+        if search(server, query)["total"] == want {
+            return start.elapsed();
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "{query}: never {want} results");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn accents_plurals_typos_and_distance() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let admin = server.set_up();
+    let t = token(&admin);
+    add(&server, &t, "Fête du Pain", "boulangerie", Some(12.0));
+    add(&server, &t, "Comité des fêtes", "bénévolat", Some(2.0));
+    add(&server, &t, "Club de pétanque", "sport", Some(40.0));
+    let took = wait_total(&server, "q=fete", 2);
+    assert!(took < Duration::from_secs(1), "a write is searchable within a second ({took:?})");
+
+    // « fete du pain » finds « Fête du Pain »; « fetes » finds both fêtes.
+    let r = search(&server, "q=fete+du+pain");
+    assert_eq!(r["total"], 1);
+    assert_eq!(r["items"][0]["title"], "Fête du Pain");
+    // Equal relevance: the one 2 km away comes before the one 12 km away, both within 15 km.
+    let r = search(&server, "q=fetes&km=15");
+    assert_eq!(r["total"], 2);
+    assert_eq!(r["items"][0]["title"], "Comité des fêtes", "{r}");
+    assert_eq!(r["items"][1]["title"], "Fête du Pain");
+    assert!((r["items"][1]["distance_km"].as_f64().unwrap() - 12.0).abs() < 0.3);
+    // A 5 km radius leaves the 12 km one out; 50 km brings the pétanque club in.
+    assert_eq!(search(&server, "q=fetes&km=5")["total"], 1);
+    assert_eq!(search(&server, "q=petanque&km=15")["total"], 0);
+    assert_eq!(search(&server, "q=petanque&km=50")["total"], 1);
+    // Another centre: around the club, 5 km.
+    let lat = CENTRE.0 + 40.0 / 111.32;
+    assert_eq!(search(&server, &format!("q=club&km=5&lat={lat}&lon={}", CENTRE.1))["total"], 1);
+    // A typo in a short query; tags; kinds.
+    assert_eq!(search(&server, "q=petanqe&km=50")["total"], 1);
+    assert_eq!(search(&server, "tag=sport&km=50")["total"], 1);
+    assert_eq!(search(&server, "q=fetes&kind=place")["total"], 0);
+
+    // The page shows distances, in French.
+    let page = server.client().get("/search?q=fetes");
+    assert!(page.body.contains("à 2,0 km") && page.body.contains("à 12,0 km"), "{}", page.body);
+    assert!(page.body.contains("href=\"/map?"));
+}
+
+#[test]
+fn deletions_leave_the_index_and_a_lost_index_is_rebuilt() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(&data, &[]);
+    let admin = server.set_up();
+    let t = token(&admin);
+    let slug = add(&server, &t, "Jardin partagé des Tilleuls", "jardin", Some(1.0));
+    add(&server, &t, "Jardins familiaux", "jardin", Some(3.0));
+    wait_total(&server, "q=jardins", 2);
+    let r = Resp::from(ureq::delete(&format!("{}/api/v1/actors/{slug}", server.url)).set("Authorization", &format!("Bearer {t}")).call());
+    assert!(r.status == 204 || r.status == 200);
+    wait_total(&server, "q=jardins", 1);
+    assert!(server.stop().success());
+
+    // The index folder is lost: the next start rebuilds it from SQLite, in the background.
+    std::fs::remove_dir_all(data.join("search-index")).unwrap();
+    let server = Server::start(&data, &[]);
+    wait_total(&server, "q=jardins", 1);
+    drop(server);
+
+    // And `placette reindex` rebuilds it on demand.
+    std::fs::remove_dir_all(data.join("search-index")).unwrap();
+    let (ok, out, err) = run(&["reindex", "--data", data.to_str().unwrap()], None);
+    assert!(ok, "{err}");
+    assert!(out.contains("1 documents"), "{out}");
+}
