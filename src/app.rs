@@ -2,7 +2,10 @@
 
 use std::sync::{Arc, Mutex, RwLock};
 
-use actix_web::middleware::{from_fn, Compress, DefaultHeaders, ErrorHandlers};
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::{from_fn, Compress, DefaultHeaders, ErrorHandlers, Next};
 use actix_web::web::delete;
 use actix_web::web::{self, get, post, ServiceConfig};
 
@@ -13,7 +16,7 @@ use crate::error::AppError;
 use crate::mail::Mailer;
 use crate::search::index::SearchIndex;
 use crate::settings::Instance;
-use crate::{addresses, api, auth, directory, privacy, search, settings, web as site};
+use crate::{addresses, api, auth, directory, map, privacy, search, settings, web as site};
 
 /// What every handler can reach, shared by all workers.
 pub struct AppState {
@@ -164,7 +167,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .route("/api/v1/search", get().to(search::handlers::api))
         .route("/api/v1/openapi.json", get().to(api::openapi))
         .route("/api/v1/instance", get().to(api::instance))
-        .route("/api/v1/me", get().to(api::me));
+        .route("/api/v1/me", get().to(api::me))
+        .route("/map", get().to(map::handlers::page))
+        .route("/map.geojson", get().to(map::handlers::geojson))
+        .route("/embed/map", get().to(map::handlers::embed))
+        .route("/tiles/{z}/{x}/{y}", get().to(map::handlers::tile))
+        .route("/admin/map", post().to(map::handlers::admin_save));
 }
 
 /// Builds the actix application: state, middleware (outermost last), routes, 404 page.
@@ -187,22 +195,65 @@ pub fn build(
         .wrap(from_fn(site::context::middleware))
         .wrap(ErrorHandlers::new().default_handler(site::errors::render))
         .wrap(Compress::default())
+        .wrap(from_fn(content_security))
         .wrap(security_headers())
 }
 
-/// Security headers on every response.
+/// Security headers on every response; the Content-Security-Policy is computed per response
+/// by [`content_security`].
 fn security_headers() -> DefaultHeaders {
     DefaultHeaders::new()
-        .add((
-            "Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https://tile.openstreetmap.org; \
-             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-        ))
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "same-origin"))
-        .add(("X-Frame-Options", "DENY"))
         .add((
             "Permissions-Policy",
             "camera=(), microphone=(), geolocation=(self)",
         ))
 }
+
+/// The Content-Security-Policy: scripts and styles from this site only; images from this site
+/// and from the map's tile server; framed by `frame_ancestors` (`'none'`, except the
+/// embeddable map).
+pub fn content_security_policy(instance: &Instance, frame_ancestors: &str) -> String {
+    // The directory's location picker still asks OpenStreetMap's tiles.
+    let mut img: Vec<String> = vec!["'self'".into(), "data:".into()];
+    img.extend(map::tile_origin(map::DEFAULT_TILE_URL));
+    if let Some(origin) = map::tile_origin(map::tile_layer(instance).0) {
+        if !img.contains(&origin) {
+            img.push(origin);
+        }
+    }
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src {}; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors {frame_ancestors}",
+        img.join(" ")
+    )
+}
+
+/// Adds the Content-Security-Policy to every response that has none, with X-Frame-Options:
+/// DENY for browsers that ignore `frame-ancestors`. A handler that sets its own policy (the
+/// embeddable map) gets neither.
+async fn content_security(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let mut res = next.call(req).await?.map_into_boxed_body();
+    if !res.headers().contains_key(header::CONTENT_SECURITY_POLICY) {
+        let csp = res
+            .request()
+            .app_data::<web::Data<AppState>>()
+            .map(|s| content_security_policy(&s.instance(), "'none'"))
+            .and_then(|csp| HeaderValue::from_str(&csp).ok())
+            .unwrap_or(HeaderValue::from_static(STRICT_CSP));
+        res.headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, csp);
+        res.headers_mut()
+            .insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    Ok(res)
+}
+
+/// The policy when the settings cannot be read: no image from elsewhere.
+const STRICT_CSP: &str =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";

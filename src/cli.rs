@@ -214,7 +214,10 @@ pub fn run() -> Result<(), AppError> {
         Command::Reindex => {
             let config = Config::load(overrides)?;
             let (docs, took) = ops::reindex(&config)?;
-            println!("search index rebuilt: {docs} documents in {:.1} s", took.as_secs_f64());
+            println!(
+                "search index rebuilt: {docs} documents in {:.1} s",
+                took.as_secs_f64()
+            );
             Ok(())
         }
         Command::Check => {

@@ -13,6 +13,7 @@ mod error;
 mod geo;
 mod i18n;
 mod mail;
+mod map;
 mod ops;
 mod privacy;
 mod search;

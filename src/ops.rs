@@ -47,8 +47,16 @@ pub fn reindex(config: &Config) -> Result<(usize, std::time::Duration), AppError
     let docs = crate::search::indexer::rebuild(&index, &db, |done, total| {
         if tty && (done % 1000 == 0 || done == total) {
             let width = 30;
-            let filled = if total == 0 { width } else { done * width / total };
-            eprint!("\r[{}{}] {done}/{total}", "#".repeat(filled), " ".repeat(width - filled));
+            let filled = if total == 0 {
+                width
+            } else {
+                done * width / total
+            };
+            eprint!(
+                "\r[{}{}] {done}/{total}",
+                "#".repeat(filled),
+                " ".repeat(width - filled)
+            );
             let _ = std::io::stderr().flush();
         }
     })?;

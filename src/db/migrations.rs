@@ -12,7 +12,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("public_url", include_str!("migrations/0003_public_url.sql")),
     ("addresses", include_str!("migrations/0004_addresses.sql")),
     ("map", include_str!("migrations/0005_map.sql")),
-    ("search_queue", include_str!("migrations/0006_search_queue.sql")),
+    (
+        "search_queue",
+        include_str!("migrations/0006_search_queue.sql"),
+    ),
 ];
 
 /// The schema version the database file is at (0 for a new file).

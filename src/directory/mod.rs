@@ -10,8 +10,8 @@ pub mod import_page;
 pub mod members;
 pub mod photo;
 pub mod rna;
-pub mod search;
 pub mod rna_text;
+pub mod search;
 pub mod store;
 pub mod views;
 

@@ -7,7 +7,11 @@ use super::store;
 use crate::search::{Doc, Source};
 
 /// The directory's search source.
-pub const SOURCE: Source = Source { kind: "actor", ids: store::public_actor_ids, docs };
+pub const SOURCE: Source = Source {
+    kind: "actor",
+    ids: store::public_actor_ids,
+    docs,
+};
 
 fn docs(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<Doc>> {
     Ok(store::public_actors_by_ids(conn, ids)?

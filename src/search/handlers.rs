@@ -32,14 +32,24 @@ pub struct SearchParams {
 }
 
 fn number(s: &str) -> Option<f64> {
-    s.trim().replace(',', ".").parse::<f64>().ok().filter(|v| v.is_finite())
+    s.trim()
+        .replace(',', ".")
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
 }
 
 fn day(s: &str, tz: chrono_tz::Tz, end: bool) -> Option<i64> {
     use chrono::TimeZone;
     let d = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()?;
-    let t = if end { d.and_hms_opt(23, 59, 59)? } else { d.and_hms_opt(0, 0, 0)? };
-    tz.from_local_datetime(&t).earliest().map(|dt| dt.timestamp())
+    let t = if end {
+        d.and_hms_opt(23, 59, 59)?
+    } else {
+        d.and_hms_opt(0, 0, 0)?
+    };
+    tz.from_local_datetime(&t)
+        .earliest()
+        .map(|dt| dt.timestamp())
 }
 
 impl SearchParams {
@@ -49,7 +59,9 @@ impl SearchParams {
         let lat = number(&self.lat).filter(|v| (-90.0..=90.0).contains(v));
         let lon = number(&self.lon).filter(|v| (-180.0..=180.0).contains(v));
         let center = lat.zip(lon).unwrap_or((i.center_lat, i.center_lon));
-        let radius_km = number(&self.km).filter(|v| *v > 0.0 && *v <= 500.0).unwrap_or(i.radius_km);
+        let radius_km = number(&self.km)
+            .filter(|v| *v > 0.0 && *v <= 500.0)
+            .unwrap_or(i.radius_km);
         let nonempty = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_lowercase());
         SearchQuery {
             text: self.q.chars().take(200).collect(),
@@ -69,14 +81,18 @@ pub async fn run(state: &AppState, q: SearchQuery) -> Result<Results, AppError> 
     let (db, index) = (state.db.clone(), state.search.clone());
     web::block(move || {
         let conn = db.conn()?;
-        let nearby = store::nearby(&conn, bbox_around(q.center, q.radius_km))?;
-        index.search(&q, &nearby)
+        let nearby = store::nearby(&conn, bbox_around(q.center, q.radius_km), super::kind_no)?;
+        index.search(&q, nearby)
     })
     .await?
 }
 
 /// GET /search
-pub async fn page(ctx: Ctx, state: web::Data<AppState>, p: web::Query<SearchParams>) -> Result<HttpResponse, AppError> {
+pub async fn page(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    p: web::Query<SearchParams>,
+) -> Result<HttpResponse, AppError> {
     let p = p.into_inner();
     let q = p.query(&ctx);
     let results = if p.q.trim().is_empty() && p.kind.is_empty() && p.tag.is_empty() {
@@ -88,7 +104,11 @@ pub async fn page(ctx: Ctx, state: web::Data<AppState>, p: web::Query<SearchPara
 }
 
 /// GET /api/v1/search
-pub async fn api(ctx: Ctx, state: web::Data<AppState>, p: web::Query<SearchParams>) -> Result<HttpResponse, AppError> {
+pub async fn api(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    p: web::Query<SearchParams>,
+) -> Result<HttpResponse, AppError> {
     let q = p.query(&ctx);
     let page = q.page;
     let r = run(&state, q).await?;
@@ -97,5 +117,6 @@ pub async fn api(ctx: Ctx, state: web::Data<AppState>, p: web::Query<SearchParam
         .iter()
         .map(|h| json!({"kind": h.kind, "id": h.id, "category": h.category, "title": h.title, "url": h.url, "distance_km": h.distance_km.map(|d| (d * 10.0).round() / 10.0)}))
         .collect();
-    Ok(HttpResponse::Ok().json(json!({"items": items, "total": r.total, "page": page, "per_page": PER_PAGE})))
+    Ok(HttpResponse::Ok()
+        .json(json!({"items": items, "total": r.total, "page": page, "per_page": PER_PAGE})))
 }

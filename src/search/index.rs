@@ -1,19 +1,24 @@
 //! The tantivy index: French analysis, one document per indexed row, queries with typo
 //! tolerance, and re-ranking by distance.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING,
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery,
 };
-use tantivy::tokenizer::{AsciiFoldingFilter, Language, LowerCaser, SimpleTokenizer, Stemmer, TextAnalyzer};
-use tantivy::{doc, DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
+    STRING,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, SimpleTokenizer, Stemmer, TextAnalyzer,
+};
+use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
-use super::{distance_km, rank, sources, Doc};
+use super::collector::Nearby;
+use super::{sources, Doc};
 use crate::error::AppError;
 
 /// Bump when the schema or the analysis changes: an index of another version is rebuilt.
@@ -121,12 +126,19 @@ impl SearchIndex {
     /// Returns whether it was (re)created, i.e. needs a rebuild from SQLite.
     pub fn open(dir: &Path) -> Result<(SearchIndex, bool), AppError> {
         let version = std::fs::read_to_string(dir.join("VERSION")).unwrap_or_default();
-        let existing = if version.trim() == SCHEMA_VERSION { Index::open_in_dir(dir).ok() } else { None };
+        let existing = if version.trim() == SCHEMA_VERSION {
+            Index::open_in_dir(dir).ok()
+        } else {
+            None
+        };
         let (index, fresh) = match existing {
             Some(index) => (index, false),
             None => {
                 if dir.exists() {
-                    log::warn!("search index at {} is missing, old or unreadable: rebuilding it", dir.display());
+                    log::warn!(
+                        "search index at {} is missing, old or unreadable: rebuilding it",
+                        dir.display()
+                    );
                     std::fs::remove_dir_all(dir)?;
                 }
                 std::fs::create_dir_all(dir)?;
@@ -142,8 +154,18 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()
             .map_err(tantivy_error)?;
-        let writer = index.writer_with_num_threads(1, 16_000_000).map_err(tantivy_error)?;
-        Ok((SearchIndex { index, reader, writer: Mutex::new(writer), fields }, fresh))
+        let writer = index
+            .writer_with_num_threads(1, 16_000_000)
+            .map_err(tantivy_error)?;
+        Ok((
+            SearchIndex {
+                index,
+                reader,
+                writer: Mutex::new(writer),
+                fields,
+            },
+            fresh,
+        ))
     }
 
     fn to_document(&self, d: &Doc) -> TantivyDocument {
@@ -205,7 +227,11 @@ impl SearchIndex {
 
     /// Commits and makes the changes visible to searches right away.
     pub fn commit(&self) -> Result<(), AppError> {
-        self.writer.lock().unwrap_or_else(|e| e.into_inner()).commit().map_err(tantivy_error)?;
+        self.writer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .commit()
+            .map_err(tantivy_error)?;
         self.reader.reload().map_err(tantivy_error)?;
         Ok(())
     }
@@ -217,7 +243,11 @@ impl SearchIndex {
 
     fn text_query(&self, text: &str) -> Box<dyn Query> {
         let f = self.fields;
-        let mut analyzer = self.index.tokenizers().get(TOKENIZER).unwrap_or_else(analyzer);
+        let mut analyzer = self
+            .index
+            .tokenizers()
+            .get(TOKENIZER)
+            .unwrap_or_else(analyzer);
         let mut tokens = Vec::new();
         let mut stream = analyzer.token_stream(text);
         while let Some(t) = stream.next() {
@@ -238,10 +268,16 @@ impl SearchIndex {
                     any.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
                     if fuzzy && t.chars().count() >= 4 {
                         let fz = FuzzyTermQuery::new(term, 1, true);
-                        any.push((Occur::Should, Box::new(BoostQuery::new(Box::new(fz), boost * 0.5))));
+                        any.push((
+                            Occur::Should,
+                            Box::new(BoostQuery::new(Box::new(fz), boost * 0.5)),
+                        ));
                     }
                 }
-                (Occur::Must, Box::new(BooleanQuery::new(any)) as Box<dyn Query>)
+                (
+                    Occur::Must,
+                    Box::new(BooleanQuery::new(any)) as Box<dyn Query>,
+                )
             })
             .collect();
         Box::new(BooleanQuery::new(clauses))
@@ -249,80 +285,71 @@ impl SearchIndex {
 
     fn query(&self, q: &SearchQuery) -> Box<dyn Query> {
         let f = self.fields;
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, self.text_query(&q.text))];
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, self.text_query(&q.text))];
         if let Some(kind) = &q.kind {
             let either: Vec<(Occur, Box<dyn Query>)> = [f.kind, f.category]
                 .into_iter()
                 .map(|field| {
                     let t = Term::from_field_text(field, kind);
-                    (Occur::Should, Box::new(TermQuery::new(t, IndexRecordOption::Basic)) as Box<dyn Query>)
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(t, IndexRecordOption::Basic)) as Box<dyn Query>,
+                    )
                 })
                 .collect();
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(either))));
         }
         if let Some(tag) = &q.tag {
             let t = Term::from_field_text(f.tag, tag);
-            clauses.push((Occur::Must, Box::new(TermQuery::new(t, IndexRecordOption::Basic))));
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(t, IndexRecordOption::Basic)),
+            ));
         }
         if q.from.is_some() || q.to.is_some() {
             // Undated things carry date 0 and stay; dated ones must fall in the range.
             let lo = Term::from_field_i64(f.date, q.from.unwrap_or(i64::MIN));
             let hi = Term::from_field_i64(f.date, q.to.unwrap_or(i64::MAX));
-            let dated = RangeQuery::new(std::ops::Bound::Included(lo), std::ops::Bound::Included(hi));
+            let dated =
+                RangeQuery::new(std::ops::Bound::Included(lo), std::ops::Bound::Included(hi));
             let undated = TermQuery::new(Term::from_field_i64(f.date, 0), IndexRecordOption::Basic);
-            let either: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, Box::new(dated)), (Occur::Should, Box::new(undated))];
+            let either: Vec<(Occur, Box<dyn Query>)> = vec![
+                (Occur::Should, Box::new(dated)),
+                (Occur::Should, Box::new(undated)),
+            ];
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(either))));
         }
         Box::new(BooleanQuery::new(clauses))
     }
 
     /// Searches; `nearby` holds the `(kind, id)` the R*Tree found in the box around the centre.
-    pub fn search(&self, q: &SearchQuery, nearby: &HashSet<(String, i64)>) -> Result<Results, AppError> {
+    pub fn search(
+        &self,
+        q: &SearchQuery,
+        nearby: HashSet<(usize, i64)>,
+    ) -> Result<Results, AppError> {
         let searcher = self.reader.searcher();
         let query = self.query(q);
-        let count = searcher.search(&query, &Count).map_err(tantivy_error)?;
-        let top = searcher.search(&query, &TopDocs::with_limit(count.max(1))).map_err(tantivy_error)?;
+        let collector = Nearby {
+            nearby: Arc::new(nearby),
+            center: q.center,
+            radius_km: q.radius_km,
+        };
+        let mut ranked = searcher.search(&query, &collector).map_err(tantivy_error)?;
         let f = self.fields;
-        let mut columns = HashMap::new();
-        let mut ranked: Vec<(f64, DocAddress, Option<f64>)> = Vec::with_capacity(top.len());
-        for (score, addr) in top {
-            if !columns.contains_key(&addr.segment_ord) {
-                let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
-                let cols = (
-                    ff.u64("kind_no").map_err(tantivy_error)?,
-                    ff.i64("id").map_err(tantivy_error)?,
-                    ff.f64("lat").map_err(tantivy_error)?,
-                    ff.f64("lon").map_err(tantivy_error)?,
-                    ff.u64("has_point").map_err(tantivy_error)?,
-                );
-                columns.insert(addr.segment_ord, cols);
-            }
-            let (kind_no, id, lat, lon, has_point) = &columns[&addr.segment_ord];
-            let doc = addr.doc_id;
-            let kind = sources().get(kind_no.first(doc).unwrap_or(0) as usize).map_or("", |s| s.kind);
-            let id = id.first(doc).unwrap_or(0);
-            let distance = if has_point.first(doc) == Some(1) {
-                if !nearby.contains(&(kind.to_string(), id)) {
-                    continue;
-                }
-                let d = distance_km(q.center, (lat.first(doc).unwrap_or(0.0), lon.first(doc).unwrap_or(0.0)));
-                if d > q.radius_km {
-                    continue;
-                }
-                Some(d)
-            } else {
-                None
-            };
-            let r = rank(score, distance.unwrap_or(q.radius_km));
-            ranked.push((r, addr, distance));
-        }
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let total = ranked.len();
         let start = q.page.saturating_sub(1).saturating_mul(PER_PAGE);
         let mut hits = Vec::new();
         for (_, addr, distance) in ranked.into_iter().skip(start).take(PER_PAGE) {
             let d: TantivyDocument = searcher.doc(addr).map_err(tantivy_error)?;
-            let text = |field: Field| d.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
+            let text = |field: Field| {
+                d.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_string()
+            };
             hits.push(Hit {
                 kind: text(f.kind),
                 id: d.get_first(f.id).and_then(|v| v.as_i64()).unwrap_or(0),
@@ -380,24 +407,49 @@ mod tests {
             .apply(
                 "actor",
                 &[1, 2, 3],
-                &[doc(1, "Fête du Pain", Some(far)), doc(2, "Les fêtes du village", Some(near)), doc(3, "Fête du pain", None)],
+                &[
+                    doc(1, "Fête du Pain", Some(far)),
+                    doc(2, "Les fêtes du village", Some(near)),
+                    doc(3, "Fête du pain", None),
+                ],
             )
             .unwrap();
         index.commit().unwrap();
-        let nearby: HashSet<(String, i64)> = [("actor".to_string(), 1), ("actor".to_string(), 2)].into();
-        let q = |text: &str| SearchQuery { text: text.into(), center: centre, radius_km: 15.0, page: 1, ..Default::default() };
-        let r = index.search(&q("fete du pain"), &nearby).unwrap();
+        let nearby: HashSet<(usize, i64)> = [(0, 1), (0, 2)].into();
+        let q = |text: &str| SearchQuery {
+            text: text.into(),
+            center: centre,
+            radius_km: 15.0,
+            page: 1,
+            ..Default::default()
+        };
+        let r = index.search(&q("fete du pain"), nearby.clone()).unwrap();
         assert_eq!(r.total, 2, "{:?}", r.hits);
-        let r = index.search(&q("fetes"), &nearby).unwrap();
+        let r = index.search(&q("fetes"), nearby.clone()).unwrap();
         assert_eq!(r.total, 3);
         assert_eq!(r.hits[0].id, 2, "the nearer first");
-        let r = index.search(&q("vilage"), &nearby).unwrap();
+        let r = index.search(&q("vilage"), nearby.clone()).unwrap();
         assert_eq!(r.total, 1, "typo tolerance");
-        let r = index.search(&SearchQuery { radius_km: 5.0, ..q("fete") }, &nearby).unwrap();
-        assert!(r.hits.iter().all(|h| h.id != 1), "12 km is outside a 5 km radius");
+        let r = index
+            .search(
+                &SearchQuery {
+                    radius_km: 5.0,
+                    ..q("fete")
+                },
+                nearby.clone(),
+            )
+            .unwrap();
+        assert!(
+            r.hits.iter().all(|h| h.id != 1),
+            "12 km is outside a 5 km radius"
+        );
         index.apply("actor", &[2], &[]).unwrap();
         index.commit().unwrap();
-        assert_eq!(index.search(&q("village"), &nearby).unwrap().total, 0, "deleted");
+        assert_eq!(
+            index.search(&q("village"), nearby.clone()).unwrap().total,
+            0,
+            "deleted"
+        );
         drop(index);
         let (again, fresh) = SearchIndex::open(dir.path()).unwrap();
         assert!(!fresh);

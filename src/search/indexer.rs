@@ -66,11 +66,17 @@ pub fn apply_queue(index: &SearchIndex, db: &Db) -> Result<usize, AppError> {
 
 /// Rebuilds the index from SQLite; `progress(done, total)` is called along the way.
 /// Changes made during the rebuild stay queued and are applied after it.
-pub fn rebuild(index: &SearchIndex, db: &Db, mut progress: impl FnMut(usize, usize)) -> Result<usize, AppError> {
+pub fn rebuild(
+    index: &SearchIndex,
+    db: &Db,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<usize, AppError> {
     let conn = db.conn()?;
     let start_seq = store::last_seq(&conn)?;
-    let all: Vec<(&super::Source, Vec<i64>)> =
-        sources().iter().map(|s| Ok((s, (s.ids)(&conn)?))).collect::<Result<_, AppError>>()?;
+    let all: Vec<(&super::Source, Vec<i64>)> = sources()
+        .iter()
+        .map(|s| Ok((s, (s.ids)(&conn)?)))
+        .collect::<Result<_, AppError>>()?;
     let total: usize = all.iter().map(|(_, ids)| ids.len()).sum();
     index.clear()?;
     let mut done = 0;

@@ -9,6 +9,7 @@
 //! nearer wins (2 km → ×0.71, 12 km → ×0.29); a far result needs to be much more relevant to
 //! come first. Things without a location rank as if they were at the edge of the radius.
 
+pub mod collector;
 pub mod handlers;
 pub mod index;
 pub mod indexer;
@@ -47,6 +48,11 @@ pub fn sources() -> &'static [Source] {
     &SOURCES
 }
 
+/// The number of a kind (its place in [`sources`]), as stored in the index.
+pub fn kind_no(kind: &str) -> Option<usize> {
+    sources().iter().position(|s| s.kind == kind)
+}
+
 /// The source of a kind.
 pub fn source(kind: &str) -> Option<&'static Source> {
     sources().iter().find(|s| s.kind == kind)
@@ -54,8 +60,14 @@ pub fn source(kind: &str) -> Option<&'static Source> {
 
 /// Distance in km between two (lat, lon) points (haversine).
 pub fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
-    let (la1, lo1, la2, lo2) = (a.0.to_radians(), a.1.to_radians(), b.0.to_radians(), b.1.to_radians());
-    let h = ((la2 - la1) / 2.0).sin().powi(2) + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
+    let (la1, lo1, la2, lo2) = (
+        a.0.to_radians(),
+        a.1.to_radians(),
+        b.0.to_radians(),
+        b.1.to_radians(),
+    );
+    let h = ((la2 - la1) / 2.0).sin().powi(2)
+        + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
     2.0 * 6371.0 * h.sqrt().asin()
 }
 
@@ -94,6 +106,9 @@ mod tests {
     #[test]
     fn nearer_wins_at_equal_relevance() {
         assert!(rank(1.0, 2.0) > rank(1.0, 12.0));
-        assert!(rank(3.0, 12.0) > rank(1.0, 2.0), "much more relevant can come first");
+        assert!(
+            rank(3.0, 12.0) > rank(1.0, 2.0),
+            "much more relevant can come first"
+        );
     }
 }

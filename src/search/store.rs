@@ -6,8 +6,11 @@ use rusqlite::{named_params, Connection};
 
 /// The oldest queued changes: (seq, kind, item id).
 pub fn queued(conn: &Connection, limit: i64) -> rusqlite::Result<Vec<(i64, String, i64)>> {
-    let mut stmt = conn.prepare_cached("SELECT seq, kind, item_id FROM search_queue ORDER BY seq LIMIT :limit")?;
-    let rows = stmt.query_map(named_params! {":limit": limit}, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let mut stmt = conn
+        .prepare_cached("SELECT seq, kind, item_id FROM search_queue ORDER BY seq LIMIT :limit")?;
+    let rows = stmt.query_map(named_params! {":limit": limit}, |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
     rows.collect()
 }
 
@@ -23,15 +26,23 @@ pub fn dequeue(conn: &Connection, seq: i64) -> rusqlite::Result<usize> {
         .execute(named_params! {":seq": seq})
 }
 
-/// Every `(kind, item id)` whose location lies in the box (the R*Tree does the work).
-pub fn nearby(conn: &Connection, (min_lat, min_lon, max_lat, max_lon): (f64, f64, f64, f64)) -> rusqlite::Result<HashSet<(String, i64)>> {
+/// Every `(kind number, item id)` whose location lies in the box (the R*Tree does the work);
+/// `kind_no` numbers the kinds (rows of kinds it does not know are skipped).
+pub fn nearby(
+    conn: &Connection,
+    (min_lat, min_lon, max_lat, max_lon): (f64, f64, f64, f64),
+    kind_no: impl Fn(&str) -> Option<usize>,
+) -> rusqlite::Result<HashSet<(usize, i64)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT i.kind, i.item_id FROM geo g JOIN geo_items i ON i.id = g.id
          WHERE g.max_lat >= :min_lat AND g.min_lat <= :max_lat AND g.max_lon >= :min_lon AND g.min_lon <= :max_lon",
     )?;
-    let rows = stmt.query_map(
-        named_params! {":min_lat": min_lat, ":max_lat": max_lat, ":min_lon": min_lon, ":max_lon": max_lon},
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    rows.collect()
+    let mut rows = stmt.query(named_params! {":min_lat": min_lat, ":max_lat": max_lat, ":min_lon": min_lon, ":max_lon": max_lon})?;
+    let mut out = HashSet::new();
+    while let Some(r) = rows.next()? {
+        if let Some(k) = kind_no(r.get_ref(0)?.as_str().unwrap_or("")) {
+            out.insert((k, r.get(1)?));
+        }
+    }
+    Ok(out)
 }

@@ -256,7 +256,8 @@ pub async fn admin_settings(ctx: Ctx, state: web::Data<AppState>, _: Admin) -> H
     )
 }
 
-fn settings_page<'a>(
+/// The settings page with the saved values (a form being re-shown replaces its part).
+pub(crate) fn settings_page<'a>(
     state: &'a AppState,
     form: &'a GeneralForm,
     smtp: &'a Smtp,
@@ -265,6 +266,7 @@ fn settings_page<'a>(
         general: form,
         smtp,
         outbox: state.mailer.outbox(),
+        map: crate::map::MapSettingsForm::from_instance(&state.instance()),
     }
 }
 

@@ -108,6 +108,11 @@ pub struct Instance {
     pub setup_done: bool,
     pub smtp: Smtp,
     pub modules: Vec<(Module, bool)>,
+    /// The map's tile URL template (`{z}`, `{x}`, `{y}`) and the attribution its licence asks for.
+    pub tile_url: String,
+    pub tile_attribution: String,
+    /// An MBTiles file of the region served at `/tiles/{z}/{x}/{y}`; empty for none.
+    pub mbtiles_path: String,
 }
 
 impl Instance {

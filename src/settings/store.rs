@@ -20,7 +20,8 @@ pub struct General<'a> {
 pub fn load_instance(conn: &Connection) -> rusqlite::Result<Instance> {
     let mut inst = conn.query_row(
         "SELECT name, public_url, description, center_lat, center_lon, radius_km, default_lang, time_zone, secret,
-                setup_done_at, smtp_host, smtp_port, smtp_security, smtp_user, smtp_password, smtp_from
+                setup_done_at, smtp_host, smtp_port, smtp_security, smtp_user, smtp_password, smtp_from,
+                tile_url, tile_attribution, mbtiles_path
          FROM instance WHERE id = 1",
         [],
         |r| {
@@ -47,6 +48,9 @@ pub fn load_instance(conn: &Connection) -> rusqlite::Result<Instance> {
                     from: r.get("smtp_from")?,
                 },
                 modules: Vec::new(),
+                tile_url: r.get("tile_url")?,
+                tile_attribution: r.get("tile_attribution")?,
+                mbtiles_path: r.get("mbtiles_path")?,
             })
         },
     )?;
@@ -107,6 +111,21 @@ pub fn save_smtp(conn: &Connection, s: &Smtp) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Saves the map settings: tile URL template, attribution, MBTiles file.
+pub fn save_map(
+    conn: &Connection,
+    tile_url: &str,
+    tile_attribution: &str,
+    mbtiles_path: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE instance SET tile_url = :url, tile_attribution = :attribution, mbtiles_path = :path
+         WHERE id = 1",
+        named_params! {":url": tile_url, ":attribution": tile_attribution, ":path": mbtiles_path},
+    )?;
+    Ok(())
+}
+
 /// Switches a module on or off.
 pub fn set_module(conn: &Connection, m: Module, enabled: bool) -> rusqlite::Result<()> {
     conn.execute(
@@ -151,5 +170,16 @@ mod tests {
         assert_eq!(inst.time_zone, chrono_tz::Europe::Berlin);
         assert!(!inst.enabled(Module::Rooms) && inst.enabled(Module::Agenda));
         assert!(inst.setup_done);
+        assert_eq!(inst.tile_url, crate::map::DEFAULT_TILE_URL);
+        save_map(&c, "/tiles/{z}/{x}/{y}", "© IGN", "/srv/region.mbtiles").unwrap();
+        let inst = load_instance(&c).unwrap();
+        assert_eq!(
+            (
+                inst.tile_url.as_str(),
+                inst.tile_attribution.as_str(),
+                inst.mbtiles_path.as_str()
+            ),
+            ("/tiles/{z}/{x}/{y}", "© IGN", "/srv/region.mbtiles")
+        );
     }
 }

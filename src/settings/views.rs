@@ -68,6 +68,8 @@ pub struct SettingsPage<'a> {
     pub general: &'a GeneralForm,
     pub smtp: &'a Smtp,
     pub outbox: &'a Path,
+    /// The map settings, as saved or as typed.
+    pub map: crate::map::MapSettingsForm,
 }
 
 /// The admin area's navigation, shown under the title of each admin page.
@@ -150,6 +152,7 @@ pub fn settings(
                     button type="submit" { (ctx.t("settings.test_mail")) }
                 }
             }
+            (crate::map::views::admin_section(ctx, &p.map, errors))
         },
     )
 }

@@ -40,6 +40,9 @@ const MODULE_PATHS: &[(&str, Module)] = &[
     ("/my", Module::Directory),
     ("/invite/", Module::Directory),
     ("/api/v1/actors", Module::Directory),
+    ("/map", Module::Map),
+    ("/embed/map", Module::Map),
+    ("/tiles/", Module::Map),
 ];
 
 /// The module a path belongs to, if any.

@@ -57,6 +57,7 @@ fn nav(ctx: &Ctx) -> Markup {
                 } @else if let Some(user) = &ctx.user {
                     @if ctx.instance.enabled(Module::Directory) {
                         li { a href="/directory" { (ctx.t("nav.directory")) } }
+                        @if ctx.instance.enabled(Module::Map) { li { a href="/map" { (ctx.t("map.nav")) } } }
                         li { a href="/my" { (ctx.t("nav.my")) } }
                     }
                     @if user.is_admin() {
@@ -72,6 +73,7 @@ fn nav(ctx: &Ctx) -> Markup {
                 } @else {
                     @if ctx.instance.enabled(Module::Directory) {
                         li { a href="/directory" { (ctx.t("nav.directory")) } }
+                        @if ctx.instance.enabled(Module::Map) { li { a href="/map" { (ctx.t("map.nav")) } } }
                     }
                     li { a href={ "/login?next=" (super::url_encode(&ctx.path)) } { (ctx.t("nav.login")) } }
                     li { a href="/signup" { (ctx.t("nav.signup")) } }

@@ -240,3 +240,120 @@ fn chromium_picks_a_location_by_clicking_the_map() {
     });
     assert!(source.contains("\"geo\""), "the page is located");
 }
+
+#[test]
+fn chromium_suggests_imported_addresses_and_fills_the_location() {
+    const LABEL: &str = "12 bis Rue de l'Église, 49999 Saint-Placide-sur-Loire";
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let sample =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/adresses-49-sample.csv");
+    let (ok, out, err) = run(
+        &[
+            "import",
+            "ban",
+            sample.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(ok, "{out}{err}");
+    let server = Server::start(&data, &[]);
+    server.set_up();
+    let driver = Driver::start();
+    driver.cmd(
+        "POST",
+        "/url",
+        json!({"url": format!("{}/login?next=/directory/new", server.url)}),
+    );
+    driver.type_into("#f-email", ADMIN_EMAIL);
+    driver.type_into("#f-password", ADMIN_PASSWORD);
+    driver.click("form[action='/login'] button[type=submit]");
+    driver.wait_source("the new page form", |s| s.contains("leaflet-container"));
+
+    // Typing lists the matching addresses under the field.
+    driver.type_into("#f-address", "12 bis rue de l'eg");
+    let options = "return Array.from(document.querySelectorAll('#f-address-suggestions option'), o => o.value)";
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let v = driver.cmd(
+            "POST",
+            "/execute/sync",
+            json!({"script": options, "args": []}),
+        );
+        if v == json!([LABEL]) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no suggestion listed: {v}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    // Picking one (WebDriver cannot open a datalist: the page gets what a pick sends, the
+    // label as the value and an input event) fills the location, and the map shows it.
+    let pick = "const i = document.getElementById('f-address'); i.value = arguments[0];
+                i.dispatchEvent(new Event('input', {bubbles: true}));
+                return [document.getElementById('f-lat').value, document.getElementById('f-lon').value,
+                        document.querySelectorAll('#location-picker .leaflet-marker-icon').length]";
+    let v = driver.cmd(
+        "POST",
+        "/execute/sync",
+        json!({"script": pick, "args": [LABEL]}),
+    );
+    assert_eq!(v, json!(["47.352900", "-0.809500", 1]));
+}
+
+#[test]
+fn chromium_shows_the_map_without_tiles_and_zooms_into_clusters() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let admin = server.set_up();
+    let page = admin.get("/directory/new");
+    for i in 0..30 {
+        let (lat, lon) = (
+            format!("{}", 47.35 + (i % 6) as f64 * 0.001),
+            format!("{}", -0.81 + (i / 6) as f64 * 0.001),
+        );
+        let name = format!("Boîte {i}");
+        let fields = [
+            ("kind", "place"),
+            ("type", "book_box"),
+            ("name", name.as_str()),
+            ("lat", lat.as_str()),
+            ("lon", lon.as_str()),
+            ("visibility", "public"),
+        ];
+        assert_eq!(
+            admin.post_form("/directory/new", &page, &fields).status,
+            303
+        );
+    }
+    let driver = Driver::start();
+    driver.cmd(
+        "POST",
+        "/url",
+        json!({"url": format!("{}/map", server.url)}),
+    );
+    // No internet here: the tiles fail, the circle and the markers are drawn all the same.
+    driver.wait_source("the clusters", |s| {
+        s.contains("map-cluster") && s.contains("map-village")
+    });
+    let counted = "var n = 0; document.querySelectorAll('.map-cluster').forEach(function (c) { n += parseInt(c.textContent, 10); }); \
+                   return n + document.querySelectorAll('path.map-point').length;";
+    let total = driver.cmd(
+        "POST",
+        "/execute/sync",
+        json!({"script": counted, "args": []}),
+    );
+    assert_eq!(total, json!(30));
+    driver.click(".map-cluster");
+    driver.wait_source("single markers after zooming in", |s| {
+        s.contains("map-point")
+    });
+    let total = driver.cmd(
+        "POST",
+        "/execute/sync",
+        json!({"script": counted, "args": []}),
+    );
+    assert_eq!(total, json!(30));
+}

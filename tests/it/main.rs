@@ -1,10 +1,12 @@
 //! Integration tests: the real binary, real HTTP, a real SMTP server, real Chromium.
 
 mod accounts;
+mod addresses;
 mod api;
 mod browser;
 mod cli;
 mod directory;
+mod map;
 mod opendata;
 mod pi;
 mod search;

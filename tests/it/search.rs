@@ -9,7 +9,11 @@ use crate::support::*;
 const CENTRE: (f64, f64) = (47.35, -0.81);
 
 fn token(admin: &Client) -> String {
-    let r = admin.post_form("/account/tokens", &admin.get("/account"), &[("token_name", "tests")]);
+    let r = admin.post_form(
+        "/account/tokens",
+        &admin.get("/account"),
+        &[("token_name", "tests")],
+    );
     let start = r.body.find("plt_").unwrap();
     r.body[start..start + 68].to_string()
 }
@@ -20,7 +24,11 @@ fn add(server: &Server, token: &str, name: &str, tags: &str, km_north: Option<f6
         body["lat"] = format!("{}", CENTRE.0 + km / 111.32).into();
         body["lon"] = format!("{}", CENTRE.1).into();
     }
-    let r = Resp::from(ureq::post(&format!("{}/api/v1/actors", server.url)).set("Authorization", &format!("Bearer {token}")).send_json(body));
+    let r = Resp::from(
+        ureq::post(&format!("{}/api/v1/actors", server.url))
+            .set("Authorization", &format!("Bearer {token}"))
+            .send_json(body),
+    );
     assert!(r.status == 201 || r.status == 200, "{}", r.body);
     let json: serde_json::Value = serde_json::from_str(&r.body).unwrap();
     json["slug"].as_str().unwrap().to_string()
@@ -39,7 +47,10 @@ fn wait_total(server: &Server, query: &str, want: u64) -> Duration {
         if search(server, query)["total"] == want {
             return start.elapsed();
         }
-        assert!(start.elapsed() < Duration::from_secs(10), "{query}: never {want} results");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{query}: never {want} results"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -54,7 +65,10 @@ fn accents_plurals_typos_and_distance() {
     add(&server, &t, "Comité des fêtes", "bénévolat", Some(2.0));
     add(&server, &t, "Club de pétanque", "sport", Some(40.0));
     let took = wait_total(&server, "q=fete", 2);
-    assert!(took < Duration::from_secs(1), "a write is searchable within a second ({took:?})");
+    assert!(
+        took < Duration::from_secs(1),
+        "a write is searchable within a second ({took:?})"
+    );
 
     // « fete du pain » finds « Fête du Pain »; « fetes » finds both fêtes.
     let r = search(&server, "q=fete+du+pain");
@@ -72,7 +86,10 @@ fn accents_plurals_typos_and_distance() {
     assert_eq!(search(&server, "q=petanque&km=50")["total"], 1);
     // Another centre: around the club, 5 km.
     let lat = CENTRE.0 + 40.0 / 111.32;
-    assert_eq!(search(&server, &format!("q=club&km=5&lat={lat}&lon={}", CENTRE.1))["total"], 1);
+    assert_eq!(
+        search(&server, &format!("q=club&km=5&lat={lat}&lon={}", CENTRE.1))["total"],
+        1
+    );
     // A typo in a short query; tags; kinds.
     assert_eq!(search(&server, "q=petanqe&km=50")["total"], 1);
     assert_eq!(search(&server, "tag=sport&km=50")["total"], 1);
@@ -80,7 +97,11 @@ fn accents_plurals_typos_and_distance() {
 
     // The page shows distances, in French.
     let page = server.client().get("/search?q=fetes");
-    assert!(page.body.contains("à 2,0 km") && page.body.contains("à 12,0 km"), "{}", page.body);
+    assert!(
+        page.body.contains("à 2,0 km") && page.body.contains("à 12,0 km"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("href=\"/map?"));
 }
 
@@ -91,10 +112,20 @@ fn deletions_leave_the_index_and_a_lost_index_is_rebuilt() {
     let server = Server::start(&data, &[]);
     let admin = server.set_up();
     let t = token(&admin);
-    let slug = add(&server, &t, "Jardin partagé des Tilleuls", "jardin", Some(1.0));
+    let slug = add(
+        &server,
+        &t,
+        "Jardin partagé des Tilleuls",
+        "jardin",
+        Some(1.0),
+    );
     add(&server, &t, "Jardins familiaux", "jardin", Some(3.0));
     wait_total(&server, "q=jardins", 2);
-    let r = Resp::from(ureq::delete(&format!("{}/api/v1/actors/{slug}", server.url)).set("Authorization", &format!("Bearer {t}")).call());
+    let r = Resp::from(
+        ureq::delete(&format!("{}/api/v1/actors/{slug}", server.url))
+            .set("Authorization", &format!("Bearer {t}"))
+            .call(),
+    );
     assert!(r.status == 204 || r.status == 200);
     wait_total(&server, "q=jardins", 1);
     assert!(server.stop().success());

@@ -23,6 +23,7 @@ fn posts_without_a_valid_csrf_token_are_refused_and_change_nothing() {
         "/account/tokens/1/delete",
         "/admin",
         "/admin/smtp",
+        "/admin/map",
         "/admin/test-mail",
         "/admin/users/1/role",
         "/admin/import",

@@ -363,7 +363,8 @@ pub fn actor_name_slug(conn: &Connection, id: i64) -> rusqlite::Result<Option<(S
 
 /// Ids of every public actor (search index rebuild).
 pub fn public_actor_ids(conn: &Connection) -> rusqlite::Result<Vec<i64>> {
-    let mut stmt = conn.prepare_cached("SELECT id FROM actors WHERE visibility = 'public' ORDER BY id")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT id FROM actors WHERE visibility = 'public' ORDER BY id")?;
     let rows = stmt.query_map([], |r| r.get(0))?;
     rows.collect()
 }

@@ -102,6 +102,9 @@ pub fn list(
                     @if page_no < pages { " " a rel="next" href=(query(page_no + 1)) { (ctx.t("dir.next")) } }
                 }
             }
+            @if ctx.instance.enabled(crate::settings::Module::Map) {
+                p { a href={ "/map?kind=" (url_encode(&q.kind)) "&type=" (url_encode(&q.type_)) "&tag=" (url_encode(&q.tag)) } { (ctx.t("map.see_on_map")) } }
+            }
             p.small {
                 (ctx.t("dir.open_data")) " "
                 a href="/directory.csv" { "CSV" } " · " a href="/directory.geojson" { "GeoJSON" } " · " a href="/api/v1/actors" { "JSON" }

@@ -1,0 +1,218 @@
+//! The map's pages and endpoints: the page with its filters and list, the clustered GeoJSON,
+//! the embeddable map, the tiles of an MBTiles file, and the admin's map settings.
+
+use std::path::PathBuf;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::views::{self, MapPage};
+use super::{
+    cluster, geojson as to_geojson, parse_zoom, store, tile_content_type, BBox, MapQuery,
+    MapSettingsForm, LIST_LIMIT, MAX_ZOOM,
+};
+use crate::app::AppState;
+use crate::auth::Admin;
+use crate::error::AppError;
+use crate::settings::handlers::{settings_page, GeneralForm};
+use crate::web::forms::FormErrors;
+use crate::web::{base_url, redirect_with_flash, Ctx};
+
+/// A 400 with a JSON message, for the GeoJSON endpoint.
+fn bad_request(ctx: &Ctx, key: &str) -> HttpResponse {
+    HttpResponse::BadRequest().json(serde_json::json!({"error": ctx.t(key)}))
+}
+
+/// GET /map.geojson?bbox=minLon,minLat,maxLon,maxLat&zoom=Z&kind=&type=&tag=: the located
+/// items of the box as a FeatureCollection, clustered below zoom 15.
+pub async fn geojson(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    q: web::Query<MapQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = q.into_inner();
+    let Some(bbox) = BBox::parse(&q.bbox) else {
+        return Ok(bad_request(&ctx, "map.bad_bbox"));
+    };
+    let Some(zoom) = parse_zoom(&q.zoom) else {
+        return Ok(bad_request(&ctx, "map.bad_zoom"));
+    };
+    let filter = q.filter(bbox, None);
+    let instance = ctx.instance.clone();
+    // Clustering is CPU work: it runs on the blocking pool with the query.
+    let body = state
+        .db
+        .read(move |c| {
+            let points = super::points(c, &filter, &instance)?;
+            Ok(to_geojson(&cluster(&points, zoom)).to_string())
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/geo+json")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
+        // Public data, like the directory's open data: any site may read it.
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .body(body))
+}
+
+/// GET /map?kind=&type=&tag=: the map with its filters, the list of located items (all the page
+/// shows without JavaScript) and the snippet that embeds this map elsewhere.
+pub async fn page(
+    ctx: Ctx,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<MapQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = q.into_inner();
+    let filter = q.filter(BBox::WORLD, Some(LIST_LIMIT + 1));
+    let instance = ctx.instance.clone();
+    let (mut items, tags) = state
+        .db
+        .read(move |c| {
+            Ok((
+                super::points(c, &filter, &instance)?,
+                crate::directory::store::public_tags(c, 40)?,
+            ))
+        })
+        .await?;
+    let more = items.len() > LIST_LIMIT as usize;
+    items.truncate(LIST_LIMIT as usize);
+    let embed_src = format!("{}/embed/map?{}", base_url(&req, &state), q.filters_query());
+    Ok(views::page(
+        &ctx,
+        &MapPage {
+            query: &q,
+            items: &items,
+            more,
+            tags: &tags,
+            embed_src: &embed_src,
+        },
+    ))
+}
+
+/// GET /embed/map?kind=&type=&tag=: the map alone, for an iframe on another site; the only
+/// page any site may frame.
+pub async fn embed(ctx: Ctx, q: web::Query<MapQuery>) -> HttpResponse {
+    let mut res = views::embed(&ctx, &q);
+    if let Ok(v) =
+        header::HeaderValue::from_str(&crate::app::content_security_policy(&ctx.instance, "*"))
+    {
+        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    res
+}
+
+/// Parses a tile address; the last part may end with an extension (`3.png`).
+fn tile_address(z: &str, x: &str, y: &str) -> Option<(u8, u32, u32)> {
+    let y = y.split_once('.').map_or(y, |(y, _)| y);
+    let z: u8 = z.parse().ok().filter(|z| *z <= MAX_ZOOM)?;
+    let (x, y): (u32, u32) = (x.parse().ok()?, y.parse().ok()?);
+    let side = 1u32 << z;
+    (x < side && y < side).then_some((z, x, y))
+}
+
+/// GET /tiles/{z}/{x}/{y}(.png): a tile of the configured MBTiles file, cached for a day;
+/// 404 without a file or for a tile it lacks.
+pub async fn tile(
+    ctx: Ctx,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (z, x, y) = path.into_inner();
+    let (z, x, y) = tile_address(&z, &x, &y).ok_or(AppError::NotFound)?;
+    if ctx.instance.mbtiles_path.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let file = PathBuf::from(&ctx.instance.mbtiles_path);
+    let found = web::block(move || -> rusqlite::Result<Option<(Vec<u8>, String)>> {
+        let conn = store::open_mbtiles(&file)?;
+        Ok(match store::tile(&conn, z, x, y)? {
+            Some(data) => Some((data, store::tile_format(&conn)?)),
+            None => None,
+        })
+    })
+    .await?;
+    let (data, format) = match found {
+        Ok(Some(t)) => t,
+        Ok(None) => return Err(AppError::NotFound),
+        Err(e) => {
+            // A file moved or damaged since the admin chose it: the map shows its background.
+            log::warn!("MBTiles file {}: {e}", ctx.instance.mbtiles_path);
+            return Err(AppError::NotFound);
+        }
+    };
+    let mut res = HttpResponse::Ok();
+    res.content_type(tile_content_type(&format))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"));
+    // Vector tiles are stored gzipped in MBTiles files.
+    if data.starts_with(&[0x1f, 0x8b]) {
+        res.insert_header((header::CONTENT_ENCODING, "gzip"));
+    }
+    Ok(res.body(data))
+}
+
+/// POST /admin/map: saves the tile URL, attribution and MBTiles file; re-shows the settings
+/// page with the input and messages when something is wrong.
+pub async fn admin_save(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    _: Admin,
+    form: web::Form<MapSettingsForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let mut errors = FormErrors::new();
+    let mut parsed = form.parse(&mut errors);
+    if let Some(path) = parsed
+        .as_ref()
+        .map(|s| s.mbtiles_path.clone())
+        .filter(|p| !p.is_empty())
+    {
+        let readable = web::block(move || {
+            let p = PathBuf::from(path);
+            p.is_file() && store::open_mbtiles(&p).is_ok_and(|c| store::is_mbtiles(&c))
+        })
+        .await?;
+        if !readable {
+            errors.add("mbtiles_path", "map.mbtiles_invalid");
+            parsed = None;
+        }
+    }
+    let Some(settings) = parsed else {
+        let general = GeneralForm::from_instance(&ctx.instance);
+        let mut page = settings_page(&state, &general, &ctx.instance.smtp);
+        page.map = form;
+        return Ok(crate::settings::views::settings(
+            &ctx,
+            &page,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
+    };
+    state
+        .db
+        .write(move |tx| {
+            Ok(crate::settings::store::save_map(
+                tx,
+                &settings.tile_url,
+                &settings.tile_attribution,
+                &settings.mbtiles_path,
+            )?)
+        })
+        .await?;
+    state.reload_instance().await?;
+    Ok(redirect_with_flash(&ctx, "/admin", "flash.saved"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tile_addresses_stay_within_their_zoom() {
+        assert_eq!(tile_address("1", "0", "1.png"), Some((1, 0, 1)));
+        assert_eq!(tile_address("0", "0", "0"), Some((0, 0, 0)));
+        assert_eq!(tile_address("1", "2", "0"), None);
+        assert_eq!(tile_address("23", "0", "0"), None);
+        assert_eq!(tile_address("a", "0", "0"), None);
+        assert_eq!(tile_address("3", "-1", "0"), None);
+    }
+}

@@ -1,0 +1,196 @@
+//! The map's pages: the map with its filters and list, the embeddable map, the admin section.
+
+use actix_web::http::header;
+use actix_web::HttpResponse;
+use maud::{html, Markup, DOCTYPE};
+
+use super::{tile_layer, MapQuery, MapSettingsForm, Point, LIST_LIMIT};
+use crate::directory::Kind;
+use crate::web::forms::{csrf, select, Field, FormErrors};
+use crate::web::layout::site_name;
+use crate::web::{assets, Ctx};
+
+/// What the map page shows.
+pub struct MapPage<'a> {
+    pub query: &'a MapQuery,
+    /// The located items, by source and name, at most [`LIST_LIMIT`].
+    pub items: &'a [Point],
+    /// Whether there were more than the list shows.
+    pub more: bool,
+    /// The directory's tags with their counts, for the filter.
+    pub tags: &'a [(String, i64)],
+    /// The absolute URL of the embeddable map with the same filters.
+    pub embed_src: &'a str,
+}
+
+/// The label of an item's kind and type, as the directory names them.
+fn kind_and_type(ctx: &Ctx, p: &Point) -> String {
+    match p.source {
+        super::store::ACTOR_SOURCE => format!(
+            "{} · {}",
+            ctx.t(&format!("dir.kind.{}", p.kind)),
+            ctx.t(&format!("dir.type.{}", p.type_))
+        ),
+        _ => String::new(),
+    }
+}
+
+/// The stylesheets of a page with a map.
+fn map_styles() -> Markup {
+    html! {
+        link rel="stylesheet" href=(assets::url("vendor/leaflet/leaflet.css"));
+        link rel="stylesheet" href=(assets::url("map.css"));
+    }
+}
+
+/// The scripts of a page with a map (deferred, from this site: no inline script).
+fn map_scripts() -> Markup {
+    html! {
+        script src=(assets::url("vendor/leaflet/leaflet.js")) defer {}
+        script src=(assets::url("js/map.js")) defer {}
+    }
+}
+
+/// The box `map.js` fills, with everything it needs in data attributes; hidden until it runs.
+fn map_box(ctx: &Ctx, q: &MapQuery, embedded: bool) -> Markup {
+    let (tiles, attribution) = tile_layer(&ctx.instance);
+    let home = format!("/map?{}", q.filters_query());
+    html! {
+        div #map .map.map-large hidden role="region" aria-label=(ctx.t("map.region"))
+            data-lat=(ctx.instance.center_lat) data-lon=(ctx.instance.center_lon)
+            data-radius-km=(ctx.instance.radius_km)
+            data-tiles=(tiles) data-attribution=(attribution)
+            data-geojson={ "/map.geojson?" (q.filters_query()) }
+            data-cluster-label=(ctx.t("map.cluster_label"))
+            data-target=[embedded.then_some("_blank")]
+            data-home-url=[embedded.then_some(home.as_str())]
+            data-home-label=[embedded.then(|| site_name(ctx))] {}
+    }
+}
+
+/// The filter form (kind, type, tag), which works without JavaScript.
+fn filters(ctx: &Ctx, q: &MapQuery, tags: &[(String, i64)]) -> Markup {
+    let mut kinds: Vec<(&str, String)> = vec![("", ctx.t("dir.all_kinds").to_string())];
+    kinds.extend(Kind::ALL.iter().map(|k| {
+        (
+            k.as_str(),
+            ctx.t(&format!("dir.kind.{}", k.as_str())).to_string(),
+        )
+    }));
+    let mut types: Vec<(&str, String)> = vec![("", ctx.t("dir.all_types").to_string())];
+    for k in Kind::ALL {
+        types.extend(
+            k.types()
+                .iter()
+                .map(|t| (*t, ctx.t(&format!("dir.type.{t}")).to_string())),
+        );
+    }
+    let mut tag_options: Vec<(&str, String)> = vec![("", ctx.t("dir.all_tags").to_string())];
+    tag_options.extend(tags.iter().map(|(t, n)| (t.as_str(), format!("{t} ({n})"))));
+    html! {
+        form.filters method="get" action="/map" role="search" aria-label=(ctx.t("map.filters")) {
+            (select(ctx, "kind", "dir.kind_label", &kinds, &q.kind))
+            (select(ctx, "type", "dir.type_label", &types, &q.type_))
+            (select(ctx, "tag", "dir.tag_label", &tag_options, &q.tag))
+            button type="submit" { (ctx.t("dir.filter")) }
+        }
+    }
+}
+
+/// Escapes a value for an HTML attribute of the snippet (shown as text, pasted as HTML).
+fn attribute(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// GET /map
+pub fn page(ctx: &Ctx, p: &MapPage) -> HttpResponse {
+    let title = ctx.t("map.title");
+    let snippet = format!(
+        "<iframe src=\"{}\" title=\"{}\" width=\"100%\" height=\"450\" style=\"border:0\" loading=\"lazy\"></iframe>",
+        attribute(p.embed_src),
+        attribute(&ctx.lang.tf("map.embed_frame_title", &[("site", site_name(ctx))]))
+    );
+    crate::web::page(
+        ctx,
+        title,
+        html! {
+            (map_styles())
+            h1 { (title) }
+            (filters(ctx, p.query, p.tags))
+            (map_box(ctx, p.query, false))
+            noscript { p.notice { (ctx.t("map.noscript")) } }
+            section aria-labelledby="map-list-h" {
+                h2 #map-list-h { (ctx.t("map.list_heading")) }
+                @if p.items.is_empty() {
+                    p role="status" { (ctx.t("map.empty")) }
+                } @else {
+                    p role="status" { (ctx.lang.tf("map.count", &[("n", &p.items.len().to_string())])) }
+                    ul.map-list {
+                        @for item in p.items {
+                            li { a href=(item.url) { (item.title) } " " span.small { (kind_and_type(ctx, item)) } }
+                        }
+                    }
+                    @if p.more {
+                        p.notice role="note" { (ctx.lang.tf("map.truncated", &[("n", &LIST_LIMIT.to_string())])) }
+                    }
+                }
+            }
+            section aria-labelledby="map-embed-h" {
+                h2 #map-embed-h { (ctx.t("map.embed_heading")) }
+                p.hint #map-embed-hint { (ctx.t("map.embed_hint")) }
+                label for="map-embed" { (ctx.t("map.embed_label")) }
+                textarea #map-embed .snippet readonly rows="3" aria-describedby="map-embed-hint" { (snippet) }
+            }
+            (map_scripts())
+        },
+    )
+}
+
+/// GET /embed/map: the map alone on a page of its own (no header, no footer), for an iframe.
+pub fn embed(ctx: &Ctx, q: &MapQuery) -> HttpResponse {
+    let site = site_name(ctx);
+    let full = format!("/map?{}", q.filters_query());
+    let markup = html! {
+        (DOCTYPE)
+        html lang=(ctx.lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (ctx.t("map.title")) " · " (site) }
+                link rel="stylesheet" href=(assets::url("placette.css"));
+                (map_styles())
+            }
+            body.embed {
+                (map_box(ctx, q, true))
+                noscript {
+                    p { a href=(full) target="_blank" rel="noopener" { (ctx.lang.tf("map.open_full", &[("site", site)])) } }
+                }
+                (map_scripts())
+            }
+        }
+    };
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(markup.into_string())
+}
+
+/// The map section of the admin settings page: tile server, attribution, MBTiles file.
+pub fn admin_section(ctx: &Ctx, f: &MapSettingsForm, errors: &FormErrors) -> Markup {
+    html! {
+        section aria-labelledby="map-h" {
+            h2 #map-h { (ctx.t("map.settings_heading")) }
+            p.hint { (ctx.t("map.settings_hint")) }
+            form method="post" action="/admin/map" novalidate {
+                (csrf(ctx))
+                (Field::text("tile_url", "map.tile_url", &f.tile_url).optional().hint("map.tile_url_hint").autocomplete("off").render(ctx, errors))
+                (Field::text("tile_attribution", "map.tile_attribution", &f.tile_attribution).hint("map.tile_attribution_hint").autocomplete("off").render(ctx, errors))
+                (Field::text("mbtiles_path", "map.mbtiles_path", &f.mbtiles_path).optional().hint("map.mbtiles_path_hint").autocomplete("off").render(ctx, errors))
+                button type="submit" { (ctx.t("form.save")) }
+            }
+        }
+    }
+}
