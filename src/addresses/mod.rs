@@ -431,7 +431,7 @@ mod tests {
             lon: -0.81,
             radius_km: 10.0,
         };
-        let all = [far.clone(), here.clone()];
+        let all = [far.clone(), here];
         let key = normalise("3 rue haute 49007 angers");
         assert_eq!(pick(&key, &all, Some(&around)), Some((47.47, -0.55)));
         for typed in [
@@ -443,9 +443,12 @@ mod tests {
             assert_eq!(got, Some((47.35, -0.81)), "{typed}");
         }
         // Only the far one: outside the village, not taken; without a village, one commune is.
-        assert_eq!(pick("3 rue haute", &[far.clone()], Some(&around)), None);
         assert_eq!(
-            pick("3 rue haute", &[far.clone()], None),
+            pick("3 rue haute", std::slice::from_ref(&far), Some(&around)),
+            None
+        );
+        assert_eq!(
+            pick("3 rue haute", std::slice::from_ref(&far), None),
             Some((47.47, -0.55))
         );
         assert_eq!(pick("3 rue haute", &all, None), None, "ambiguous");

@@ -1,6 +1,7 @@
 //! The map's pages and endpoints: the page with its filters and list, the clustered GeoJSON,
 //! the embeddable map, the tiles of an MBTiles file, and the admin's map settings.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use actix_web::http::{header, StatusCode};
@@ -17,6 +18,15 @@ use crate::error::AppError;
 use crate::settings::handlers::{settings_page, GeneralForm};
 use crate::web::forms::FormErrors;
 use crate::web::{base_url, redirect_with_flash, Ctx};
+
+/// Keeps only the points a text search found (when there was a text).
+fn keep_found(points: &mut Vec<super::Point>, found: Option<&HashSet<(usize, i64)>>) {
+    if let Some(keys) = found {
+        points.retain(|p| {
+            crate::search::kind_no(p.source).is_some_and(|k| keys.contains(&(k, p.id)))
+        });
+    }
+}
 
 /// A 400 with a JSON message, for the GeoJSON endpoint.
 fn bad_request(ctx: &Ctx, key: &str) -> HttpResponse {
@@ -39,11 +49,13 @@ pub async fn geojson(
     };
     let filter = q.filter(bbox, None);
     let instance = ctx.instance.clone();
+    let only = crate::search::handlers::matching(&state, &ctx, q.search_params()).await?;
     // Clustering is CPU work: it runs on the blocking pool with the query.
     let body = state
         .db
         .read(move |c| {
-            let points = super::points(c, &filter, &instance)?;
+            let mut points = super::points(c, &filter, &instance)?;
+            keep_found(&mut points, only.as_ref());
             Ok(to_geojson(&cluster(&points, zoom)).to_string())
         })
         .await?;
@@ -64,15 +76,20 @@ pub async fn page(
     q: web::Query<MapQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = q.into_inner();
-    let filter = q.filter(BBox::WORLD, Some(LIST_LIMIT + 1));
+    let only = crate::search::handlers::matching(&state, &ctx, q.search_params()).await?;
+    let limit = if only.is_some() {
+        None
+    } else {
+        Some(LIST_LIMIT + 1)
+    };
+    let filter = q.filter(BBox::WORLD, limit);
     let instance = ctx.instance.clone();
     let (mut items, tags) = state
         .db
         .read(move |c| {
-            Ok((
-                super::points(c, &filter, &instance)?,
-                crate::directory::store::public_tags(c, 40)?,
-            ))
+            let mut points = super::points(c, &filter, &instance)?;
+            keep_found(&mut points, only.as_ref());
+            Ok((points, crate::directory::store::public_tags(c, 40)?))
         })
         .await?;
     let more = items.len() > LIST_LIMIT as usize;

@@ -117,6 +117,11 @@ pub struct MapQuery {
     #[serde(rename = "type")]
     pub type_: String,
     pub tag: String,
+    /// A search text: only what the search finds is shown (with its radius and centre).
+    pub q: String,
+    pub km: String,
+    pub lat: String,
+    pub lon: String,
 }
 
 impl MapQuery {
@@ -143,12 +148,34 @@ impl MapQuery {
 
     /// `kind=...&type=...&tag=...` for links that keep the filters.
     pub fn filters_query(&self) -> String {
-        format!(
+        let mut out = format!(
             "kind={}&type={}&tag={}",
             url_encode(self.kind.trim()),
             url_encode(self.type_.trim()),
             url_encode(self.tag.trim())
-        )
+        );
+        for (name, value) in [
+            ("q", &self.q),
+            ("km", &self.km),
+            ("lat", &self.lat),
+            ("lon", &self.lon),
+        ] {
+            if !value.trim().is_empty() {
+                out.push_str(&format!("&{name}={}", url_encode(value.trim())));
+            }
+        }
+        out
+    }
+
+    /// The search part of the query, to keep only what a text search finds.
+    pub fn search_params(&self) -> crate::search::handlers::SearchParams {
+        crate::search::handlers::SearchParams {
+            q: self.q.clone(),
+            km: self.km.clone(),
+            lat: self.lat.clone(),
+            lon: self.lon.clone(),
+            ..Default::default()
+        }
     }
 }
 

@@ -89,6 +89,13 @@ fn filters(ctx: &Ctx, q: &MapQuery, tags: &[(String, i64)]) -> Markup {
     tag_options.extend(tags.iter().map(|(t, n)| (t.as_str(), format!("{t} ({n})"))));
     html! {
         form.filters method="get" action="/map" role="search" aria-label=(ctx.t("map.filters")) {
+            div.field {
+                label for="map-q" { (ctx.t("search.label")) }
+                input #map-q type="search" name="q" value=(q.q);
+            }
+            @for (name, value) in [("km", &q.km), ("lat", &q.lat), ("lon", &q.lon)] {
+                @if !value.is_empty() { input type="hidden" name=(name) value=(value); }
+            }
             (select(ctx, "kind", "dir.kind_label", &kinds, &q.kind))
             (select(ctx, "type", "dir.type_label", &types, &q.type_))
             (select(ctx, "tag", "dir.tag_label", &tag_options, &q.tag))

@@ -11,8 +11,9 @@ use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::{distance_km, rank};
 
-/// One kept match: its rank, its address in the index, its distance (None: no location).
-pub type Ranked = (f64, DocAddress, Option<f64>);
+/// One kept match: its rank, its address in the index, its distance (None: no location),
+/// and its `(kind number, id)`.
+pub type Ranked = (f64, DocAddress, Option<f64>, (usize, i64));
 
 /// Keeps the matches within `radius_km` of `center` whose `(kind, id)` the R*Tree found nearby,
 /// and the matches without a location.
@@ -73,11 +74,11 @@ impl SegmentCollector for NearbySegment {
     type Fruit = Vec<Ranked>;
 
     fn collect(&mut self, doc: DocId, score: Score) {
+        let key = (
+            self.kind_no.first(doc).unwrap_or(0) as usize,
+            self.id.first(doc).unwrap_or(0),
+        );
         let distance = if self.has_point.first(doc) == Some(1) {
-            let key = (
-                self.kind_no.first(doc).unwrap_or(0) as usize,
-                self.id.first(doc).unwrap_or(0),
-            );
             if !self.nearby.contains(&key) {
                 return;
             }
@@ -95,7 +96,7 @@ impl SegmentCollector for NearbySegment {
         };
         let r = rank(score, distance.unwrap_or(self.radius_km));
         self.kept
-            .push((r, DocAddress::new(self.ord, doc), distance));
+            .push((r, DocAddress::new(self.ord, doc), distance, key));
     }
 
     fn harvest(self) -> Vec<Ranked> {

@@ -87,6 +87,26 @@ pub async fn run(state: &AppState, q: SearchQuery) -> Result<Results, AppError> 
     .await?
 }
 
+/// The `(kind number, id)` of everything a text query finds, for the map; `None` without text.
+pub async fn matching(
+    state: &AppState,
+    ctx: &Ctx,
+    p: SearchParams,
+) -> Result<Option<std::collections::HashSet<(usize, i64)>>, AppError> {
+    if p.q.trim().is_empty() {
+        return Ok(None);
+    }
+    let q = p.query(ctx);
+    let (db, index) = (state.db.clone(), state.search.clone());
+    let keys = web::block(move || {
+        let conn = db.conn()?;
+        let nearby = store::nearby(&conn, bbox_around(q.center, q.radius_km), super::kind_no)?;
+        index.matching(&q, nearby)
+    })
+    .await??;
+    Ok(Some(keys))
+}
+
 /// GET /search
 pub async fn page(
     ctx: Ctx,

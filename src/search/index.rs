@@ -342,7 +342,7 @@ impl SearchIndex {
         let total = ranked.len();
         let start = q.page.saturating_sub(1).saturating_mul(PER_PAGE);
         let mut hits = Vec::new();
-        for (_, addr, distance) in ranked.into_iter().skip(start).take(PER_PAGE) {
+        for (_, addr, distance, _) in ranked.into_iter().skip(start).take(PER_PAGE) {
             let d: TantivyDocument = searcher.doc(addr).map_err(tantivy_error)?;
             let text = |field: Field| {
                 d.get_first(field)
@@ -360,6 +360,28 @@ impl SearchIndex {
             });
         }
         Ok(Results { hits, total })
+    }
+}
+
+impl SearchIndex {
+    /// Every `(kind number, id)` the query finds within its disc, unpaged (to show a search
+    /// on the map).
+    pub fn matching(
+        &self,
+        q: &SearchQuery,
+        nearby: HashSet<(usize, i64)>,
+    ) -> Result<HashSet<(usize, i64)>, AppError> {
+        let collector = Nearby {
+            nearby: Arc::new(nearby),
+            center: q.center,
+            radius_km: q.radius_km,
+        };
+        let found = self
+            .reader
+            .searcher()
+            .search(&self.query(q), &collector)
+            .map_err(tantivy_error)?;
+        Ok(found.into_iter().map(|(_, _, _, key)| key).collect())
     }
 }
 

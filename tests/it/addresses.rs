@@ -191,13 +191,8 @@ fn an_address_typed_from_the_imported_ban_sample_gets_its_coordinates() {
         "{}",
         form.body
     );
-    let script = jeanne.get(
-        &form.body[form.body.find("/assets/js/address-autocomplete.").unwrap()..]
-            .split('"')
-            .next()
-            .unwrap()
-            .to_string(),
-    );
+    let src = &form.body[form.body.find("/assets/js/address-autocomplete.").unwrap()..];
+    let script = jeanne.get(src.split('"').next().unwrap());
     assert_eq!(script.status, 200);
     assert!(script.body.contains("/api/v1/addresses"));
 

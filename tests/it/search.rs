@@ -142,3 +142,30 @@ fn deletions_leave_the_index_and_a_lost_index_is_rebuilt() {
     assert!(ok, "{err}");
     assert!(out.contains("1 documents"), "{out}");
 }
+
+#[test]
+fn a_search_is_shown_on_the_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let admin = server.set_up();
+    let t = token(&admin);
+    add(&server, &t, "Jardin partagé", "jardin", Some(1.0));
+    add(&server, &t, "Jardin d'enfants", "enfants", Some(2.0));
+    add(&server, &t, "Club de judo", "sport", Some(3.0));
+    wait_total(&server, "q=jardin", 2);
+    let r = server
+        .client()
+        .get("/map.geojson?bbox=-5,42,8,51&zoom=18&q=jardin");
+    assert_eq!(r.status, 200, "{}", r.body);
+    let json: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    let titles: Vec<&str> = json["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["properties"]["title"].as_str())
+        .collect();
+    assert_eq!(titles.len(), 2, "{titles:?}");
+    assert!(titles.iter().all(|t| t.starts_with("Jardin")));
+    let page = server.client().get("/map?q=jardin");
+    assert!(page.body.contains("Jardin partagé") && !page.body.contains("Club de judo"));
+}
