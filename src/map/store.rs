@@ -12,14 +12,15 @@ pub const ACTOR_SOURCE: &str = crate::directory::store::GEO_KIND;
 
 /// The public actors located in the filter's box, filtered by kind, type and tag, by name.
 /// One indexed R*Tree query; the exact position comes from the actor's row (the R*Tree keeps
-/// 32-bit floats).
+/// 32-bit floats). CROSS JOIN makes SQLite walk the R*Tree box first: a village-sized box reads
+/// a hundred rows instead of probing the R*Tree once per actor.
 pub fn actor_points(conn: &Connection, f: &MapFilter) -> rusqlite::Result<Vec<Point>> {
     let kinds = f
         .kinds_of(ACTOR_SOURCE, super::SOURCES[0].kinds)
         .map(|k| format!(",{},", k.join(",")));
     let mut stmt = conn.prepare_cached(
         "SELECT a.id, a.slug, a.name, a.kind, a.type, a.lat, a.lon
-         FROM geo g JOIN geo_items i ON i.id = g.id JOIN actors a ON a.id = i.item_id
+         FROM geo g CROSS JOIN geo_items i ON i.id = g.id CROSS JOIN actors a ON a.id = i.item_id
          WHERE g.max_lat >= :min_lat AND g.min_lat <= :max_lat
            AND g.max_lon >= :min_lon AND g.min_lon <= :max_lon
            AND i.kind = :source AND a.visibility = 'public'
@@ -27,7 +28,7 @@ pub fn actor_points(conn: &Connection, f: &MapFilter) -> rusqlite::Result<Vec<Po
            AND (:kinds IS NULL OR instr(:kinds, ',' || a.kind || ',') > 0)
            AND (:type IS NULL OR a.type = :type)
            AND (:tag IS NULL OR EXISTS (SELECT 1 FROM actor_tags t WHERE t.actor_id = a.id AND t.tag = :tag))
-         ORDER BY a.name COLLATE NOCASE, a.id
+         ORDER BY CASE WHEN :limit < 0 THEN 0 ELSE a.name END COLLATE NOCASE, a.id
          LIMIT :limit",
     )?;
     let b = f.bbox;

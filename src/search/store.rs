@@ -34,7 +34,7 @@ pub fn nearby(
     kind_no: impl Fn(&str) -> Option<usize>,
 ) -> rusqlite::Result<HashSet<(usize, i64)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT i.kind, i.item_id FROM geo g JOIN geo_items i ON i.id = g.id
+        "SELECT i.kind, i.item_id FROM geo g CROSS JOIN geo_items i ON i.id = g.id
          WHERE g.max_lat >= :min_lat AND g.min_lat <= :max_lat AND g.max_lon >= :min_lon AND g.min_lon <= :max_lon",
     )?;
     let mut rows = stmt.query(named_params! {":min_lat": min_lat, ":max_lat": max_lat, ":min_lon": min_lon, ":max_lon": max_lon})?;
