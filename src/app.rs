@@ -215,14 +215,8 @@ fn security_headers() -> DefaultHeaders {
 /// and from the map's tile server; framed by `frame_ancestors` (`'none'`, except the
 /// embeddable map).
 pub fn content_security_policy(instance: &Instance, frame_ancestors: &str) -> String {
-    // The directory's location picker still asks OpenStreetMap's tiles.
     let mut img: Vec<String> = vec!["'self'".into(), "data:".into()];
-    img.extend(map::tile_origin(map::DEFAULT_TILE_URL));
-    if let Some(origin) = map::tile_origin(map::tile_layer(instance).0) {
-        if !img.contains(&origin) {
-            img.push(origin);
-        }
-    }
+    img.extend(map::tile_origin(map::tile_layer(instance).0));
     format!(
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src {}; object-src 'none'; \
          base-uri 'none'; form-action 'self'; frame-ancestors {frame_ancestors}",

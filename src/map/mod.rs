@@ -8,11 +8,11 @@
 mod cluster;
 pub mod handlers;
 pub mod store;
-mod tiles;
+pub mod tiles;
 pub mod views;
 
 pub use cluster::{cluster, geojson};
-pub use tiles::{tile_content_type, tile_layer, tile_origin, MapSettingsForm, DEFAULT_TILE_URL};
+pub use tiles::{tile_content_type, tile_layer, tile_origin, MapSettingsForm};
 
 use rusqlite::Connection;
 use serde::Deserialize;

@@ -72,6 +72,7 @@ pub async fn middleware(
     // Assets, photos and the health check need no session, no cookie, no database.
     let light = req.path().starts_with("/assets/")
         || req.path().starts_with("/media/")
+        || req.path().starts_with("/tiles/")
         || req.path() == "/healthz";
     if light && matches!(*req.method(), Method::GET | Method::HEAD) {
         let ctx = Ctx {

@@ -17,11 +17,6 @@ use super::{Access, Actor, ActorForm, Kind, HOUR_FIELDS};
 use crate::web::forms::{csrf, error_summary, select, Field, FormErrors};
 use crate::web::{assets, markdown, page, page_with_status, url_encode, Ctx};
 
-/// Map tiles of the location picker (OpenStreetMap's standard tiles, with their attribution).
-const TILES: &str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
-/// The attribution the tiles' licence asks for.
-const TILES_ATTRIBUTION: &str = "© OpenStreetMap contributors";
-
 fn type_label(ctx: &Ctx, type_: &str) -> &'static str {
     ctx.t(&format!("dir.type.{type_}"))
 }
@@ -346,6 +341,7 @@ pub fn form(
     ];
     let days: Vec<&str> = ctx.t("date.weekdays").split(',').collect();
     let texts = f.hour_texts();
+    let (tiles, attribution) = crate::map::tile_layer(&ctx.instance);
     page_with_status(
         status,
         ctx,
@@ -370,7 +366,7 @@ pub fn form(
                     // Filled by location-picker.js when JavaScript runs; hidden otherwise.
                     div #location-picker .map hidden role="region" aria-label=(ctx.t("dir.map_picker"))
                         data-lat=(ctx.instance.center_lat) data-lon=(ctx.instance.center_lon)
-                        data-tiles=(TILES) data-attribution=(TILES_ATTRIBUTION) {}
+                        data-tiles=(tiles) data-attribution=(attribution) {}
                     p.hint { (ctx.t("dir.map_picker_hint")) }
                 }
                 fieldset {
