@@ -47,7 +47,10 @@ pub async fn geojson(
     let Some(zoom) = parse_zoom(&q.zoom) else {
         return Ok(bad_request(&ctx, "map.bad_zoom"));
     };
-    let filter = q.filter(bbox, None);
+    let mut filter = q.filter(bbox, None);
+    // Below the clustering zoom, clusters need positions only; names are read for the points
+    // shown alone.
+    filter.light = zoom < super::cluster::CLUSTER_MAX_ZOOM;
     let instance = ctx.instance.clone();
     let only = crate::search::handlers::matching(&state, &ctx, q.search_params()).await?;
     // Clustering is CPU work: it runs on the blocking pool with the query.
@@ -56,7 +59,21 @@ pub async fn geojson(
         .read(move |c| {
             let mut points = super::points(c, &filter, &instance)?;
             keep_found(&mut points, only.as_ref());
-            Ok(to_geojson(&cluster(&points, zoom)).to_string())
+            let features = cluster(&points, zoom);
+            if !filter.light {
+                return Ok(to_geojson(&features).to_string());
+            }
+            let details = super::details_of_singles(c, &features)?;
+            let features: Vec<_> = features
+                .into_iter()
+                .map(|f| match f {
+                    super::cluster::Feature::Single(p) => {
+                        super::cluster::Feature::Single(details.get(&(p.source, p.id)).unwrap_or(p))
+                    }
+                    other => other,
+                })
+                .collect();
+            Ok(to_geojson(&features).to_string())
         })
         .await?;
     Ok(HttpResponse::Ok()

@@ -88,6 +88,8 @@ pub struct MapFilter {
     pub tag: Option<String>,
     pub bbox: BBox,
     pub limit: Option<i64>,
+    /// Only ids and positions (for clustering); see `Source::details`.
+    pub light: bool,
 }
 
 impl MapFilter {
@@ -143,6 +145,7 @@ impl MapQuery {
             tag: (!tag.is_empty()).then_some(tag),
             bbox,
             limit,
+            light: false,
         }
     }
 
@@ -201,6 +204,8 @@ pub struct Source {
     pub module: Module,
     pub kinds: &'static [&'static str],
     pub points: fn(&Connection, &MapFilter) -> rusqlite::Result<Vec<Point>>,
+    /// Complete points by id, for the items a clustered map shows alone.
+    pub details: fn(&Connection, &[i64]) -> rusqlite::Result<Vec<Point>>,
 }
 
 /// Every module on the map. A new module adds one line here and one store function.
@@ -209,6 +214,7 @@ pub const SOURCES: &[Source] = &[Source {
     module: Module::Directory,
     kinds: &["organisation", "project", "place", "person"],
     points: store::actor_points,
+    details: store::actor_details,
 }];
 
 /// The points of every source the filter asks for whose module is on (at most `limit` per source).
@@ -221,6 +227,30 @@ pub fn points(conn: &Connection, f: &MapFilter, i: &Instance) -> rusqlite::Resul
         all.extend((s.points)(conn, f)?);
     }
     Ok(all)
+}
+
+/// The complete points of the features shown alone, by `(source, id)`.
+pub fn details_of_singles(
+    conn: &Connection,
+    features: &[cluster::Feature],
+) -> rusqlite::Result<std::collections::HashMap<(&'static str, i64), Point>> {
+    let mut out = std::collections::HashMap::new();
+    for s in SOURCES {
+        let ids: Vec<i64> = features
+            .iter()
+            .filter_map(|f| match f {
+                cluster::Feature::Single(p) if p.source == s.name => Some(p.id),
+                _ => None,
+            })
+            .collect();
+        if ids.is_empty() {
+            continue;
+        }
+        for p in (s.details)(conn, &ids)? {
+            out.insert((p.source, p.id), p);
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -10,48 +10,78 @@ use super::{MapFilter, Point};
 /// The R*Tree kind (and map source name) of the directory's actors.
 pub const ACTOR_SOURCE: &str = crate::directory::store::GEO_KIND;
 
+const ACTOR_WHERE: &str = "FROM geo g CROSS JOIN geo_items i ON i.id = g.id CROSS JOIN actors a ON a.id = i.item_id
+     WHERE g.max_lat >= :min_lat AND g.min_lat <= :max_lat
+       AND g.max_lon >= :min_lon AND g.min_lon <= :max_lon
+       AND i.kind = :source AND a.visibility = 'public'
+       AND a.lat IS NOT NULL AND a.lon IS NOT NULL
+       AND (:kinds IS NULL OR instr(:kinds, ',' || a.kind || ',') > 0)
+       AND (:type IS NULL OR a.type = :type)
+       AND (:tag IS NULL OR EXISTS (SELECT 1 FROM actor_tags t WHERE t.actor_id = a.id AND t.tag = :tag))";
+
+fn actor_point(r: &rusqlite::Row) -> rusqlite::Result<Point> {
+    let slug: String = r.get("slug")?;
+    Ok(Point {
+        source: ACTOR_SOURCE,
+        kind: r.get("kind")?,
+        type_: r.get("type")?,
+        id: r.get("id")?,
+        lat: r.get("lat")?,
+        lon: r.get("lon")?,
+        title: r.get("name")?,
+        url: format!("/a/{slug}"),
+    })
+}
+
 /// The public actors located in the filter's box, filtered by kind, type and tag, by name.
 /// One indexed R*Tree query; the exact position comes from the actor's row (the R*Tree keeps
 /// 32-bit floats). CROSS JOIN makes SQLite walk the R*Tree box first: a village-sized box reads
-/// a hundred rows instead of probing the R*Tree once per actor.
+/// a hundred rows instead of probing the R*Tree once per actor. With `f.light`, only ids and
+/// positions are read (for clustering; [`actor_details`] fills the points shown alone).
 pub fn actor_points(conn: &Connection, f: &MapFilter) -> rusqlite::Result<Vec<Point>> {
     let kinds = f
         .kinds_of(ACTOR_SOURCE, super::SOURCES[0].kinds)
         .map(|k| format!(",{},", k.join(",")));
-    let mut stmt = conn.prepare_cached(
-        "SELECT a.id, a.slug, a.name, a.kind, a.type, a.lat, a.lon
-         FROM geo g CROSS JOIN geo_items i ON i.id = g.id CROSS JOIN actors a ON a.id = i.item_id
-         WHERE g.max_lat >= :min_lat AND g.min_lat <= :max_lat
-           AND g.max_lon >= :min_lon AND g.min_lon <= :max_lon
-           AND i.kind = :source AND a.visibility = 'public'
-           AND a.lat IS NOT NULL AND a.lon IS NOT NULL
-           AND (:kinds IS NULL OR instr(:kinds, ',' || a.kind || ',') > 0)
-           AND (:type IS NULL OR a.type = :type)
-           AND (:tag IS NULL OR EXISTS (SELECT 1 FROM actor_tags t WHERE t.actor_id = a.id AND t.tag = :tag))
-         ORDER BY CASE WHEN :limit < 0 THEN 0 ELSE a.name END COLLATE NOCASE, a.id
-         LIMIT :limit",
-    )?;
+    let sql = if f.light {
+        format!("SELECT a.id, a.lat, a.lon {ACTOR_WHERE} LIMIT :limit")
+    } else {
+        format!("SELECT a.id, a.slug, a.name, a.kind, a.type, a.lat, a.lon {ACTOR_WHERE} ORDER BY a.name COLLATE NOCASE, a.id LIMIT :limit")
+    };
+    let mut stmt = conn.prepare_cached(&sql)?;
     let b = f.bbox;
-    let rows = stmt.query_map(
-        named_params! {
-            ":min_lat": b.min_lat, ":max_lat": b.max_lat, ":min_lon": b.min_lon, ":max_lon": b.max_lon,
-            ":source": ACTOR_SOURCE, ":kinds": kinds, ":type": f.type_, ":tag": f.tag,
-            ":limit": f.limit.unwrap_or(-1),
-        },
-        |r| {
-            let slug: String = r.get("slug")?;
+    let params = named_params! {
+        ":min_lat": b.min_lat, ":max_lat": b.max_lat, ":min_lon": b.min_lon, ":max_lon": b.max_lon,
+        ":source": ACTOR_SOURCE, ":kinds": kinds, ":type": f.type_, ":tag": f.tag,
+        ":limit": f.limit.unwrap_or(-1),
+    };
+    let rows = if f.light {
+        stmt.query_map(params, |r| {
             Ok(Point {
                 source: ACTOR_SOURCE,
-                kind: r.get("kind")?,
-                type_: r.get("type")?,
+                kind: String::new(),
+                type_: String::new(),
                 id: r.get("id")?,
                 lat: r.get("lat")?,
                 lon: r.get("lon")?,
-                title: r.get("name")?,
-                url: format!("/a/{slug}"),
+                title: String::new(),
+                url: String::new(),
             })
-        },
+        })?
+        .collect()
+    } else {
+        stmt.query_map(params, actor_point)?.collect()
+    };
+    rows
+}
+
+/// The complete points of these actors (those a clustered map shows alone).
+pub fn actor_details(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<Point>> {
+    let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.id, a.slug, a.name, a.kind, a.type, a.lat, a.lon FROM actors a
+         WHERE a.id IN (SELECT value FROM json_each(:ids))",
     )?;
+    let rows = stmt.query_map(named_params! {":ids": list}, actor_point)?;
     rows.collect()
 }
 

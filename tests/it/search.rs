@@ -166,6 +166,21 @@ fn a_search_is_shown_on_the_map() {
         .collect();
     assert_eq!(titles.len(), 2, "{titles:?}");
     assert!(titles.iter().all(|t| t.starts_with("Jardin")));
+    // Below the clustering zoom, items shown alone still carry their title and link.
+    let r = server
+        .client()
+        .get("/map.geojson?bbox=-5,42,8,51&zoom=14&q=jardin");
+    let json: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    let singles: Vec<&serde_json::Value> = json["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["properties"]["title"].is_string())
+        .collect();
+    assert_eq!(singles.len(), 2, "{json}");
+    assert!(singles
+        .iter()
+        .all(|f| f["properties"]["url"].as_str().unwrap().starts_with("/a/")));
     let page = server.client().get("/map?q=jardin");
     assert!(page.body.contains("Jardin partagé") && !page.body.contains("Club de judo"));
 }
