@@ -14,7 +14,7 @@ PY_TOOLS := aiosmtpd==1.4.6 ziglang==0.17.1 cargo-zigbuild==0.24.0
 APT_PACKAGES := chromium chromium-driver qemu-user-static file
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-deps pi release fmt clean
+.PHONY: run test crash-test test-deps pi release fmt clean
 
 ## Serve Placette on ./placette-data (created if missing) with the demo village.
 run:
@@ -24,6 +24,11 @@ run:
 test: test-deps pi
 	PLACETTE_TEST_PYTHON=$(abspath $(PY)) PLACETTE_PI_BINARY=$(abspath $(PI_BIN)) \
 		cargo test --locked -- --include-ignored
+
+## Crash harness: CYCLES (default 1000) of concurrent writes, kill -9, restart; every acknowledged write must be there.
+crash-test:
+	PLACETTE_CRASH_CYCLES=$${CYCLES:-1000} PLACETTE_TEST_PYTHON=$(abspath $(PY)) \
+		cargo test --locked --test it crash:: -- --nocapture
 
 ## Installs what the tests need when it is missing (Debian packages, Python tools, Rust target).
 test-deps: $(VENV)/.installed

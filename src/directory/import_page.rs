@@ -12,7 +12,6 @@ use std::path::PathBuf;
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use futures_util::StreamExt;
 use maud::html;
 
 use super::rna::{self, Refusal, Summary};
@@ -110,7 +109,10 @@ pub async fn submit(
 ) -> Result<HttpResponse, AppError> {
     let (mut spool, mut commune) = (Spool::new(&state), String::new());
     let mut file_seen = false;
-    while let Some(field) = payload.next().await {
+    while let Some(field) = crate::web::next_or_stall(&mut payload)
+        .await
+        .unwrap_or_else(|_| Some(Err(actix_multipart::MultipartError::Incomplete)))
+    {
         let mut field = match field {
             Ok(f) => f,
             Err(e) => return Ok(bad_request(e)),
@@ -121,7 +123,10 @@ pub async fn submit(
             continue;
         }
         let mut text = Vec::new();
-        while let Some(chunk) = field.next().await {
+        while let Some(chunk) = crate::web::next_or_stall(&mut field)
+            .await
+            .unwrap_or_else(|_| Some(Err(actix_multipart::MultipartError::Incomplete)))
+        {
             let chunk = match chunk {
                 Ok(c) => c,
                 Err(e) => return Ok(bad_request(e)),

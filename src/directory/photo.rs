@@ -8,7 +8,6 @@ use std::path::PathBuf;
 use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
-use futures_util::StreamExt;
 use image::{ImageReader, Limits};
 
 use super::handlers::{load, require_manage};
@@ -88,7 +87,10 @@ pub async fn upload(
         log::info!("photo upload: bad multipart body: {e}");
         HttpResponse::BadRequest().finish()
     };
-    while let Some(field) = payload.next().await {
+    while let Some(field) = crate::web::next_or_stall(&mut payload)
+        .await
+        .unwrap_or_else(|_| Some(Err(actix_multipart::MultipartError::Incomplete)))
+    {
         let mut field = match field {
             Ok(f) => f,
             Err(e) => return Ok(bad_request(e)),
@@ -96,7 +98,10 @@ pub async fn upload(
         if field.name() != Some("photo") {
             continue;
         }
-        while let Some(chunk) = field.next().await {
+        while let Some(chunk) = crate::web::next_or_stall(&mut field)
+            .await
+            .unwrap_or_else(|_| Some(Err(actix_multipart::MultipartError::Incomplete)))
+        {
             let chunk = match chunk {
                 Ok(c) => c,
                 Err(e) => return Ok(bad_request(e)),

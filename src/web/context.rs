@@ -157,8 +157,19 @@ pub async fn middleware(
         || path.starts_with("/assets/")
         || path.starts_with("/api/");
     let module_off = module_of(path).is_some_and(|m| !instance.enabled(m));
+    // Only uploads (multipart) may be larger than a form, whatever the route does with its body.
+    let too_large = is_unsafe(req.method())
+        && !content_type_is(&req, "multipart/form-data")
+        && req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok())
+            .is_some_and(|n| n > FORM_LIMIT);
     let early = if !instance.setup_done && !setup_free {
         Some(redirect("/setup"))
+    } else if too_large {
+        Some(HttpResponse::PayloadTooLarge().finish())
     } else if module_off {
         Some(HttpResponse::NotFound().finish())
     } else if is_unsafe(req.method())
@@ -210,6 +221,13 @@ fn request_lang(req: &ServiceRequest, account: Option<Lang>, default: Lang) -> L
                 .and_then(Lang::negotiate)
         })
         .unwrap_or(default)
+}
+
+fn content_type_is(req: &ServiceRequest, prefix: &str) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with(prefix))
 }
 
 fn is_unsafe(m: &Method) -> bool {

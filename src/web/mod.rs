@@ -91,6 +91,21 @@ impl FromRequest for Ctx {
     }
 }
 
+/// How long an upload may stall between two chunks before it is refused.
+pub const UPLOAD_IDLE: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// The next item of an upload stream, or `Err(())` when nothing came for [`UPLOAD_IDLE`]. A
+/// multipart body cut right after a line break otherwise waits forever for its boundary.
+pub async fn next_or_stall<S>(stream: &mut S) -> Result<Option<S::Item>, ()>
+where
+    S: futures_util::Stream + Unpin,
+{
+    use futures_util::StreamExt;
+    actix_web::rt::time::timeout(UPLOAD_IDLE, stream.next())
+        .await
+        .map_err(|_| ())
+}
+
 /// A complete HTML page with status 200.
 pub fn page(ctx: &Ctx, title: &str, body: Markup) -> HttpResponse {
     page_with_status(StatusCode::OK, ctx, title, body)

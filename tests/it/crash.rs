@@ -1,0 +1,882 @@
+//! The crash harness (`make crash-test`; a short run in `make test`): cycles of concurrent
+//! writers → `kill -9` at a random instant → `placette check` → restart → every write the
+//! server acknowledged (its 2xx/3xx answer fully received) is there, and the search index
+//! agrees with SQLite.
+//!
+//! `PLACETTE_CRASH_CYCLES` (default 20) sets the number of cycles, `PLACETTE_CRASH_SEED` the
+//! seed of the kill instants and of the writers' choices (printed at the start, so that a
+//! failing run can be replayed; the interleaving of threads is, of course, not replayable).
+//!
+//! A module that adds a write adds it here: a `Writer` method and its share of the dice in
+//! `Writer::run`, a record in the `Ledger` once its answer is received, and a check in
+//! `verify_cycle` / `verify_all`.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use crate::support::*;
+
+/// Concurrent writers per cycle.
+const WRITERS: usize = 4;
+/// The word every generated actor carries (name and tag): the search must find all of them.
+const TAG: &str = "crashtest";
+/// Marks the revision number inside a summary: `crashrev123x`.
+const REV: &str = "crashrev";
+/// The village centre of `setup_fields`.
+const CENTRE: (f64, f64) = (47.35, -0.81);
+/// How long the search index may take to catch up with SQLite after a restart.
+const INDEX_CATCH_UP: Duration = Duration::from_secs(10);
+/// Older actors re-checked at each cycle besides those written in it.
+const SAMPLE: usize = 16;
+
+/// splitmix64: small, seedable, good enough to pick instants and words.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    /// A random lower-case word of 12 letters: unique in practice and far (in edit distance)
+    /// from every other, so that the search's typo tolerance finds exactly its actor.
+    fn word(&mut self) -> String {
+        (0..12)
+            .map(|_| (b'a' + self.below(26) as u8) as char)
+            .collect()
+    }
+}
+
+/// One version of an actor as sent to the server (creation or edit).
+#[derive(Clone)]
+struct Revision {
+    /// The unique word of its summary (for a creation, also the word of the name).
+    word: String,
+    public: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Deletion {
+    Live,
+    /// Sent, answer not received: the actor may or may not be there.
+    Sent,
+    /// Acknowledged: the actor must be gone.
+    Done,
+}
+
+/// What the clients know about one actor whose creation was acknowledged.
+#[derive(Clone)]
+struct ActorLog {
+    name: String,
+    name_word: String,
+    lat: String,
+    lon: String,
+    created_cycle: usize,
+    /// Every revision sent, acknowledged or not (an unacknowledged one may have been committed).
+    attempts: BTreeMap<u64, Revision>,
+    /// The last acknowledged revision: what is stored must be it or a later attempt.
+    acked: u64,
+    deletion: Deletion,
+    /// The last cycle in which it was written.
+    touched: usize,
+}
+
+/// Everything acknowledged so far, shared by the writers.
+#[derive(Default)]
+struct Ledger {
+    actors: HashMap<String, ActorLog>,
+    /// Slugs in creation order.
+    order: Vec<String>,
+    /// The live actors each writer may edit or delete (each actor has one writer: its edits
+    /// are sequential, so "the last acknowledged revision" is well defined).
+    owned: Vec<Vec<String>>,
+    /// Acknowledged sign-ups: (cycle, email).
+    signups: Vec<(usize, String)>,
+    /// Answers no valid write should get, and transport errors before the kill.
+    problems: Vec<String>,
+    created: usize,
+    edited: usize,
+    deleted: usize,
+}
+
+/// What the writer threads share.
+struct Shared {
+    ledger: Mutex<Ledger>,
+    /// Set just before the kill: a transport error after it is the crash, before it a bug.
+    killing: AtomicBool,
+    /// Revision numbers, increasing over the whole run.
+    revs: AtomicU64,
+    /// Requests cut by the kill (sent, no complete answer).
+    cut: AtomicUsize,
+    token: String,
+    admin: ureq::Agent,
+    seed: u64,
+}
+
+/// The answer to a request, or why there was none.
+enum Outcome {
+    Answered {
+        status: u16,
+        location: String,
+        body: String,
+    },
+    Cut(String),
+}
+
+fn outcome(r: Result<ureq::Response, ureq::Error>) -> Outcome {
+    let resp = match r {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => return Outcome::Cut(e.to_string()),
+    };
+    let status = resp.status();
+    let location = resp.header("location").unwrap_or("").to_string();
+    // Acknowledged means the whole answer arrived, not just its status line.
+    match resp.into_string() {
+        Ok(body) => Outcome::Answered {
+            status,
+            location,
+            body,
+        },
+        Err(e) => Outcome::Cut(format!("answer {status} cut: {e}")),
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::AgentBuilder::new()
+        .redirects(0)
+        .timeout(Duration::from_secs(20))
+        .build()
+}
+
+fn csrf_of(body: &str) -> Option<String> {
+    let marker = "name=\"_csrf\" value=\"";
+    let start = body.find(marker)? + marker.len();
+    Some(body[start..].split('"').next()?.to_string())
+}
+
+/// The revision number shown in a summary or page (`crashrev123x`).
+fn rev_in(text: &str) -> Option<u64> {
+    let start = text.find(REV)? + REV.len();
+    let digits: String = text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    digits.parse().ok()
+}
+
+fn summary(rev: u64, word: &str) -> String {
+    format!("{TAG} {REV}{rev}x {word}")
+}
+
+/// One writer thread of one cycle.
+struct Writer {
+    shared: Arc<Shared>,
+    base: String,
+    t: usize,
+    cycle: usize,
+    rng: Rng,
+    /// For the bearer-token API (no cookies needed).
+    api: ureq::Agent,
+    /// A visitor without an account, for sign-ups.
+    anon: ureq::Agent,
+    admin_csrf: Option<String>,
+    signup_csrf: Option<String>,
+}
+
+/// A write whose answer did not come: the kill (or, before it, a server that died by itself).
+type Cut = String;
+
+impl Writer {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Random writes until the server dies under the writer.
+    fn run(mut self) {
+        for n in 1.. {
+            let roll = self.rng.below(100);
+            let mine = {
+                let l = self.shared.ledger.lock().unwrap();
+                let owned = &l.owned[self.t];
+                (!owned.is_empty()).then(|| {
+                    let slug = owned[self.rng.below(owned.len() as u64) as usize].clone();
+                    (slug.clone(), l.actors[&slug].clone())
+                })
+            };
+            let result = match (roll, mine) {
+                (0..=17, _) => self.sign_up(n),
+                (18..=47, Some((slug, log))) => self.edit(&slug, &log),
+                (48..=52, Some((slug, _))) => self.delete(&slug),
+                _ => self.create(),
+            };
+            let Err(e) = result else { continue };
+            if self.shared.killing.load(Ordering::SeqCst) {
+                self.shared.cut.fetch_add(1, Ordering::SeqCst);
+                return;
+            }
+            // Not the kill: a valid write was refused, or the server died by itself.
+            let unexpected = e.contains("unexpected answer");
+            self.shared.ledger.lock().unwrap().problems.push(format!(
+                "cycle {}, writer {}, before the kill: {e}",
+                self.cycle, self.t
+            ));
+            if !unexpected {
+                return;
+            }
+        }
+    }
+
+    /// The CSRF token of a page (the same for every form of the session or visitor).
+    fn csrf(agent: &ureq::Agent, url: &str) -> Result<String, Cut> {
+        match outcome(agent.get(url).call()) {
+            Outcome::Answered { body, .. } => Ok(csrf_of(&body).unwrap_or_default()),
+            Outcome::Cut(e) => Err(e),
+        }
+    }
+
+    /// Sign-up through the web form (argon2 on the server: the slowest write).
+    fn sign_up(&mut self, n: u64) -> Result<(), Cut> {
+        let (cycle, t) = (self.cycle, self.t);
+        if self.signup_csrf.is_none() {
+            self.signup_csrf = Some(Self::csrf(&self.anon, &self.url("/signup"))?);
+        }
+        let csrf = self.signup_csrf.clone().unwrap_or_default();
+        let email = format!("crash-{cycle}-{t}-{n}@village.test");
+        // A client address of its own, as real residents have, so that the per-IP mail limit
+        // (10 an hour) does not refuse the harness's sign-ups.
+        let ip = format!("10.{t}.{}.{}", (n >> 8) & 255, n & 255);
+        let r = self
+            .anon
+            .post(&self.url("/signup"))
+            .set("X-Forwarded-For", &ip)
+            .send_form(&[
+                ("_csrf", &csrf),
+                ("name", &format!("Habitante {cycle}-{t}-{n}")),
+                ("email", &email),
+                ("password", "mot de passe du village"),
+            ]);
+        match outcome(r) {
+            Outcome::Answered { status: 200, .. } => {
+                let mut l = self.shared.ledger.lock().unwrap();
+                l.signups.push((cycle, email));
+                Ok(())
+            }
+            Outcome::Answered { status, body, .. } => Err(format!(
+                "unexpected answer {status} to the sign-up of {email}: {}",
+                snippet(&body)
+            )),
+            Outcome::Cut(e) => Err(e),
+        }
+    }
+
+    /// Edit through the web form as the site's admin (who created every actor): a new summary,
+    /// sometimes members-only (which must take the actor out of the search and the open data).
+    fn edit(&mut self, slug: &str, log: &ActorLog) -> Result<(), Cut> {
+        if self.admin_csrf.is_none() {
+            self.admin_csrf = Some(Self::csrf(&self.shared.admin, &self.url("/account"))?);
+        }
+        let csrf = self.admin_csrf.clone().unwrap_or_default();
+        let rev = self.shared.revs.fetch_add(1, Ordering::SeqCst);
+        let word = self.rng.word();
+        let public = self.rng.below(5) != 0;
+        {
+            let mut l = self.shared.ledger.lock().unwrap();
+            let a = l.actors.get_mut(slug).unwrap();
+            let sent = Revision {
+                word: word.clone(),
+                public,
+            };
+            a.attempts.insert(rev, sent);
+            a.touched = self.cycle;
+        }
+        let summary = summary(rev, &word);
+        let mut fields: Vec<(&str, &str)> = vec![
+            ("_csrf", &csrf),
+            ("kind", "organisation"),
+            ("type", "association"),
+            ("name", &log.name),
+            ("summary", &summary),
+            ("tags", TAG),
+            ("lat", &log.lat),
+            ("lon", &log.lon),
+            ("visibility", if public { "public" } else { "members" }),
+        ];
+        for empty in [
+            "description",
+            "address",
+            "phone",
+            "website",
+            "social",
+            "hours_0",
+            "hours_1",
+            "hours_2",
+            "hours_3",
+            "hours_4",
+            "hours_5",
+            "hours_6",
+            "capacity",
+            "equipment",
+            "accessibility",
+            "parent",
+        ] {
+            fields.push((empty, ""));
+        }
+        let r = self
+            .shared
+            .admin
+            .post(&self.url(&format!("/a/{slug}/edit")))
+            .send_form(&fields);
+        match outcome(r) {
+            Outcome::Answered {
+                status: 303,
+                location,
+                ..
+            } if location == format!("/a/{slug}") => {
+                let mut l = self.shared.ledger.lock().unwrap();
+                l.actors.get_mut(slug).unwrap().acked = rev;
+                l.edited += 1;
+                Ok(())
+            }
+            Outcome::Answered {
+                status,
+                location,
+                body,
+            } => Err(format!(
+                "unexpected answer {status} {location} to the edit of {slug}: {}",
+                snippet(&body)
+            )),
+            Outcome::Cut(e) => Err(e),
+        }
+    }
+
+    /// Deletion through the API.
+    fn delete(&mut self, slug: &str) -> Result<(), Cut> {
+        {
+            let mut l = self.shared.ledger.lock().unwrap();
+            l.owned[self.t].retain(|s| s != slug);
+            let a = l.actors.get_mut(slug).unwrap();
+            a.deletion = Deletion::Sent;
+            a.touched = self.cycle;
+        }
+        let r = self
+            .api
+            .delete(&self.url(&format!("/api/v1/actors/{slug}")))
+            .set("Authorization", &format!("Bearer {}", self.shared.token))
+            .call();
+        match outcome(r) {
+            Outcome::Answered { status: 204, .. } => {
+                let mut l = self.shared.ledger.lock().unwrap();
+                l.actors.get_mut(slug).unwrap().deletion = Deletion::Done;
+                l.deleted += 1;
+                Ok(())
+            }
+            Outcome::Answered { status, body, .. } => Err(format!(
+                "unexpected answer {status} to the deletion of {slug}: {}",
+                snippet(&body)
+            )),
+            Outcome::Cut(e) => Err(e),
+        }
+    }
+
+    /// Creation through the JSON API with a bearer token, within 10 km of the centre.
+    fn create(&mut self) -> Result<(), Cut> {
+        let rev = self.shared.revs.fetch_add(1, Ordering::SeqCst);
+        let word = self.rng.word();
+        let name = format!("Crashtest {word}");
+        let mut near =
+            |c: f64| format!("{:.5}", c + (self.rng.below(1000) as f64 - 500.0) / 5000.0);
+        let (lat, lon) = (near(CENTRE.0), near(CENTRE.1));
+        let body = serde_json::json!({"kind": "organisation", "type": "association",
+            "name": name, "summary": summary(rev, &word), "tags": TAG,
+            "lat": lat, "lon": lon, "visibility": "public"});
+        let r = self
+            .api
+            .post(&self.url("/api/v1/actors"))
+            .set("Authorization", &format!("Bearer {}", self.shared.token))
+            .send_json(body);
+        let body = match outcome(r) {
+            Outcome::Answered {
+                status: 201, body, ..
+            } => body,
+            Outcome::Answered { status, body, .. } => {
+                return Err(format!(
+                    "unexpected answer {status} to the creation of {name}: {}",
+                    snippet(&body)
+                ))
+            }
+            Outcome::Cut(e) => return Err(e),
+        };
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        let Some(slug) = json["slug"].as_str().map(str::to_string) else {
+            return Err(format!("unexpected answer 201 without a slug: {body}"));
+        };
+        let sent = Revision {
+            word: word.clone(),
+            public: true,
+        };
+        let log = ActorLog {
+            name,
+            name_word: word,
+            lat,
+            lon,
+            created_cycle: self.cycle,
+            attempts: BTreeMap::from([(rev, sent)]),
+            acked: rev,
+            deletion: Deletion::Live,
+            touched: self.cycle,
+        };
+        let mut l = self.shared.ledger.lock().unwrap();
+        l.actors.insert(slug.clone(), log);
+        l.order.push(slug.clone());
+        l.owned[self.t].push(slug);
+        l.created += 1;
+        Ok(())
+    }
+}
+
+fn snippet(body: &str) -> String {
+    body.chars().take(300).collect()
+}
+
+fn json(r: &Resp) -> serde_json::Value {
+    serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", r.body))
+}
+
+/// What a check saw of an actor.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Seen {
+    Public(u64),
+    Hidden(u64),
+    Gone,
+    /// Its deletion was cut by the kill: either state is right.
+    Either,
+}
+
+/// Checks one actor against what was acknowledged. `listed`: its entry in the public list,
+/// when the caller has it (saves a request per public actor).
+fn verify_actor(
+    admin: &Client,
+    anon: &Client,
+    slug: &str,
+    a: &ActorLog,
+    listed: Option<Option<&serde_json::Value>>,
+) -> Result<Seen, String> {
+    match a.deletion {
+        Deletion::Sent => Ok(Seen::Either),
+        Deletion::Done => {
+            let (page, api) = (
+                admin.get(&format!("/a/{slug}")).status,
+                anon.get(&format!("/api/v1/actors/{slug}")).status,
+            );
+            if page == 404 && api == 404 && !matches!(listed, Some(Some(_))) {
+                Ok(Seen::Gone)
+            } else {
+                Err(format!(
+                    "{slug}: its deletion was acknowledged, yet its page answers {page} and the API {api}"
+                ))
+            }
+        }
+        Deletion::Live => {
+            let public = match listed {
+                Some(Some(item)) => Some(item.clone()),
+                Some(None) => None,
+                None => {
+                    let r = anon.get(&format!("/api/v1/actors/{slug}"));
+                    match r.status {
+                        200 => Some(json(&r)),
+                        404 => None,
+                        s => return Err(format!("{slug}: the API answers {s}: {}", r.body)),
+                    }
+                }
+            };
+            let (rev, shown) = match &public {
+                Some(item) => {
+                    let s = item["summary"].as_str().unwrap_or_default();
+                    let name = item["name"].as_str().unwrap_or_default();
+                    if name != a.name {
+                        return Err(format!("{slug}: name {name:?}, acknowledged {:?}", a.name));
+                    }
+                    (rev_in(s), s.to_string())
+                }
+                None => {
+                    let page = admin.get(&format!("/a/{slug}"));
+                    if page.status != 200 {
+                        return Err(format!(
+                            "{slug}: acknowledged (revision {}, created in cycle {}), but missing: \
+                             not in the public API and its page answers {} to its admin",
+                            a.acked, a.created_cycle, page.status
+                        ));
+                    }
+                    (rev_in(&page.body), snippet(&page.body))
+                }
+            };
+            let Some(rev) = rev else {
+                return Err(format!("{slug}: no revision in {shown:?}"));
+            };
+            let Some(sent) = a.attempts.get(&rev) else {
+                return Err(format!("{slug}: shows revision {rev}, never sent to it"));
+            };
+            if rev < a.acked {
+                return Err(format!(
+                    "{slug}: shows revision {rev}, but revision {} was acknowledged (lost edit)",
+                    a.acked
+                ));
+            }
+            match (sent.public, public.is_some()) {
+                (true, true) => Ok(Seen::Public(rev)),
+                (false, false) => Ok(Seen::Hidden(rev)),
+                (want, _) => Err(format!(
+                    "{slug}: revision {rev} was sent {}, but the API {}",
+                    if want { "public" } else { "members-only" },
+                    if want { "does not show it" } else { "shows it" }
+                )),
+            }
+        }
+    }
+}
+
+/// The e-mail addresses on the admin's users page.
+fn listed_emails(admin: &Client) -> HashSet<String> {
+    let page = admin.get("/admin/users");
+    assert_eq!(page.status, 200, "{}", page.body);
+    page.body
+        .split("<td>")
+        .skip(1)
+        .filter_map(|cell| cell.split("</td>").next())
+        .filter(|c| c.contains('@'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The URLs (`/a/slug`) and total a search finds within 500 km.
+fn search(anon: &Client, q: &str) -> (HashSet<String>, u64) {
+    let r = anon.get(&format!("/api/v1/search?q={q}&km=500"));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = json(&r);
+    let urls = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["url"].as_str().map(str::to_string))
+        .collect();
+    (urls, v["total"].as_u64().unwrap())
+}
+
+/// Polls until `f` gives no complaint, at most `limit`; the last complaint otherwise.
+fn poll(limit: Duration, mut f: impl FnMut() -> Vec<String>) -> Vec<String> {
+    let start = Instant::now();
+    loop {
+        let complaints = f();
+        if complaints.is_empty() || start.elapsed() > limit {
+            return complaints;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// After a restart: the actors written in this cycle and a sample of older ones, every
+/// acknowledged sign-up, and the search index against what the checks saw.
+fn verify_cycle(
+    admin: &Client,
+    anon: &Client,
+    ledger: &Ledger,
+    cycle: usize,
+    rng: &mut Rng,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut slugs: Vec<&String> = ledger
+        .order
+        .iter()
+        .filter(|s| ledger.actors[*s].touched == cycle)
+        .collect();
+    let older = ledger.order.len() - slugs.len();
+    if older > 0 {
+        for _ in 0..SAMPLE.min(older) {
+            let s = &ledger.order[rng.below(ledger.order.len() as u64) as usize];
+            if ledger.actors[s].touched != cycle {
+                slugs.push(s);
+            }
+        }
+    }
+    let mut seen = Vec::new();
+    for slug in slugs {
+        let a = &ledger.actors[slug];
+        match verify_actor(admin, anon, slug, a, None) {
+            Ok(s) => seen.push((slug, a, s)),
+            Err(e) => problems.push(format!("cycle {cycle}: {e}")),
+        }
+    }
+    let emails = listed_emails(admin);
+    for (c, email) in &ledger.signups {
+        if !emails.contains(email) {
+            problems.push(format!(
+                "cycle {cycle}: the sign-up of {email} (acknowledged in cycle {c}) is missing"
+            ));
+        }
+    }
+
+    // The index must follow: the newest public creation by its name, the newest public edit
+    // by the word of its summary, and an actor no longer public must not be found any more.
+    // For each probe: (its order, the URL, the word searched, whether it must be found).
+    let mut probes: [Option<(u64, String, String, bool)>; 3] = Default::default();
+    let mut keep = |i: usize, key: u64, slug: &str, word: &str, found: bool| {
+        if probes[i].as_ref().map_or(true, |p| p.0 < key) {
+            probes[i] = Some((key, format!("/a/{slug}"), word.to_string(), found));
+        }
+    };
+    for (slug, a, s) in &seen {
+        let first = *a.attempts.keys().next().unwrap();
+        match *s {
+            Seen::Public(rev) => {
+                if a.created_cycle == cycle {
+                    keep(0, first, slug, &a.name_word, true);
+                }
+                if rev != first {
+                    keep(1, rev, slug, &a.attempts[&rev].word, true);
+                }
+            }
+            Seen::Hidden(rev) => keep(2, rev, slug, &a.name_word, false),
+            Seen::Gone => keep(2, a.acked, slug, &a.name_word, false),
+            Seen::Either => {}
+        }
+    }
+    let expect: Vec<(String, String, bool)> = probes
+        .into_iter()
+        .flatten()
+        .map(|(_, url, word, found)| (url, word, found))
+        .collect();
+    problems.extend(poll(INDEX_CATCH_UP, || {
+        expect
+            .iter()
+            .filter_map(|(url, word, found)| {
+                let (urls, _) = search(anon, word);
+                (urls.contains(url) != *found).then(|| {
+                    format!(
+                        "cycle {cycle}: the search for {word:?} {} {url} {INDEX_CATCH_UP:?} after the restart",
+                        if *found { "still does not find" } else { "still finds" }
+                    )
+                })
+            })
+            .collect()
+    }));
+    problems
+}
+
+/// At the end: every actor ever acknowledged, from the public list (paged) or its page; the
+/// list and the search count the same public actors.
+fn verify_all(admin: &Client, anon: &Client, ledger: &Ledger) -> Vec<String> {
+    let mut listed: HashMap<String, serde_json::Value> = HashMap::new();
+    let mut total = 0;
+    for page in 1.. {
+        let v = json(&anon.get(&format!("/api/v1/actors?per_page=200&page={page}")));
+        total = v["total"].as_u64().unwrap();
+        let items = v["items"].as_array().unwrap();
+        for i in items {
+            listed.insert(i["slug"].as_str().unwrap().to_string(), i.clone());
+        }
+        if items.is_empty() || listed.len() as u64 >= total {
+            break;
+        }
+    }
+    let mut problems = Vec::new();
+    if listed.len() as u64 != total {
+        problems.push(format!(
+            "the public list says {total} actors but pages through {}",
+            listed.len()
+        ));
+    }
+    for slug in &ledger.order {
+        if let Err(e) = verify_actor(
+            admin,
+            anon,
+            slug,
+            &ledger.actors[slug],
+            Some(listed.get(slug)),
+        ) {
+            problems.push(format!("at the end: {e}"));
+        }
+    }
+    let emails = listed_emails(admin);
+    for (c, email) in &ledger.signups {
+        if !emails.contains(email) {
+            problems.push(format!(
+                "at the end: the sign-up of {email} (acknowledged in cycle {c}) is missing"
+            ));
+        }
+    }
+    problems.extend(poll(INDEX_CATCH_UP * 2, || {
+        let (_, found) = search(anon, TAG);
+        (found != total)
+            .then(|| {
+                format!(
+                    "the search for {TAG:?} finds {found} actors, the public list has {total} \
+                     (after {:?})",
+                    INDEX_CATCH_UP * 2
+                )
+            })
+            .into_iter()
+            .collect()
+    }));
+    problems
+}
+
+fn check_data(data: &std::path::Path, cycle: usize) {
+    let (ok, out, err) = run(&["check", "--data", data.to_str().unwrap()], None);
+    assert!(
+        ok && out.contains("integrity:      ok"),
+        "cycle {cycle}: `placette check` after the kill failed:\n{out}\n{err}"
+    );
+}
+
+fn token(admin: &Client) -> String {
+    let r = admin.post_form(
+        "/account/tokens",
+        &admin.get("/account"),
+        &[("token_name", "crash test")],
+    );
+    let start = r.body.find("plt_").expect("a new API token on the page");
+    r.body[start..start + 68].to_string()
+}
+
+#[test]
+fn acknowledged_writes_survive_kill_9() {
+    let started = Instant::now();
+    let cycles: usize = std::env::var("PLACETTE_CRASH_CYCLES")
+        .ok()
+        .map(|v| v.parse().expect("PLACETTE_CRASH_CYCLES is a number"))
+        .unwrap_or(20);
+    let seed: u64 = std::env::var("PLACETTE_CRASH_SEED")
+        .ok()
+        .map(|v| v.parse().expect("PLACETTE_CRASH_SEED is a number"))
+        .unwrap_or_else(|| {
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+        });
+    eprintln!("crash test: {cycles} cycles, seed {seed} (replay with PLACETTE_CRASH_SEED={seed})");
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut server = Server::start(&data, &[]);
+    let admin = server.set_up();
+    let shared = Arc::new(Shared {
+        ledger: Mutex::new(Ledger {
+            owned: vec![Vec::new(); WRITERS],
+            ..Ledger::default()
+        }),
+        killing: AtomicBool::new(false),
+        revs: AtomicU64::new(1),
+        cut: AtomicUsize::new(0),
+        token: token(&admin),
+        admin: admin.agent.clone(),
+        seed,
+    });
+    let mut rng = Rng(seed);
+    let fail = |what: &str, problems: &[String]| {
+        panic!(
+            "crash test (seed {seed}) {what}:\n  {}",
+            problems.join("\n  ")
+        )
+    };
+    for cycle in 1..=cycles {
+        shared.killing.store(false, Ordering::SeqCst);
+        let writers: Vec<_> = (0..WRITERS)
+            .map(|t| {
+                let (shared, base) = (shared.clone(), server.url.clone());
+                std::thread::spawn(move || {
+                    let rng = Rng(shared.seed ^ ((cycle as u64) << 20) ^ ((t as u64 + 1) << 8));
+                    Writer {
+                        shared,
+                        base,
+                        t,
+                        cycle,
+                        rng,
+                        api: agent(),
+                        anon: agent(),
+                        admin_csrf: None,
+                        signup_csrf: None,
+                    }
+                    .run()
+                })
+            })
+            .collect();
+        let delay = 50 + rng.below(351);
+        std::thread::sleep(Duration::from_millis(delay));
+        shared.killing.store(true, Ordering::SeqCst);
+        // The binary itself (Server::start runs it without a shell): SIGKILL, no clean-up.
+        server.child.kill().expect("kill -9 the server");
+        server.child.wait().unwrap();
+        for w in writers {
+            w.join().expect("a writer panicked");
+        }
+        {
+            let l = shared.ledger.lock().unwrap();
+            if !l.problems.is_empty() {
+                fail(&format!("cycle {cycle}, during the writes"), &l.problems);
+            }
+        }
+        check_data(&data, cycle);
+        server = Server::start(&data, &[]);
+        let admin = Client {
+            base: server.url.clone(),
+            agent: shared.admin.clone(),
+        };
+        let anon = server.client();
+        let l = shared.ledger.lock().unwrap();
+        let problems = verify_cycle(&admin, &anon, &l, cycle, &mut rng);
+        if !problems.is_empty() {
+            fail(&format!("cycle {cycle}, after the restart"), &problems);
+        }
+        if cycle % 10 == 0 || cycle == cycles {
+            eprintln!(
+                "crash test: cycle {cycle}/{cycles}, killed after {delay} ms; so far {} actors \
+                 created, {} edits, {} deletions, {} sign-ups acknowledged, {} requests cut; {:.1} s",
+                l.created,
+                l.edited,
+                l.deleted,
+                l.signups.len(),
+                shared.cut.load(Ordering::SeqCst),
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    let admin = Client {
+        base: server.url.clone(),
+        agent: shared.admin.clone(),
+    };
+    let l = shared.ledger.lock().unwrap();
+    let problems = verify_all(&admin, &server.client(), &l);
+    if !problems.is_empty() {
+        fail("at the end", &problems);
+    }
+    assert!(
+        server.stop().success(),
+        "the last server did not stop cleanly"
+    );
+    check_data(&data, cycles + 1);
+    let acked = l.created + l.edited + l.deleted + l.signups.len();
+    assert!(
+        l.created > 0 && l.edited > 0 && !l.signups.is_empty(),
+        "the writers wrote too little to test anything"
+    );
+    eprintln!(
+        "crash test: {cycles} cycles, {acked} acknowledged writes ({} creations, {} edits, \
+         {} deletions, {} sign-ups), all present; {} requests cut by the kills; seed {seed}; {:.1} s",
+        l.created,
+        l.edited,
+        l.deleted,
+        l.signups.len(),
+        shared.cut.load(Ordering::SeqCst),
+        started.elapsed().as_secs_f64()
+    );
+}
