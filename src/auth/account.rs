@@ -20,25 +20,39 @@ pub async fn account(
     state: web::Data<AppState>,
     CurrentUser(user): CurrentUser,
 ) -> Result<HttpResponse, AppError> {
+    let name = user.name.clone();
+    render(
+        &ctx,
+        &state,
+        user.id,
+        &name,
+        &FormErrors::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The account page with the typed name and the errors of one of its forms (422 re-renders
+/// from here and from the account deletion).
+pub async fn render(
+    ctx: &Ctx,
+    state: &AppState,
+    user_id: i64,
+    name: &str,
+    errors: &FormErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
     let tokens = state
         .db
-        .read(move |c| Ok(store::api_tokens_of(c, user.id)?))
+        .read(move |c| Ok(store::api_tokens_of(c, user_id)?))
         .await?;
-    let name = ctx
-        .user
-        .as_ref()
-        .map(|u| u.name.clone())
-        .unwrap_or_default();
-    Ok(views::account(
-        &ctx,
-        AccountPage {
-            name: &name,
-            tokens: &tokens,
-            new_token: None,
-            errors: &FormErrors::new(),
-        },
-        StatusCode::OK,
-    ))
+    let page = AccountPage {
+        name,
+        tokens: &tokens,
+        new_token: None,
+        errors,
+    };
+    Ok(views::account(ctx, page, status))
 }
 
 /// The profile form.
@@ -61,17 +75,15 @@ pub async fn account_save(
     errors.check(name.is_empty(), "name", "account.name_required");
     errors.check(name.chars().count() > 100, "name", "account.name_too_long");
     if !errors.is_empty() {
-        let tokens = state
-            .db
-            .read(move |c| Ok(store::api_tokens_of(c, user.id)?))
-            .await?;
-        let page = AccountPage {
-            name: &form.name,
-            tokens: &tokens,
-            new_token: None,
-            errors: &errors,
-        };
-        return Ok(views::account(&ctx, page, StatusCode::UNPROCESSABLE_ENTITY));
+        return render(
+            &ctx,
+            &state,
+            user.id,
+            &form.name,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let lang = Lang::from_code(&form.lang);
     state

@@ -436,39 +436,18 @@ impl ActorForm {
     }
 }
 
-/// A URL-safe identifier from a name: « Fête du Pain ! » → `fete-du-pain`.
+/// A URL-safe identifier from a name: « Fête du Pain ! » → `fete-du-pain` (whole words, 60
+/// characters at most).
 pub fn slugify(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars().flat_map(char::to_lowercase) {
-        let folded = match c {
-            'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' => "a",
-            'ç' => "c",
-            'è' | 'é' | 'ê' | 'ë' => "e",
-            'ì' | 'í' | 'î' | 'ï' => "i",
-            'ñ' => "n",
-            'ò' | 'ó' | 'ô' | 'ö' | 'õ' => "o",
-            'ù' | 'ú' | 'û' | 'ü' => "u",
-            'ÿ' | 'ý' => "y",
-            'œ' => "oe",
-            'æ' => "ae",
-            'ß' => "ss",
-            c if c.is_ascii_alphanumeric() => {
-                out.push(c);
-                continue;
-            }
-            _ => "-",
-        };
-        out.push_str(folded);
-    }
     let mut slug = String::new();
-    for part in out.split('-').filter(|p| !p.is_empty()) {
-        if slug.len() + part.len() > 60 {
+    for word in crate::i18n::fold(name).split(' ').filter(|w| !w.is_empty()) {
+        if slug.len() + word.len() > 60 {
             break;
         }
         if !slug.is_empty() {
             slug.push('-');
         }
-        slug.push_str(part);
+        slug.push_str(word);
     }
     if slug.is_empty() {
         "acteur".to_string()

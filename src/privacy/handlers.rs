@@ -108,24 +108,18 @@ pub async fn delete(
             errors.add("delete_password", key);
         }
     }
-    let tokens = state
-        .db
-        .read(move |c| Ok(store::api_tokens_of(c, id)?))
-        .await?;
     let name = ctx
         .user
         .as_ref()
         .map(|u| u.name.clone())
         .unwrap_or_default();
-    let page = auth::views::AccountPage {
-        name: &name,
-        tokens: &tokens,
-        new_token: None,
-        errors: &errors,
-    };
-    Ok(auth::views::account(
+    auth::account::render(
         &ctx,
-        page,
+        &state,
+        id,
+        &name,
+        &errors,
         StatusCode::UNPROCESSABLE_ENTITY,
-    ))
+    )
+    .await
 }

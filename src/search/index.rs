@@ -154,9 +154,14 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()
             .map_err(tantivy_error)?;
-        let writer = index
+        let writer: IndexWriter = index
             .writer_with_num_threads(1, 16_000_000)
             .map_err(tantivy_error)?;
+        // A process killed mid-commit leaves files no commit refers to (a `.del` of the next
+        // commit, say); they would make that next commit fail. Remove them before writing.
+        if let Err(e) = writer.garbage_collect_files().wait() {
+            log::warn!("search index: cleaning leftover files: {e}");
+        }
         Ok((
             SearchIndex {
                 index,
@@ -191,6 +196,15 @@ impl SearchIndex {
         doc.add_f64(f.lon, lon);
         doc.add_i64(f.date, d.date.unwrap_or(0));
         doc
+    }
+
+    /// Forgets what was added since the last commit, after a failed apply, so that the next
+    /// attempt starts clean.
+    pub fn rollback(&self) {
+        let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        if let Err(e) = w.rollback() {
+            log::error!("search index rollback: {e}");
+        }
     }
 
     /// Replaces the documents of `(kind, ids)` by `docs` (ids without a doc are removed) and commits.

@@ -33,8 +33,10 @@ pub fn spawn(index: Arc<SearchIndex>, db: Db, rebuild_first: bool) {
                     Ok(0) => std::thread::sleep(TICK),
                     Ok(_) => {}
                     Err(e) => {
+                        // The queue keeps the changes: roll back and try again shortly.
                         log::error!("search indexer: {e}");
-                        std::thread::sleep(Duration::from_secs(5));
+                        index.rollback();
+                        std::thread::sleep(Duration::from_secs(1));
                     }
                 }
             }
