@@ -16,6 +16,8 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "search_queue",
         include_str!("migrations/0006_search_queue.sql"),
     ),
+    ("agenda", include_str!("migrations/0007_agenda.sql")),
+    ("news", include_str!("migrations/0008_news.sql")),
 ];
 
 /// The schema version the database file is at (0 for a new file).

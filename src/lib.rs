@@ -1,0 +1,27 @@
+//! Placette: the local commons of a village in one binary. See ARCHITECTURE.md.
+//!
+//! The binary (`src/main.rs`) is a thin shell over this library; the library form lets the
+//! fuzz targets (`fuzz/`) call the parsers of outside input directly.
+
+pub mod addresses;
+pub mod agenda;
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod directory;
+pub mod error;
+pub mod geo;
+pub mod i18n;
+pub mod mail;
+pub mod map;
+pub mod news;
+pub mod ops;
+pub mod privacy;
+pub mod search;
+pub mod server;
+pub mod settings;
+pub mod web;

@@ -1,0 +1,1 @@
+//! Local news: posts on the village wall and actors' journals, comments, reports (issue 6).
