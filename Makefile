@@ -9,12 +9,12 @@ PI_BIN := target/$(PI_TARGET)/release/placette
 VENV := .venv
 PY := $(VENV)/bin/python
 # Python tools the tests and the Pi build need, pinned.
-PY_TOOLS := aiosmtpd==1.4.6 ziglang==0.17.1 cargo-zigbuild==0.24.0
+PY_TOOLS := aiosmtpd==1.4.6 ziglang==0.17.1 cargo-zigbuild==0.24.0 icalendar==7.3.0
 # Debian packages the tests need: Chromium and its driver, qemu-user, file.
 APT_PACKAGES := chromium chromium-driver qemu-user-static file
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test crash-test test-deps pi release fmt clean
+.PHONY: run test crash-test bench fuzz test-deps pi release fmt clean
 
 ## Serve Placette on ./placette-data (created if missing) with the demo village.
 run:
@@ -29,6 +29,13 @@ test: test-deps pi
 crash-test:
 	PLACETTE_CRASH_CYCLES=$${CYCLES:-1000} PLACETTE_TEST_PYTHON=$(abspath $(PY)) \
 		cargo test --locked --test it crash:: -- --nocapture
+
+## Benchmark: release binary, generated village and département (cached in target/bench-data),
+## wrk at 16/64/200 connections. Writes BENCHMARKS.md and bench/results.json; BENCH_SECONDS=5 per run.
+bench: release
+	@command -v wrk >/dev/null || { echo "installing wrk"; $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
+	python3 bench/bench.py
 
 ## Installs what the tests need when it is missing (Debian packages, Python tools, Rust target).
 test-deps: $(VENV)/.installed
@@ -60,3 +67,23 @@ fmt:
 clean:
 	cargo clean
 	rm -rf $(VENV)
+
+## Fuzzing: every parser of outside input under cargo-fuzz (fuzz/, nightly Rust), FUZZ_SECONDS
+## (default 60) per target; FUZZ_TARGETS picks some. Crashes are kept in fuzz/artifacts/TARGET/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= actor_form actor_json opening_hours rna_csv ban_csv search_query coordinates \
+	markdown account_forms settings_forms
+fuzz:
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	cargo +nightly fuzz build
+	@failed=""; for t in $(FUZZ_TARGETS); do \
+		mkdir -p fuzz/corpus/$$t; \
+		echo "== fuzz $$t: $(FUZZ_SECONDS) s"; \
+		cargo +nightly fuzz run $$t $(CURDIR)/fuzz/corpus/$$t $(CURDIR)/fuzz/seeds/$$t -- \
+			-max_total_time=$(FUZZ_SECONDS) -timeout=10 -dict=$(CURDIR)/fuzz/dicts/$$t.dict \
+			-print_final_stats=1 || failed="$$failed $$t"; \
+	done; \
+	rm -rf "$${TMPDIR:-/tmp}/placette-fuzz"; \
+	if [ -n "$$failed" ]; then echo "fuzz: failures in$$failed (inputs in fuzz/artifacts/)"; exit 1; fi; \
+	echo "fuzz: no failure"

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::middleware::{from_fn, Compress, DefaultHeaders, ErrorHandlers, Next};
+use actix_web::middleware::{from_fn, DefaultHeaders, ErrorHandlers, Next};
 use actix_web::web::delete;
 use actix_web::web::{self, get, post, ServiceConfig};
 
@@ -16,7 +16,9 @@ use crate::error::AppError;
 use crate::mail::Mailer;
 use crate::search::index::SearchIndex;
 use crate::settings::Instance;
-use crate::{addresses, api, auth, directory, map, privacy, search, settings, web as site};
+use crate::{
+    addresses, agenda, api, auth, directory, map, news, privacy, search, settings, web as site,
+};
 
 /// What every handler can reach, shared by all workers.
 pub struct AppState {
@@ -172,7 +174,101 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .route("/map.geojson", get().to(map::handlers::geojson))
         .route("/embed/map", get().to(map::handlers::embed))
         .route("/tiles/{z}/{x}/{y}", get().to(map::handlers::tile))
-        .route("/admin/map", post().to(map::handlers::admin_save));
+        .route("/admin/map", post().to(map::handlers::admin_save))
+        .route("/agenda", get().to(agenda::handlers::list))
+        .route("/agenda/month", get().to(agenda::handlers::month))
+        .route("/agenda/week", get().to(agenda::handlers::week))
+        .route("/agenda/print", get().to(agenda::handlers::print))
+        .route("/agenda/new", get().to(agenda::manage::new_form))
+        .route("/agenda/new", post().to(agenda::manage::create))
+        .route("/agenda.ics", get().to(agenda::feeds::calendar))
+        .route("/agenda.rss", get().to(agenda::feeds::rss))
+        .route("/agenda.json", get().to(agenda::feeds::json_feed))
+        .route(
+            "/a/{slug}/agenda.ics",
+            get().to(agenda::feeds::actor_calendar),
+        )
+        .route("/e/{slug}.ics", get().to(agenda::feeds::event_calendar))
+        .route("/e/{slug}", get().to(agenda::handlers::show))
+        .route("/e/{slug}/edit", get().to(agenda::manage::edit_form))
+        .route("/e/{slug}/edit", post().to(agenda::manage::update))
+        .route("/e/{slug}/delete", post().to(agenda::manage::delete))
+        .route("/e/{slug}/cancel", post().to(agenda::manage::cancel))
+        .route("/e/{slug}/restore", post().to(agenda::manage::cancel))
+        .route("/e/{slug}/image", post().to(agenda::image::upload))
+        .route("/e/{slug}/rsvp", post().to(agenda::dates::rsvp))
+        .route(
+            "/e/{slug}/dates/{rid}/cancel",
+            post().to(agenda::dates::cancel),
+        )
+        .route(
+            "/e/{slug}/dates/{rid}/restore",
+            post().to(agenda::dates::cancel),
+        )
+        .route(
+            "/e/{slug}/dates/{rid}/edit",
+            get().to(agenda::dates::edit_form),
+        )
+        .route(
+            "/e/{slug}/dates/{rid}/edit",
+            post().to(agenda::dates::update),
+        )
+        .route("/admin/agenda", get().to(agenda::moderation::queue))
+        .route(
+            "/admin/agenda/{id}/approve",
+            post().to(agenda::moderation::approve),
+        )
+        .route(
+            "/admin/agenda/{id}/reject",
+            post().to(agenda::moderation::reject),
+        )
+        .route("/api/v1/events", get().to(agenda::api::list))
+        .route("/api/v1/events/{slug}", get().to(agenda::api::show))
+        .route("/news", get().to(news::handlers::wall))
+        .route("/news", post().to(news::handlers::create_on_wall))
+        .route("/news.rss", get().to(news::feed::village))
+        .route("/news/{id}", get().to(news::handlers::show))
+        .route("/news/{id}/edit", get().to(news::handlers::edit_form))
+        .route("/news/{id}/edit", post().to(news::handlers::update))
+        .route("/news/{id}/delete", post().to(news::handlers::delete))
+        .route("/news/{id}/comments", post().to(news::comments::create))
+        .route(
+            "/news/{id}/report",
+            post().to(news::moderation::report_post),
+        )
+        .route(
+            "/news/comments/{id}/edit",
+            get().to(news::comments::edit_form),
+        )
+        .route(
+            "/news/comments/{id}/edit",
+            post().to(news::comments::update),
+        )
+        .route(
+            "/news/comments/{id}/delete",
+            post().to(news::comments::delete),
+        )
+        .route(
+            "/news/comments/{id}/report",
+            post().to(news::moderation::report_comment),
+        )
+        .route("/a/{slug}/news", get().to(news::handlers::journal))
+        .route(
+            "/a/{slug}/news",
+            post().to(news::handlers::create_on_journal),
+        )
+        .route("/a/{slug}/news.rss", get().to(news::feed::actor))
+        .route("/moderation", get().to(news::moderation::queue))
+        .route(
+            "/moderation/posts/{id}/{action}",
+            post().to(news::moderation::act_on_post),
+        )
+        .route(
+            "/moderation/comments/{id}/{action}",
+            post().to(news::moderation::act_on_comment),
+        )
+        .route("/api/v1/news", get().to(news::api::list))
+        .route("/api/v1/news/{id}", get().to(news::api::show));
 }
 
 /// Builds the actix application: state, middleware (outermost last), routes, 404 page.
@@ -194,7 +290,7 @@ pub fn build(
         .default_service(web::to(site::errors::not_found))
         .wrap(from_fn(site::context::middleware))
         .wrap(ErrorHandlers::new().default_handler(site::errors::render))
-        .wrap(Compress::default())
+        .wrap(from_fn(site::compress::middleware))
         .wrap(from_fn(content_security))
         .wrap(security_headers())
 }

@@ -78,6 +78,15 @@ enum Command {
     Check,
     /// Rebuild the search index from the database (stop the server first).
     Reindex,
+    /// Fill a NEW data directory with a generated village or département (for benchmarks and
+    /// trying Placette at scale). The same size and seed always give the same data.
+    Demo {
+        /// village: 300 actors and their neighbourhood; departement: 10,000 actors over 70 km.
+        #[arg(long, value_enum, default_value = "village")]
+        size: crate::dataset::Size,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Bring open data in: associations (RNA) into the directory, addresses (BAN).
     Import {
         #[command(subcommand)]
@@ -189,6 +198,26 @@ pub fn run() -> Result<(), AppError> {
                     ops::reset_password(&config, &email, &password)?;
                     println!("password of {email} changed; its sessions are signed out");
                 }
+            }
+            Ok(())
+        }
+        Command::Demo { size, seed } => {
+            let config = Config::load(overrides)?;
+            let started = std::time::Instant::now();
+            let summary = crate::dataset::generate(&config, size, seed)?;
+            println!(
+                "{} dataset (seed {seed}) written to {} in {:.1} s: {} actors, {} accounts",
+                summary.size,
+                config.data_dir.display(),
+                started.elapsed().as_secs_f64(),
+                summary.actors,
+                summary.accounts
+            );
+            if !summary.not_generated.is_empty() {
+                println!(
+                    "not generated yet (modules to come): {}",
+                    summary.not_generated.join(", ")
+                );
             }
             Ok(())
         }

@@ -64,6 +64,8 @@ pub fn load_if_new(db: &Db) -> Result<bool, AppError> {
             ids.extend(users::create_user(tx, &new, db::now())?);
         }
         load_directory(tx, &ids)?;
+        crate::agenda::demo::load_agenda(tx, &ids)?;
+        crate::news::demo::load(tx, &ids)?;
         settings::mark_setup_done(tx, db::now())?;
         Ok(true)
     })

@@ -10,6 +10,7 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod dataset;
 pub mod db;
 pub mod demo;
 pub mod directory;

@@ -53,7 +53,17 @@ pub fn serve(config: Config, with_demo: bool) -> Result<(), AppError> {
     actix_web::rt::System::new().block_on(async move {
         actix_web::rt::spawn(housekeeping(state.clone()));
         HttpServer::new(move || app::build(state.clone()))
+            // Compressed responses go out in several writes; without TCP_NODELAY, Nagle's
+            // algorithm and the client's delayed ACK hold each response for 40 ms.
+            .on_connect(|conn, _| {
+                if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+                    let _ = tcp.set_nodelay(true);
+                }
+            })
             .workers(workers)
+            // Database and search work runs on the blocking pool; more threads than pooled
+            // connections would only wait for one, each with its own stack.
+            .worker_max_blocking_threads(8)
             .shutdown_timeout(10)
             .listen(listener)?
             .run()

@@ -79,6 +79,16 @@ pub fn document() -> Value {
         ("paths", directory_paths()),
         ("components", json!({"schemas": directory_schemas()})),
         ("paths", address_paths()),
+        ("paths", crate::news::api::openapi_paths()),
+        ("paths", crate::agenda::api::openapi_paths()),
+        (
+            "components",
+            json!({"schemas": crate::agenda::api::openapi_schemas()}),
+        ),
+        (
+            "components",
+            json!({"schemas": crate::news::api::openapi_schemas()}),
+        ),
     ] {
         merge(&mut doc[section], extra);
     }

@@ -28,7 +28,8 @@ pub struct SignupForm {
 }
 
 impl SignupForm {
-    fn validate(&self) -> FormErrors {
+    /// Checks the fields; the problems by field (empty when the form is valid).
+    pub fn validate(&self) -> FormErrors {
         let mut e = FormErrors::new();
         let name = self.name.trim();
         e.check(name.is_empty(), "name", "account.name_required");

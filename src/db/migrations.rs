@@ -18,6 +18,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("agenda", include_str!("migrations/0007_agenda.sql")),
     ("news", include_str!("migrations/0008_news.sql")),
+    (
+        "directory_speed",
+        include_str!("migrations/0009_directory_speed.sql"),
+    ),
 ];
 
 /// The schema version the database file is at (0 for a new file).

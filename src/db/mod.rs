@@ -1,6 +1,7 @@
 //! The one SQLite file: connection pool, PRAGMAs, migrations, and the door through which
 //! every database call leaves the async executor.
 
+pub mod memo;
 mod migrations;
 
 pub use migrations::{migrate, pending_migrations, schema_version, MIGRATIONS};
@@ -122,6 +123,7 @@ where
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let value = f(&tx)?;
     tx.commit()?;
+    memo::bump();
     Ok(value)
 }
 

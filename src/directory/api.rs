@@ -184,7 +184,7 @@ fn hour_texts(v: &Value) -> Option<[String; 7]> {
 
 /// Reads a JSON body into the actor form, so that the API validates exactly as the web form does.
 /// `None` when the body is not a JSON object of scalar fields; a malformed `hours` is a field error.
-fn form_from_json(body: &[u8], errors: &mut FormErrors) -> Option<ActorForm> {
+pub fn form_from_json(body: &[u8], errors: &mut FormErrors) -> Option<ActorForm> {
     let Value::Object(fields) = serde_json::from_slice::<Value>(body).ok()? else {
         return None;
     };

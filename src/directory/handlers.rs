@@ -1,5 +1,7 @@
 //! Directory pages: list, detail, create, edit, delete, follow, contact, "my village".
 
+use std::sync::{Arc, LazyLock};
+
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -10,6 +12,7 @@ use super::{slugify, Access, Actor, ActorForm, ActorInput, Kind, MemberRole};
 use crate::addresses;
 use crate::app::AppState;
 use crate::auth::{plausible_email, CurrentUser, User};
+use crate::db::memo::Memo;
 use crate::db::now;
 use crate::error::AppError;
 use crate::mail::Mail;
@@ -49,6 +52,9 @@ fn viewer(ctx: &Ctx) -> Viewer {
     }
 }
 
+/// One page of the list: its actors, the total, the tag cloud.
+type ListPage = (Vec<store::Listing>, i64, Vec<(String, i64)>);
+
 /// GET /directory
 pub async fn list(
     ctx: Ctx,
@@ -58,15 +64,27 @@ pub async fn list(
     let q = q.into_inner();
     let page = q.page.clamp(1, 100_000);
     let (filter, who) = (q.filter(), viewer(&ctx));
-    let (items, total, tags) = state
+    // A visitor's page is the same for every visitor: memoised until the next write.
+    static MEMO: LazyLock<Memo<ListPage>> = LazyLock::new(|| Memo::new(256));
+    let anonymous = who.user_id.is_none() && !who.site_admin;
+    let key = format!("{filter:?}|{page}");
+    let list = state
         .db
         .read(move |c| {
-            let (items, total) =
-                store::list_actors(c, &filter, who, PER_PAGE, (page - 1) * PER_PAGE)?;
-            Ok((items, total, store::public_tags(c, 40)?))
+            let read = || -> Result<ListPage, AppError> {
+                let (items, total) =
+                    store::list_actors(c, &filter, who, PER_PAGE, (page - 1) * PER_PAGE)?;
+                Ok((items, total, store::public_tags(c, 40)?))
+            };
+            if anonymous {
+                MEMO.get_or(&key, read)
+            } else {
+                read().map(Arc::new)
+            }
         })
         .await?;
-    Ok(views::list(&ctx, &q, &items, total, page, &tags))
+    let (items, total, tags) = list.as_ref();
+    Ok(views::list(&ctx, &q, items, *total, page, tags))
 }
 
 /// Loads an actor and what the viewer may do with it; hidden actors are "not found".
@@ -528,7 +546,15 @@ pub async fn my_village(
             ))
         })
         .await?;
-    Ok(views::my_village(&ctx, &followed, &memberships))
+    let news = crate::news::handlers::my_village_block(&state, &ctx).await?;
+    let events = crate::agenda::handlers::my_village_block(&state, &ctx, uid).await?;
+    Ok(views::my_village(
+        &ctx,
+        &followed,
+        &memberships,
+        &news,
+        &events,
+    ))
 }
 
 /// Whether a user may manage an actor: used by the members and photo handlers too.

@@ -35,7 +35,8 @@ fn parse_time(s: &str) -> Option<u16> {
         None => (s.as_str(), "0"),
     };
     let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
-    (h <= 24 && m < 60 && h * 60 + m <= 24 * 60).then_some(h * 60 + m)
+    // `then`, not `then_some`: the minutes of a refused hour (« 8300 ») would overflow.
+    (h <= 24 && m < 60 && h * 60 + m <= 24 * 60).then(|| h * 60 + m)
 }
 
 /// Formats minutes since midnight as `HH:MM`.
@@ -133,6 +134,9 @@ mod tests {
         assert!(Hours::parse_day(0, "").unwrap().is_empty());
         assert!(Hours::parse_day(0, "midi").is_err());
         assert!(Hours::parse_day(0, "18:00-9:00").is_err());
+        // Found by the fuzzer: a large hour overflowed before being refused.
+        assert!(Hours::parse_day(3, "08300--12:00").is_err());
+        assert!(Hours::parse_day(3, "1093:00-12:00").is_err());
         let h = Hours(ivs);
         assert_eq!(h.day_text(1), "09:00-12:00, 14:30-18:30");
         assert_eq!(Hours::from_json(&h.to_json()), h);

@@ -266,13 +266,21 @@ fn web_url(s: &str) -> bool {
         && !s.contains(char::is_whitespace)
 }
 
+/// `s` trimmed and cut to `max` characters, with no space left at the cut.
+fn clip(s: &str, max: usize) -> String {
+    let cut: String = s.trim().chars().take(max).collect();
+    cut.trim_end().to_string()
+}
+
 /// Splits, trims, lower-cases and de-duplicates comma-separated tags.
 pub fn parse_tags(s: &str) -> Vec<String> {
     let mut tags: Vec<String> = s
         .split([',', ';'])
-        .map(|t| t.trim().trim_start_matches('#').to_lowercase())
+        .map(|t| {
+            let bare = t.trim_start_matches(|c: char| c == '#' || c.is_whitespace());
+            clip(&bare.to_lowercase(), 40)
+        })
         .filter(|t| !t.is_empty())
-        .map(|t| t.chars().take(40).collect())
         .collect();
     tags.sort();
     tags.dedup();
@@ -386,7 +394,7 @@ impl ActorForm {
             summary: self.summary.trim().to_string(),
             description: self.description.trim().to_string(),
             tags: parse_tags(&self.tags),
-            address: self.address.trim().chars().take(300).collect(),
+            address: clip(&self.address, 300),
             lat: lat.filter(|_| lon.is_some()),
             lon: lon.filter(|_| lat.is_some()),
             phone,
@@ -394,8 +402,8 @@ impl ActorForm {
             social,
             hours: Hours(hours),
             capacity,
-            equipment: self.equipment.trim().chars().take(2000).collect(),
-            accessibility: self.accessibility.trim().chars().take(2000).collect(),
+            equipment: clip(&self.equipment, 2000),
+            accessibility: clip(&self.accessibility, 2000),
             parent_slug: (!parent.is_empty()).then_some(parent),
             visibility: visibility?,
         };
@@ -473,6 +481,10 @@ mod tests {
             parse_tags("Jardin, #compost ; jardin,  "),
             vec!["compost", "jardin"]
         );
+        // Found by the fuzzer: a space after `#` or at a cut stayed in tags and cut fields.
+        let (j, a) = ("j".repeat(39), "a".repeat(299));
+        assert_eq!(parse_tags(&format!("# pain, {j} des")), [&j[..], "pain"]);
+        assert_eq!(clip(&format!(" {a} 1"), 300), a);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 use std::path::PathBuf;
+use std::sync::{Arc, LazyLock};
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -14,6 +15,7 @@ use super::{
 };
 use crate::app::AppState;
 use crate::auth::Admin;
+use crate::db::memo::Memo;
 use crate::error::AppError;
 use crate::settings::handlers::{settings_page, GeneralForm};
 use crate::web::forms::FormErrors;
@@ -37,9 +39,12 @@ fn bad_request(ctx: &Ctx, key: &str) -> HttpResponse {
 /// items of the box as a FeatureCollection, clustered below zoom 15.
 pub async fn geojson(
     ctx: Ctx,
+    req: HttpRequest,
     state: web::Data<AppState>,
     q: web::Query<MapQuery>,
 ) -> Result<HttpResponse, AppError> {
+    // Public data, the same for everyone: memoised until the next write (see db::memo).
+    static MEMO: LazyLock<Memo<String>> = LazyLock::new(|| Memo::new(512));
     let q = q.into_inner();
     let Some(bbox) = BBox::parse(&q.bbox) else {
         return Ok(bad_request(&ctx, "map.bad_bbox"));
@@ -53,27 +58,14 @@ pub async fn geojson(
     filter.light = zoom < super::cluster::CLUSTER_MAX_ZOOM;
     let instance = ctx.instance.clone();
     let only = crate::search::handlers::matching(&state, &ctx, q.search_params()).await?;
+    // A text search depends on the index, which the write generation does not follow.
+    let key = only.is_none().then(|| req.query_string().to_string());
     // Clustering is CPU work: it runs on the blocking pool with the query.
     let body = state
         .db
-        .read(move |c| {
-            let mut points = super::points(c, &filter, &instance)?;
-            keep_found(&mut points, only.as_ref());
-            let features = cluster(&points, zoom);
-            if !filter.light {
-                return Ok(to_geojson(&features).to_string());
-            }
-            let details = super::details_of_singles(c, &features)?;
-            let features: Vec<_> = features
-                .into_iter()
-                .map(|f| match f {
-                    super::cluster::Feature::Single(p) => {
-                        super::cluster::Feature::Single(details.get(&(p.source, p.id)).unwrap_or(p))
-                    }
-                    other => other,
-                })
-                .collect();
-            Ok(to_geojson(&features).to_string())
+        .read(move |c| match key {
+            Some(key) => MEMO.get_or(&key, || features_json(c, &filter, &instance, zoom, None)),
+            None => features_json(c, &filter, &instance, zoom, only.as_ref()).map(Arc::new),
         })
         .await?;
     Ok(HttpResponse::Ok()
@@ -81,7 +73,34 @@ pub async fn geojson(
         .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
         // Public data, like the directory's open data: any site may read it.
         .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
-        .body(body))
+        .body(body.as_ref().clone()))
+}
+
+/// The GeoJSON text of the located items of `filter`, clustered at `zoom`.
+fn features_json(
+    c: &rusqlite::Connection,
+    filter: &super::MapFilter,
+    instance: &crate::settings::Instance,
+    zoom: u8,
+    only: Option<&HashSet<(usize, i64)>>,
+) -> Result<String, AppError> {
+    let mut points = super::points(c, filter, instance)?;
+    keep_found(&mut points, only);
+    let features = cluster(&points, zoom);
+    if !filter.light {
+        return Ok(to_geojson(&features).to_string());
+    }
+    let details = super::details_of_singles(c, &features)?;
+    let features: Vec<_> = features
+        .into_iter()
+        .map(|f| match f {
+            super::cluster::Feature::Single(p) => {
+                super::cluster::Feature::Single(details.get(&(p.source, p.id)).unwrap_or(p))
+            }
+            other => other,
+        })
+        .collect();
+    Ok(to_geojson(&features).to_string())
 }
 
 /// GET /map?kind=&type=&tag=: the map with its filters, the list of located items (all the page
@@ -137,7 +156,7 @@ pub async fn embed(ctx: Ctx, q: web::Query<MapQuery>) -> HttpResponse {
 }
 
 /// Parses a tile address; the last part may end with an extension (`3.png`).
-fn tile_address(z: &str, x: &str, y: &str) -> Option<(u8, u32, u32)> {
+pub fn tile_address(z: &str, x: &str, y: &str) -> Option<(u8, u32, u32)> {
     let y = y.split_once('.').map_or(y, |(y, _)| y);
     let z: u8 = z.parse().ok().filter(|z| *z <= MAX_ZOOM)?;
     let (x, y): (u32, u32) = (x.parse().ok()?, y.parse().ok()?);

@@ -5,7 +5,7 @@
 //! computed with `rstar` (`cluster.rs`, low zoom) or single features (zoomed in). Tiles come from the
 //! configured URL, or from an MBTiles file of the region served at `/tiles/{z}/{x}/{y}`.
 
-mod cluster;
+pub mod cluster;
 pub mod handlers;
 pub mod store;
 pub mod tiles;
@@ -209,13 +209,23 @@ pub struct Source {
 }
 
 /// Every module on the map. A new module adds one line here and one store function.
-pub const SOURCES: &[Source] = &[Source {
-    name: store::ACTOR_SOURCE,
-    module: Module::Directory,
-    kinds: &["organisation", "project", "place", "person"],
-    points: store::actor_points,
-    details: store::actor_details,
-}];
+pub const SOURCES: &[Source] = &[
+    Source {
+        name: store::ACTOR_SOURCE,
+        module: Module::Directory,
+        kinds: &["organisation", "project", "place", "person"],
+        points: store::actor_points,
+        details: store::actor_details,
+    },
+    // Events not over yet, with the date of their next occurrence; kinds are event types.
+    Source {
+        name: crate::agenda::store::GEO_KIND,
+        module: Module::Agenda,
+        kinds: &crate::agenda::EventType::NAMES,
+        points: crate::agenda::store::outside::map_points,
+        details: crate::agenda::store::outside::map_details,
+    },
+];
 
 /// The points of every source the filter asks for whose module is on (at most `limit` per source).
 pub fn points(conn: &Connection, f: &MapFilter, i: &Instance) -> rusqlite::Result<Vec<Point>> {

@@ -37,5 +37,7 @@ pub fn collect(conn: &Connection, user: &User) -> Result<Value, AppError> {
             })).collect::<Vec<_>>(),
             "follows": follows.iter().map(|a| json!({"page": a.slug, "name": a.name})).collect::<Vec<_>>(),
         },
+        "news": crate::news::export::personal_data(conn, user.id)?,
+        "agenda": crate::agenda::api::personal_data(conn, user.id)?,
     }))
 }

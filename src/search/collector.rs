@@ -15,10 +15,10 @@ use super::{distance_km, rank};
 /// and its `(kind number, id)`.
 pub type Ranked = (f64, DocAddress, Option<f64>, (usize, i64));
 
-/// Keeps the matches within `radius_km` of `center` whose `(kind, id)` the R*Tree found nearby,
-/// and the matches without a location.
+/// Keeps the matches within `radius_km` of `center` (by the exact positions of the fast fields;
+/// restricted to `nearby` when given), and the matches without a location.
 pub struct Nearby {
-    pub nearby: Arc<HashSet<(usize, i64)>>,
+    pub nearby: Option<Arc<HashSet<(usize, i64)>>>,
     pub center: (f64, f64),
     pub radius_km: f64,
 }
@@ -26,7 +26,7 @@ pub struct Nearby {
 /// The per-segment half of [`Nearby`].
 pub struct NearbySegment {
     ord: SegmentOrdinal,
-    nearby: Arc<HashSet<(usize, i64)>>,
+    nearby: Option<Arc<HashSet<(usize, i64)>>>,
     center: (f64, f64),
     radius_km: f64,
     kind_no: Column<u64>,
@@ -79,7 +79,7 @@ impl SegmentCollector for NearbySegment {
             self.id.first(doc).unwrap_or(0),
         );
         let distance = if self.has_point.first(doc) == Some(1) {
-            if !self.nearby.contains(&key) {
+            if self.nearby.as_ref().is_some_and(|n| !n.contains(&key)) {
                 return;
             }
             let point = (

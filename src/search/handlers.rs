@@ -5,9 +5,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::index::{Results, SearchQuery, PER_PAGE};
-use super::{bbox_around, store, views};
+use super::views;
 use crate::app::AppState;
 use crate::error::AppError;
+use crate::settings::Instance;
 use crate::web::Ctx;
 
 /// Distances offered in the filter, in km.
@@ -55,7 +56,11 @@ fn day(s: &str, tz: chrono_tz::Tz, end: bool) -> Option<i64> {
 impl SearchParams {
     /// The query, with the instance's centre and radius where the URL gives none.
     pub fn query(&self, ctx: &Ctx) -> SearchQuery {
-        let i = &ctx.instance;
+        self.query_for(&ctx.instance)
+    }
+
+    /// [`Self::query`] for an instance (pure: the fuzz target `search_query` calls it).
+    pub fn query_for(&self, i: &Instance) -> SearchQuery {
         let lat = number(&self.lat).filter(|v| (-90.0..=90.0).contains(v));
         let lon = number(&self.lon).filter(|v| (-180.0..=180.0).contains(v));
         let center = lat.zip(lon).unwrap_or((i.center_lat, i.center_lon));
@@ -78,13 +83,8 @@ impl SearchParams {
 
 /// Runs a search on the blocking pool: the R*Tree prefilter, then the index.
 pub async fn run(state: &AppState, q: SearchQuery) -> Result<Results, AppError> {
-    let (db, index) = (state.db.clone(), state.search.clone());
-    web::block(move || {
-        let conn = db.conn()?;
-        let nearby = store::nearby(&conn, bbox_around(q.center, q.radius_km), super::kind_no)?;
-        index.search(&q, nearby)
-    })
-    .await?
+    let index = state.search.clone();
+    web::block(move || index.search(&q, None)).await?
 }
 
 /// The `(kind number, id)` of everything a text query finds, for the map; `None` without text.
@@ -97,13 +97,8 @@ pub async fn matching(
         return Ok(None);
     }
     let q = p.query(ctx);
-    let (db, index) = (state.db.clone(), state.search.clone());
-    let keys = web::block(move || {
-        let conn = db.conn()?;
-        let nearby = store::nearby(&conn, bbox_around(q.center, q.radius_km), super::kind_no)?;
-        index.matching(&q, nearby)
-    })
-    .await??;
+    let index = state.search.clone();
+    let keys = web::block(move || index.matching(&q, None)).await??;
     Ok(Some(keys))
 }
 

@@ -337,16 +337,17 @@ impl SearchIndex {
         Box::new(BooleanQuery::new(clauses))
     }
 
-    /// Searches; `nearby` holds the `(kind, id)` the R*Tree found in the box around the centre.
+    /// Searches; `nearby`, when given, restricts located matches to these `(kind, id)`
+    /// (the distance itself always comes from the index's fast fields).
     pub fn search(
         &self,
         q: &SearchQuery,
-        nearby: HashSet<(usize, i64)>,
+        nearby: Option<HashSet<(usize, i64)>>,
     ) -> Result<Results, AppError> {
         let searcher = self.reader.searcher();
         let query = self.query(q);
         let collector = Nearby {
-            nearby: Arc::new(nearby),
+            nearby: nearby.map(Arc::new),
             center: q.center,
             radius_km: q.radius_km,
         };
@@ -383,10 +384,10 @@ impl SearchIndex {
     pub fn matching(
         &self,
         q: &SearchQuery,
-        nearby: HashSet<(usize, i64)>,
+        nearby: Option<HashSet<(usize, i64)>>,
     ) -> Result<HashSet<(usize, i64)>, AppError> {
         let collector = Nearby {
-            nearby: Arc::new(nearby),
+            nearby: nearby.map(Arc::new),
             center: q.center,
             radius_km: q.radius_km,
         };
@@ -459,12 +460,14 @@ mod tests {
             page: 1,
             ..Default::default()
         };
-        let r = index.search(&q("fete du pain"), nearby.clone()).unwrap();
+        let r = index
+            .search(&q("fete du pain"), Some(nearby.clone()))
+            .unwrap();
         assert_eq!(r.total, 2, "{:?}", r.hits);
-        let r = index.search(&q("fetes"), nearby.clone()).unwrap();
+        let r = index.search(&q("fetes"), Some(nearby.clone())).unwrap();
         assert_eq!(r.total, 3);
         assert_eq!(r.hits[0].id, 2, "the nearer first");
-        let r = index.search(&q("vilage"), nearby.clone()).unwrap();
+        let r = index.search(&q("vilage"), Some(nearby.clone())).unwrap();
         assert_eq!(r.total, 1, "typo tolerance");
         let r = index
             .search(
@@ -472,7 +475,7 @@ mod tests {
                     radius_km: 5.0,
                     ..q("fete")
                 },
-                nearby.clone(),
+                Some(nearby.clone()),
             )
             .unwrap();
         assert!(
@@ -482,7 +485,10 @@ mod tests {
         index.apply("actor", &[2], &[]).unwrap();
         index.commit().unwrap();
         assert_eq!(
-            index.search(&q("village"), nearby.clone()).unwrap().total,
+            index
+                .search(&q("village"), Some(nearby.clone()))
+                .unwrap()
+                .total,
             0,
             "deleted"
         );

@@ -44,7 +44,11 @@ pub struct Source {
 
 /// Every indexed module, in one place.
 pub fn sources() -> &'static [Source] {
-    static SOURCES: [Source; 1] = [crate::directory::search::SOURCE];
+    static SOURCES: [Source; 3] = [
+        crate::directory::search::SOURCE,
+        crate::news::search::SOURCE,
+        crate::agenda::search::SOURCE,
+    ];
     &SOURCES
 }
 

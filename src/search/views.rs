@@ -9,7 +9,15 @@ use crate::web::forms::select;
 use crate::web::{page as layout_page, url_encode, Ctx};
 
 /// The kinds offered in the filter: things, then the directory's categories.
-const KINDS: [&str; 5] = ["actor", "organisation", "project", "place", "person"];
+const KINDS: [&str; 7] = [
+    "actor",
+    "organisation",
+    "project",
+    "place",
+    "person",
+    "event",
+    "news",
+];
 
 fn distance(ctx: &Ctx, km: Option<f64>) -> String {
     match km {

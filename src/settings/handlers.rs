@@ -55,11 +55,8 @@ impl GeneralForm {
     /// Checks every field; records problems in `e`.
     pub fn parse(&self, e: &mut FormErrors) -> Option<General> {
         let name = self.name.trim();
-        e.check(
-            name.is_empty() || name.chars().count() > 100,
-            "name",
-            "settings.name_required",
-        );
+        let name_ok = !name.is_empty() && name.chars().count() <= 100;
+        e.check(!name_ok, "name", "settings.name_required");
         let lat = number(&self.center_lat).filter(|v| (-90.0..=90.0).contains(v));
         e.check(lat.is_none(), "center_lat", "settings.lat_invalid");
         let lon = number(&self.center_lon).filter(|v| (-180.0..=180.0).contains(v));
@@ -79,7 +76,8 @@ impl GeneralForm {
             lang: lang?,
             time_zone: self.time_zone.trim().to_string(),
         })
-        .filter(|_| tz_ok)
+        // A refused name refuses the form: the admin page saved a blank name (found by fuzzing).
+        .filter(|_| tz_ok && name_ok)
     }
 
     /// The form filled with the current settings.
@@ -483,5 +481,29 @@ pub async fn admin_set_role(
             "/admin/users",
             "flash.last_admin",
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn general_settings_without_a_name_are_refused() {
+        let mut form = GeneralForm {
+            name: "  ".into(),
+            center_lat: "47,35".into(),
+            center_lon: "-0.81".into(),
+            radius_km: "15".into(),
+            lang: "fr".into(),
+            time_zone: "Europe/Paris".into(),
+            ..Default::default()
+        };
+        let mut e = FormErrors::new();
+        assert!(form.parse(&mut e).is_none());
+        assert_eq!(e.get("name"), Some("settings.name_required"));
+        form.name = "Saint-Placide".into();
+        let g = form.parse(&mut FormErrors::new()).unwrap();
+        assert_eq!((g.name.as_str(), g.center_lat), ("Saint-Placide", 47.35));
     }
 }

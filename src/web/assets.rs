@@ -2,10 +2,14 @@
 //! (`/assets/placette.3f2a9c1e.css`), cached for a year since a change changes the URL.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::io::Write;
+use std::sync::{Mutex, OnceLock};
 
 use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::web::Bytes;
+use actix_web::{web, HttpRequest, HttpResponse};
+use flate2::write::GzEncoder;
+use flate2::Compression;
 use rust_embed::RustEmbed;
 use sha2::{Digest, Sha256};
 
@@ -43,7 +47,9 @@ pub fn url(name: &str) -> String {
 }
 
 /// GET /assets/{file}: the hashed name gets a year of caching, the plain name a short one.
-pub async fn serve(path: web::Path<String>) -> Result<HttpResponse, AppError> {
+/// Text assets are gzipped once (best compression) and served as such to the clients that
+/// accept gzip, with a length: no compression work per request.
+pub async fn serve(req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let requested = path.into_inner();
     let names = hashed_names();
     let (logical, immutable) = match names.iter().find(|(_, h)| **h == requested) {
@@ -65,8 +71,39 @@ pub async fn serve(path: web::Path<String>) -> Result<HttpResponse, AppError> {
     } else {
         "public, max-age=300"
     };
-    Ok(HttpResponse::Ok()
-        .content_type(mime)
+    let mut res = HttpResponse::Ok();
+    res.content_type(mime)
         .insert_header((header::CACHE_CONTROL, cache))
-        .body(file.data.into_owned()))
+        .insert_header((header::VARY, "accept-encoding"));
+    let textual = mime.starts_with("text/") || mime.contains("svg") || mime.contains("json");
+    if textual && accepts_gzip(&req) {
+        let body = gzipped(&logical, &file.data);
+        return Ok(res
+            .insert_header((header::CONTENT_ENCODING, "gzip"))
+            .body(body));
+    }
+    Ok(res.body(file.data.into_owned()))
+}
+
+fn accepts_gzip(req: &HttpRequest) -> bool {
+    super::compress::accepts_gzip(req.headers())
+}
+
+/// The gzip form of an asset, computed on its first request.
+fn gzipped(name: &str, data: &[u8]) -> Bytes {
+    static CACHE: OnceLock<Mutex<HashMap<String, Bytes>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(b) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(name) {
+        return b.clone();
+    }
+    let mut enc = GzEncoder::new(Vec::new(), Compression::best());
+    let body = match enc.write_all(data).and_then(|_| enc.finish()) {
+        Ok(v) => Bytes::from(v),
+        Err(_) => return Bytes::copy_from_slice(data),
+    };
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(name.to_string(), body.clone());
+    body
 }

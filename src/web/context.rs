@@ -43,10 +43,24 @@ const MODULE_PATHS: &[(&str, Module)] = &[
     ("/map", Module::Map),
     ("/embed/map", Module::Map),
     ("/tiles/", Module::Map),
+    ("/agenda", Module::Agenda),
+    ("/e/", Module::Agenda),
+    ("/admin/agenda", Module::Agenda),
+    ("/api/v1/events", Module::Agenda),
+    ("/news", Module::News),
+    ("/api/v1/news", Module::News),
 ];
 
 /// The module a path belongs to, if any.
 pub fn module_of(path: &str) -> Option<Module> {
+    // An actor's journal (/a/{slug}/news, /a/{slug}/news.rss) belongs to the news.
+    let journal = path
+        .strip_prefix("/a/")
+        .and_then(|rest| rest.split('/').nth(1))
+        .is_some_and(|segment| segment == "news" || segment == "news.rss");
+    if journal {
+        return Some(Module::News);
+    }
     MODULE_PATHS
         .iter()
         .find(|(prefix, _)| path.starts_with(prefix))

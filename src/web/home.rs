@@ -12,7 +12,8 @@ use crate::i18n::Lang;
 use crate::settings::Module;
 
 /// GET /: the village's front page.
-pub async fn home(ctx: Ctx) -> Result<HttpResponse, AppError> {
+pub async fn home(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let upcoming = crate::agenda::handlers::home_block(&state, &ctx).await?;
     let inst = &ctx.instance;
     let title = site_name(&ctx).to_string();
     let body = html! {
@@ -22,6 +23,7 @@ pub async fn home(ctx: Ctx) -> Result<HttpResponse, AppError> {
                 p.lead { (inst.description) }
             }
         }
+        (upcoming)
         section aria-labelledby="modules-heading" {
             h2 #modules-heading { (ctx.t("home.modules_heading")) }
             ul.modules {
@@ -30,6 +32,8 @@ pub async fn home(ctx: Ctx) -> Result<HttpResponse, AppError> {
                         li {
                             @if *m == Module::Directory {
                                 strong { a href="/directory" { (ctx.t("module.directory")) } }
+                            } @else if *m == Module::Agenda {
+                                strong { a href="/agenda" { (ctx.t("module.agenda")) } }
                             } @else {
                                 strong { (ctx.t(&format!("module.{}", m.as_str()))) }
                             }

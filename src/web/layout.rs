@@ -47,6 +47,17 @@ pub fn site_name(ctx: &Ctx) -> &str {
     }
 }
 
+/// The links to the modules switched on, in menu order.
+fn module_links(ctx: &Ctx) -> Markup {
+    let on = |m| ctx.instance.enabled(m);
+    html! {
+        @if on(Module::Directory) { li { a href="/directory" { (ctx.t("nav.directory")) } } }
+        @if on(Module::Agenda) { li { a href="/agenda" { (ctx.t("module.agenda")) } } }
+        @if on(Module::News) { li { a href="/news" { (ctx.t("module.news")) } } }
+        @if on(Module::Directory) && on(Module::Map) { li { a href="/map" { (ctx.t("map.nav")) } } }
+    }
+}
+
 fn nav(ctx: &Ctx) -> Markup {
     html! {
         nav aria-label=(ctx.t("layout.nav_label")) {
@@ -55,9 +66,8 @@ fn nav(ctx: &Ctx) -> Markup {
                 @if !ctx.instance.setup_done {
                     // Before the first-run setup only the setup page exists.
                 } @else if let Some(user) = &ctx.user {
+                    (module_links(ctx))
                     @if ctx.instance.enabled(Module::Directory) {
-                        li { a href="/directory" { (ctx.t("nav.directory")) } }
-                        @if ctx.instance.enabled(Module::Map) { li { a href="/map" { (ctx.t("map.nav")) } } }
                         li { a href="/my" { (ctx.t("nav.my")) } }
                     }
                     @if user.is_admin() {
@@ -71,10 +81,7 @@ fn nav(ctx: &Ctx) -> Markup {
                         }
                     }
                 } @else {
-                    @if ctx.instance.enabled(Module::Directory) {
-                        li { a href="/directory" { (ctx.t("nav.directory")) } }
-                        @if ctx.instance.enabled(Module::Map) { li { a href="/map" { (ctx.t("map.nav")) } } }
-                    }
+                    (module_links(ctx))
                     li { a href={ "/login?next=" (super::url_encode(&ctx.path)) } { (ctx.t("nav.login")) } }
                     li { a href="/signup" { (ctx.t("nav.signup")) } }
                 }

@@ -2,6 +2,7 @@
 //! embedded assets, error pages, and the home page.
 
 pub mod assets;
+pub mod compress;
 pub mod context;
 pub mod errors;
 pub mod forms;

@@ -101,11 +101,35 @@ struct Ledger {
     owned: Vec<Vec<String>>,
     /// Acknowledged sign-ups: (cycle, email).
     signups: Vec<(usize, String)>,
+    /// Acknowledged news posts (on the wall, as the admin), with their acknowledged comments.
+    posts: Vec<NewsLog>,
+    /// Acknowledged events (through the web form, as the admin), with their acknowledged RSVP.
+    events: Vec<EventLog>,
     /// Answers no valid write should get, and transport errors before the kill.
     problems: Vec<String>,
     created: usize,
     edited: usize,
     deleted: usize,
+}
+
+/// A news post whose creation was acknowledged: its id, its word, its cycle, and the
+/// acknowledged comments on it (cycle, word).
+#[derive(Clone)]
+struct NewsLog {
+    id: i64,
+    word: String,
+    cycle: usize,
+    comments: Vec<(usize, String)>,
+}
+
+/// An event whose creation was acknowledged: its slug, its word, its cycle, and the cycle in
+/// which the admin's "going" was last acknowledged.
+#[derive(Clone)]
+struct EventLog {
+    slug: String,
+    word: String,
+    cycle: usize,
+    going: Option<usize>,
 }
 
 /// What the writer threads share.
@@ -217,6 +241,10 @@ impl Writer {
                 (0..=17, _) => self.sign_up(n),
                 (18..=47, Some((slug, log))) => self.edit(&slug, &log),
                 (48..=52, Some((slug, _))) => self.delete(&slug),
+                (53..=60, _) => self.news_post(),
+                (61..=68, _) => self.news_comment(),
+                (69..=76, _) => self.event(),
+                (77..=80, _) => self.rsvp(),
                 _ => self.create(),
             };
             let Err(e) = result else { continue };
@@ -353,6 +381,184 @@ impl Writer {
                 body,
             } => Err(format!(
                 "unexpected answer {status} {location} to the edit of {slug}: {}",
+                snippet(&body)
+            )),
+            Outcome::Cut(e) => Err(e),
+        }
+    }
+
+    /// A public post on the village wall through the web form, as the admin.
+    fn news_post(&mut self) -> Result<(), Cut> {
+        if self.admin_csrf.is_none() {
+            self.admin_csrf = Some(Self::csrf(&self.shared.admin, &self.url("/account"))?);
+        }
+        let csrf = self.admin_csrf.clone().unwrap_or_default();
+        let word = self.rng.word();
+        let title = format!("Crashnews {word}");
+        let r = self.shared.admin.post(&self.url("/news")).send_form(&[
+            ("_csrf", &csrf),
+            ("title", &title),
+            ("body", &format!("crashnews {word}")),
+            ("audience", "public"),
+        ]);
+        match outcome(r) {
+            Outcome::Answered {
+                status: 303,
+                location,
+                ..
+            } if location.starts_with("/news/") => {
+                let Ok(id) = location["/news/".len()..].parse() else {
+                    return Err(format!("unexpected answer 303 {location} to a post"));
+                };
+                let log = NewsLog {
+                    id,
+                    word,
+                    cycle: self.cycle,
+                    comments: Vec::new(),
+                };
+                self.shared.ledger.lock().unwrap().posts.push(log);
+                Ok(())
+            }
+            Outcome::Answered {
+                status,
+                location,
+                body,
+            } => Err(format!(
+                "unexpected answer {status} {location} to the post {title}: {}",
+                snippet(&body)
+            )),
+            Outcome::Cut(e) => Err(e),
+        }
+    }
+
+    /// A comment on an acknowledged post, as the admin (a post first when there is none).
+    fn news_comment(&mut self) -> Result<(), Cut> {
+        let target = {
+            let l = self.shared.ledger.lock().unwrap();
+            (!l.posts.is_empty()).then(|| self.rng.below(l.posts.len() as u64) as usize)
+        };
+        let Some(index) = target else {
+            return self.news_post();
+        };
+        let post = self.shared.ledger.lock().unwrap().posts[index].id;
+        if self.admin_csrf.is_none() {
+            self.admin_csrf = Some(Self::csrf(&self.shared.admin, &self.url("/account"))?);
+        }
+        let csrf = self.admin_csrf.clone().unwrap_or_default();
+        let word = self.rng.word();
+        let r = self
+            .shared
+            .admin
+            .post(&self.url(&format!("/news/{post}/comments")))
+            .send_form(&[("_csrf", &csrf), ("comment", &word), ("parent", "")]);
+        match outcome(r) {
+            Outcome::Answered {
+                status: 303,
+                location,
+                ..
+            } if location.starts_with(&format!("/news/{post}#c")) => {
+                let mut l = self.shared.ledger.lock().unwrap();
+                l.posts[index].comments.push((self.cycle, word));
+                Ok(())
+            }
+            Outcome::Answered {
+                status,
+                location,
+                body,
+            } => Err(format!(
+                "unexpected answer {status} {location} to a comment on post {post}: {}",
+                snippet(&body)
+            )),
+            Outcome::Cut(e) => Err(e),
+        }
+    }
+
+    /// An event through the agenda's web form, as the admin, a month ahead, with places.
+    fn event(&mut self) -> Result<(), Cut> {
+        if self.admin_csrf.is_none() {
+            self.admin_csrf = Some(Self::csrf(&self.shared.admin, &self.url("/account"))?);
+        }
+        let csrf = self.admin_csrf.clone().unwrap_or_default();
+        let word = self.rng.word();
+        let title = format!("Kermesse {word}");
+        let day = (chrono::Utc::now() + chrono::Duration::days(30))
+            .format("%Y-%m-%d")
+            .to_string();
+        let r = self
+            .shared
+            .admin
+            .post(&self.url("/agenda/new"))
+            .send_form(&[
+                ("_csrf", &csrf),
+                ("title", &title),
+                ("type", "festival"),
+                ("start_date", &day),
+                ("start_time", "20:00"),
+                ("end_time", "22:00"),
+                ("lat", "47.35"),
+                ("lon", "-0.81"),
+                ("capacity", "50"),
+                ("visibility", "public"),
+            ]);
+        match outcome(r) {
+            Outcome::Answered {
+                status: 303,
+                location,
+                ..
+            } if location.starts_with("/e/") => {
+                let log = EventLog {
+                    slug: location["/e/".len()..].to_string(),
+                    word,
+                    cycle: self.cycle,
+                    going: None,
+                };
+                self.shared.ledger.lock().unwrap().events.push(log);
+                Ok(())
+            }
+            Outcome::Answered {
+                status,
+                location,
+                body,
+            } => Err(format!(
+                "unexpected answer {status} {location} to the event {title}: {}",
+                snippet(&body)
+            )),
+            Outcome::Cut(e) => Err(e),
+        }
+    }
+
+    /// The admin goes to an acknowledged event (its next date); an event first when there is none.
+    fn rsvp(&mut self) -> Result<(), Cut> {
+        let target = {
+            let l = self.shared.ledger.lock().unwrap();
+            (!l.events.is_empty()).then(|| self.rng.below(l.events.len() as u64) as usize)
+        };
+        let Some(index) = target else {
+            return self.event();
+        };
+        let slug = self.shared.ledger.lock().unwrap().events[index]
+            .slug
+            .clone();
+        if self.admin_csrf.is_none() {
+            self.admin_csrf = Some(Self::csrf(&self.shared.admin, &self.url("/account"))?);
+        }
+        let csrf = self.admin_csrf.clone().unwrap_or_default();
+        let r = self
+            .shared
+            .admin
+            .post(&self.url(&format!("/e/{slug}/rsvp")))
+            .send_form(&[("_csrf", &csrf), ("o", ""), ("answer", "going")]);
+        match outcome(r) {
+            Outcome::Answered { status: 303, .. } => {
+                self.shared.ledger.lock().unwrap().events[index].going = Some(self.cycle);
+                Ok(())
+            }
+            Outcome::Answered {
+                status,
+                location,
+                body,
+            } => Err(format!(
+                "unexpected answer {status} {location} to the RSVP to {slug}: {}",
                 snippet(&body)
             )),
             Outcome::Cut(e) => Err(e),
@@ -545,6 +751,62 @@ fn verify_actor(
     }
 }
 
+/// Checks the news posts (and their comments) acknowledged in `cycle`, or all of them.
+fn verify_news(admin: &Client, ledger: &Ledger, cycle: Option<usize>) -> Vec<String> {
+    let mut problems = Vec::new();
+    for p in &ledger.posts {
+        let touched = p.cycle == cycle.unwrap_or(p.cycle)
+            || p.comments.iter().any(|(c, _)| Some(*c) == cycle);
+        if !touched {
+            continue;
+        }
+        let page = admin.get(&format!("/news/{}", p.id));
+        if page.status != 200 || !page.body.contains(&p.word) {
+            problems.push(format!(
+                "news post {} ({}, acknowledged in cycle {}) answers {} without its text",
+                p.id, p.word, p.cycle, page.status
+            ));
+            continue;
+        }
+        for (c, word) in &p.comments {
+            if !page.body.contains(word.as_str()) {
+                problems.push(format!(
+                    "the comment {word} on news post {} (acknowledged in cycle {c}) is missing",
+                    p.id
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// Checks the events created or answered in `cycle`, or all of them: each page is there with
+/// its word, and the admin's acknowledged "going" counts.
+fn verify_events(admin: &Client, ledger: &Ledger, cycle: Option<usize>) -> Vec<String> {
+    let mut problems = Vec::new();
+    for e in &ledger.events {
+        let touched = e.cycle == cycle.unwrap_or(e.cycle) || (cycle.is_some() && e.going == cycle);
+        if !touched {
+            continue;
+        }
+        let page = admin.get(&format!("/e/{}", e.slug));
+        if page.status != 200 || !page.body.contains(&e.word) {
+            problems.push(format!(
+                "event {} (acknowledged in cycle {}) answers {} without its title",
+                e.slug, e.cycle, page.status
+            ));
+        } else if let Some(c) = e.going {
+            if !page.body.contains("1 inscrit·e(s)") {
+                problems.push(format!(
+                    "the RSVP to {} acknowledged in cycle {c} is missing",
+                    e.slug
+                ));
+            }
+        }
+    }
+    problems
+}
+
 /// The e-mail addresses on the admin's users page.
 fn listed_emails(admin: &Client) -> HashSet<String> {
     let page = admin.get("/admin/users");
@@ -623,6 +885,49 @@ fn verify_cycle(
                 "cycle {cycle}: the sign-up of {email} (acknowledged in cycle {c}) is missing"
             ));
         }
+    }
+    problems.extend(
+        verify_news(admin, ledger, Some(cycle))
+            .into_iter()
+            .map(|p| format!("cycle {cycle}: {p}")),
+    );
+    // The newest post of the cycle is searchable once the index has caught up.
+    if let Some(p) = ledger.posts.iter().rev().find(|p| p.cycle == cycle) {
+        let url = format!("/news/{}", p.id);
+        problems.extend(poll(INDEX_CATCH_UP, || {
+            let (urls, _) = search(anon, &p.word);
+            (!urls.contains(&url))
+                .then(|| {
+                    format!(
+                        "cycle {cycle}: the search for {:?} does not find {url}",
+                        p.word
+                    )
+                })
+                .into_iter()
+                .collect()
+        }));
+    }
+
+    problems.extend(
+        verify_events(admin, ledger, Some(cycle))
+            .into_iter()
+            .map(|p| format!("cycle {cycle}: {p}")),
+    );
+    // The newest event of the cycle is searchable once the index has caught up.
+    if let Some(e) = ledger.events.iter().rev().find(|e| e.cycle == cycle) {
+        let url = format!("/e/{}", e.slug);
+        problems.extend(poll(INDEX_CATCH_UP, || {
+            let (urls, _) = search(anon, &e.word);
+            (!urls.contains(&url))
+                .then(|| {
+                    format!(
+                        "cycle {cycle}: the search for {:?} does not find {url}",
+                        e.word
+                    )
+                })
+                .into_iter()
+                .collect()
+        }));
     }
 
     // The index must follow: the newest public creation by its name, the newest public edit
@@ -714,6 +1019,16 @@ fn verify_all(admin: &Client, anon: &Client, ledger: &Ledger) -> Vec<String> {
             ));
         }
     }
+    problems.extend(
+        verify_news(admin, ledger, None)
+            .into_iter()
+            .map(|p| format!("at the end: {p}")),
+    );
+    problems.extend(
+        verify_events(admin, ledger, None)
+            .into_iter()
+            .map(|p| format!("at the end: {p}")),
+    );
     problems.extend(poll(INDEX_CATCH_UP * 2, || {
         let (_, found) = search(anon, TAG);
         (found != total)
@@ -869,13 +1184,21 @@ fn acknowledged_writes_survive_kill_9() {
         l.created > 0 && l.edited > 0 && !l.signups.is_empty(),
         "the writers wrote too little to test anything"
     );
+    let news_comments: usize = l.posts.iter().map(|p| p.comments.len()).sum();
+    eprintln!(
+        "crash test: news: {} posts and {news_comments} comments acknowledged, all present",
+        l.posts.len()
+    );
     eprintln!(
         "crash test: {cycles} cycles, {acked} acknowledged writes ({} creations, {} edits, \
-         {} deletions, {} sign-ups), all present; {} requests cut by the kills; seed {seed}; {:.1} s",
+         {} deletions, {} sign-ups, {} events, {} RSVPs), all present; {} requests cut by the kills; \
+         seed {seed}; {:.1} s",
         l.created,
         l.edited,
         l.deleted,
         l.signups.len(),
+        l.events.len(),
+        l.events.iter().filter(|e| e.going.is_some()).count(),
         shared.cut.load(Ordering::SeqCst),
         started.elapsed().as_secs_f64()
     );

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod addresses;
+mod agenda;
 mod api;
 mod browser;
 mod cli;
@@ -9,6 +10,7 @@ mod crash;
 mod directory;
 mod hostile;
 mod map;
+mod news;
 mod opendata;
 mod pi;
 mod search;

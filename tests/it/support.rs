@@ -430,3 +430,45 @@ pub fn run(args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// Every route of THE route table (`src/app.rs`), read from its source so that a new route
+/// is covered by the edge tests the day it is added: (method, path with sample values).
+/// `{slug}` becomes `slug`, other parameters `999` (`{file:.*}` becomes `x`).
+pub fn route_table(slug: &str) -> Vec<(String, String)> {
+    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/app.rs")).unwrap();
+    let mut routes = Vec::new();
+    let mut rest = src.as_str();
+    while let Some(i) = rest.find(".route(") {
+        rest = &rest[i + ".route(".len()..];
+        let Some(open) = rest.find('"') else { break };
+        let Some(close) = rest[open + 1..].find('"') else {
+            break;
+        };
+        let path = &rest[open + 1..open + 1 + close];
+        let after = rest[open + 1 + close + 1..].trim_start_matches([',', ' ', '\n']);
+        let method: String = after
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect();
+        let mut sample = String::new();
+        let mut chars = path.chars();
+        while let Some(c) = chars.next() {
+            if c == '{' {
+                let name: String = chars.by_ref().take_while(|&c| c != '}').collect();
+                sample.push_str(match name.as_str() {
+                    "slug" => slug,
+                    n if n.starts_with("file") => "x",
+                    _ => "999",
+                });
+            } else {
+                sample.push(c);
+            }
+        }
+        routes.push((method.to_uppercase(), sample));
+    }
+    assert!(
+        routes.len() > 50,
+        "the route table was not found in src/app.rs"
+    );
+    routes
+}

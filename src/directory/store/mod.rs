@@ -284,9 +284,9 @@ pub fn children(conn: &Connection, parent_id: i64) -> rusqlite::Result<Vec<Listi
 
 /// Tags of public actors with their counts, most used first (for the filter).
 pub fn public_tags(conn: &Connection, limit: i64) -> rusqlite::Result<Vec<(String, i64)>> {
+    // actor_tag_counts is kept by triggers (migration 9).
     let mut stmt = conn.prepare_cached(
-        "SELECT t.tag, count(*) AS n FROM actor_tags t JOIN actors a ON a.id = t.actor_id
-         WHERE a.visibility = 'public' GROUP BY t.tag ORDER BY n DESC, t.tag LIMIT :limit",
+        "SELECT tag, n FROM actor_tag_counts WHERE n > 0 ORDER BY n DESC, tag LIMIT :limit",
     )?;
     let rows = stmt.query_map(named_params! {":limit": limit}, |r| {
         Ok((r.get(0)?, r.get(1)?))
@@ -468,5 +468,52 @@ mod tests {
                 .len(),
             1
         );
+    }
+
+    /// The trigger-kept counts always equal the aggregate they replace.
+    #[test]
+    fn tag_counts_follow_every_write() {
+        let db = Db::memory().unwrap();
+        let c = db.conn().unwrap();
+        let origin = Origin {
+            created_by: None,
+            profile_of: None,
+            rna_id: None,
+        };
+        let aggregate = |c: &Connection| -> Vec<(String, i64)> {
+            let mut st = c
+                .prepare(
+                    "SELECT t.tag, count(*) AS n FROM actor_tags t JOIN actors a ON a.id = t.actor_id
+                     WHERE a.visibility = 'public' GROUP BY t.tag ORDER BY n DESC, t.tag",
+                )
+                .unwrap();
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+            rows.map(Result::unwrap).collect()
+        };
+        let a = insert_actor(
+            &c,
+            &input("A", Kind::Place, "compost"),
+            "a",
+            None,
+            &origin,
+            1,
+        )
+        .unwrap();
+        let mut hidden = input("B", Kind::Organisation, "group");
+        hidden.visibility = Visibility::Members;
+        let b = insert_actor(&c, &hidden, "b", None, &origin, 1).unwrap();
+        assert_eq!(public_tags(&c, 40).unwrap(), aggregate(&c));
+        assert_eq!(public_tags(&c, 40).unwrap()[0].1, 1);
+
+        let mut edit = input("B", Kind::Organisation, "group");
+        edit.tags = vec!["jardin".into(), "vélo".into()];
+        update_actor(&c, b, &edit, None, None, 2).unwrap();
+        assert_eq!(public_tags(&c, 40).unwrap(), aggregate(&c));
+        assert_eq!(public_tags(&c, 40).unwrap()[0], ("jardin".to_string(), 2));
+
+        delete_actor(&c, a).unwrap();
+        assert_eq!(public_tags(&c, 40).unwrap(), aggregate(&c));
+        delete_actor(&c, b).unwrap();
+        assert!(public_tags(&c, 40).unwrap().is_empty());
     }
 }

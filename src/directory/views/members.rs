@@ -139,6 +139,8 @@ pub fn my_village(
     ctx: &Ctx,
     followed: &[Listing],
     memberships: &[(String, String, String, String, bool)],
+    news: &maud::Markup,
+    events: &maud::Markup,
 ) -> HttpResponse {
     let title = ctx.t("dir.my_village");
     page(
@@ -146,6 +148,8 @@ pub fn my_village(
         title,
         html! {
             h1 { (title) }
+            (events)
+            (news)
             section aria-labelledby="mine-h" {
                 h2 #mine-h { (ctx.t("dir.my_groups")) }
                 @if memberships.is_empty() { p { (ctx.t("dir.no_groups")) } }

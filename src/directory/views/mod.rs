@@ -304,6 +304,16 @@ fn actions(ctx: &Ctx, p: &DetailPage) -> Markup {
                 a href={ "/login?next=" (url_encode(&base)) } { (ctx.t("dir.login_to_follow")) }
             }
         }
+        p.small {
+            @if ctx.instance.enabled(crate::settings::Module::News) {
+                a href={ (base) "/news" } { (ctx.lang.tf("news.journal_of", &[("actor", a.name.as_str())])) }
+                " · " a href={ (base) "/news.rss" } { "RSS" } " · "
+            }
+            @if ctx.instance.enabled(crate::settings::Module::Agenda) {
+                a href={ "/agenda?organiser=" (url_encode(&a.slug)) } { (ctx.t("module.agenda")) }
+                " · " a href={ (base) "/agenda.ics" } { "iCalendar" }
+            }
+        }
     }
 }
 

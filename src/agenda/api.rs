@@ -1,0 +1,251 @@
+//! The agenda's read API: `/api/v1/events` (the dates the caller may see, filtered, a page at
+//! a time) and `/api/v1/events/{slug}` (one event with its dates to come); their part of the
+//! OpenAPI document.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::{json, Value};
+
+use super::feeds::{item_json, rfc3339};
+use super::form::parse_date;
+use super::handlers::{cursor, day_start, extend_horizon, load, AgendaQuery};
+use super::store::{lists, occurrences};
+use super::{EventType, Viewer};
+use crate::app::AppState;
+use crate::db::now;
+use crate::error::AppError;
+use crate::web::{base_url, Ctx};
+
+/// Dates per page of the API.
+const API_PAGE: usize = 100;
+
+/// GET /api/v1/events: the dates from `from` (today) to `to`, filtered; `next` is the cursor of
+/// the following page (the `after` parameter), `null` on the last one.
+pub async fn list(
+    ctx: Ctx,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<AgendaQuery>,
+) -> Result<HttpResponse, AppError> {
+    let tz = ctx.instance.time_zone;
+    let now = now();
+    let from = parse_date(&q.from).map_or(now, |d| day_start(tz, d));
+    let to = parse_date(&q.to)
+        .and_then(|d| d.succ_opt())
+        .map_or(i64::MAX, |d| day_start(tz, d));
+    extend_horizon(&state, if to == i64::MAX { from } else { to }).await?;
+    let after = cursor(&q.after);
+    let (filter, viewer) = (q.filter(&ctx), Viewer::of(ctx.user.as_ref()));
+    let mut items = state
+        .db
+        .read(move |c| {
+            Ok(lists::between(
+                c,
+                &filter,
+                viewer,
+                (from, to),
+                after,
+                API_PAGE as i64 + 1,
+            )?)
+        })
+        .await?;
+    let next = (items.len() > API_PAGE).then(|| {
+        items.truncate(API_PAGE);
+        items.last().map(|i| {
+            format!(
+                "{}:{}:{}",
+                i.occurrence.start_utc, i.occurrence.end_utc, i.occurrence.id
+            )
+        })
+    });
+    let base = base_url(&req, &state);
+    Ok(HttpResponse::Ok().json(json!({
+        "items": items.iter().map(|i| item_json(&ctx, &base, i)).collect::<Vec<_>>(),
+        "next": next.flatten(),
+    })))
+}
+
+/// GET /api/v1/events/{slug}: one event the caller may see, with its next dates.
+pub async fn show(
+    ctx: Ctx,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (ev, _) = load(&state, &ctx, slug.into_inner()).await?;
+    let id = ev.id;
+    let dates = state
+        .db
+        .read(move |c| Ok(occurrences::upcoming(c, id, now(), 50)?))
+        .await?;
+    let base = base_url(&req, &state);
+    let tz = ev.tz;
+    Ok(HttpResponse::Ok().json(json!({
+        "slug": ev.slug,
+        "uid": ev.uid,
+        "title": ev.title,
+        "description": ev.description,
+        "type": ev.type_.as_str(),
+        "tags": ev.tags,
+        "status": ev.status.as_str(),
+        "visibility": ev.visibility.as_str(),
+        "time_zone": tz.name(),
+        "start": rfc3339(ev.start_utc, tz),
+        "end": rfc3339(ev.end_utc, tz),
+        "all_day": ev.all_day,
+        "rrule": ev.rule.as_ref().map(|r| r.to_string()),
+        "exdates": ev.exdates.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+        "place": ev.place.as_ref().filter(|p| p.public).map(|p| p.slug.clone()),
+        "location": ev.location_label(),
+        "lat": ev.lat,
+        "lon": ev.lon,
+        "organiser": ev.organiser_name(),
+        "organiser_page": ev.organiser.as_ref().filter(|o| o.public).map(|o| o.slug.clone()),
+        "parent": ev.parent.as_ref().map(|p| p.1.clone()),
+        "capacity": ev.capacity,
+        "image": ev.image.as_ref().map(|i| format!("{base}/media/{i}")),
+        "url": format!("{base}/e/{}", ev.slug),
+        "ics": format!("{base}/e/{}.ics", ev.slug),
+        "dates": dates.iter().map(|o| json!({
+            "recurrence_id": o.recurrence_id,
+            "start": rfc3339(o.start_utc, tz),
+            "end": rfc3339(o.end_utc, tz),
+            "cancelled": o.cancelled,
+            "title": o.title,
+            "note": o.note,
+        })).collect::<Vec<_>>(),
+    })))
+}
+
+/// The agenda's paths for the OpenAPI document (merged by `api::document`).
+pub fn openapi_paths() -> Value {
+    openapi()["paths"].take()
+}
+
+/// The agenda's schemas for the OpenAPI document.
+pub fn openapi_schemas() -> Value {
+    openapi()["components"]["schemas"].take()
+}
+
+/// A person's events and answers, for "download my data".
+pub fn personal_data(conn: &rusqlite::Connection, user_id: i64) -> Result<Value, AppError> {
+    let events = super::store::events_created_by(conn, user_id)?;
+    let answers = super::store::rsvps::of_person(conn, user_id)?;
+    let utc = |t: i64| rfc3339(t, chrono_tz::UTC);
+    Ok(json!({
+        "events": events.iter().map(|e| json!({
+            "slug": e.slug, "uid": e.uid, "title": e.title, "description": e.description,
+            "type": e.type_.as_str(), "tags": e.tags, "status": e.status.as_str(),
+            "visibility": e.visibility.as_str(), "time_zone": e.tz.name(),
+            "start": rfc3339(e.start_utc, e.tz), "end": rfc3339(e.end_utc, e.tz), "all_day": e.all_day,
+            "rrule": e.rule.as_ref().map(|r| r.to_string()), "location": e.location_label(),
+            "lat": e.lat, "lon": e.lon, "capacity": e.capacity, "organiser": e.organiser_name(),
+            "created_at": utc(e.created_at), "updated_at": utc(e.updated_at),
+        })).collect::<Vec<_>>(),
+        "answers": answers.iter().map(|(slug, title, start, answer)| json!({
+            "event": slug, "title": title, "date": utc(*start), "answer": answer,
+        })).collect::<Vec<_>>(),
+    }))
+}
+
+fn openapi() -> Value {
+    let q = |name: &str, description: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}, "description": description});
+    let filters = vec![
+        q("tag", "A tag"),
+        json!({"name": "type", "in": "query", "required": false, "schema": {"type": "string", "enum": EventType::NAMES}}),
+        q("organiser", "The organiser's page (slug)"),
+        q("place", "The place's page (slug)"),
+        q(
+            "km",
+            "Within this many km of the village centre, or of lat/lon",
+        ),
+        q("lat", "Latitude of another centre"),
+        q("lon", "Longitude of another centre"),
+        q("from", "First day, YYYY-MM-DD (default: now)"),
+        q("to", "Last day, YYYY-MM-DD"),
+        q("after", "The `next` cursor of the previous page"),
+    ];
+    let date = json!({"type": "string", "format": "date-time"});
+    let error = json!({"description": "No event the caller may see with this slug", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
+    json!({
+        "paths": {
+            "/events": {"get": {
+                "summary": "The dates of the agenda the caller may see (public ones without authentication), in order",
+                "operationId": "listEvents",
+                "parameters": filters,
+                "responses": {"200": {"description": "One page of dates", "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["items", "next"],
+                    "properties": {
+                        "items": {"type": "array", "items": {"$ref": "#/components/schemas/EventDate"}},
+                        "next": {"type": "string", "nullable": true, "description": "Pass as `after` for the next page"}
+                    }
+                }}}}}
+            }},
+            "/events/{slug}": {
+                "parameters": [{"name": "slug", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "get": {
+                    "summary": "One event with its next dates",
+                    "operationId": "getEvent",
+                    "responses": {"200": {"description": "The event", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}}}, "404": error}
+                }
+            },
+            "/agenda.ics": {"servers": [{"url": "/"}], "get": {
+                "summary": "iCalendar (RFC 5545) feed of the public events, with VTIMEZONE, RRULE and EXDATE; cancelled dates as STATUS:CANCELLED. /a/{slug}/agenda.ics: one organiser's or place's events; /e/{slug}.ics: one event.",
+                "operationId": "agendaIcs",
+                "parameters": [q("tag", "A tag"), q("type", "An event type"), q("organiser", "Organiser slug"), q("place", "Place slug")],
+                "responses": {"200": {"description": "A VCALENDAR", "content": {"text/calendar": {"schema": {"type": "string"}}}}}
+            }},
+            "/agenda.rss": {"servers": [{"url": "/"}], "get": {
+                "summary": "RSS 2.0 of the public dates to come", "operationId": "agendaRss",
+                "responses": {"200": {"description": "RSS", "content": {"application/rss+xml": {"schema": {"type": "string"}}}}}
+            }},
+            "/agenda.json": {"servers": [{"url": "/"}], "get": {
+                "summary": "JSON Feed 1.1 of the public dates to come; each item's _event is an EventDate", "operationId": "agendaJsonFeed",
+                "responses": {"200": {"description": "JSON Feed", "content": {"application/feed+json": {"schema": {"type": "object"}}}}}
+            }}
+        },
+        "components": {"schemas": {
+            "EventDate": {
+                "type": "object",
+                "description": "One date of an event (a series has one per occurrence).",
+                "required": ["event", "recurrence_id", "title", "url", "start", "end", "all_day", "status", "type", "tags", "location"],
+                "properties": {
+                    "event": {"type": "string", "description": "The event's slug"},
+                    "recurrence_id": {"type": "integer", "description": "The date's original start in its series, Unix seconds (iCalendar RECURRENCE-ID)"},
+                    "title": {"type": "string"}, "url": {"type": "string", "format": "uri"},
+                    "start": date, "end": date, "all_day": {"type": "boolean"},
+                    "status": {"type": "string", "enum": ["scheduled", "cancelled"]},
+                    "type": {"type": "string", "enum": EventType::NAMES},
+                    "tags": {"type": "array", "items": {"type": "string"}},
+                    "location": {"type": "string"},
+                    "lat": {"type": "number", "nullable": true}, "lon": {"type": "number", "nullable": true},
+                    "organiser": {"type": "string", "nullable": true},
+                    "note": {"type": "string", "description": "A note for this date alone"}
+                }
+            },
+            "Event": {
+                "type": "object",
+                "description": "An event (a series, for a recurring one). No email address is ever included.",
+                "required": ["slug", "uid", "title", "description", "type", "tags", "status", "time_zone", "start", "end", "all_day", "url", "ics", "dates"],
+                "properties": {
+                    "slug": {"type": "string"}, "uid": {"type": "string", "description": "iCalendar UID"},
+                    "title": {"type": "string"}, "description": {"type": "string", "description": "Markdown."},
+                    "type": {"type": "string", "enum": EventType::NAMES},
+                    "tags": {"type": "array", "items": {"type": "string"}},
+                    "status": {"type": "string", "enum": ["scheduled", "cancelled", "pending"]},
+                    "visibility": {"type": "string", "enum": ["public", "members"]},
+                    "time_zone": {"type": "string", "example": "Europe/Paris"},
+                    "start": date, "end": date, "all_day": {"type": "boolean"},
+                    "rrule": {"type": "string", "nullable": true, "example": "FREQ=WEEKLY;BYDAY=TU;UNTIL=20270629T215959Z"},
+                    "exdates": {"type": "array", "items": {"type": "string", "format": "date"}},
+                    "place": {"type": "string", "nullable": true}, "location": {"type": "string"},
+                    "lat": {"type": "number", "nullable": true}, "lon": {"type": "number", "nullable": true},
+                    "organiser": {"type": "string", "nullable": true}, "organiser_page": {"type": "string", "nullable": true},
+                    "parent": {"type": "string", "nullable": true}, "capacity": {"type": "integer", "nullable": true},
+                    "image": {"type": "string", "format": "uri", "nullable": true},
+                    "url": {"type": "string", "format": "uri"}, "ics": {"type": "string", "format": "uri"},
+                    "dates": {"type": "array", "items": {"type": "object"}}
+                }
+            }
+        }}
+    })
+}

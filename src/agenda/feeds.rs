@@ -1,0 +1,301 @@
+//! The agenda's feeds, public events only: iCalendar (everything, per organiser or place,
+//! per tag or type; one event for "add to my calendar"), RSS 2.0 and JSON Feed 1.1 of the
+//! dates to come. Members-only and pending events never appear in a feed: a calendar
+//! application subscribes without anyone's session.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use super::handlers::{extend_horizon, load, AgendaQuery};
+use super::ical::{self, Context};
+use super::store::{lists, occurrences, outside};
+use super::{Event, Occurrence, Viewer};
+use crate::app::AppState;
+use crate::db::now;
+use crate::error::AppError;
+use crate::settings::Module;
+use crate::web::layout::site_name;
+use crate::web::{base_url, Ctx};
+
+/// Events of a feed that ended this long ago are still in it.
+const FEED_PAST_SECS: i64 = 90 * 86_400;
+/// Most events in one iCalendar feed.
+const FEED_LIMIT: i64 = 2000;
+/// Dates in an RSS or JSON feed.
+const ITEMS_LIMIT: i64 = 100;
+
+fn cached(content_type: &str, body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .body(body)
+}
+
+async fn with_exceptions(
+    state: &AppState,
+    events: Vec<Event>,
+) -> Result<Vec<(Event, Vec<Occurrence>)>, AppError> {
+    state
+        .db
+        .read(move |c| {
+            let ids: Vec<i64> = events.iter().map(|e| e.id).collect();
+            let mut exceptions = occurrences::exceptions_of(c, &ids)?;
+            Ok(events
+                .into_iter()
+                .map(|e| {
+                    let x = exceptions.remove(&e.id).unwrap_or_default();
+                    (e, x)
+                })
+                .collect())
+        })
+        .await
+}
+
+fn ics(
+    ctx: &Ctx,
+    req: &HttpRequest,
+    state: &AppState,
+    name: &str,
+    events: &[(Event, Vec<Occurrence>)],
+) -> String {
+    let base = base_url(req, state);
+    let organised_by = |n: &str| ctx.lang.tf("agenda.organised_by", &[("name", n)]);
+    let cx = Context {
+        base_url: &base,
+        organised_by: &organised_by,
+    };
+    ical::calendar(name, ctx.instance.time_zone, events, &cx)
+}
+
+/// GET /agenda.ics: every public event (filters as the pages: tag, type, organiser, place, km).
+pub async fn calendar(
+    ctx: Ctx,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<AgendaQuery>,
+) -> Result<HttpResponse, AppError> {
+    let filter = q.filter(&ctx);
+    let cutoff = now() - FEED_PAST_SECS;
+    let events = state
+        .db
+        .read(move |c| Ok(outside::feed_series(c, &filter, cutoff, FEED_LIMIT)?))
+        .await?;
+    let events = with_exceptions(&state, events).await?;
+    let mut name = format!("{} · {}", site_name(&ctx), ctx.t("agenda.title"));
+    for part in [&q.organiser, &q.place, &q.tag, &q.type_] {
+        if !part.trim().is_empty() {
+            name.push_str(&format!(" · {}", part.trim()));
+        }
+    }
+    Ok(cached(
+        ical::CONTENT_TYPE,
+        ics(&ctx, &req, &state, &name, &events),
+    ))
+}
+
+/// GET /a/{slug}/agenda.ics: the events a page organises or hosts (a club, a village hall).
+pub async fn actor_calendar(
+    ctx: Ctx,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    if !ctx.instance.enabled(Module::Agenda) {
+        return Err(AppError::NotFound);
+    }
+    let slug = slug.into_inner();
+    let cutoff = now() - FEED_PAST_SECS;
+    let (name, events) = state
+        .db
+        .read(move |c| {
+            let actor = crate::directory::store::actor_by_slug(c, &slug)?
+                .filter(|a| a.visibility == crate::directory::Visibility::Public)
+                .ok_or(AppError::NotFound)?;
+            let filter = lists::Filter {
+                actor: Some(actor.id),
+                ..Default::default()
+            };
+            Ok((
+                actor.name,
+                outside::feed_series(c, &filter, cutoff, FEED_LIMIT)?,
+            ))
+        })
+        .await?;
+    let events = with_exceptions(&state, events).await?;
+    let name = format!("{name} · {}", ctx.t("agenda.title"));
+    Ok(cached(
+        ical::CONTENT_TYPE,
+        ics(&ctx, &req, &state, &name, &events),
+    ))
+}
+
+/// GET /e/{slug}.ics: one event ("add to my calendar"), its whole series.
+pub async fn event_calendar(
+    ctx: Ctx,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (ev, _) = load(&state, &ctx, slug.into_inner()).await?;
+    if ev.status == super::Status::Pending {
+        return Err(AppError::NotFound);
+    }
+    let title = ev.title.clone();
+    let events = with_exceptions(&state, vec![ev]).await?;
+    let body = ics(&ctx, &req, &state, &title, &events);
+    let file = format!("attachment; filename=\"{}.ics\"", events[0].0.slug);
+    Ok(HttpResponse::Ok()
+        .content_type(ical::CONTENT_TYPE)
+        .insert_header((header::CONTENT_DISPOSITION, file))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body))
+}
+
+/// The public dates to come, filtered, for the RSS and JSON feeds.
+async fn upcoming(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &AgendaQuery,
+) -> Result<Vec<lists::Item>, AppError> {
+    let now = now();
+    extend_horizon(state, now).await?;
+    let filter = q.filter(ctx);
+    state
+        .db
+        .read(move |c| {
+            Ok(lists::between(
+                c,
+                &filter,
+                Viewer::default(),
+                (now, i64::MAX),
+                None,
+                ITEMS_LIMIT,
+            )?)
+        })
+        .await
+}
+
+fn xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// When a date happens, in words: « mardi 2 mars 2027 à 18:30 » or the day for all-day events.
+pub fn when_text(ctx: &Ctx, item: &lists::Item) -> String {
+    let tz = ctx.instance.time_zone;
+    if item.all_day {
+        ctx.lang.date(item.occurrence.start_utc, tz)
+    } else {
+        ctx.lang.datetime(item.occurrence.start_utc, tz)
+    }
+}
+
+/// GET /agenda.rss: RSS 2.0 of the dates to come.
+pub async fn rss(
+    ctx: Ctx,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<AgendaQuery>,
+) -> Result<HttpResponse, AppError> {
+    let items = upcoming(&state, &ctx, &q).await?;
+    let base = base_url(&req, &state);
+    let title = format!("{} · {}", site_name(&ctx), ctx.t("agenda.title"));
+    let mut out =
+        String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel>");
+    out.push_str(&format!(
+        "<title>{}</title><link>{}/agenda</link><description>{}</description><language>{}</language>",
+        xml(&title),
+        xml(&base),
+        xml(ctx.t("agenda.feed_description")),
+        ctx.lang.code()
+    ));
+    for i in &items {
+        let url = format!("{base}{}", i.url());
+        let mut text = when_text(&ctx, i);
+        if !i.location.is_empty() {
+            text.push_str(&format!(" · {}", i.location));
+        }
+        if i.cancelled() {
+            text = format!("{} · {text}", ctx.t("agenda.cancelled"));
+        }
+        out.push_str(&format!(
+            "<item><title>{}</title><link>{}</link><guid isPermaLink=\"true\">{}</guid><description>{}</description><category>{}</category></item>",
+            xml(&format!("{} — {}", i.title(), when_text(&ctx, i))),
+            xml(&url),
+            xml(&url),
+            xml(&text),
+            xml(ctx.t(&format!("agenda.type.{}", i.type_.as_str())))
+        ));
+    }
+    out.push_str("</channel></rss>\n");
+    Ok(cached("application/rss+xml; charset=utf-8", out))
+}
+
+/// An instant as RFC 3339 with the zone's offset: `2027-03-02T18:30:00+01:00`.
+pub fn rfc3339(t: i64, tz: chrono_tz::Tz) -> String {
+    DateTime::<Utc>::from_timestamp(t, 0)
+        .unwrap_or_default()
+        .with_timezone(&tz)
+        .to_rfc3339()
+}
+
+/// One date as JSON (the JSON feed and the API).
+pub fn item_json(ctx: &Ctx, base: &str, i: &lists::Item) -> serde_json::Value {
+    let tz = ctx.instance.time_zone;
+    let o = &i.occurrence;
+    json!({
+        "event": i.slug,
+        "recurrence_id": o.recurrence_id,
+        "title": i.title(),
+        "url": format!("{base}{}", i.url()),
+        "start": rfc3339(o.start_utc, tz),
+        "end": rfc3339(o.end_utc, tz),
+        "all_day": i.all_day,
+        "status": if i.cancelled() { "cancelled" } else { "scheduled" },
+        "type": i.type_.as_str(),
+        "tags": i.tags,
+        "location": i.location,
+        "lat": i.point.map(|p| p.0),
+        "lon": i.point.map(|p| p.1),
+        "organiser": i.organiser,
+        "note": o.note,
+    })
+}
+
+/// GET /agenda.json: JSON Feed 1.1 of the dates to come (each item's `_event` has the dates).
+pub async fn json_feed(
+    ctx: Ctx,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<AgendaQuery>,
+) -> Result<HttpResponse, AppError> {
+    let items = upcoming(&state, &ctx, &q).await?;
+    let base = base_url(&req, &state);
+    let feed = json!({
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": format!("{} · {}", site_name(&ctx), ctx.t("agenda.title")),
+        "home_page_url": format!("{base}/agenda"),
+        "feed_url": format!("{base}/agenda.json"),
+        "description": ctx.t("agenda.feed_description"),
+        "language": ctx.lang.code(),
+        "items": items.iter().map(|i| {
+            let url = format!("{base}{}", i.url());
+            json!({
+                "id": url,
+                "url": url,
+                "title": i.title(),
+                "content_text": format!("{} · {}", when_text(&ctx, i), i.location),
+                "tags": i.tags,
+                "_event": item_json(&ctx, &base, i),
+            })
+        }).collect::<Vec<_>>(),
+    });
+    Ok(cached(
+        "application/feed+json; charset=utf-8",
+        feed.to_string(),
+    ))
+}

@@ -1,0 +1,335 @@
+//! Creating, editing, cancelling and deleting events. Residents with an account publish
+//! directly; a visitor without one sends a submission that a moderator approves
+//! (`moderation.rs`), and the site's admins are told by mail.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::handlers::load;
+use super::store;
+use super::{save, views, Event, EventForm, Status};
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::db::now;
+use crate::error::AppError;
+use crate::mail::Mail;
+use crate::web::forms::FormErrors;
+use crate::web::{base_url, client_ip, redirect_with_flash, Ctx};
+
+/// The menus of the event form: (slug, name) of the pages the person may organise for, and
+/// of the places.
+#[derive(Clone, Debug, Default)]
+pub struct Refs {
+    pub organisers: Vec<(String, String)>,
+    pub places: Vec<(String, String)>,
+}
+
+/// Reads the menus of the event form: the pages the person may organise for, the places.
+pub async fn refs(state: &AppState, ctx: &Ctx) -> Result<Refs, AppError> {
+    let uid = ctx.user.as_ref().map(|u| u.id);
+    state
+        .db
+        .read(move |c| {
+            Ok(Refs {
+                organisers: match uid {
+                    Some(u) => store::organisers_for(c, u)?,
+                    None => Vec::new(),
+                },
+                places: store::places(c, 1000)?,
+            })
+        })
+        .await
+}
+
+async fn form_page(
+    state: &AppState,
+    ctx: &Ctx,
+    ev: Option<&Event>,
+    form: &EventForm,
+    errors: &FormErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let mut refs = refs(state, ctx).await?;
+    // The event's own organiser stays in the menu even for staff who are not its members.
+    if let Some(org) = ev.and_then(|e| e.organiser.as_ref()) {
+        if !refs.organisers.iter().any(|(s, _)| *s == org.slug) {
+            refs.organisers
+                .insert(0, (org.slug.clone(), org.name.clone()));
+        }
+    }
+    Ok(views::form::event_form(
+        ctx, ev, form, errors, &refs, status,
+    ))
+}
+
+/// Query of the new-event form: `parent` (add a sub-event), `place`, `organiser` preselect.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewQuery {
+    pub parent: String,
+    pub place: String,
+    pub organiser: String,
+}
+
+/// GET /agenda/new: the form (for a visitor without an account, a submission).
+pub async fn new_form(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    q: web::Query<NewQuery>,
+) -> Result<HttpResponse, AppError> {
+    let form = EventForm {
+        type_: "other".into(),
+        visibility: "public".into(),
+        ends: "never".into(),
+        parent: q.parent.clone(),
+        place: q.place.clone(),
+        organiser: q.organiser.clone(),
+        ..Default::default()
+    };
+    form_page(
+        &state,
+        &ctx,
+        None,
+        &form,
+        &FormErrors::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// POST /agenda/new
+pub async fn create(
+    ctx: Ctx,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<EventForm>,
+) -> Result<HttpResponse, AppError> {
+    let mut form = form.into_inner();
+    let anonymous = ctx.user.is_none();
+    if anonymous {
+        // A submission is public and has no organiser page or parent: a moderator decides.
+        (form.visibility, form.organiser, form.parent) =
+            ("public".into(), String::new(), String::new());
+    }
+    let tz = ctx.instance.time_zone;
+    let mut errors = FormErrors::new();
+    let Some(input) = form.parse(tz, anonymous, &mut errors) else {
+        return form_page(
+            &state,
+            &ctx,
+            None,
+            &form,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    if anonymous && !state.limits.mail_ip.hit(&client_ip(&req)) {
+        errors.add("title", "error.too_many");
+        return form_page(
+            &state,
+            &ctx,
+            None,
+            &form,
+            &errors,
+            StatusCode::TOO_MANY_REQUESTS,
+        )
+        .await;
+    }
+    let user = ctx.user.clone();
+    let created = state
+        .db
+        .write(move |tx| save::create(tx, &input, user.as_ref(), tz, now()))
+        .await?;
+    let slug = match created {
+        Ok(slug) => slug,
+        Err((field, key)) => {
+            errors.add(field, key);
+            return form_page(
+                &state,
+                &ctx,
+                None,
+                &form,
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    if anonymous {
+        tell_admins(&state, &ctx, &req, form.title.trim()).await?;
+        return Ok(redirect_with_flash(
+            &ctx,
+            "/agenda",
+            "flash.agenda.submitted",
+        ));
+    }
+    Ok(redirect_with_flash(
+        &ctx,
+        &format!("/e/{slug}"),
+        "flash.saved",
+    ))
+}
+
+/// Tells the site's admins that a submission waits (after the commit).
+async fn tell_admins(
+    state: &AppState,
+    ctx: &Ctx,
+    req: &HttpRequest,
+    title: &str,
+) -> Result<(), AppError> {
+    let admins = state
+        .db
+        .read(|c| Ok(crate::auth::store::admin_addresses(c)?))
+        .await?;
+    let url = format!("{}/admin/agenda", base_url(req, state));
+    let inst = &ctx.instance;
+    state
+        .mailer
+        .send_each(
+            &inst.smtp,
+            &inst.name,
+            admins,
+            inst.default_lang,
+            |lang, to| {
+                Mail::new(
+                    to,
+                    lang.tf("agenda.submitted_subject", &[("site", &inst.name)]),
+                    lang.tf("agenda.submitted_body", &[("title", title), ("url", &url)]),
+                )
+            },
+        )
+        .await;
+    Ok(())
+}
+
+/// GET /e/{slug}/edit
+pub async fn edit_form(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    _u: CurrentUser,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (ev, access) = load(&state, &ctx, slug.into_inner()).await?;
+    if !access.manage {
+        return Err(AppError::Forbidden);
+    }
+    form_page(
+        &state,
+        &ctx,
+        Some(&ev),
+        &EventForm::from_event(&ev),
+        &FormErrors::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// POST /e/{slug}/edit
+pub async fn update(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    slug: web::Path<String>,
+    form: web::Form<EventForm>,
+) -> Result<HttpResponse, AppError> {
+    let (ev, access) = load(&state, &ctx, slug.into_inner()).await?;
+    if !access.manage {
+        return Err(AppError::Forbidden);
+    }
+    let form = form.into_inner();
+    let mut errors = FormErrors::new();
+    let Some(input) = form.parse(ev.tz, false, &mut errors) else {
+        return form_page(
+            &state,
+            &ctx,
+            Some(&ev),
+            &form,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    let current = ev.clone();
+    let saved = state
+        .db
+        .write(move |tx| save::update(tx, &current, &input, &user, now()))
+        .await?;
+    if let Err((field, key)) = saved {
+        errors.add(field, key);
+        return form_page(
+            &state,
+            &ctx,
+            Some(&ev),
+            &form,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    Ok(redirect_with_flash(
+        &ctx,
+        &format!("/e/{}", ev.slug),
+        "flash.saved",
+    ))
+}
+
+/// POST /e/{slug}/delete: the event, its dates and answers; its sub-events stay, on their own.
+pub async fn delete(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    _u: CurrentUser,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (ev, access) = load(&state, &ctx, slug.into_inner()).await?;
+    if !access.manage {
+        return Err(AppError::Forbidden);
+    }
+    delete_event(&state, ev.id).await?;
+    Ok(redirect_with_flash(&ctx, "/agenda", "flash.deleted"))
+}
+
+/// Deletes an event in one transaction, then its image file.
+pub async fn delete_event(state: &AppState, id: i64) -> Result<(), AppError> {
+    let image = state
+        .db
+        .write(move |tx| Ok(store::delete_event(tx, id)?))
+        .await?;
+    if let Some(i) = image {
+        crate::directory::photo::remove_file(&state.config, &i);
+    }
+    Ok(())
+}
+
+/// POST /e/{slug}/cancel and /e/{slug}/restore: the whole event called off (still shown,
+/// marked cancelled in pages and feeds) or back on.
+pub async fn cancel(
+    ctx: Ctx,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (ev, access) = load(&state, &ctx, slug.into_inner()).await?;
+    if !access.manage || ev.status == Status::Pending {
+        return Err(AppError::Forbidden);
+    }
+    let restore = req.path().ends_with("/restore");
+    let status = if restore {
+        Status::Scheduled
+    } else {
+        Status::Cancelled
+    };
+    let (id, uid) = (ev.id, user.id);
+    state
+        .db
+        .write(move |tx| Ok(store::set_status(tx, id, status, Some(uid), now())?))
+        .await?;
+    let flash = if restore {
+        "flash.agenda.restored"
+    } else {
+        "flash.agenda.cancelled"
+    };
+    Ok(redirect_with_flash(&ctx, &format!("/e/{}", ev.slug), flash))
+}

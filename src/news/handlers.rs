@@ -1,0 +1,361 @@
+//! News pages: the wall, the journals, a post's page, posting, editing, deleting.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::store::{self, ImageChange, Scope};
+use super::upload::{self, Submitted};
+use super::views::{self, ListPage, PostPage};
+use super::{can_delete, can_edit, can_post_on, CommentForm, Post, PostForm, Viewer, PER_PAGE};
+use crate::app::AppState;
+use crate::auth::{CurrentUser, User};
+use crate::db::now;
+use crate::directory::handlers::load as load_actor;
+use crate::directory::store::members;
+use crate::directory::{Access, Actor};
+use crate::error::AppError;
+use crate::web::forms::FormErrors;
+use crate::web::{redirect_with_flash, Ctx};
+
+/// The page of a list.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PageQuery {
+    pub page: i64,
+}
+
+/// Renders the wall (`journal` None) or a journal with its posting form.
+async fn render_list(
+    state: &AppState,
+    ctx: &Ctx,
+    journal: Option<(Actor, Access)>,
+    page: i64,
+    form: Option<(&PostForm, &FormErrors)>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let page = page.clamp(1, 100_000);
+    let viewer = Viewer::of(ctx.user.as_ref());
+    let scope = journal
+        .as_ref()
+        .map_or(Scope::All, |(a, _)| Scope::Actor(a.id));
+    let (posts, more) = state
+        .db
+        .read(move |c| {
+            Ok(store::visible_posts(
+                c,
+                viewer,
+                scope,
+                PER_PAGE,
+                (page - 1) * PER_PAGE,
+            )?)
+        })
+        .await?;
+    let may_post = match &journal {
+        Some((_, access)) => ctx.user.is_some() && can_post_on(access),
+        None => ctx.user.is_some(),
+    };
+    let empty = (PostForm::default(), FormErrors::new());
+    let list = ListPage {
+        journal: journal.as_ref().map(|(a, access)| (a, *access)),
+        posts: &posts,
+        more,
+        page,
+        form: may_post.then(|| form.unwrap_or((&empty.0, &empty.1))),
+    };
+    Ok(views::list(ctx, &list, status))
+}
+
+/// GET /news: the village wall and every journal the viewer may read, newest first.
+pub async fn wall(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    render_list(&state, &ctx, None, q.page, None, StatusCode::OK).await
+}
+
+/// GET /a/{slug}/news: an actor's journal.
+pub async fn journal(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let journal = load_actor(&state, &ctx, slug.into_inner()).await?;
+    render_list(&state, &ctx, Some(journal), q.page, None, StatusCode::OK).await
+}
+
+/// POST /news: a post on the village wall (any signed-in resident).
+pub async fn create_on_wall(
+    ctx: Ctx,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let sub = match upload::read(&req, payload).await {
+        Ok(s) => s,
+        Err(res) => return Ok(res),
+    };
+    create(&state, &ctx, &user, None, sub).await
+}
+
+/// POST /a/{slug}/news: a post on an actor's journal (its members and admins).
+pub async fn create_on_journal(
+    ctx: Ctx,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    slug: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let (actor, access) = load_actor(&state, &ctx, slug.into_inner()).await?;
+    if !can_post_on(&access) {
+        return Err(AppError::Forbidden);
+    }
+    let sub = match upload::read(&req, payload).await {
+        Ok(s) => s,
+        Err(res) => return Ok(res),
+    };
+    create(&state, &ctx, &user, Some((actor, access)), sub).await
+}
+
+/// Checks the form and the image; `Err(errors)` keeps what the user typed for the re-render.
+async fn parse_with_image(
+    state: &AppState,
+    form: &PostForm,
+    on_journal: bool,
+    image: Option<Vec<u8>>,
+) -> Result<Result<(super::PostInput, Option<String>), FormErrors>, AppError> {
+    let mut errors = FormErrors::new();
+    let Some(input) = form.parse(on_journal, &mut errors) else {
+        return Ok(Err(errors));
+    };
+    let stored = match image {
+        Some(bytes) => match upload::store_image(&state.config, bytes).await? {
+            Some(name) => Some(name),
+            None => {
+                errors.add("image", "news.image_invalid");
+                return Ok(Err(errors));
+            }
+        },
+        None => None,
+    };
+    Ok(Ok((input, stored)))
+}
+
+async fn create(
+    state: &AppState,
+    ctx: &Ctx,
+    user: &User,
+    journal: Option<(Actor, Access)>,
+    sub: Submitted,
+) -> Result<HttpResponse, AppError> {
+    let form = PostForm::from_fields(&sub.fields);
+    let parsed = parse_with_image(state, &form, journal.is_some(), sub.image).await?;
+    let (input, image) = match parsed {
+        Ok(ok) => ok,
+        Err(errors) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return render_list(state, ctx, journal, 1, Some((&form, &errors)), status).await;
+        }
+    };
+    let (actor_id, uid, img) = (journal.map(|(a, _)| a.id), user.id, image.clone());
+    let created = state
+        .db
+        .write(move |tx| {
+            Ok(store::insert_post(
+                tx,
+                actor_id,
+                uid,
+                &input,
+                img.as_deref(),
+                now(),
+            )?)
+        })
+        .await;
+    match created {
+        Ok(id) => Ok(redirect_with_flash(
+            ctx,
+            &format!("/news/{id}"),
+            "flash.news.posted",
+        )),
+        Err(e) => {
+            upload::remove_image(&state.config, image.as_deref());
+            Err(e)
+        }
+    }
+}
+
+/// The viewer's access to the journal's actor (for the rights of its admins).
+pub async fn journal_access(
+    state: &AppState,
+    user: Option<&User>,
+    post: &Post,
+) -> Result<Option<Access>, AppError> {
+    let Some((actor_id, _, _)) = post.actor else {
+        return Ok(None);
+    };
+    let uid = user.map(|u| u.id);
+    let membership = match uid {
+        Some(u) => {
+            state
+                .db
+                .read(move |c| Ok(members::membership(c, actor_id, u)?))
+                .await?
+        }
+        None => None,
+    };
+    Ok(Some(Access::of(user, membership)))
+}
+
+/// The post if the viewer may read it; "not found" otherwise, so that it is not revealed.
+pub async fn visible_post(state: &AppState, ctx: &Ctx, id: i64) -> Result<Post, AppError> {
+    let viewer = Viewer::of(ctx.user.as_ref());
+    state
+        .db
+        .read(move |c| Ok(store::post_for(c, id, viewer)?))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Renders a post's page, with a comment form being re-shown when there is one.
+pub async fn render_post(
+    state: &AppState,
+    ctx: &Ctx,
+    post: &Post,
+    comment: Option<(&CommentForm, &FormErrors)>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let id = post.id;
+    let comments = state
+        .db
+        .read(move |c| Ok(store::comments::comments_of(c, id)?))
+        .await?;
+    let journal = journal_access(state, ctx.user.as_ref(), post).await?;
+    let page = PostPage {
+        post,
+        comments: &comments,
+        journal,
+        comment,
+    };
+    Ok(views::post_page(ctx, &page, status))
+}
+
+/// GET /news/{id}
+pub async fn show(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let post = visible_post(&state, &ctx, id.into_inner()).await?;
+    render_post(&state, &ctx, &post, None, StatusCode::OK).await
+}
+
+/// GET /news/{id}/edit
+pub async fn edit_form(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let post = visible_post(&state, &ctx, id.into_inner()).await?;
+    if !can_edit(&user, post.author_id) {
+        return Err(AppError::Forbidden);
+    }
+    let form = PostForm::from_post(&post);
+    Ok(views::edit_page(
+        &ctx,
+        &post,
+        &form,
+        &FormErrors::new(),
+        StatusCode::OK,
+    ))
+}
+
+/// POST /news/{id}/edit (author and moderators).
+pub async fn update(
+    ctx: Ctx,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    id: web::Path<i64>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let post = visible_post(&state, &ctx, id.into_inner()).await?;
+    if !can_edit(&user, post.author_id) {
+        return Err(AppError::Forbidden);
+    }
+    let sub = match upload::read(&req, payload).await {
+        Ok(s) => s,
+        Err(res) => return Ok(res),
+    };
+    let form = PostForm::from_fields(&sub.fields);
+    let parsed = parse_with_image(&state, &form, post.actor.is_some(), sub.image).await?;
+    let (input, image) = match parsed {
+        Ok(ok) => ok,
+        Err(errors) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(views::edit_page(&ctx, &post, &form, &errors, status));
+        }
+    };
+    let change = match (&image, form.remove_image == "on") {
+        (Some(name), _) => ImageChange::Replace(name.clone()),
+        (None, true) => ImageChange::Remove,
+        (None, false) => ImageChange::Keep,
+    };
+    let pid = post.id;
+    let saved = state
+        .db
+        .write(move |tx| Ok(store::update_post(tx, pid, &input, &change, now())?))
+        .await;
+    match saved {
+        Ok(dropped) => {
+            upload::remove_image(&state.config, dropped.as_deref());
+            Ok(redirect_with_flash(&ctx, &post.url(), "flash.saved"))
+        }
+        Err(e) => {
+            upload::remove_image(&state.config, image.as_deref());
+            Err(e)
+        }
+    }
+}
+
+/// POST /news/{id}/delete (author, moderators, the journal's admins).
+pub async fn delete(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let post = visible_post(&state, &ctx, id.into_inner()).await?;
+    let journal = journal_access(&state, Some(&user), &post).await?;
+    if !can_delete(&user, post.author_id, journal.as_ref()) {
+        return Err(AppError::Forbidden);
+    }
+    let pid = post.id;
+    let image = state
+        .db
+        .write(move |tx| Ok(store::delete_post(tx, pid)?))
+        .await?;
+    upload::remove_image(&state.config, image.as_deref());
+    let back = match &post.actor {
+        Some((_, slug, _)) => format!("/a/{slug}/news"),
+        None => "/news".to_string(),
+    };
+    Ok(redirect_with_flash(&ctx, &back, "flash.news.deleted"))
+}
+
+/// The latest news of what the user follows or belongs to, for "my village".
+pub async fn my_village_block(state: &AppState, ctx: &Ctx) -> Result<maud::Markup, AppError> {
+    if !ctx.instance.enabled(crate::settings::Module::News) {
+        return Ok(maud::html! {});
+    }
+    let viewer = Viewer::of(ctx.user.as_ref());
+    let (posts, _) = state
+        .db
+        .read(move |c| Ok(store::visible_posts(c, viewer, Scope::Followed, 5, 0)?))
+        .await?;
+    Ok(views::my_block(ctx, &posts))
+}
