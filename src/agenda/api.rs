@@ -7,7 +7,8 @@ use serde_json::{json, Value};
 
 use super::feeds::{item_json, rfc3339};
 use super::form::parse_date;
-use super::handlers::{cursor, day_start, extend_horizon, load, AgendaQuery};
+use super::handlers::{extend_horizon, load};
+use super::query::{cursor, day_start, AgendaQuery};
 use super::store::{lists, occurrences};
 use super::{EventType, Viewer};
 use crate::app::AppState;

@@ -8,8 +8,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::handlers::{extend_horizon, load, AgendaQuery};
+use super::handlers::{extend_horizon, load};
 use super::ical::{self, Context};
+use super::query::AgendaQuery;
 use super::store::{lists, occurrences, outside};
 use super::{Event, Occurrence, Viewer};
 use crate::app::AppState;

@@ -14,11 +14,11 @@ use crate::error::AppError;
 use crate::web::{next_or_stall, redirect_with_flash, Ctx};
 
 /// The bytes of the `image` field, or the answer that refuses the upload.
-async fn read_image(mut payload: Multipart) -> Result<Vec<u8>, HttpResponse> {
+async fn read_image(mut payload: Multipart) -> Result<Vec<u8>, Box<HttpResponse>> {
     let mut data = Vec::new();
     let bad = |e: actix_multipart::MultipartError| {
         log::info!("event image: bad multipart body: {e}");
-        HttpResponse::BadRequest().finish()
+        Box::new(HttpResponse::BadRequest().finish())
     };
     let stalled = || Some(Err(actix_multipart::MultipartError::Incomplete));
     while let Some(field) = next_or_stall(&mut payload)
@@ -35,7 +35,7 @@ async fn read_image(mut payload: Multipart) -> Result<Vec<u8>, HttpResponse> {
         {
             let chunk = chunk.map_err(bad)?;
             if data.len() + chunk.len() > MAX_UPLOAD {
-                return Err(HttpResponse::PayloadTooLarge().finish());
+                return Err(Box::new(HttpResponse::PayloadTooLarge().finish()));
             }
             data.extend_from_slice(&chunk);
         }
@@ -57,7 +57,7 @@ pub async fn upload(
     }
     let data = match read_image(payload).await {
         Ok(d) => d,
-        Err(refused) => return Ok(refused),
+        Err(refused) => return Ok(*refused),
     };
     let back = format!("/e/{}/edit", ev.slug);
     if data.is_empty() {

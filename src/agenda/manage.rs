@@ -33,10 +33,10 @@ pub async fn refs(state: &AppState, ctx: &Ctx) -> Result<Refs, AppError> {
         .read(move |c| {
             Ok(Refs {
                 organisers: match uid {
-                    Some(u) => store::organisers_for(c, u)?,
+                    Some(u) => store::refs::organisers_for(c, u)?,
                     None => Vec::new(),
                 },
-                places: store::places(c, 1000)?,
+                places: store::refs::places(c, 1000)?,
             })
         })
         .await

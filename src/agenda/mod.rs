@@ -17,6 +17,7 @@ pub mod ical;
 pub mod image;
 pub mod manage;
 pub mod moderation;
+pub mod query;
 pub mod recurrence;
 pub mod save;
 pub mod search;

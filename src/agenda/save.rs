@@ -36,7 +36,7 @@ fn resolve(
     let (mut place_id, mut address, mut point) =
         (None, input.address.clone(), input.lat.zip(input.lon));
     if let Some(slug) = &input.place_slug {
-        match store::actor_facts(tx, slug)?.filter(|f| f.kind == "place") {
+        match store::refs::actor_facts(tx, slug)?.filter(|f| f.kind == "place") {
             Some(f) => {
                 place_id = Some(f.id);
                 address = f.address;
@@ -56,7 +56,7 @@ fn resolve(
     let viewer = Viewer::of(user);
     let (mut organiser_actor_id, mut organiser_user_id) = (None, user.map(|u| u.id));
     if let Some(slug) = &input.organiser_slug {
-        let facts = store::actor_facts(tx, slug)?.filter(|f| f.kind != "person");
+        let facts = store::refs::actor_facts(tx, slug)?.filter(|f| f.kind != "person");
         let Some(f) = facts else {
             return Ok(Err(("organiser", "agenda.organiser_unknown")));
         };
@@ -64,7 +64,7 @@ fn resolve(
             .and_then(|c| c.organiser.as_ref())
             .is_some_and(|o| o.id == f.id);
         let member = match user {
-            Some(u) => store::active_role(tx, f.id, u.id)?.is_some(),
+            Some(u) => store::refs::active_role(tx, f.id, u.id)?.is_some(),
             None => false,
         };
         if !(kept || member || viewer.staff) {
@@ -87,7 +87,7 @@ fn resolve(
         let parent = store::event_by_slug(tx, slug)?;
         let ok = match &parent {
             Some(p) if p.parent.is_none() && Some(p.id) != current.map(|c| c.id) => {
-                store::access(tx, p, viewer)?.manage
+                store::refs::access(tx, p, viewer)?.manage
             }
             _ => false,
         };

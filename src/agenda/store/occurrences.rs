@@ -333,8 +333,8 @@ mod tests {
         rsvps::set(&c, sixteenth.id, user, Some(Rsvp::Going), None, 1).unwrap();
 
         // The class moves to 19:00 and one more week: the same days keep their rows.
-        row.start = row.start + chrono::Duration::minutes(30);
-        row.end = row.end + chrono::Duration::minutes(30);
+        row.start += chrono::Duration::minutes(30);
+        row.end += chrono::Duration::minutes(30);
         row.rrule = "FREQ=WEEKLY;BYDAY=TU;COUNT=7".into();
         update_event(&c, id, &row, Some(user), 2).unwrap();
         materialise(&c, id, i64::MAX).unwrap();

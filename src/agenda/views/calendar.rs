@@ -8,7 +8,7 @@ use maud::{html, Markup};
 use super::{
     day_text, feeds, filters, item, month_title, time_text, type_label, view_nav, week_title,
 };
-use crate::agenda::handlers::{week_code, AgendaQuery};
+use crate::agenda::query::{week_code, AgendaQuery};
 use crate::agenda::store::lists::{Choices, Item};
 use crate::web::{page, Ctx};
 

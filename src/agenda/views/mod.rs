@@ -10,7 +10,8 @@ use actix_web::HttpResponse;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use maud::{html, Markup};
 
-use super::handlers::{AgendaQuery, PER_PAGE};
+use super::handlers::PER_PAGE;
+use super::query::AgendaQuery;
 use super::recurrence::{local_to_utc, utc_to_local};
 use super::store::lists::{Choices, Item};
 use super::EventType;

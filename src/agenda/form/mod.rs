@@ -7,8 +7,13 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
+mod date;
+mod fill;
+
+pub use date::{OccurrenceForm, OccurrenceInput};
+
 use super::recurrence::{local_to_utc, End, Freq, MonthDay, Rule, Until};
-use super::{Event, EventType, Visibility, MAX_DURATION_SECS};
+use super::{EventType, Visibility, MAX_DURATION_SECS};
 use crate::directory::parse_tags;
 use crate::web::forms::FormErrors;
 
@@ -374,175 +379,6 @@ impl EventForm {
             e.add("repeat", "agenda.not_last_week");
         }
         Some(rule)
-    }
-
-    /// The form filled with a stored event (slugs of its place, organiser and parent).
-    pub fn from_event(ev: &Event) -> EventForm {
-        let mut f = EventForm {
-            title: ev.title.clone(),
-            description: ev.description.clone(),
-            type_: ev.type_.as_str().into(),
-            tags: ev.tags.join(", "),
-            start_date: ev.start.format("%Y-%m-%d").to_string(),
-            all_day: if ev.all_day {
-                "on".into()
-            } else {
-                String::new()
-            },
-            exdates: ev
-                .exdates
-                .iter()
-                .map(|d| d.format("%Y-%m-%d").to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-            place: ev
-                .place
-                .as_ref()
-                .map(|p| p.slug.clone())
-                .unwrap_or_default(),
-            address: ev.address.clone(),
-            lat: ev.lat.map(|v| v.to_string()).unwrap_or_default(),
-            lon: ev.lon.map(|v| v.to_string()).unwrap_or_default(),
-            organiser: ev
-                .organiser
-                .as_ref()
-                .map(|a| a.slug.clone())
-                .unwrap_or_default(),
-            parent: ev.parent.as_ref().map(|p| p.1.clone()).unwrap_or_default(),
-            visibility: ev.visibility.as_str().into(),
-            capacity: ev.capacity.map(|c| c.to_string()).unwrap_or_default(),
-            ends: "never".into(),
-            ..Default::default()
-        };
-        if ev.place.is_some() {
-            // The place's address and position are copied at save time: not typed.
-            (f.address, f.lat, f.lon) = Default::default();
-        }
-        if ev.all_day {
-            let last = ev.end.date().pred_opt().unwrap_or(ev.end.date());
-            f.end_date = last.format("%Y-%m-%d").to_string();
-        } else {
-            f.start_time = ev.start.format("%H:%M").to_string();
-            f.end_date = ev.end.format("%Y-%m-%d").to_string();
-            f.end_time = ev.end.format("%H:%M").to_string();
-        }
-        if let Some(r) = &ev.rule {
-            f.fill_rule(r, ev);
-        }
-        f
-    }
-
-    fn fill_rule(&mut self, r: &Rule, ev: &Event) {
-        self.repeat = match (r.freq, r.month_day) {
-            (Freq::Daily, _) => "daily",
-            (Freq::Weekly, _) => "weekly",
-            (Freq::Monthly, Some(MonthDay::Nth(n, _))) if n < 0 => "monthly_last",
-            (Freq::Monthly, Some(MonthDay::Nth(..))) => "monthly_nth",
-            (Freq::Monthly, _) => "monthly_day",
-        }
-        .into();
-        self.interval = r.interval.to_string();
-        for d in &r.by_day {
-            let field = match d {
-                Weekday::Mon => &mut self.day_mo,
-                Weekday::Tue => &mut self.day_tu,
-                Weekday::Wed => &mut self.day_we,
-                Weekday::Thu => &mut self.day_th,
-                Weekday::Fri => &mut self.day_fr,
-                Weekday::Sat => &mut self.day_sa,
-                Weekday::Sun => &mut self.day_su,
-            };
-            *field = "on".into();
-        }
-        match r.end {
-            End::Never => self.ends = "never".into(),
-            End::Count(n) => {
-                self.ends = "count".into();
-                self.count = n.to_string();
-            }
-            End::Until(u) => {
-                self.ends = "until".into();
-                let date = match u {
-                    Until::Date(d) => d,
-                    Until::Local(t) => t.date(),
-                    Until::Utc(t) => {
-                        super::recurrence::utc_to_local(ev.tz, t.and_utc().timestamp()).date()
-                    }
-                };
-                self.until = date.format("%Y-%m-%d").to_string();
-            }
-        }
-    }
-}
-
-/// The form that changes one date of a series (or of a single event) on its own.
-#[derive(Deserialize, Default, Clone, Debug)]
-#[serde(default)]
-pub struct OccurrenceForm {
-    pub date: String,
-    pub start_time: String,
-    pub end_time: String,
-    pub title: String,
-    pub note: String,
-}
-
-/// A valid change of one date: new local start and end, optional title and note.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OccurrenceInput {
-    pub start: NaiveDateTime,
-    pub end: NaiveDateTime,
-    pub title: Option<String>,
-    pub note: String,
-}
-
-impl OccurrenceForm {
-    /// Checks the fields; an all-day event keeps whole days.
-    pub fn parse(&self, all_day: bool, days: i64, e: &mut FormErrors) -> Option<OccurrenceInput> {
-        let date = parse_date(&self.date);
-        e.check(date.is_none(), "date", "agenda.date_invalid");
-        let (start, end) = if all_day {
-            let start = date.and_then(|d| d.and_hms_opt(0, 0, 0));
-            (
-                start,
-                start.map(|s| s + chrono::Duration::days(days.max(1))),
-            )
-        } else {
-            let st = parse_time(&self.start_time);
-            e.check(st.is_none(), "start_time", "agenda.time_invalid");
-            let et = if self.end_time.trim().is_empty() {
-                st
-            } else {
-                parse_time(&self.end_time)
-            };
-            e.check(et.is_none(), "end_time", "agenda.time_invalid");
-            let start = date.zip(st).map(|(d, t)| d.and_time(t));
-            let mut end = date.zip(et).map(|(d, t)| d.and_time(t));
-            // An end before the start runs past midnight.
-            if let (Some(s), Some(en)) = (start, end) {
-                if en < s {
-                    end = Some(en + chrono::Duration::days(1));
-                }
-            }
-            (start, end)
-        };
-        let title = self.title.trim();
-        e.check(
-            title.chars().count() > 150,
-            "title",
-            "agenda.title_required",
-        );
-        e.check(
-            self.note.chars().count() > 1000,
-            "note",
-            "agenda.note_too_long",
-        );
-        let input = OccurrenceInput {
-            start: start?,
-            end: end?,
-            title: (!title.is_empty()).then(|| title.to_string()),
-            note: self.note.trim().to_string(),
-        };
-        e.is_empty().then_some(input)
     }
 }
 

@@ -1,0 +1,188 @@
+//! Feeds read by a real iCalendar parser (Python's `icalendar`, with dateutil), RSS and JSON.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use super::*;
+
+/// Runs Python's `icalendar` (and dateutil, which it depends on) over a feed: every master
+/// event with its dates expanded from DTSTART, RRULE and EXDATE, its overrides, and the UTC
+/// offsets our VTIMEZONE gives in January and July.
+pub fn parse_with_python(ics: &str) -> serde_json::Value {
+    const SCRIPT: &str = r#"
+import sys, json, datetime
+from icalendar import Calendar
+from dateutil.rrule import rrulestr
+cal = Calendar.from_ical(sys.stdin.buffer.read())
+tz = cal.walk('VTIMEZONE')[0].to_tz()
+offsets = {m: tz.utcoffset(datetime.datetime(2027, m, 15, 12, 0)).total_seconds() for m in (1, 7)}
+masters, overrides = {}, {}
+for ev in cal.walk('VEVENT'):
+    uid = str(ev['UID'])
+    if ev.get('RECURRENCE-ID') is not None:
+        overrides.setdefault(uid, []).append({
+            "rid": int(ev.decoded('RECURRENCE-ID').timestamp()), "status": str(ev.get('STATUS'))})
+    else:
+        masters[uid] = ev
+out = []
+for uid, ev in masters.items():
+    start = ev.decoded('DTSTART')
+    dates = [start]
+    if ev.get('RRULE') is not None:
+        dates = list(rrulestr(ev['RRULE'].to_ical().decode(), dtstart=start))
+        ex = ev.get('EXDATE')
+        ex = ex if isinstance(ex, list) else ([ex] if ex is not None else [])
+        excluded = {d.dt for e in ex for d in e.dts}
+        dates = [d for d in dates if d not in excluded]
+    timed = isinstance(start, datetime.datetime)
+    out.append({
+        "uid": uid, "summary": str(ev['SUMMARY']), "status": str(ev.get('STATUS')),
+        "location": str(ev.get('LOCATION', '')),
+        "utc": [int(d.timestamp()) for d in dates] if timed else [],
+        "local": [d.strftime('%Y-%m-%d %H:%M') if timed else d.isoformat() for d in dates],
+        "overrides": overrides.get(uid, []),
+    })
+print(json.dumps({"events": out, "offsets": offsets}))
+"#;
+    let python = std::env::var("PLACETTE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let mut child = Command::new(&python)
+        .args(["-c", SCRIPT])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {python}: {e}"));
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(ics.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "Python's icalendar refused the feed (is it installed? `make test-deps`):\n{}\n{ics}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn feeds_are_read_by_a_real_icalendar_parser_with_the_same_dates_across_dst() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    server.set_up();
+    let claire = server.resident("claire@village.test", "Claire");
+    let slug = create(
+        &claire,
+        &weekly_class("Yoga, étirements; et \"détente\" — pour tous les âges du village"),
+    );
+    // One date called off: it stays in the series, as a cancelled override.
+    let off = paris(2027, 3, 9, 18, 30);
+    let page = claire.get(&format!("/e/{slug}"));
+    let r = claire.post_form(
+        &format!("/e/{slug}/dates/{off}/cancel"),
+        &page,
+        &[("x", "")],
+    );
+    assert_eq!(r.status, 303);
+    // An all-day fair in the future, so that the village feed has it.
+    let mut fair = fields("Foire aux plants");
+    set(&mut fair, "type", "market");
+    set(&mut fair, "all_day", "on");
+    set(&mut fair, "start_date", &in_days(20));
+    set(&mut fair, "end_date", &in_days(21));
+    set(&mut fair, "tags", "jardin");
+    create(&claire, &fair);
+
+    let anon = server.client();
+    let ics = anon.get(&format!("/e/{slug}.ics"));
+    assert_eq!(ics.status, 200);
+    assert!(ics.header("content-type").starts_with("text/calendar"));
+    assert!(ics.body.contains("\r\n") && ics.body.split("\r\n").all(|l| l.len() <= 75));
+    let parsed = parse_with_python(&ics.body);
+    assert_eq!(
+        parsed["offsets"]["1"], 3600.0,
+        "our VTIMEZONE: UTC+1 in January"
+    );
+    assert_eq!(
+        parsed["offsets"]["7"], 7200.0,
+        "our VTIMEZONE: UTC+2 in July"
+    );
+    let ev = &parsed["events"][0];
+    assert_eq!(
+        ev["summary"],
+        "Yoga, étirements; et \"détente\" — pour tous les âges du village"
+    );
+    let local: Vec<&str> = ev["local"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(local.len(), 39);
+    assert!(local.iter().all(|l| l.ends_with("18:30")), "{local:?}");
+    let utc: Vec<i64> = ev["utc"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    for (m, d) in [(3, 23), (3, 30), (10, 26), (11, 2)] {
+        assert!(
+            utc.contains(&paris(2027, m, d, 18, 30)),
+            "{d}/{m} in {local:?}"
+        );
+    }
+    assert!(!utc.contains(&paris(2027, 4, 6, 18, 30)), "EXDATE honoured");
+    assert_eq!(
+        ev["overrides"],
+        serde_json::json!([{"rid": off, "status": "CANCELLED"}])
+    );
+    // The parser and the server agree on every date.
+    let api = json(&anon.get("/api/v1/events?tag=yoga&from=2027-01-01&to=2027-12-31"));
+    let mut ours: Vec<i64> = api["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            chrono::DateTime::parse_from_rfc3339(i["start"].as_str().unwrap())
+                .unwrap()
+                .timestamp()
+        })
+        .collect();
+    ours.sort();
+    assert_eq!(ours, utc);
+    let cancelled: Vec<&serde_json::Value> = api["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["status"] == "cancelled")
+        .collect();
+    assert_eq!(cancelled.len(), 1);
+    assert_eq!(cancelled[0]["recurrence_id"], off);
+
+    // The village feed, and the tag feed, parse too; the all-day fair is a date.
+    let village = anon.get("/agenda.ics");
+    let parsed = parse_with_python(&village.body);
+    let fair = parsed["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["summary"] == "Foire aux plants")
+        .expect("the fair in the village feed");
+    assert_eq!(fair["local"][0], in_days(20));
+    let tagged = parse_with_python(&anon.get("/agenda.ics?tag=jardin").body);
+    assert_eq!(tagged["events"].as_array().unwrap().len(), 1);
+
+    // RSS and JSON Feed of the dates to come.
+    let rss = anon.get("/agenda.rss");
+    assert!(rss.body.starts_with("<?xml") && rss.body.contains("Foire aux plants"));
+    let feed = json(&anon.get("/agenda.json"));
+    assert_eq!(feed["version"], "https://jsonfeed.org/version/1.1");
+    assert!(feed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["title"] == "Foire aux plants"));
+}
