@@ -224,6 +224,14 @@ pub fn routes(cfg: &mut ServiceConfig) {
         )
         .route("/api/v1/events", get().to(agenda::api::list))
         .route("/api/v1/events/{slug}", get().to(agenda::api::show))
+        .route(
+            "/a/{slug}/agenda/import",
+            get().to(agenda::import::handlers::page),
+        )
+        .route(
+            "/a/{slug}/agenda/import",
+            post().to(agenda::import::handlers::import),
+        )
         .route("/news", get().to(news::handlers::wall))
         .route("/news", post().to(news::handlers::create_on_wall))
         .route("/news.rss", get().to(news::feed::village))

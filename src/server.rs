@@ -90,6 +90,15 @@ fn new_setup_code() -> String {
 
 /// Hourly: forget expired sessions and spent tokens.
 async fn housekeeping(state: web::Data<AppState>) {
+    // Every 10 minutes: the agenda's calendar imports that are due (each source hourly).
+    let imports = state.clone();
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            crate::agenda::import::refresh_due(&imports).await;
+        }
+    });
     let mut tick = actix_web::rt::time::interval(Duration::from_secs(3600));
     loop {
         tick.tick().await;

@@ -3,9 +3,13 @@
 //! dates to come. Members-only and pending events never appear in a feed: a calendar
 //! application subscribes without anyone's session.
 
+use std::sync::{Arc, LazyLock};
+
 use actix_web::http::header;
+use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use serde_json::json;
 
 use super::handlers::{extend_horizon, load};
@@ -14,8 +18,10 @@ use super::query::AgendaQuery;
 use super::store::{lists, occurrences, outside};
 use super::{Event, Occurrence, Viewer};
 use crate::app::AppState;
+use crate::db::memo::Memo;
 use crate::db::now;
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::settings::Module;
 use crate::web::layout::site_name;
 use crate::web::{base_url, Ctx};
@@ -34,40 +40,70 @@ fn cached(content_type: &str, body: String) -> HttpResponse {
         .body(body)
 }
 
+/// An iCalendar feed as sent: plain and gzipped (a feed is up to a megabyte: compressing it
+/// per request would cost more than building it).
+struct Body {
+    plain: Bytes,
+    gzip: Bytes,
+}
+
+impl Body {
+    fn of(text: String) -> Body {
+        let gzip = crate::web::compress::gzip_bytes(text.as_bytes());
+        Body {
+            plain: Bytes::from(text),
+            gzip,
+        }
+    }
+
+    fn response(&self, req: &HttpRequest) -> HttpResponse {
+        let mut res = HttpResponse::Ok();
+        res.content_type(ical::CONTENT_TYPE)
+            .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+            .insert_header((header::VARY, "accept-encoding"));
+        if crate::web::compress::accepts_gzip(req.headers()) {
+            res.insert_header((header::CONTENT_ENCODING, "gzip"))
+                .body(self.gzip.clone())
+        } else {
+            res.body(self.plain.clone())
+        }
+    }
+}
+
+/// The iCalendar feeds are the same for every reader (public events only): memoised until
+/// the next write, by kind, query, language and base address.
+static FEEDS: LazyLock<Memo<Body>> = LazyLock::new(|| Memo::new(64));
+
+/// Each event with its exceptional dates (cancelled or moved), in one query.
+fn exceptions_for(
+    c: &rusqlite::Connection,
+    events: Vec<Event>,
+) -> rusqlite::Result<Vec<(Event, Vec<Occurrence>)>> {
+    let ids: Vec<i64> = events.iter().map(|e| e.id).collect();
+    let mut exceptions = occurrences::exceptions_of(c, &ids)?;
+    Ok(events
+        .into_iter()
+        .map(|e| {
+            let x = exceptions.remove(&e.id).unwrap_or_default();
+            (e, x)
+        })
+        .collect())
+}
+
 async fn with_exceptions(
     state: &AppState,
     events: Vec<Event>,
 ) -> Result<Vec<(Event, Vec<Occurrence>)>, AppError> {
-    state
-        .db
-        .read(move |c| {
-            let ids: Vec<i64> = events.iter().map(|e| e.id).collect();
-            let mut exceptions = occurrences::exceptions_of(c, &ids)?;
-            Ok(events
-                .into_iter()
-                .map(|e| {
-                    let x = exceptions.remove(&e.id).unwrap_or_default();
-                    (e, x)
-                })
-                .collect())
-        })
-        .await
+    state.db.read(move |c| Ok(exceptions_for(c, events)?)).await
 }
 
-fn ics(
-    ctx: &Ctx,
-    req: &HttpRequest,
-    state: &AppState,
-    name: &str,
-    events: &[(Event, Vec<Occurrence>)],
-) -> String {
-    let base = base_url(req, state);
-    let organised_by = |n: &str| ctx.lang.tf("agenda.organised_by", &[("name", n)]);
+fn ics(lang: Lang, tz: Tz, base: &str, name: &str, events: &[(Event, Vec<Occurrence>)]) -> String {
+    let organised_by = |n: &str| lang.tf("agenda.organised_by", &[("name", n)]);
     let cx = Context {
-        base_url: &base,
+        base_url: base,
         organised_by: &organised_by,
     };
-    ical::calendar(name, ctx.instance.time_zone, events, &cx)
+    ical::calendar(name, tz, events, &cx)
 }
 
 /// GET /agenda.ics: every public event (filters as the pages: tag, type, organiser, place, km).
@@ -79,21 +115,25 @@ pub async fn calendar(
 ) -> Result<HttpResponse, AppError> {
     let filter = q.filter(&ctx);
     let cutoff = now() - FEED_PAST_SECS;
-    let events = state
-        .db
-        .read(move |c| Ok(outside::feed_series(c, &filter, cutoff, FEED_LIMIT)?))
-        .await?;
-    let events = with_exceptions(&state, events).await?;
     let mut name = format!("{} · {}", site_name(&ctx), ctx.t("agenda.title"));
     for part in [&q.organiser, &q.place, &q.tag, &q.type_] {
         if !part.trim().is_empty() {
             name.push_str(&format!(" · {}", part.trim()));
         }
     }
-    Ok(cached(
-        ical::CONTENT_TYPE,
-        ics(&ctx, &req, &state, &name, &events),
-    ))
+    let (lang, tz, base) = (ctx.lang, ctx.instance.time_zone, base_url(&req, &state));
+    let key = format!("ics|{}|{:?}|{base}|{name}", req.query_string(), lang);
+    let body = state
+        .db
+        .read(move |c| {
+            FEEDS.get_or(&key, || -> Result<Body, AppError> {
+                let events = outside::feed_series(c, &filter, cutoff, FEED_LIMIT)?;
+                let text = ics(lang, tz, &base, &name, &exceptions_for(c, events)?);
+                Ok(Body::of(text))
+            })
+        })
+        .await?;
+    Ok(body.response(&req))
 }
 
 /// GET /a/{slug}/agenda.ics: the events a page organises or hosts (a club, a village hall).
@@ -108,28 +148,28 @@ pub async fn actor_calendar(
     }
     let slug = slug.into_inner();
     let cutoff = now() - FEED_PAST_SECS;
-    let (name, events) = state
+    let (lang, tz, base) = (ctx.lang, ctx.instance.time_zone, base_url(&req, &state));
+    let title = ctx.t("agenda.title").to_string();
+    let key = format!("actor|{slug}|{lang:?}|{base}");
+    let body = state
         .db
         .read(move |c| {
-            let actor = crate::directory::store::actor_by_slug(c, &slug)?
-                .filter(|a| a.visibility == crate::directory::Visibility::Public)
-                .ok_or(AppError::NotFound)?;
-            let filter = lists::Filter {
-                actor: Some(actor.id),
-                ..Default::default()
-            };
-            Ok((
-                actor.name,
-                outside::feed_series(c, &filter, cutoff, FEED_LIMIT)?,
-            ))
+            FEEDS.get_or(&key, || -> Result<Body, AppError> {
+                let actor = crate::directory::store::actor_by_slug(c, &slug)?
+                    .filter(|a| a.visibility == crate::directory::Visibility::Public)
+                    .ok_or(AppError::NotFound)?;
+                let filter = lists::Filter {
+                    actor: Some(actor.id),
+                    ..Default::default()
+                };
+                let events = outside::feed_series(c, &filter, cutoff, FEED_LIMIT)?;
+                let name = format!("{} · {title}", actor.name);
+                let text = ics(lang, tz, &base, &name, &exceptions_for(c, events)?);
+                Ok(Body::of(text))
+            })
         })
         .await?;
-    let events = with_exceptions(&state, events).await?;
-    let name = format!("{name} · {}", ctx.t("agenda.title"));
-    Ok(cached(
-        ical::CONTENT_TYPE,
-        ics(&ctx, &req, &state, &name, &events),
-    ))
+    Ok(body.response(&req))
 }
 
 /// GET /e/{slug}.ics: one event ("add to my calendar"), its whole series.
@@ -145,7 +185,8 @@ pub async fn event_calendar(
     }
     let title = ev.title.clone();
     let events = with_exceptions(&state, vec![ev]).await?;
-    let body = ics(&ctx, &req, &state, &title, &events);
+    let base = base_url(&req, &state);
+    let body = ics(ctx.lang, ctx.instance.time_zone, &base, &title, &events);
     let file = format!("attachment; filename=\"{}.ics\"", events[0].0.slug);
     Ok(HttpResponse::Ok()
         .content_type(ical::CONTENT_TYPE)
@@ -159,21 +200,27 @@ async fn upcoming(
     state: &AppState,
     ctx: &Ctx,
     q: &AgendaQuery,
-) -> Result<Vec<lists::Item>, AppError> {
+) -> Result<Arc<Vec<lists::Item>>, AppError> {
     let now = now();
     extend_horizon(state, now).await?;
     let filter = q.filter(ctx);
+    // The same for every reader: memoised until the next write (and at most a minute, for
+    // the dates that end meanwhile).
+    static MEMO: LazyLock<Memo<Vec<lists::Item>>> = LazyLock::new(|| Memo::new(64));
+    let key = format!("{filter:?}|{}", now / 60);
     state
         .db
         .read(move |c| {
-            Ok(lists::between(
-                c,
-                &filter,
-                Viewer::default(),
-                (now, i64::MAX),
-                None,
-                ITEMS_LIMIT,
-            )?)
+            Ok(MEMO.get_or(&key, || {
+                lists::between(
+                    c,
+                    &filter,
+                    Viewer::default(),
+                    (now, i64::MAX),
+                    None,
+                    ITEMS_LIMIT,
+                )
+            })?)
         })
         .await
 }
@@ -214,7 +261,7 @@ pub async fn rss(
         xml(ctx.t("agenda.feed_description")),
         ctx.lang.code()
     ));
-    for i in &items {
+    for i in items.iter() {
         let url = format!("{base}{}", i.url());
         let mut text = when_text(&ctx, i);
         if !i.location.is_empty() {

@@ -2,14 +2,15 @@
 //! agenda, and the event page. Every view takes the same filters (tag, type, organiser,
 //! place, distance from the village or a point, date range).
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 use actix_web::{web, HttpResponse};
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
-use super::query::{by_day, cursor, day_start, month_days, range_of, AgendaQuery};
+use super::query::{by_day, cursor, day_start, month_days, pick_per_day, range_of, AgendaQuery};
+use super::views::calendar::{MONTH_CELL, WEEK_DAY};
 
 use super::form::parse_date;
 use super::recurrence::utc_to_local;
@@ -18,14 +19,17 @@ use super::store::{self, occurrences, rsvps};
 use super::{views, Access, Event, Occurrence, Viewer};
 use super::{HORIZON_MARGIN_SECS, HORIZON_SECS};
 use crate::app::AppState;
+use crate::db::memo::Memo;
 use crate::db::now;
 use crate::error::AppError;
 use crate::web::Ctx;
 
 /// Dates per page of the upcoming list.
 pub const PER_PAGE: usize = 60;
-/// Most dates a month grid or a printed month shows.
+/// Most dates a printed month shows.
 const MONTH_LIMIT: i64 = 3000;
+/// Most dates a month grid or a week counts.
+const CALENDAR_LIMIT: i64 = 50_000;
 /// Series extended per page view, at most (the rest at the next views).
 const EXTEND_BATCH: i64 = 50;
 
@@ -80,13 +84,64 @@ async fn items(
     range: (i64, i64),
     after: Option<(i64, i64, i64)>,
     limit: i64,
-) -> Result<(Vec<Item>, Arc<lists::Choices>), AppError> {
+) -> Result<(Arc<Vec<Item>>, Arc<lists::Choices>), AppError> {
+    // A visitor's list is the same for every visitor: memoised until the next write.
+    static MEMO: LazyLock<Memo<Vec<Item>>> = LazyLock::new(|| Memo::new(256));
     let viewer = Viewer::of(ctx.user.as_ref());
+    let key = format!("{filter:?}|{range:?}|{after:?}|{limit}");
     let list = state
         .db
-        .read(move |c| Ok(lists::between(c, &filter, viewer, range, after, limit)?))
+        .read(move |c| {
+            let read = || lists::between(c, &filter, viewer, range, after, limit);
+            Ok(if viewer.user_id.is_none() {
+                MEMO.get_or(&key, read)?
+            } else {
+                Arc::new(read()?)
+            })
+        })
         .await?;
     Ok((list, choices(state).await?))
+}
+
+/// What a calendar shows: the first `per_day` dates of each day, whole, and how many dates
+/// each day has. Only (id, start, end) of every date is read, then the chosen ones whole.
+pub struct Calendar {
+    pub items: Vec<Item>,
+    pub totals: Vec<usize>,
+}
+
+async fn calendar(
+    state: &AppState,
+    ctx: &Ctx,
+    filter: Filter,
+    days: Vec<NaiveDate>,
+    per_day: usize,
+) -> Result<(Arc<Calendar>, Arc<lists::Choices>), AppError> {
+    static MEMO: LazyLock<Memo<Calendar>> = LazyLock::new(|| Memo::new(128));
+    let tz = ctx.instance.time_zone;
+    let range = range_of(tz, &days);
+    extend_horizon(state, range.1).await?;
+    let viewer = Viewer::of(ctx.user.as_ref());
+    let key = format!("{filter:?}|{range:?}|{per_day}|{tz}");
+    let cal = state
+        .db
+        .read(move |c| {
+            let read = || -> rusqlite::Result<Calendar> {
+                let keys = lists::keys_between(c, &filter, viewer, range, CALENDAR_LIMIT)?;
+                let (ids, totals) = pick_per_day(&keys, tz, &days, per_day);
+                Ok(Calendar {
+                    items: lists::items_by_ids(c, &ids)?,
+                    totals,
+                })
+            };
+            Ok(if viewer.user_id.is_none() {
+                MEMO.get_or(&key, read)?
+            } else {
+                Arc::new(read()?)
+            })
+        })
+        .await?;
+    Ok((cal, choices(state).await?))
 }
 
 /// GET /agenda: what's on from now (or `from`), day by day, a page at a time.
@@ -98,13 +153,14 @@ pub async fn list(
     let q = q.into_inner();
     let tz = ctx.instance.time_zone;
     let now = now();
-    let from = parse_date(&q.from).map_or(now, |d| day_start(tz, d));
+    // From the current minute: the same page for a minute's visitors (memoised below).
+    let from = parse_date(&q.from).map_or(now - now.rem_euclid(60), |d| day_start(tz, d));
     let to = parse_date(&q.to)
         .and_then(|d| d.succ_opt())
         .map_or(i64::MAX, |d| day_start(tz, d));
     extend_horizon(&state, if to == i64::MAX { from } else { to }).await?;
     let after = cursor(&q.after);
-    let (mut list, choices) = items(
+    let (list, choices) = items(
         &state,
         &ctx,
         q.filter(&ctx),
@@ -114,8 +170,7 @@ pub async fn list(
     )
     .await?;
     let next = (list.len() > PER_PAGE).then(|| {
-        list.truncate(PER_PAGE);
-        list.last()
+        list.get(PER_PAGE - 1)
             .map(|i| {
                 format!(
                     "{}:{}:{}",
@@ -124,7 +179,8 @@ pub async fn list(
             })
             .unwrap_or_default()
     });
-    Ok(views::list(&ctx, &q, &list, next.as_deref(), &choices))
+    let list = &list[..list.len().min(PER_PAGE)];
+    Ok(views::list(&ctx, &q, list, next.as_deref(), &choices))
 }
 
 /// GET /agenda/month?m=2026-12
@@ -137,11 +193,16 @@ pub async fn month(
     let tz = ctx.instance.time_zone;
     let first = q.month(utc_to_local(tz, now()).date());
     let days = month_days(first);
-    let range = range_of(tz, &days);
-    extend_horizon(&state, range.1).await?;
-    let (list, choices) = items(&state, &ctx, q.filter(&ctx), range, None, MONTH_LIMIT).await?;
-    let grid = by_day(&list, tz, &days);
-    Ok(views::calendar::month(&ctx, &q, first, &grid, &choices))
+    let (cal, choices) = calendar(&state, &ctx, q.filter(&ctx), days.clone(), MONTH_CELL).await?;
+    let grid = by_day(&cal.items, tz, &days);
+    Ok(views::calendar::month(
+        &ctx,
+        &q,
+        first,
+        &grid,
+        &cal.totals,
+        &choices,
+    ))
 }
 
 /// GET /agenda/week?w=2026-W48
@@ -154,11 +215,16 @@ pub async fn week(
     let tz = ctx.instance.time_zone;
     let monday = q.week(utc_to_local(tz, now()).date());
     let days: Vec<NaiveDate> = monday.iter_days().take(7).collect();
-    let range = range_of(tz, &days);
-    extend_horizon(&state, range.1).await?;
-    let (list, choices) = items(&state, &ctx, q.filter(&ctx), range, None, MONTH_LIMIT).await?;
-    let grid = by_day(&list, tz, &days);
-    Ok(views::calendar::week(&ctx, &q, monday, &grid, &choices))
+    let (cal, choices) = calendar(&state, &ctx, q.filter(&ctx), days.clone(), WEEK_DAY).await?;
+    let grid = by_day(&cal.items, tz, &days);
+    Ok(views::calendar::week(
+        &ctx,
+        &q,
+        monday,
+        &grid,
+        &cal.totals,
+        &choices,
+    ))
 }
 
 /// GET /agenda/print?w=2026-W48 or ?m=2026-12: the agenda for the notice board (A4).

@@ -15,6 +15,7 @@ pub mod form;
 pub mod handlers;
 pub mod ical;
 pub mod image;
+pub mod import;
 pub mod manage;
 pub mod moderation;
 pub mod query;

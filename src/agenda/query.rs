@@ -127,10 +127,45 @@ pub fn week_code(d: NaiveDate) -> String {
 
 /// The local days a date covers (its start day to the day of its last second), within `days`.
 pub fn days_of(item: &Item, tz: Tz) -> (NaiveDate, NaiveDate) {
-    let o = &item.occurrence;
-    let first = utc_to_local(tz, o.start_utc).date();
-    let last = utc_to_local(tz, (o.end_utc - 1).max(o.start_utc)).date();
+    span_days(tz, item.occurrence.start_utc, item.occurrence.end_utc)
+}
+
+/// The local days from `start` to the last second before `end`.
+fn span_days(tz: Tz, start: i64, end: i64) -> (NaiveDate, NaiveDate) {
+    let first = utc_to_local(tz, start).date();
+    let last = utc_to_local(tz, (end - 1).max(start)).date();
     (first, last.max(first))
+}
+
+/// From the dates of a calendar as (occurrence id, start, end) in order: the ids of the first
+/// `per_day` dates of each day of `days` (each once), and how many dates each day has. A
+/// calendar reads those few dates whole and shows the count of the others.
+pub fn pick_per_day(
+    keys: &[(i64, i64, i64)],
+    tz: Tz,
+    days: &[NaiveDate],
+    per_day: usize,
+) -> (Vec<i64>, Vec<usize>) {
+    let mut totals = vec![0usize; days.len()];
+    let mut ids = Vec::new();
+    let Some(first) = days.first().copied() else {
+        return (ids, totals);
+    };
+    for &(id, start, end) in keys {
+        let (a, b) = span_days(tz, start, end);
+        let from = (a.max(first) - first).num_days().max(0);
+        let to = (b - first).num_days().min(totals.len() as i64 - 1);
+        let mut picked = false;
+        for i in from..=to {
+            let i = i as usize;
+            totals[i] += 1;
+            if totals[i] <= per_day && !picked {
+                ids.push(id);
+                picked = true;
+            }
+        }
+    }
+    (ids, totals)
 }
 
 /// The dates of each day of `days`, a date spanning several days under each of them.
@@ -227,5 +262,29 @@ mod tests {
         let days = month_days(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
         assert_eq!(days.len(), 35);
         assert_eq!(days[0], NaiveDate::from_ymd_opt(2026, 11, 30).unwrap());
+    }
+
+    #[test]
+    fn a_calendar_keeps_the_first_dates_of_each_day_and_counts_them_all() {
+        let tz: Tz = "Europe/Paris".parse().unwrap();
+        let days: Vec<NaiveDate> = NaiveDate::from_ymd_opt(2027, 3, 1)
+            .unwrap()
+            .iter_days()
+            .take(3)
+            .collect();
+        let (d0, d1) = (day_start(tz, days[0]), day_start(tz, days[1]));
+        // Day 1: three dates, one of which goes on into day 2; day 2: one date of its own.
+        let keys = [
+            (1, d0 + 3600, d0 + 7200),
+            (2, d0 + 5000, d1 + 3600),
+            (3, d0 + 9000, d0 + 9600),
+            (4, d1 + 7200, d1 + 9000),
+        ];
+        let (ids, totals) = pick_per_day(&keys, tz, &days, 2);
+        assert_eq!(totals, vec![3, 2, 0]);
+        assert_eq!(ids, vec![1, 2, 4], "the first two of each day, each once");
+        // A date that started before the first day counts from the first day.
+        let (ids, totals) = pick_per_day(&[(9, d0 - 86_400, d0 + 60)], tz, &days, 2);
+        assert_eq!((ids, totals), (vec![9], vec![1, 0, 0]));
     }
 }

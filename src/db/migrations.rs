@@ -22,6 +22,14 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "directory_speed",
         include_str!("migrations/0009_directory_speed.sql"),
     ),
+    (
+        "agenda_imports",
+        include_str!("migrations/0010_agenda_imports.sql"),
+    ),
+    (
+        "agenda_speed",
+        include_str!("migrations/0011_agenda_speed.sql"),
+    ),
 ];
 
 /// The schema version the database file is at (0 for a new file).

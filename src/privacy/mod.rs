@@ -39,5 +39,6 @@ pub fn collect(conn: &Connection, user: &User) -> Result<Value, AppError> {
         },
         "news": crate::news::export::personal_data(conn, user.id)?,
         "agenda": crate::agenda::api::personal_data(conn, user.id)?,
+        "agenda_imports": crate::agenda::store::imports::urls_added_by(conn, user.id)?,
     }))
 }

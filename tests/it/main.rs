@@ -3,6 +3,7 @@
 mod accounts;
 mod addresses;
 mod agenda;
+mod agenda_import;
 mod api;
 mod browser;
 mod cli;

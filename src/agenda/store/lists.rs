@@ -206,17 +206,17 @@ fn few_located(conn: &Connection, n: Near) -> rusqlite::Result<bool> {
     Ok(count <= FEW_EVENTS)
 }
 
-/// The dates the viewer may see that overlap [`from`, `to`), in order (start, end, id),
-/// filtered; with `after` (start, end, occurrence id), only those after it (the next page).
-/// At most `limit`.
-pub fn between(
+/// The SQL of the dates the viewer may see that overlap [`from`, `to`), selecting `columns`
+/// (with `joins`), and its parameters.
+fn between_sql(
     conn: &Connection,
     f: &Filter,
     viewer: Viewer,
     (from, to): (i64, i64),
     after: Option<(i64, i64, i64)>,
     limit: i64,
-) -> rusqlite::Result<Vec<Item>> {
+    (columns, joins): (&str, &str),
+) -> (String, Params) {
     // A place, an organiser, or an area over a bounded time (a month, a week) or a small area
     // over an open one selects few dates: walk those events and their dates. Otherwise walk
     // the dates in order and stop at the page's end.
@@ -235,12 +235,12 @@ pub fn between(
     } else {
         ""
     };
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {ITEM_COLUMNS} {join} {ITEM_JOINS}
+    let sql = format!(
+        "SELECT {columns} {join} {joins}
          WHERE o.start_utc >= :from_min AND o.start_utc < :to AND o.end_utc > :from {after_cond}
            AND e.status <> 'pending' AND {VISIBLE} AND {cond}
          ORDER BY o.start_utc, o.end_utc, o.id LIMIT :limit"
-    ))?;
+    );
     params.push((
         ":from_min",
         Box::new(from.saturating_sub(MAX_DURATION_SECS)),
@@ -255,7 +255,69 @@ pub fn between(
         params.push((":after_e", Box::new(e)));
         params.push((":after_id", Box::new(id)));
     }
+    (sql, params)
+}
+
+/// The dates the viewer may see that overlap [`from`, `to`), in order (start, end, id),
+/// filtered; with `after` (start, end, occurrence id), only those after it (the next page).
+/// At most `limit`.
+pub fn between(
+    conn: &Connection,
+    f: &Filter,
+    viewer: Viewer,
+    range: (i64, i64),
+    after: Option<(i64, i64, i64)>,
+    limit: i64,
+) -> rusqlite::Result<Vec<Item>> {
+    let (sql, params) = between_sql(
+        conn,
+        f,
+        viewer,
+        range,
+        after,
+        limit,
+        (ITEM_COLUMNS, ITEM_JOINS),
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(as_params(&params).as_slice(), item_from_row)?;
+    rows.collect()
+}
+
+/// The same dates as [`between`], only (occurrence id, start, end): what a calendar counts
+/// per day without reading each event's title, places and tags.
+pub fn keys_between(
+    conn: &Connection,
+    f: &Filter,
+    viewer: Viewer,
+    range: (i64, i64),
+    limit: i64,
+) -> rusqlite::Result<Vec<(i64, i64, i64)>> {
+    let (sql, params) = between_sql(
+        conn,
+        f,
+        viewer,
+        range,
+        None,
+        limit,
+        ("o.id, o.start_utc, o.end_utc", ""),
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(as_params(&params).as_slice(), |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
+    rows.collect()
+}
+
+/// The dates of these occurrence ids, in order (start, end, id); the caller chose them
+/// among those the viewer may see.
+pub fn items_by_ids(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<Item>> {
+    let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {ITEM_COLUMNS} FROM occurrences o CROSS JOIN events e ON e.id = o.event_id {ITEM_JOINS}
+         WHERE o.id IN (SELECT value FROM json_each(:ids))
+         ORDER BY o.start_utc, o.end_utc, o.id"
+    ))?;
+    let rows = stmt.query_map(named_params! {":ids": list}, item_from_row)?;
     rows.collect()
 }
 

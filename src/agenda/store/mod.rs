@@ -1,6 +1,7 @@
 //! Every SQL statement about events and their tags. Occurrences, RSVPs and the queries for
 //! lists, feeds, search and map are beside this file.
 
+pub mod imports;
 pub mod lists;
 pub mod occurrences;
 pub mod outside;

@@ -33,8 +33,8 @@ fn cell_item(ctx: &Ctx, i: &Item) -> Markup {
 
 /// Dates shown in a cell of the month grid, and in a day of the week: the rest are behind a
 /// link to that day's list, so that a busy month stays a light page.
-const MONTH_CELL: usize = 6;
-const WEEK_DAY: usize = 40;
+pub const MONTH_CELL: usize = 6;
+pub const WEEK_DAY: usize = 40;
 
 /// « + 12 autres » linking to the list of that day, when a day has more than `shown` dates.
 fn more(ctx: &Ctx, q: &AgendaQuery, day: NaiveDate, total: usize, shown: usize) -> Markup {
@@ -61,12 +61,14 @@ fn with_filters(path: &str, key: &str, value: &str, q: &AgendaQuery) -> String {
     }
 }
 
-/// GET /agenda/month: a table of weeks, Monday first, with each day's dates.
+/// GET /agenda/month: a table of weeks, Monday first, with each day's first dates and, in
+/// `totals`, how many dates each day has.
 pub fn month(
     ctx: &Ctx,
     q: &AgendaQuery,
     first: NaiveDate,
     grid: &[(NaiveDate, Vec<&Item>)],
+    totals: &[usize],
     c: &Choices,
 ) -> HttpResponse {
     let title = month_title(ctx, first);
@@ -91,14 +93,14 @@ pub fn month(
                 caption.visually-hidden { (title) }
                 thead { tr { @for d in short_weekdays(ctx) { th scope="col" { (d) } } } }
                 tbody {
-                    @for week in grid.chunks(7) {
+                    @for (week, counts) in grid.chunks(7).zip(totals.chunks(7)) {
                         tr {
-                            @for (day, items) in week {
+                            @for ((day, items), total) in week.iter().zip(counts) {
                                 td.other[day.month() != first.month()].today[*day == today] {
                                     span.daynum { (day.day()) }
                                     @if !items.is_empty() {
                                         ul { @for i in items.iter().take(MONTH_CELL) { (cell_item(ctx, i)) } }
-                                        (more(ctx, q, *day, items.len(), MONTH_CELL))
+                                        (more(ctx, q, *day, *total, MONTH_CELL))
                                     }
                                 }
                             }
@@ -117,6 +119,7 @@ pub fn week(
     q: &AgendaQuery,
     monday: NaiveDate,
     grid: &[(NaiveDate, Vec<&Item>)],
+    totals: &[usize],
     c: &Choices,
 ) -> HttpResponse {
     let title = week_title(ctx, monday);
@@ -135,12 +138,12 @@ pub fn week(
                 a rel="next" href=(with_filters("/agenda/week", "w", &next, q)) { (ctx.t("agenda.next_week")) }
                 a.no-print href=(with_filters("/agenda/print", "w", &w, q)) { (ctx.t("agenda.print")) }
             }
-            @for (day, items) in grid {
+            @for ((day, items), total) in grid.iter().zip(totals) {
                 section.day aria-labelledby={ "d-" (day) } {
                     h2 id={ "d-" (day) } { (day_text(ctx, *day)) }
                     @if items.is_empty() { p.small { (ctx.t("agenda.nothing_that_day")) } }
                     @else { ul.events { @for i in items.iter().take(WEEK_DAY) { (item(ctx, i)) } } }
-                    (more(ctx, q, *day, items.len(), WEEK_DAY))
+                    (more(ctx, q, *day, *total, WEEK_DAY))
                 }
             }
             (feeds(ctx, q))

@@ -312,6 +312,9 @@ fn actions(ctx: &Ctx, p: &DetailPage) -> Markup {
             @if ctx.instance.enabled(crate::settings::Module::Agenda) {
                 a href={ "/agenda?organiser=" (url_encode(&a.slug)) } { (ctx.t("module.agenda")) }
                 " · " a href={ (base) "/agenda.ics" } { "iCalendar" }
+                @if p.access.can_manage() {
+                    " · " a href={ (base) "/agenda/import" } { (ctx.lang.tf("agenda_import.title", &[("name", a.name.as_str())])) }
+                }
             }
         }
     }

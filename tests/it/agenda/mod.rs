@@ -7,6 +7,7 @@
 mod feeds;
 mod pages;
 mod people;
+mod speed;
 
 use chrono::TimeZone;
 use chrono_tz::Europe::Paris;

@@ -1,0 +1,196 @@
+//! GET/POST /a/{slug}/agenda/import: the page's managers (its admins, the site's staff) add a
+//! calendar URL or upload a .ics file, and see each source's last result.
+
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+
+use super::parse::{self, ParseError};
+use super::{fetch, sync, views};
+use crate::agenda::is_staff;
+use crate::agenda::store::imports;
+use crate::agenda::store::refs::active_role;
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::web::{next_or_stall, redirect_with_flash, Ctx};
+
+/// The organiser page, if the person manages it: (id, name).
+async fn managed(
+    state: &AppState,
+    user: &CurrentUser,
+    slug: String,
+) -> Result<(i64, String), AppError> {
+    let (uid, staff) = (user.0.id, is_staff(&user.0));
+    state
+        .db
+        .read(move |c| {
+            let Some((id, name)) = imports::organiser(c, &slug)? else {
+                return Err(AppError::NotFound);
+            };
+            if !(staff || active_role(c, id, uid)?.as_deref() == Some("admin")) {
+                return Err(AppError::Forbidden);
+            }
+            Ok((id, name))
+        })
+        .await
+}
+
+async fn render(
+    state: &AppState,
+    ctx: &Ctx,
+    slug: &str,
+    actor: (i64, String),
+    url: &str,
+    error: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = actor.0;
+    let sources = state
+        .db
+        .read(move |c| Ok(imports::sources_of(c, id)?))
+        .await?;
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(views::page(
+        ctx,
+        slug,
+        &actor.1,
+        &sources,
+        url,
+        error.as_deref(),
+        status,
+    ))
+}
+
+/// GET /a/{slug}/agenda/import
+pub async fn page(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let slug = slug.into_inner();
+    let actor = managed(&state, &user, slug.clone()).await?;
+    render(&state, &ctx, &slug, actor, "", None).await
+}
+
+/// The `url` and `file` fields of the form, as sent.
+enum Sent {
+    Fields(String, Vec<u8>),
+    /// The file is over the size cap.
+    TooBig,
+    /// Not a multipart body (or a broken one).
+    Bad,
+}
+
+async fn read_form(mut payload: Multipart) -> Sent {
+    let (mut url, mut file) = (Vec::new(), Vec::new());
+    while let Some(field) = next_or_stall(&mut payload).await.unwrap_or(None) {
+        let Ok(mut field) = field else {
+            return Sent::Bad;
+        };
+        let name = field.name().unwrap_or("").to_string();
+        let (buf, cap) = match name.as_str() {
+            "url" => (&mut url, 2048),
+            "file" => (&mut file, fetch::MAX_BYTES),
+            _ => continue,
+        };
+        while let Some(chunk) = next_or_stall(&mut field).await.unwrap_or(None) {
+            let Ok(chunk) = chunk else {
+                return Sent::Bad;
+            };
+            if buf.len() + chunk.len() > cap {
+                return Sent::TooBig;
+            }
+            buf.extend_from_slice(&chunk);
+        }
+    }
+    Sent::Fields(String::from_utf8_lossy(&url).trim().to_string(), file)
+}
+
+fn parse_message(ctx: &Ctx, e: &ParseError) -> String {
+    views::error_text(ctx, &super::parse_error_text(e))
+}
+
+/// POST /a/{slug}/agenda/import (multipart, CSRF token in the query string): a file is
+/// imported at once; a URL is fetched at once, then kept and refreshed hourly.
+pub async fn import(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    slug: web::Path<String>,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let slug = slug.into_inner();
+    let actor = managed(&state, &user, slug.clone()).await?;
+    let (url, file) = match read_form(payload).await {
+        Sent::Fields(url, file) => (url, file),
+        Sent::TooBig => {
+            let msg = ctx
+                .lang
+                .tf("agenda_import.error_too_big", &[("detail", "5 MB")]);
+            return render(&state, &ctx, &slug, actor, "", Some(msg)).await;
+        }
+        Sent::Bad => return Ok(HttpResponse::BadRequest().finish()),
+    };
+    let tz = ctx.instance.time_zone;
+    let (actor_id, by, now) = (actor.0, Some(user.0.id), crate::db::now());
+    let back = format!("/a/{slug}/agenda/import");
+    if !file.is_empty() {
+        let text = parse::decode(&file);
+        let feed = match parse::parse(&text, tz) {
+            Ok(f) => f,
+            Err(e) => {
+                let msg = parse_message(&ctx, &e);
+                return render(&state, &ctx, &slug, actor, &url, Some(msg)).await;
+            }
+        };
+        state
+            .db
+            .write(move |tx| {
+                let source = imports::file_source(tx, actor_id, by, now)?;
+                sync::apply(tx, source, actor_id, &feed, by, now)
+            })
+            .await?;
+        return Ok(redirect_with_flash(&ctx, &back, "flash.agenda_import.done"));
+    }
+    if url.is_empty() || !fetch::acceptable_url(&url) {
+        let key = if url.is_empty() {
+            "agenda_import.error_nothing"
+        } else {
+            "agenda_import.error_url"
+        };
+        let msg = ctx.lang.tf(key, &[("detail", &url)]);
+        return render(&state, &ctx, &slug, actor, &url, Some(msg)).await;
+    }
+    let u = url.clone();
+    let fetched = web::block(move || fetch::fetch(&u, "", "")).await?;
+    let (text, etag, lm) = match fetched {
+        Ok(fetch::Fetched::Body(t, e, l)) => (t, e, l),
+        Ok(fetch::Fetched::NotModified) => (String::new(), String::new(), String::new()),
+        Err(fetch::FetchError(key, detail)) => {
+            let msg = views::error_text(&ctx, &format!("{key}|{detail}"));
+            return render(&state, &ctx, &slug, actor, &url, Some(msg)).await;
+        }
+    };
+    let feed = match parse::parse(&text, tz) {
+        Ok(f) => f,
+        Err(e) => {
+            let msg = parse_message(&ctx, &e);
+            return render(&state, &ctx, &slug, actor, &url, Some(msg)).await;
+        }
+    };
+    state
+        .db
+        .write(move |tx| {
+            let source = imports::url_source(tx, actor_id, &url, by, now)?;
+            let r = sync::apply(tx, source, actor_id, &feed, by, now)?;
+            imports::record(tx, source, &r, Some((&etag, &lm)), now)?;
+            Ok(())
+        })
+        .await?;
+    Ok(redirect_with_flash(&ctx, &back, "flash.agenda_import.done"))
+}

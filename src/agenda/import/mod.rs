@@ -1,0 +1,88 @@
+//! iCalendar import (issue 6): an organiser page's calendar published elsewhere (Mobilizon,
+//! Gancio, Nextcloud, Google Calendar), from a URL the server refreshes itself or from an
+//! uploaded file. `parse` reads the feed, `sync` brings the events in step (matched by UID
+//! within the source), `fetch` gets a URL safely, `handlers`/`views` are the managers' page.
+
+pub mod fetch;
+pub mod handlers;
+pub mod parse;
+pub mod sync;
+pub mod views;
+
+use actix_web::web;
+
+use crate::agenda::store::imports::{self, RunResult};
+use crate::app::AppState;
+use crate::error::AppError;
+use parse::ParseError;
+
+/// A parse error as stored and shown: `key|detail`.
+pub fn parse_error_text(e: &ParseError) -> String {
+    match e {
+        ParseError::NotCalendar => "agenda_import.error_not_calendar|".into(),
+        ParseError::Unbalanced => "agenda_import.error_unbalanced|".into(),
+        ParseError::BadDate(line) => format!("agenda_import.error_date|{line}"),
+    }
+}
+
+/// Fetches, reads and applies one URL source; the outcome (or the error) is recorded on it.
+pub async fn refresh(state: &AppState, source: imports::Source) -> Result<RunResult, AppError> {
+    let Some(url) = source.url.clone() else {
+        return Ok(RunResult::default());
+    };
+    let (etag, lm) = (source.etag.clone(), source.last_modified.clone());
+    let fetched = web::block(move || fetch::fetch(&url, &etag, &lm)).await?;
+    let (id, actor) = (source.id, source.actor_id);
+    let now = crate::db::now();
+    state
+        .db
+        .write(move |tx| {
+            let tz = crate::settings::store::load_instance(tx)?.time_zone;
+            let failed = |error: String| -> Result<RunResult, AppError> {
+                let r = RunResult {
+                    error,
+                    ..RunResult::default()
+                };
+                imports::record(tx, id, &r, None, now)?;
+                Ok(r)
+            };
+            match fetched {
+                Err(fetch::FetchError(key, detail)) => failed(format!("{key}|{detail}")),
+                Ok(fetch::Fetched::NotModified) => {
+                    let r = RunResult::default();
+                    imports::record(tx, id, &r, None, now)?;
+                    Ok(r)
+                }
+                Ok(fetch::Fetched::Body(text, etag, lm)) => match parse::parse(&text, tz) {
+                    Err(e) => failed(parse_error_text(&e)),
+                    Ok(feed) => {
+                        let r = sync::apply(tx, id, actor, &feed, None, now)?;
+                        imports::record(tx, id, &r, Some((&etag, &lm)), now)?;
+                        Ok(r)
+                    }
+                },
+            }
+        })
+        .await
+}
+
+/// Refreshes the URL sources that are due (called every few minutes by the server's
+/// housekeeping; no cron). A failing source is recorded and retried at its next turn.
+pub async fn refresh_due(state: &AppState) {
+    let now = crate::db::now();
+    let due = match state.db.read(move |c| Ok(imports::due(c, now, 20)?)).await {
+        Ok(d) => d,
+        Err(e) => {
+            log::error!("agenda import: {e}");
+            return;
+        }
+    };
+    for source in due {
+        let id = source.id;
+        match refresh(state, source).await {
+            Ok(r) if !r.error.is_empty() => log::warn!("agenda import: source {id}: {}", r.error),
+            Ok(_) => {}
+            Err(e) => log::error!("agenda import: source {id}: {e}"),
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! Bringing the agenda in step with a feed: matched by UID within the source, new events
+//! inserted, changed ones updated in place (same slug), those gone upstream cancelled here
+//! (never deleted: people may have noted them). An imported event edited here is overwritten
+//! by the next change upstream: the feed is the reference.
+
+use rusqlite::Connection;
+
+use super::parse::{Feed, Imported};
+use crate::agenda::recurrence::local_to_utc;
+use crate::agenda::store::imports::{self, RunResult};
+use crate::agenda::store::{self, occurrences, EventRow};
+use crate::agenda::{event_slug, EventType, Status, Visibility, HORIZON_SECS};
+use crate::error::AppError;
+
+/// A stable hash of what the feed said about an event (FNV-1a over its debug form).
+fn fingerprint(ev: &Imported) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in format!("{ev:?}").bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+fn row<'a>(ev: &'a Imported, rrule: String, actor_id: i64) -> EventRow<'a> {
+    EventRow {
+        title: &ev.title,
+        description: &ev.description,
+        type_: EventType::Other,
+        tags: &ev.tags,
+        tz: ev.tz.name(),
+        start: ev.start,
+        end: ev.end,
+        start_utc: local_to_utc(ev.tz, ev.start),
+        end_utc: local_to_utc(ev.tz, ev.end).max(local_to_utc(ev.tz, ev.start)),
+        all_day: ev.all_day,
+        place_id: None,
+        address: &ev.address,
+        point: ev.point,
+        organiser_actor_id: Some(actor_id),
+        organiser_user_id: None,
+        parent_id: None,
+        visibility: Visibility::Public,
+        capacity: None,
+        rrule,
+        exdates: &ev.exdates,
+    }
+}
+
+/// Applies a feed to the events of `source_id` (organised by `actor_id`) in one transaction.
+pub fn apply(
+    tx: &Connection,
+    source_id: i64,
+    actor_id: i64,
+    feed: &Feed,
+    by: Option<i64>,
+    now: i64,
+) -> Result<RunResult, AppError> {
+    let mut res = RunResult::default();
+    for ev in &feed.events {
+        let fp = fingerprint(ev);
+        let status = if ev.cancelled {
+            Status::Cancelled
+        } else {
+            Status::Scheduled
+        };
+        let rrule = ev.rule.as_ref().map(|r| r.to_string()).unwrap_or_default();
+        let row = row(ev, rrule, actor_id);
+        res.simplified += i64::from(ev.simplified);
+        match imports::linked(tx, source_id, &ev.uid)? {
+            Some((id, old_fp, old_status)) => {
+                if old_fp != fp {
+                    store::update_event(tx, id, &row, by, now)?;
+                    occurrences::materialise(tx, id, now + HORIZON_SECS)?;
+                    imports::set_link(tx, id, source_id, &ev.uid, &fp)?;
+                }
+                if old_status != status.as_str() {
+                    store::set_status(tx, id, status, by, now)?;
+                }
+                if old_fp != fp || old_status != status.as_str() {
+                    res.updated += 1;
+                }
+            }
+            None => {
+                let slug = store::unique_slug(tx, &event_slug(&ev.title, ev.start.date()))?;
+                let uid = format!(
+                    "{:016x}{:016x}@placette",
+                    rand::random::<u64>(),
+                    rand::random::<u64>()
+                );
+                let id = store::insert_event(tx, &row, &slug, &uid, status, by, ("", ""), now)?;
+                occurrences::materialise(tx, id, now + HORIZON_SECS)?;
+                imports::set_link(tx, id, source_id, &ev.uid, &fp)?;
+                res.added += 1;
+            }
+        }
+    }
+    for (id, uid) in imports::live_links(tx, source_id)? {
+        if !feed.events.iter().any(|e| e.uid == uid) {
+            store::set_status(tx, id, Status::Cancelled, by, now)?;
+            res.cancelled += 1;
+        }
+    }
+    imports::record(tx, source_id, &res, None, now)?;
+    Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agenda::import::parse::parse;
+    use crate::agenda::store::tests::fixture;
+
+    const FEED: &str = include_str!("../../../tests/data/gancio-bourg.ics");
+
+    fn run(db: &crate::db::Db, text: &str) -> RunResult {
+        let feed = parse(text, chrono_tz::Europe::Paris).unwrap();
+        let c = db.conn().unwrap();
+        c.execute(
+            "INSERT OR IGNORE INTO actors (id, slug, kind, type, name, visibility, created_at, updated_at)
+             VALUES (1, 'comite', 'organisation', 'association', 'Comité', 'public', 0, 0)",
+            [],
+        )
+        .unwrap();
+        let source = imports::file_source(&c, 1, None, 0).unwrap();
+        apply(&c, source, 1, &feed, None, 1_790_000_000).unwrap()
+    }
+
+    fn count(db: &crate::db::Db, sql: &str) -> i64 {
+        db.conn().unwrap().query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    #[test]
+    fn a_second_run_adds_nothing_and_changes_are_applied_in_place() {
+        let (db, _) = fixture();
+        assert_eq!(run(&db, FEED).added, 4);
+        let slugs = |db: &crate::db::Db| -> Vec<String> {
+            let c = db.conn().unwrap();
+            let mut st = c.prepare("SELECT slug FROM events ORDER BY id").unwrap();
+            let v = st.query_map([], |r| r.get(0)).unwrap();
+            v.map(Result::unwrap).collect()
+        };
+        let before = slugs(&db);
+        // De-duplication on a second run.
+        let again = run(&db, FEED);
+        assert_eq!((again.added, again.updated, again.cancelled), (0, 0, 0));
+        assert_eq!(count(&db, "SELECT count(*) FROM events"), 4);
+        // A changed SUMMARY: updated in place, slug kept.
+        let changed = FEED.replace("SUMMARY:Marché de producteurs", "SUMMARY:Grand marché");
+        let r = run(&db, &changed);
+        assert_eq!((r.added, r.updated, r.cancelled), (0, 1, 0));
+        assert_eq!(slugs(&db), before);
+        assert_eq!(
+            count(
+                &db,
+                "SELECT count(*) FROM events WHERE title = 'Grand marché'"
+            ),
+            1
+        );
+        // Gone upstream: cancelled here, not deleted.
+        let start = changed.find("BEGIN:VEVENT\r\nUID:42@").unwrap();
+        let end = start + changed[start..].find("END:VEVENT\r\n").unwrap() + 12;
+        let gone = format!("{}{}", &changed[..start], &changed[end..]);
+        let r = run(&db, &gone);
+        assert_eq!((r.added, r.updated, r.cancelled), (0, 0, 1));
+        assert_eq!(
+            count(
+                &db,
+                "SELECT count(*) FROM events WHERE status = 'cancelled'"
+            ),
+            2
+        );
+        assert_eq!(count(&db, "SELECT count(*) FROM events"), 4);
+    }
+}

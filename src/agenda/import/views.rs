@@ -1,0 +1,112 @@
+//! The import page: the page's calendar sources with their last result, and the form (a URL
+//! or a .ics file; a plain multipart form, no JavaScript).
+
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
+use chrono::TimeZone;
+use maud::html;
+
+use crate::agenda::store::imports::Source;
+use crate::web::forms::csrf;
+use crate::web::{page_with_status, Ctx};
+
+/// A stored `key|detail` error in the viewer's language.
+pub fn error_text(ctx: &Ctx, stored: &str) -> String {
+    let (key, detail) = stored.split_once('|').unwrap_or((stored, ""));
+    ctx.lang.tf(key, &[("detail", detail)])
+}
+
+/// A source's last result: "12 added, 3 updated, 1 cancelled", or its error.
+pub fn result_text(ctx: &Ctx, s: &Source) -> String {
+    if s.last_fetch == 0 {
+        return ctx.t("agenda_import.never").to_string();
+    }
+    if !s.error.is_empty() {
+        return error_text(ctx, &s.error);
+    }
+    let mut text = ctx.lang.tf(
+        "agenda_import.result",
+        &[
+            ("added", &s.added.to_string()),
+            ("updated", &s.updated.to_string()),
+            ("cancelled", &s.cancelled.to_string()),
+        ],
+    );
+    if s.simplified > 0 {
+        text.push(' ');
+        text.push_str(&ctx.lang.tf(
+            "agenda_import.simplified",
+            &[("count", &s.simplified.to_string())],
+        ));
+    }
+    text
+}
+
+/// GET (and the 422 re-render of) /a/{slug}/agenda/import.
+pub fn page(
+    ctx: &Ctx,
+    slug: &str,
+    name: &str,
+    sources: &[Source],
+    url: &str,
+    error: Option<&str>,
+    status: StatusCode,
+) -> HttpResponse {
+    let title = ctx.lang.tf("agenda_import.title", &[("name", name)]);
+    let tz = ctx.instance.time_zone;
+    let when = |t: i64| {
+        tz.timestamp_opt(t, 0)
+            .single()
+            .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default()
+    };
+    page_with_status(
+        status,
+        ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            p { (ctx.t("agenda_import.intro")) }
+            @if let Some(e) = error {
+                div.error-summary role="alert" tabindex="-1" { p { (e) } }
+            }
+            h2 { (ctx.t("agenda_import.sources")) }
+            @if sources.is_empty() {
+                p { (ctx.t("agenda_import.no_sources")) }
+            } @else {
+                table.import-sources {
+                    thead { tr {
+                        th scope="col" { (ctx.t("agenda_import.source")) }
+                        th scope="col" { (ctx.t("agenda_import.last_fetch")) }
+                        th scope="col" { (ctx.t("agenda_import.last_result")) }
+                    } }
+                    tbody {
+                        @for s in sources {
+                            tr {
+                                td { @match &s.url { Some(u) => code { (u) }, None => (ctx.t("agenda_import.file_source")) } }
+                                td { @if s.last_fetch > 0 { (when(s.last_fetch)) } }
+                                td.import-result { (result_text(ctx, s)) }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 { (ctx.t("agenda_import.add")) }
+            form method="post" enctype="multipart/form-data" action={ "/a/" (slug) "/agenda/import?_csrf=" (ctx.csrf) } {
+                (csrf(ctx))
+                div.field {
+                    label for="f-url" { (ctx.t("agenda_import.url_label")) }
+                    p.hint id="f-url-hint" { (ctx.t("agenda_import.url_hint")) }
+                    input id="f-url" type="url" name="url" value=(url) aria-describedby="f-url-hint" autocomplete="url";
+                }
+                div.field {
+                    label for="f-file" { (ctx.t("agenda_import.file_label")) }
+                    p.hint id="f-file-hint" { (ctx.t("agenda_import.file_hint")) }
+                    input id="f-file" type="file" name="file" accept=".ics,text/calendar" aria-describedby="f-file-hint";
+                }
+                button type="submit" { (ctx.t("agenda_import.submit")) }
+            }
+            p { a href={ "/a/" (slug) } { (ctx.t("agenda_import.back")) } }
+        },
+    )
+}

@@ -1,0 +1,186 @@
+//! Every SQL statement of the iCalendar import: calendar sources of organiser pages, their last
+//! result, and the link of each imported event to (source, upstream UID).
+
+use rusqlite::{named_params, Connection, OptionalExtension};
+
+/// A calendar source as listed on its page.
+#[derive(Clone, Debug)]
+pub struct Source {
+    pub id: i64,
+    pub actor_id: i64,
+    /// `None` for an uploaded file.
+    pub url: Option<String>,
+    pub etag: String,
+    pub last_modified: String,
+    pub last_fetch: i64,
+    pub added: i64,
+    pub updated: i64,
+    pub cancelled: i64,
+    pub simplified: i64,
+    pub error: String,
+}
+
+const COLUMNS: &str = "id, actor_id, url, etag, last_modified, last_fetch, last_added,
+    last_updated, last_cancelled, last_simplified, last_error";
+
+fn source_row(r: &rusqlite::Row) -> rusqlite::Result<Source> {
+    Ok(Source {
+        id: r.get(0)?,
+        actor_id: r.get(1)?,
+        url: r.get(2)?,
+        etag: r.get(3)?,
+        last_modified: r.get(4)?,
+        last_fetch: r.get(5)?,
+        added: r.get(6)?,
+        updated: r.get(7)?,
+        cancelled: r.get(8)?,
+        simplified: r.get(9)?,
+        error: r.get(10)?,
+    })
+}
+
+/// The sources of an organiser page, URLs first, oldest first.
+pub fn sources_of(conn: &Connection, actor_id: i64) -> rusqlite::Result<Vec<Source>> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM agenda_sources WHERE actor_id = :a ORDER BY url IS NULL, id"
+    ))?
+    .query_map(named_params! {":a": actor_id}, source_row)?
+    .collect()
+}
+
+/// URL sources whose refresh is due, least recently fetched first.
+pub fn due(conn: &Connection, now: i64, limit: i64) -> rusqlite::Result<Vec<Source>> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM agenda_sources
+         WHERE url IS NOT NULL AND last_fetch + refresh_secs <= :now ORDER BY last_fetch LIMIT :limit"
+    ))?
+    .query_map(named_params! {":now": now, ":limit": limit}, source_row)?
+    .collect()
+}
+
+/// The page's file source (created on first use): each upload replaces the previous file.
+pub fn file_source(
+    conn: &Connection,
+    actor_id: i64,
+    by: Option<i64>,
+    now: i64,
+) -> rusqlite::Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO agenda_sources (actor_id, url, created_by, created_at)
+         VALUES (:a, NULL, :by, :now) ON CONFLICT DO NOTHING",
+    )?
+    .execute(named_params! {":a": actor_id, ":by": by, ":now": now})?;
+    conn.prepare_cached("SELECT id FROM agenda_sources WHERE actor_id = :a AND url IS NULL")?
+        .query_row(named_params! {":a": actor_id}, |r| r.get(0))
+}
+
+/// The page's source for this URL (created on first use).
+pub fn url_source(
+    conn: &Connection,
+    actor_id: i64,
+    url: &str,
+    by: Option<i64>,
+    now: i64,
+) -> rusqlite::Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO agenda_sources (actor_id, url, created_by, created_at)
+         VALUES (:a, :url, :by, :now) ON CONFLICT DO NOTHING",
+    )?
+    .execute(named_params! {":a": actor_id, ":url": url, ":by": by, ":now": now})?;
+    conn.prepare_cached("SELECT id FROM agenda_sources WHERE actor_id = :a AND url = :url")?
+        .query_row(named_params! {":a": actor_id, ":url": url}, |r| r.get(0))
+}
+
+/// A run's result: counts, or an error (`error` not empty, counts zero).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunResult {
+    pub added: i64,
+    pub updated: i64,
+    pub cancelled: i64,
+    pub simplified: i64,
+    pub error: String,
+}
+
+/// Records a run (and the HTTP validators when the server sent new ones).
+pub fn record(
+    conn: &Connection,
+    id: i64,
+    r: &RunResult,
+    validators: Option<(&str, &str)>,
+    now: i64,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE agenda_sources SET last_fetch = :now, last_added = :a, last_updated = :u,
+            last_cancelled = :c, last_simplified = :s, last_error = :e,
+            etag = COALESCE(:etag, etag), last_modified = COALESCE(:lm, last_modified)
+         WHERE id = :id",
+    )?
+    .execute(named_params! {
+        ":id": id, ":now": now, ":a": r.added, ":u": r.updated, ":c": r.cancelled,
+        ":s": r.simplified, ":e": r.error, ":etag": validators.map(|v| v.0),
+        ":lm": validators.map(|v| v.1),
+    })?;
+    Ok(())
+}
+
+/// The event imported from this source under this UID: (event id, fingerprint, status).
+pub fn linked(
+    conn: &Connection,
+    source_id: i64,
+    uid: &str,
+) -> rusqlite::Result<Option<(i64, String, String)>> {
+    conn.prepare_cached(
+        "SELECT i.event_id, i.fingerprint, e.status FROM event_imports i
+         JOIN events e ON e.id = i.event_id WHERE i.source_id = :s AND i.uid = :uid",
+    )?
+    .query_row(named_params! {":s": source_id, ":uid": uid}, |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })
+    .optional()
+}
+
+/// Links an event to (source, UID) with the fingerprint of what the feed said.
+pub fn set_link(
+    conn: &Connection,
+    event_id: i64,
+    source_id: i64,
+    uid: &str,
+    fingerprint: &str,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO event_imports (event_id, source_id, uid, fingerprint) VALUES (:e, :s, :uid, :f)
+         ON CONFLICT (event_id) DO UPDATE SET fingerprint = excluded.fingerprint",
+    )?
+    .execute(named_params! {":e": event_id, ":s": source_id, ":uid": uid, ":f": fingerprint})?;
+    Ok(())
+}
+
+/// Every event of the source not cancelled yet: (event id, upstream UID).
+pub fn live_links(conn: &Connection, source_id: i64) -> rusqlite::Result<Vec<(i64, String)>> {
+    conn.prepare_cached(
+        "SELECT i.event_id, i.uid FROM event_imports i JOIN events e ON e.id = i.event_id
+         WHERE i.source_id = :s AND e.status <> 'cancelled'",
+    )?
+    .query_map(named_params! {":s": source_id}, |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?
+    .collect()
+}
+
+/// The URLs of the sources a person added (their personal data).
+pub fn urls_added_by(conn: &Connection, user_id: i64) -> rusqlite::Result<Vec<String>> {
+    conn.prepare_cached(
+        "SELECT url FROM agenda_sources WHERE created_by = :u AND url IS NOT NULL ORDER BY id",
+    )?
+    .query_map(named_params! {":u": user_id}, |r| r.get(0))?
+    .collect()
+}
+
+/// An organiser page by slug (not a person's): (id, name).
+pub fn organiser(conn: &Connection, slug: &str) -> rusqlite::Result<Option<(i64, String)>> {
+    conn.prepare_cached("SELECT id, name FROM actors WHERE slug = :slug AND kind <> 'person'")?
+        .query_row(named_params! {":slug": slug}, |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()
+}
