@@ -77,12 +77,15 @@ fuzz:
 	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 	cargo +nightly fuzz build
-	@failed=""; for t in $(FUZZ_TARGETS); do \
-		mkdir -p fuzz/corpus/$$t; \
+	@# The binaries built above are run directly: `cargo fuzz run` would rebuild between
+	@# targets whenever a source file changes during the run.
+	@bin=fuzz/target/$$(rustc +nightly -vV | sed -n 's/^host: //p')/release; \
+	failed=""; for t in $(FUZZ_TARGETS); do \
+		mkdir -p fuzz/corpus/$$t fuzz/artifacts/$$t; \
 		echo "== fuzz $$t: $(FUZZ_SECONDS) s"; \
-		cargo +nightly fuzz run $$t $(CURDIR)/fuzz/corpus/$$t $(CURDIR)/fuzz/seeds/$$t -- \
-			-max_total_time=$(FUZZ_SECONDS) -timeout=10 -dict=$(CURDIR)/fuzz/dicts/$$t.dict \
-			-print_final_stats=1 || failed="$$failed $$t"; \
+		$$bin/$$t -artifact_prefix=$(CURDIR)/fuzz/artifacts/$$t/ -max_total_time=$(FUZZ_SECONDS) \
+			-timeout=10 -dict=fuzz/dicts/$$t.dict -print_final_stats=1 \
+			fuzz/corpus/$$t fuzz/seeds/$$t || failed="$$failed $$t"; \
 	done; \
 	rm -rf "$${TMPDIR:-/tmp}/placette-fuzz"; \
 	if [ -n "$$failed" ]; then echo "fuzz: failures in$$failed (inputs in fuzz/artifacts/)"; exit 1; fi; \

@@ -315,7 +315,8 @@ def markdown(results, m, seconds):
         "",
         f"**Machine:** {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, Linux {m['kernel']}; "
         f"{m['rustc']}; {m['load_generator']} on the same machine (client and server share the cores); "
-        f"{m['date']}.",
+        f"{m['date']}. Load average {m['load_average_at_start']} at the start and "
+        f"{m['load_average_at_end']} at the end (above 0 means other processes shared the cores).",
         "",
         f"**Method:** release binary, real server on 127.0.0.1, `wrk -t2 --latency` for {seconds} s per "
         "page and concurrency, with `Accept-Encoding: gzip` like a phone; cold start is the median of 5 "
@@ -357,8 +358,11 @@ def main():
     args = ap.parse_args()
     if not BIN.exists():
         raise SystemExit(f"{BIN} is missing: run `make release` first")
+    load_before = os.getloadavg()[0]
     results = {size: bench_dataset(size, args.seconds) for size in args.sizes.split(",")}
     m = machine()
+    m["load_average_at_start"] = round(load_before, 2)
+    m["load_average_at_end"] = round(os.getloadavg()[0], 2)
     (ROOT / "bench" / "results.json").write_text(
         json.dumps({"machine": m, "budgets": BUDGETS, "results": results}, indent=2, ensure_ascii=False) + "\n")
     (ROOT / "BENCHMARKS.md").write_text(markdown(results, m, args.seconds))
