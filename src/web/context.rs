@@ -53,13 +53,15 @@ const MODULE_PATHS: &[(&str, Module)] = &[
 
 /// The module a path belongs to, if any.
 pub fn module_of(path: &str) -> Option<Module> {
-    // An actor's journal (/a/{slug}/news, /a/{slug}/news.rss) belongs to the news.
-    let journal = path
+    // An actor's journal (/a/{slug}/news, /a/{slug}/news.rss) belongs to the news, its
+    // agenda feed and import (/a/{slug}/agenda.ics, /a/{slug}/agenda/import) to the agenda.
+    let segment = path
         .strip_prefix("/a/")
-        .and_then(|rest| rest.split('/').nth(1))
-        .is_some_and(|segment| segment == "news" || segment == "news.rss");
-    if journal {
-        return Some(Module::News);
+        .and_then(|rest| rest.split('/').nth(1));
+    match segment {
+        Some("news" | "news.rss") => return Some(Module::News),
+        Some("agenda" | "agenda.ics") => return Some(Module::Agenda),
+        _ => {}
     }
     MODULE_PATHS
         .iter()
@@ -365,4 +367,20 @@ async fn api_user(state: &AppState, token: &str) -> Result<Option<User>, Error> 
         }
         None => None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_belong_to_their_module() {
+        assert_eq!(module_of("/a/chorale"), Some(Module::Directory));
+        assert_eq!(module_of("/a/chorale/news"), Some(Module::News));
+        assert_eq!(module_of("/a/chorale/news.rss"), Some(Module::News));
+        assert_eq!(module_of("/a/chorale/agenda.ics"), Some(Module::Agenda));
+        assert_eq!(module_of("/a/chorale/agenda/import"), Some(Module::Agenda));
+        assert_eq!(module_of("/e/fete-2027-06-21"), Some(Module::Agenda));
+        assert_eq!(module_of("/healthz"), None);
+    }
 }
