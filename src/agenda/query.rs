@@ -8,6 +8,7 @@ use serde::Deserialize;
 use super::recurrence::{local_to_utc, utc_to_local};
 use super::store::lists::{Filter, Item, Near};
 use super::EventType;
+use crate::web::forms::number;
 use crate::web::{url_encode, Ctx};
 
 /// The query string of every agenda view, as typed; bad values are ignored, not refused.
@@ -32,14 +33,6 @@ pub struct AgendaQuery {
     pub w: String,
     /// The next page of the list: `start:end:id` of the last date shown.
     pub after: String,
-}
-
-fn number(s: &str) -> Option<f64> {
-    s.trim()
-        .replace(',', ".")
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite())
 }
 
 fn nonempty(s: &str) -> Option<String> {

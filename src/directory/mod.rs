@@ -251,14 +251,6 @@ pub const HOUR_FIELDS: [&str; 7] = [
     "hours_0", "hours_1", "hours_2", "hours_3", "hours_4", "hours_5", "hours_6",
 ];
 
-fn number(s: &str) -> Option<f64> {
-    s.trim()
-        .replace(',', ".")
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite())
-}
-
 fn web_url(s: &str) -> bool {
     let s = s.trim();
     (s.starts_with("https://") || s.starts_with("http://"))
@@ -324,21 +316,10 @@ impl ActorForm {
             "description",
             "dir.description_too_long",
         );
-        let (lat_t, lon_t) = (self.lat.trim(), self.lon.trim());
-        let lat = number(lat_t).filter(|v| (-90.0..=90.0).contains(v));
-        let lon = number(lon_t).filter(|v| (-180.0..=180.0).contains(v));
+        let (lat, lon) = crate::web::forms::optional_point(e, &self.lat, &self.lon);
         e.check(
-            !lat_t.is_empty() && lat.is_none(),
-            "lat",
-            "settings.lat_invalid",
-        );
-        e.check(
-            !lon_t.is_empty() && lon.is_none(),
-            "lon",
-            "settings.lon_invalid",
-        );
-        e.check(
-            lat.is_some() != lon.is_some() && lat_t.is_empty() != lon_t.is_empty(),
+            lat.is_some() != lon.is_some()
+                && self.lat.trim().is_empty() != self.lon.trim().is_empty(),
             "lon",
             "dir.lat_lon_both",
         );

@@ -9,6 +9,7 @@ use super::views;
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::settings::Instance;
+use crate::web::forms::number;
 use crate::web::Ctx;
 
 /// Distances offered in the filter, in km.
@@ -30,14 +31,6 @@ pub struct SearchParams {
     pub from: String,
     pub to: String,
     pub page: usize,
-}
-
-fn number(s: &str) -> Option<f64> {
-    s.trim()
-        .replace(',', ".")
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite())
 }
 
 fn day(s: &str, tz: chrono_tz::Tz, end: bool) -> Option<i64> {

@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::mail::{Delivery, Mail};
 use crate::web::context::SESSION_COOKIE;
+use crate::web::forms::number;
 use crate::web::forms::FormErrors;
 use crate::web::{client_ip, redirect, redirect_with_flash, Ctx};
 
@@ -40,15 +41,6 @@ pub struct General {
     pub radius_km: f64,
     pub lang: Lang,
     pub time_zone: String,
-}
-
-/// Parses a decimal number written with a dot or a French comma.
-fn number(s: &str) -> Option<f64> {
-    s.trim()
-        .replace(',', ".")
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite())
 }
 
 impl GeneralForm {

@@ -178,3 +178,31 @@ pub fn select(
         }
     }
 }
+
+/// A decimal number written with a dot or a French comma; `None` when it is not a finite number.
+pub fn number(s: &str) -> Option<f64> {
+    s.trim()
+        .replace(',', ".")
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+}
+
+/// Optional `lat` / `lon` fields: empty is no location; typed but not a valid coordinate is an
+/// error on that field (the form keeps what was typed).
+pub fn optional_point(e: &mut FormErrors, lat: &str, lon: &str) -> (Option<f64>, Option<f64>) {
+    let (lat_t, lon_t) = (lat.trim(), lon.trim());
+    let lat = number(lat_t).filter(|v| (-90.0..=90.0).contains(v));
+    let lon = number(lon_t).filter(|v| (-180.0..=180.0).contains(v));
+    e.check(
+        !lat_t.is_empty() && lat.is_none(),
+        "lat",
+        "settings.lat_invalid",
+    );
+    e.check(
+        !lon_t.is_empty() && lon.is_none(),
+        "lon",
+        "settings.lon_invalid",
+    );
+    (lat, lon)
+}

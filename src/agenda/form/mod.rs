@@ -112,14 +112,6 @@ pub fn parse_time(s: &str) -> Option<NaiveTime> {
     NaiveTime::from_hms_opt(h, m, 0)
 }
 
-fn number(s: &str) -> Option<f64> {
-    s.trim()
-        .replace(',', ".")
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite())
-}
-
 /// A slug typed or pasted as a link: `/e/fete-2027-07-14` or `https://site/a/club` → the slug.
 fn slug_of(s: &str) -> Option<String> {
     let s = s.trim().trim_end_matches('/');
@@ -183,19 +175,7 @@ impl EventForm {
         }
         exdates.sort();
         exdates.dedup();
-        let (lat_t, lon_t) = (self.lat.trim(), self.lon.trim());
-        let lat = number(lat_t).filter(|v| (-90.0..=90.0).contains(v));
-        let lon = number(lon_t).filter(|v| (-180.0..=180.0).contains(v));
-        e.check(
-            !lat_t.is_empty() && lat.is_none(),
-            "lat",
-            "settings.lat_invalid",
-        );
-        e.check(
-            !lon_t.is_empty() && lon.is_none(),
-            "lon",
-            "settings.lon_invalid",
-        );
+        let (lat, lon) = crate::web::forms::optional_point(e, &self.lat, &self.lon);
         let visibility = Visibility::parse(&self.visibility);
         e.check(visibility.is_none(), "visibility", "dir.visibility_invalid");
         let organiser_slug = slug_of(&self.organiser);
