@@ -277,6 +277,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
         )
         .route("/api/v1/news", get().to(news::api::list))
         .route("/api/v1/news/{id}", get().to(news::api::show));
+
+    // Room booking (issue 7): one `cfg.route(...)` chain here.
+
+    // Mutual aid and small ads (issue 8): one `cfg.route(...)` chain here.
+
+    // Mailing lists (issue 9): one `cfg.route(...)` chain here.
 }
 
 /// Builds the actix application: state, middleware (outermost last), routes, 404 page.

@@ -5,6 +5,7 @@
 
 pub mod addresses;
 pub mod agenda;
+pub mod aid;
 pub mod api;
 pub mod app;
 pub mod auth;
@@ -17,11 +18,13 @@ pub mod directory;
 pub mod error;
 pub mod geo;
 pub mod i18n;
+pub mod lists;
 pub mod mail;
 pub mod map;
 pub mod news;
 pub mod ops;
 pub mod privacy;
+pub mod rooms;
 pub mod search;
 pub mod server;
 pub mod settings;

@@ -99,6 +99,10 @@ async fn housekeeping(state: web::Data<AppState>) {
             crate::agenda::import::refresh_due(&imports).await;
         }
     });
+    // Each module's own background work (mails, reminders, expiry, sending queue).
+    actix_web::rt::spawn(crate::rooms::tasks::run(state.clone()));
+    actix_web::rt::spawn(crate::aid::tasks::run(state.clone()));
+    actix_web::rt::spawn(crate::lists::tasks::run(state.clone()));
     let mut tick = actix_web::rt::time::interval(Duration::from_secs(3600));
     loop {
         tick.tick().await;

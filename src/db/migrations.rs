@@ -30,6 +30,9 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "agenda_speed",
         include_str!("migrations/0011_agenda_speed.sql"),
     ),
+    ("rooms", include_str!("migrations/0012_rooms.sql")),
+    ("aid", include_str!("migrations/0013_aid.sql")),
+    ("lists", include_str!("migrations/0014_lists.sql")),
 ];
 
 /// The schema version the database file is at (0 for a new file).

@@ -44,12 +44,13 @@ pub struct Source {
 
 /// Every indexed module, in one place.
 pub fn sources() -> &'static [Source] {
-    static SOURCES: [Source; 3] = [
+    static SOURCES: &[Source] = &[
         crate::directory::search::SOURCE,
         crate::news::search::SOURCE,
         crate::agenda::search::SOURCE,
+        // Next modules: one line each, appended here (the position is stored in the index).
     ];
-    &SOURCES
+    SOURCES
 }
 
 /// The number of a kind (its place in [`sources`]), as stored in the index.

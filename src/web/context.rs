@@ -49,6 +49,13 @@ const MODULE_PATHS: &[(&str, Module)] = &[
     ("/api/v1/events", Module::Agenda),
     ("/news", Module::News),
     ("/api/v1/news", Module::News),
+    ("/rooms", Module::Rooms),
+    ("/api/v1/rooms", Module::Rooms),
+    ("/api/v1/bookings", Module::Rooms),
+    ("/aid", Module::Aid),
+    ("/api/v1/aid", Module::Aid),
+    ("/lists", Module::Lists),
+    ("/api/v1/lists", Module::Lists),
 ];
 
 /// The module a path belongs to, if any.

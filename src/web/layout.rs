@@ -54,6 +54,9 @@ fn module_links(ctx: &Ctx) -> Markup {
         @if on(Module::Directory) { li { a href="/directory" { (ctx.t("nav.directory")) } } }
         @if on(Module::Agenda) { li { a href="/agenda" { (ctx.t("module.agenda")) } } }
         @if on(Module::News) { li { a href="/news" { (ctx.t("module.news")) } } }
+        @if on(Module::Aid) { li { a href="/aid" { (ctx.t("nav.aid")) } } }
+        @if on(Module::Rooms) { li { a href="/rooms" { (ctx.t("nav.rooms")) } } }
+        @if on(Module::Lists) { li { a href="/lists" { (ctx.t("nav.lists")) } } }
         @if on(Module::Directory) && on(Module::Map) { li { a href="/map" { (ctx.t("map.nav")) } } }
     }
 }

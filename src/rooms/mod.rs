@@ -1,0 +1,4 @@
+//! Room booking between associations: rooms are directory places of type room with booking
+//! rules; two confirmed bookings of one room (buffer included) never overlap.
+
+pub mod tasks;

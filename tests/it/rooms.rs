@@ -1,0 +1,1 @@
+//! Integration tests of the module (the real binary over HTTP).
