@@ -51,6 +51,7 @@ PAGES = [
     ("agenda iCalendar feed", "/agenda.ics", "dynamic"),
     ("agenda RSS feed", "/agenda.rss", "dynamic"),
     ("news wall", "/news", "dynamic"),
+    ("news post with comments", "/news/{post}", "dynamic"),
     ("static asset (CSS)", "{css}", "static"),
 ]
 
@@ -216,6 +217,7 @@ def bench_dataset(size, seconds):
         ctx = {
             "actor": summary["sample_actors"][0],
             "event": summary["sample_events"][0],
+            "post": summary["sample_posts"][0],
             "css": css,
             "village_bbox": bbox(summary["centre"], 2),
             "wide_bbox": bbox(summary["centre"], 70),

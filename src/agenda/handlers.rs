@@ -355,21 +355,22 @@ pub async fn home_block(state: &AppState, ctx: &Ctx) -> Result<maud::Markup, App
     if !ctx.instance.enabled(crate::settings::Module::Agenda) {
         return Ok(maud::html! {});
     }
-    let now = now();
+    // A visitor's block is the same for every visitor: memoised until the next write, with the
+    // week starting at the current minute.
+    static MEMO: LazyLock<Memo<Vec<Item>>> = LazyLock::new(|| Memo::new(4));
+    let now = now() / 60 * 60;
     let week = (now, now + 7 * 86_400);
     extend_horizon(state, week.1).await?;
     let viewer = Viewer::of(ctx.user.as_ref());
     let list = state
         .db
         .read(move |c| {
-            Ok(lists::between(
-                c,
-                &Filter::default(),
-                viewer,
-                week,
-                None,
-                12,
-            )?)
+            let read = || lists::between(c, &Filter::default(), viewer, week, None, 12);
+            Ok(if viewer.user_id.is_none() {
+                MEMO.get_or(&format!("{now}"), read)?
+            } else {
+                Arc::new(read()?)
+            })
         })
         .await?;
     Ok(views::calendar::block(

@@ -24,6 +24,7 @@ const STREETS: &[&str] = &[
 
 /// What later parts of a dataset need to know of a generated actor.
 pub struct Generated {
+    pub id: i64,
     pub slug: String,
     pub name: String,
     pub address: String,
@@ -58,8 +59,9 @@ pub fn fill(
         let (lat, lon) = jitter(rng, (commune.1, commune.2), 2.0);
         let input = actor(rng, i, commune.0, lat, lon);
         let slug = store::unique_slug(tx, &slugify(&input.name))?;
-        store::insert_actor(tx, &input, &slug, None, &origin, now)?;
+        let id = store::insert_actor(tx, &input, &slug, None, &origin, now)?;
         slugs.push(Generated {
+            id,
             slug,
             organisation: input.type_ == "association",
             room: input.type_ == "room",

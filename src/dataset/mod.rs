@@ -5,6 +5,7 @@
 mod agenda;
 mod directory;
 mod names;
+mod news;
 
 use rusqlite::Connection;
 
@@ -37,6 +38,7 @@ pub struct Counts {
     pub offers: usize,
     pub rooms: usize,
     pub subscribers: usize,
+    pub posts: usize,
     /// Radius around the village centre over which things are spread, in km.
     pub spread_km: f64,
 }
@@ -50,6 +52,7 @@ impl Size {
                 offers: 500,
                 rooms: 20,
                 subscribers: 1_000,
+                posts: 300,
                 spread_km: 12.0,
             },
             Size::Departement => Counts {
@@ -58,6 +61,7 @@ impl Size {
                 offers: 10_000,
                 rooms: 200,
                 subscribers: 10_000,
+                posts: 10_000,
                 spread_km: 70.0,
             },
         }
@@ -115,9 +119,12 @@ pub struct Summary {
     pub actors: usize,
     pub accounts: usize,
     pub events: usize,
+    pub posts: usize,
+    pub comments: usize,
     /// Slugs of a few actors and events, for pages to measure.
     pub sample_actors: Vec<String>,
     pub sample_events: Vec<String>,
+    pub sample_posts: Vec<i64>,
     /// The village centre and the spread, for map and distance queries.
     pub centre: (f64, f64),
     pub spread_km: f64,
@@ -156,6 +163,7 @@ pub fn generate(config: &Config, size: Size, seed: u64) -> Result<Summary, AppEr
         let accounts = accounts(tx, &hash, counts.subscribers)?;
         let actors = directory::fill(tx, &mut rng, &counts, accounts[0])?;
         let events = agenda::fill(tx, &mut rng, counts.events, accounts[0], &actors)?;
+        let (comments, sample_posts) = news::fill(tx, &mut rng, counts.posts, &accounts, &actors)?;
         settings::mark_setup_done(tx, db::now())?;
         Ok(Summary {
             size: size.as_str(),
@@ -164,6 +172,8 @@ pub fn generate(config: &Config, size: Size, seed: u64) -> Result<Summary, AppEr
             actors: actors.len(),
             accounts: accounts.len(),
             events: counts.events,
+            posts: counts.posts,
+            comments,
             sample_actors: actors
                 .into_iter()
                 .step_by(97)
@@ -171,9 +181,10 @@ pub fn generate(config: &Config, size: Size, seed: u64) -> Result<Summary, AppEr
                 .map(|a| a.slug)
                 .collect(),
             sample_events: events,
+            sample_posts,
             centre,
             spread_km: counts.spread_km,
-            not_generated: vec!["offers", "rooms", "subscriptions", "news"],
+            not_generated: vec!["offers", "rooms", "subscriptions"],
         })
     })?;
     let json = serde_json::to_string_pretty(&summary).map_err(|e| AppError::msg(e.to_string()))?;

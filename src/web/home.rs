@@ -30,12 +30,10 @@ pub async fn home(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, 
                 @for (m, on) in &inst.modules {
                     @if *on {
                         li {
-                            @if *m == Module::Directory {
-                                strong { a href="/directory" { (ctx.t("module.directory")) } }
-                            } @else if *m == Module::Agenda {
-                                strong { a href="/agenda" { (ctx.t("module.agenda")) } }
-                            } @else {
-                                strong { (ctx.t(&format!("module.{}", m.as_str()))) }
+                            strong {
+                                a href=(format!("/{}", m.as_str())) {
+                                    (ctx.t(&format!("module.{}", m.as_str())))
+                                }
                             }
                             " — " (ctx.t(&format!("module.{}_about", m.as_str())))
                         }
