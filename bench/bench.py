@@ -212,6 +212,9 @@ def bench_dataset(size, seconds):
     try:
         time.sleep(2)
         idle_rss = server.status("VmRSS")
+        # The split: private memory, and pages of the binary and libraries mapped from their files
+        # (shared with the page cache, given back under memory pressure).
+        idle_anon, idle_file = server.status("RssAnon"), server.status("RssFile")
         status, home = get(server.port, "/")
         css = re.search(rb'href="(/assets/placette\.[^"]+\.css)"', home).group(1).decode()
         ctx = {
@@ -257,6 +260,8 @@ def bench_dataset(size, seconds):
         "reindex_s": reindex_s,
         "cold_start_ms": statistics.median(colds),
         "idle_rss_mb": idle_rss,
+        "idle_rss_anon_mb": idle_anon,
+        "idle_rss_file_mb": idle_file,
         "peak_rss_mb": peak_rss,
         "db_mb": (dir_size(db) + dir_size(str(db) + "-wal")) / 1e6,
         "index_mb": dir_size(data / "search-index") / 1e6,
@@ -333,7 +338,9 @@ def markdown(results, m, seconds):
             "",
             f"{d['actors']} actors, {d['events']} events, {d['accounts']} accounts over {d['spread_km']:.0f} km "
             f"(not generated yet, their modules are to come: {', '.join(d['not_generated']) or 'none'}). "
-            f"Database {r['db_mb']:.1f} MB, search index {r['index_mb']:.1f} MB.",
+            f"Database {r['db_mb']:.1f} MB, search index {r['index_mb']:.1f} MB. Idle RSS "
+            f"{r['idle_rss_mb']:.1f} MB = {r['idle_rss_anon_mb']:.1f} MB private + "
+            f"{r['idle_rss_file_mb']:.1f} MB mapped from files (the binary's code).",
             "",
             "| page | bytes | one request ms | req/s (16) | p50 ms (16) | p99 ms (16) | req/s (64) | p50 ms (64) | p99 ms (64) | errors |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
