@@ -101,8 +101,10 @@ fn script_safe(json: &str) -> String {
         .replace('&', "\\u0026")
 }
 
-/// schema.org Event of the shown date.
-fn json_ld(ev: &Event, o: Option<&Occurrence>, going: i64) -> String {
+/// schema.org Event of the shown date. Links are absolute when the public address is known
+/// (recorded at setup), as search engines and federated readers expect.
+fn json_ld(base: &str, ev: &Event, o: Option<&Occurrence>, going: i64) -> String {
+    let url = |path: String| format!("{}{path}", base.trim_end_matches('/'));
     let (start, end) = o.map_or((ev.start_utc, ev.end_utc), |o| (o.start_utc, o.end_utc));
     let day = |t: i64| {
         crate::agenda::recurrence::utc_to_local(ev.tz, t)
@@ -122,7 +124,7 @@ fn json_ld(ev: &Event, o: Option<&Occurrence>, going: i64) -> String {
         "startDate": start_s,
         "eventStatus": if cancelled { "https://schema.org/EventCancelled" } else { "https://schema.org/EventScheduled" },
         "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
-        "url": format!("/e/{}", ev.slug),
+        "url": url(format!("/e/{}", ev.slug)),
     });
     if end > start {
         v["endDate"] = json!(end_s);
@@ -138,23 +140,27 @@ fn json_ld(ev: &Event, o: Option<&Occurrence>, going: i64) -> String {
         place["geo"] = json!({"@type": "GeoCoordinates", "latitude": lat, "longitude": lon});
     }
     if let Some(p) = ev.place.as_ref().filter(|p| p.public) {
-        place["url"] = json!(format!("/a/{}", p.slug));
+        place["url"] = json!(url(format!("/a/{}", p.slug)));
     }
-    v["location"] = place;
+    // An event without place or address (online, or to be announced) has no Place to give.
+    if !ev.location_label().trim().is_empty() || ev.point().is_some() {
+        v["location"] = place;
+    }
     if let Some(org) = &ev.organiser {
         let mut o = json!({"@type": "Organization", "name": org.name});
         if org.public {
-            o["url"] = json!(format!("/a/{}", org.slug));
+            o["url"] = json!(url(format!("/a/{}", org.slug)));
         }
         v["organizer"] = o;
     } else if let Some((_, name)) = &ev.organiser_user {
         v["organizer"] = json!({"@type": "Person", "name": name});
     }
     if let Some(i) = &ev.image {
-        v["image"] = json!(format!("/media/{i}"));
+        v["image"] = json!(url(format!("/media/{i}")));
     }
     if let Some((_, slug, title)) = &ev.parent {
-        v["superEvent"] = json!({"@type": "Event", "name": title, "url": format!("/e/{slug}")});
+        v["superEvent"] =
+            json!({"@type": "Event", "name": title, "url": url(format!("/e/{slug}"))});
     }
     if let Some(c) = ev.capacity {
         v["maximumAttendeeCapacity"] = json!(c);
@@ -282,7 +288,7 @@ pub fn page(
         ctx,
         &title,
         html! {
-            script type="application/ld+json" { (PreEscaped(json_ld(ev, o, p.counts.going))) }
+            script type="application/ld+json" { (PreEscaped(json_ld(&ctx.instance.public_url, ev, o, p.counts.going))) }
             article.event-page {
                 h1.cancelled[ev.status == Status::Cancelled || date_off] { (title) }
                 p.small {

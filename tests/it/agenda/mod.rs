@@ -167,6 +167,8 @@ fn a_weekly_class_keeps_18_30_across_both_clock_changes_on_the_month_page_and_in
         .contains("Chaque semaine le mardi, jusqu'au mardi 30 novembre 2027"));
     assert!(p.body.contains("<strong>nombreux</strong>") && !p.body.contains("<script>alert"));
     assert!(p.body.contains("\"@type\":\"Event\""));
+    let url = format!("\"url\":\"{}/e/{slug}\"", server.url);
+    assert!(p.body.contains(&url), "absolute {url} in the JSON-LD");
     assert!(p
         .body
         .contains("\"startDate\":\"2027-03-30T18:30:00+02:00\""));

@@ -299,8 +299,7 @@ fn an_event_gets_a_picture_re_encoded_and_only_from_its_organisers() {
     let picture = server.client().get(&src);
     assert_eq!(picture.status, 200);
     assert_eq!(picture.header("content-type"), "image/jpeg", "re-encoded");
-    assert!(
-        page.body.contains(&format!("\"image\":\"{src}\"")),
-        "in the JSON-LD too"
-    );
+    // In the JSON-LD too, as an absolute URL (the public address recorded at setup).
+    let ld_image = format!("\"image\":\"{}{src}\"", server.url);
+    assert!(page.body.contains(&ld_image), "{ld_image} in the JSON-LD");
 }
