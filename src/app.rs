@@ -232,6 +232,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
             "/a/{slug}/agenda/import",
             post().to(agenda::import::handlers::import),
         )
+        .route(
+            "/a/{slug}/agenda/import/{id}/{action}",
+            post().to(agenda::import::handlers::source_action),
+        )
         .route("/news", get().to(news::handlers::wall))
         .route("/news", post().to(news::handlers::create_on_wall))
         .route("/news.rss", get().to(news::feed::village))

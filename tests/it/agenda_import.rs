@@ -358,4 +358,50 @@ fn a_url_import_reads_a_gancio_feed_and_is_kept_for_refreshes() {
         .get("/e/fete-de-la-lumiere-2026-12-12")
         .body
         .contains("Cet événement est annulé."));
+
+    // The event comes back upstream; "refresh now" brings it back without waiting an hour.
+    std::thread::sleep(Duration::from_millis(1100));
+    std::fs::write(www.join("gancio.ics"), GANCIO).unwrap();
+    let page = jeanne.get(&format!("/a/{slug}/agenda/import"));
+    let id = page
+        .body
+        .split("/agenda/import/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("a source with its actions")
+        .to_string();
+    let r = jeanne.post_form(
+        &format!("/a/{slug}/agenda/import/{id}/refresh"),
+        &page,
+        &[("x", "")],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(!server
+        .client()
+        .get("/e/fete-de-la-lumiere-2026-12-12")
+        .body
+        .contains("Cet événement est annulé."));
+    // Someone else cannot act on the source.
+    let paul = server.resident("paul@village.test", "Paul");
+    let p = paul.get("/");
+    let r = paul.post_form(
+        &format!("/a/{slug}/agenda/import/{id}/delete"),
+        &p,
+        &[("x", "")],
+    );
+    assert_eq!(r.status, 403);
+    // "Stop importing": the source goes, its events stay.
+    let r = jeanne.post_form(
+        &format!("/a/{slug}/agenda/import/{id}/delete"),
+        &page,
+        &[("x", "")],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = jeanne.get(&format!("/a/{slug}/agenda/import"));
+    assert!(!page.body.contains(&url), "the source is gone");
+    assert!(server
+        .client()
+        .get("/agenda")
+        .body
+        .contains("Marché de producteurs"));
 }

@@ -194,3 +194,43 @@ pub async fn import(
         .await?;
     Ok(redirect_with_flash(&ctx, &back, "flash.agenda_import.done"))
 }
+
+/// POST /a/{slug}/agenda/import/{id}/{action}: `refresh` a URL source now, or `delete` a
+/// source (the events it brought stay, as the page's own).
+pub async fn source_action(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(String, i64, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, id, action) = path.into_inner();
+    let (actor_id, _) = managed(&state, &user, slug.clone()).await?;
+    let source = state
+        .db
+        .read(move |c| Ok(imports::source_of(c, actor_id, id)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let back = format!("/a/{slug}/agenda/import");
+    match action.as_str() {
+        "refresh" if source.url.is_some() => {
+            super::refresh(&state, source).await?;
+            Ok(redirect_with_flash(
+                &ctx,
+                &back,
+                "flash.agenda_import.refreshed",
+            ))
+        }
+        "delete" => {
+            state
+                .db
+                .write(move |tx| Ok(imports::delete_source(tx, actor_id, id)?))
+                .await?;
+            Ok(redirect_with_flash(
+                &ctx,
+                &back,
+                "flash.agenda_import.deleted",
+            ))
+        }
+        _ => Err(AppError::NotFound),
+    }
+}

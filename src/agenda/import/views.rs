@@ -79,6 +79,7 @@ pub fn page(
                         th scope="col" { (ctx.t("agenda_import.source")) }
                         th scope="col" { (ctx.t("agenda_import.last_fetch")) }
                         th scope="col" { (ctx.t("agenda_import.last_result")) }
+                        th scope="col" { (ctx.t("agenda_import.actions")) }
                     } }
                     tbody {
                         @for s in sources {
@@ -86,10 +87,27 @@ pub fn page(
                                 td { @match &s.url { Some(u) => code { (u) }, None => (ctx.t("agenda_import.file_source")) } }
                                 td { @if s.last_fetch > 0 { (when(s.last_fetch)) } }
                                 td.import-result { (result_text(ctx, s)) }
+                                td {
+                                    @let base = format!("/a/{slug}/agenda/import/{}", s.id);
+                                    @if s.url.is_some() {
+                                        form.inline method="post" action={ (base) "/refresh" } {
+                                            (csrf(ctx))
+                                            button type="submit" { (ctx.t("agenda_import.refresh")) }
+                                        }
+                                        " "
+                                    }
+                                    form.inline method="post" action={ (base) "/delete" } {
+                                        (csrf(ctx))
+                                        button.secondary type="submit" aria-describedby="import-delete-hint" {
+                                            (ctx.t("agenda_import.delete"))
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
                 }
+                p.hint #import-delete-hint { (ctx.t("agenda_import.delete_hint")) }
             }
             h2 { (ctx.t("agenda_import.add")) }
             form method="post" enctype="multipart/form-data" action={ "/a/" (slug) "/agenda/import?_csrf=" (ctx.csrf) } {

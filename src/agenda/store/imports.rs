@@ -48,6 +48,21 @@ pub fn sources_of(conn: &Connection, actor_id: i64) -> rusqlite::Result<Vec<Sour
     .collect()
 }
 
+/// One source of an organiser page.
+pub fn source_of(conn: &Connection, actor_id: i64, id: i64) -> rusqlite::Result<Option<Source>> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM agenda_sources WHERE actor_id = :a AND id = :id"
+    ))?
+    .query_row(named_params! {":a": actor_id, ":id": id}, source_row)
+    .optional()
+}
+
+/// Stops importing from a source: its events stay, as the page's own (their links go with it).
+pub fn delete_source(conn: &Connection, actor_id: i64, id: i64) -> rusqlite::Result<usize> {
+    conn.prepare_cached("DELETE FROM agenda_sources WHERE actor_id = :a AND id = :id")?
+        .execute(named_params! {":a": actor_id, ":id": id})
+}
+
 /// URL sources whose refresh is due, least recently fetched first.
 pub fn due(conn: &Connection, now: i64, limit: i64) -> rusqlite::Result<Vec<Source>> {
     conn.prepare_cached(&format!(
