@@ -11,6 +11,7 @@ use crate::agenda::store::imports::{self, RunResult};
 use crate::agenda::store::{self, occurrences, EventRow};
 use crate::agenda::{event_slug, EventType, Status, Visibility, HORIZON_SECS};
 use crate::error::AppError;
+use crate::i18n::fold;
 
 /// A stable hash of what the feed said about an event (FNV-1a over its debug form).
 fn fingerprint(ev: &Imported) -> String {
@@ -22,11 +23,100 @@ fn fingerprint(ev: &Imported) -> String {
     format!("{h:016x}")
 }
 
+/// Words of CATEGORIES (Mobilizon's categories and tags, Gancio's tags) or of the title that
+/// give an event its type, folded (lower case, no accents, `-` and `_` as spaces); the first
+/// type with a match wins, else "other".
+const TYPE_WORDS: &[(EventType, &[&str])] = &[
+    (
+        EventType::Market,
+        &[
+            "marche",
+            "market",
+            "brocante",
+            "vide grenier",
+            "vide greniers",
+            "foire",
+            "food drink",
+        ],
+    ),
+    (EventType::Concert, &["concert", "music", "musique"]),
+    (
+        EventType::Festival,
+        &["festival", "fete", "party", "kermesse"],
+    ),
+    (
+        EventType::Show,
+        &[
+            "spectacle",
+            "theatre",
+            "comedy",
+            "show",
+            "performing visual arts",
+            "cinema",
+            "film media",
+        ],
+    ),
+    (
+        EventType::Exhibition,
+        &[
+            "exposition",
+            "expo",
+            "exhibition",
+            "arts",
+            "photography",
+            "vernissage",
+        ],
+    ),
+    (
+        EventType::Conference,
+        &["conference", "talk", "debat", "science tech", "rencontre"],
+    ),
+    (
+        EventType::Workshop,
+        &[
+            "atelier",
+            "workshop",
+            "crafts",
+            "learning",
+            "formation",
+            "stage",
+        ],
+    ),
+    (
+        EventType::Sport,
+        &[
+            "sport",
+            "sports",
+            "randonnee",
+            "outdoors adventure",
+            "tournoi",
+        ],
+    ),
+    (
+        EventType::Meeting,
+        &["meeting", "reunion", "assemblee", "conseil", "permanence"],
+    ),
+];
+
+/// The type of an imported event, from its categories first, then from the words of its title.
+pub fn type_of(ev: &Imported) -> EventType {
+    let tags = format!(" {} ", fold(&ev.tags.join(" , ")));
+    let title = format!(" {} ", fold(&ev.title));
+    for hay in [tags, title] {
+        for (t, keys) in TYPE_WORDS {
+            if keys.iter().any(|k| hay.contains(&format!(" {k} "))) {
+                return *t;
+            }
+        }
+    }
+    EventType::Other
+}
+
 fn row<'a>(ev: &'a Imported, rrule: String, actor_id: i64) -> EventRow<'a> {
     EventRow {
         title: &ev.title,
         description: &ev.description,
-        type_: EventType::Other,
+        type_: type_of(ev),
         tags: &ev.tags,
         tz: ev.tz.name(),
         start: ev.start,
@@ -124,6 +214,24 @@ mod tests {
         .unwrap();
         let source = imports::file_source(&c, 1, None, 0).unwrap();
         apply(&c, source, 1, &feed, None, 1_790_000_000).unwrap()
+    }
+
+    #[test]
+    fn the_type_comes_from_the_categories_then_the_title() {
+        let feed = parse(FEED, chrono_tz::Europe::Paris).unwrap();
+        let mut ev = feed.events[0].clone();
+        ev.tags = vec!["MUSIC".into(), "jazz".into()];
+        ev.title = "Soirée au foyer".into();
+        assert_eq!(type_of(&ev), EventType::Concert);
+        ev.tags = vec!["Vide-greniers".into()];
+        assert_eq!(type_of(&ev), EventType::Market);
+        ev.tags.clear();
+        ev.title = "Assemblée générale du comité".into();
+        assert_eq!(type_of(&ev), EventType::Meeting);
+        ev.title = "Atelier réparation vélo".into();
+        assert_eq!(type_of(&ev), EventType::Workshop);
+        ev.title = "Soirée au foyer".into();
+        assert_eq!(type_of(&ev), EventType::Other);
     }
 
     fn count(db: &crate::db::Db, sql: &str) -> i64 {
