@@ -9,7 +9,7 @@ PI_BIN := target/$(PI_TARGET)/release/placette
 VENV := .venv
 PY := $(VENV)/bin/python
 # Python tools the tests and the Pi build need, pinned.
-PY_TOOLS := aiosmtpd==1.4.6 ziglang==0.17.1 cargo-zigbuild==0.24.0 icalendar==7.3.0
+PY_TOOLS := aiosmtpd==1.4.6 ziglang==0.17.1 cargo-zigbuild==0.24.0 icalendar==7.3.0 dkimpy==1.1.8
 # Debian packages the tests need: Chromium and its driver, qemu-user, file.
 APT_PACKAGES := chromium chromium-driver qemu-user-static file
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -52,6 +52,14 @@ PAGES = [
     ("agenda RSS feed", "/agenda.rss", "dynamic"),
     ("news wall", "/news", "dynamic"),
     ("news post with comments", "/news/{post}", "dynamic"),
+    ("mutual aid list", "/aid", "dynamic"),
+    ("mutual aid list, 5 km", "/aid?km=5", "dynamic"),
+    ("mutual aid post with matches", "/aid/{aid}", "dynamic"),
+    ("newsletter sign-up page", "/lists/village", "dynamic"),
+    ("newsletter archive", "/lists/village/archive", "dynamic"),
+    ("rooms: list and week across rooms", "/rooms", "dynamic"),
+    ("room page with its week", "/rooms/{room}", "dynamic"),
+    ("room free/busy iCalendar", "/rooms/{room}/freebusy.ics", "dynamic"),
     ("static asset (CSS)", "{css}", "static"),
 ]
 
@@ -221,6 +229,8 @@ def bench_dataset(size, seconds):
             "actor": summary["sample_actors"][0],
             "event": summary["sample_events"][0],
             "post": summary["sample_posts"][0],
+            "aid": summary["sample_aid"][0],
+            "room": summary["sample_rooms"][0],
             "css": css,
             "village_bbox": bbox(summary["centre"], 2),
             "wide_bbox": bbox(summary["centre"], 70),

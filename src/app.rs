@@ -17,7 +17,8 @@ use crate::mail::Mailer;
 use crate::search::index::SearchIndex;
 use crate::settings::Instance;
 use crate::{
-    addresses, agenda, api, auth, directory, map, news, privacy, search, settings, web as site,
+    addresses, agenda, api, auth, directory, map, news, privacy, rooms, search, settings,
+    web as site,
 };
 
 /// What every handler can reach, shared by all workers.
@@ -283,10 +284,206 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .route("/api/v1/news/{id}", get().to(news::api::show));
 
     // Room booking (issue 7): one `cfg.route(...)` chain here.
+    cfg.route("/rooms", get().to(rooms::handlers::list))
+        .route("/rooms/mine", get().to(rooms::handlers::mine))
+        .route("/rooms/requests", get().to(rooms::manage::requests))
+        .route("/rooms/feed/{token}", get().to(rooms::feeds::actor_feed))
+        .route("/rooms/feeds/{slug}", post().to(rooms::manage::new_feed))
+        .route(
+            "/rooms/bookings/{id}/approve",
+            post().to(rooms::manage::approve),
+        )
+        .route(
+            "/rooms/bookings/{id}/decline",
+            post().to(rooms::manage::decline),
+        )
+        .route(
+            "/rooms/bookings/{id}/cancel",
+            post().to(rooms::manage::cancel),
+        )
+        .route("/rooms/bookings/{id}/edit", get().to(rooms::edit::form))
+        .route("/rooms/bookings/{id}/edit", post().to(rooms::edit::save))
+        .route(
+            "/rooms/bookings/{id}/event",
+            post().to(rooms::edit::link_event),
+        )
+        .route("/rooms/{slug}", get().to(rooms::handlers::show))
+        .route("/rooms/{slug}/book", post().to(rooms::handlers::book))
+        .route(
+            "/rooms/{slug}/freebusy.ics",
+            get().to(rooms::feeds::freebusy),
+        )
+        .route("/rooms/{slug}/manage", get().to(rooms::manage::page))
+        .route("/rooms/{slug}/rules", post().to(rooms::manage::save_rules))
+        .route("/api/v1/rooms", get().to(rooms::api::list))
+        .route(
+            "/api/v1/rooms/{slug}/bookings",
+            get().to(rooms::api::bookings),
+        );
 
     // Mutual aid and small ads (issue 8): one `cfg.route(...)` chain here.
+    cfg.route("/aid", get().to(crate::aid::handlers::list))
+        .route("/aid/new", get().to(crate::aid::handlers::new_form))
+        .route("/aid/new", post().to(crate::aid::handlers::create))
+        .route("/aid/mine", get().to(crate::aid::handlers::mine))
+        .route("/aid/conversations", get().to(crate::aid::talk::list))
+        .route("/aid/conversations/{id}", get().to(crate::aid::talk::show))
+        .route("/aid/conversations/{id}", post().to(crate::aid::talk::send))
+        .route(
+            "/aid/conversations/{id}/close",
+            post().to(crate::aid::talk::close),
+        )
+        .route(
+            "/aid/conversations/{id}/block",
+            post().to(crate::aid::talk::block),
+        )
+        .route("/aid/moderation", get().to(crate::aid::moderation::queue))
+        .route(
+            "/aid/moderation/{id}/{action}",
+            post().to(crate::aid::moderation::act),
+        )
+        .route(
+            "/aid/settings",
+            get().to(crate::aid::moderation::settings_page),
+        )
+        .route(
+            "/aid/settings",
+            post().to(crate::aid::moderation::settings_save),
+        )
+        .route("/aid/digest", get().to(crate::aid::moderation::digest_page))
+        .route(
+            "/aid/digest",
+            post().to(crate::aid::moderation::digest_save),
+        )
+        .route("/aid/{id}", get().to(crate::aid::handlers::show))
+        .route("/aid/{id}/edit", get().to(crate::aid::handlers::edit_form))
+        .route("/aid/{id}/edit", post().to(crate::aid::handlers::update))
+        .route(
+            "/aid/{id}/close",
+            get().to(crate::aid::handlers::confirm_page),
+        )
+        .route("/aid/{id}/close", post().to(crate::aid::handlers::close))
+        .route(
+            "/aid/{id}/extend",
+            get().to(crate::aid::handlers::confirm_page),
+        )
+        .route("/aid/{id}/extend", post().to(crate::aid::handlers::extend))
+        .route("/aid/{id}/reply", post().to(crate::aid::talk::reply))
+        .route(
+            "/aid/{id}/report",
+            post().to(crate::aid::moderation::report),
+        )
+        .route("/api/v1/aid", get().to(crate::aid::api::list))
+        .route("/api/v1/aid/{id}", get().to(crate::aid::api::show));
 
     // Mailing lists (issue 9): one `cfg.route(...)` chain here.
+    cfg.route("/lists", get().to(crate::lists::handlers::index))
+        .route("/lists/new", get().to(crate::lists::handlers::new_form))
+        .route("/lists/new", post().to(crate::lists::handlers::create))
+        .route(
+            "/lists/confirm/{token}",
+            get().to(crate::lists::subscribe::confirm_page),
+        )
+        .route(
+            "/lists/confirm/{token}",
+            post().to(crate::lists::subscribe::confirm),
+        )
+        .route(
+            "/lists/u/{token}",
+            get().to(crate::lists::subscribe::unsubscribe_page),
+        )
+        .route(
+            "/lists/u/{token}",
+            post().to(crate::lists::subscribe::unsubscribe),
+        )
+        .route("/lists/{slug}", get().to(crate::lists::handlers::show))
+        .route(
+            "/lists/{slug}",
+            post().to(crate::lists::subscribe::subscribe),
+        )
+        .route(
+            "/lists/{slug}/edit",
+            get().to(crate::lists::handlers::edit_form),
+        )
+        .route(
+            "/lists/{slug}/edit",
+            post().to(crate::lists::handlers::update),
+        )
+        .route(
+            "/lists/{slug}/archive",
+            get().to(crate::lists::handlers::archive),
+        )
+        .route(
+            "/lists/{slug}/archive/{id}",
+            get().to(crate::lists::handlers::archived),
+        )
+        .route(
+            "/lists/{slug}/feed.rss",
+            get().to(crate::lists::handlers::feed),
+        )
+        .route(
+            "/lists/{slug}/manage",
+            get().to(crate::lists::drafts::manage),
+        )
+        .route(
+            "/lists/{slug}/subscribers.csv",
+            get().to(crate::lists::csv::export),
+        )
+        .route(
+            "/lists/{slug}/consents.csv",
+            get().to(crate::lists::csv::consents),
+        )
+        .route(
+            "/lists/{slug}/import",
+            get().to(crate::lists::csv::import_form),
+        )
+        .route("/lists/{slug}/import", post().to(crate::lists::csv::import))
+        .route(
+            "/lists/{slug}/mailings/new",
+            get().to(crate::lists::drafts::new_form),
+        )
+        .route(
+            "/lists/{slug}/mailings/new",
+            post().to(crate::lists::drafts::create),
+        )
+        .route(
+            "/lists/{slug}/mailings/{id}",
+            get().to(crate::lists::drafts::show),
+        )
+        .route(
+            "/lists/{slug}/mailings/{id}",
+            post().to(crate::lists::drafts::save),
+        )
+        .route(
+            "/lists/{slug}/mailings/{id}/preview",
+            get().to(crate::lists::drafts::preview),
+        )
+        .route(
+            "/lists/{slug}/mailings/{id}/diff",
+            get().to(crate::lists::drafts::diff),
+        )
+        .route(
+            "/lists/{slug}/mailings/{id}/approve",
+            post().to(crate::lists::drafts::approve),
+        )
+        .route(
+            "/lists/{slug}/mailings/{id}/send",
+            post().to(crate::lists::drafts::send),
+        )
+        .route(
+            "/lists/{slug}/mailings/{id}/delete",
+            post().to(crate::lists::drafts::delete),
+        )
+        .route(
+            "/lists/{slug}/mailings/{id}/unschedule",
+            post().to(crate::lists::drafts::unschedule),
+        )
+        .route("/admin/lists", get().to(crate::lists::handlers::admin_form))
+        .route(
+            "/admin/lists",
+            post().to(crate::lists::handlers::admin_save),
+        )
+        .route("/api/v1/lists", get().to(crate::lists::api::list));
 }
 
 /// Builds the actix application: state, middleware (outermost last), routes, 404 page.

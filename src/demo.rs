@@ -66,6 +66,9 @@ pub fn load_if_new(db: &Db) -> Result<bool, AppError> {
         load_directory(tx, &ids)?;
         crate::agenda::demo::load_agenda(tx, &ids)?;
         crate::news::demo::load(tx, &ids)?;
+        crate::rooms::demo::load(tx, &ids)?;
+        crate::aid::demo::load(tx, &ids)?;
+        crate::lists::demo::load(tx, &ids)?;
         settings::mark_setup_done(tx, db::now())?;
         Ok(true)
     })

@@ -106,7 +106,8 @@ impl Mailer {
         sent
     }
 
-    async fn write_file(&self, bytes: Vec<u8>) -> Result<PathBuf, AppError> {
+    /// Writes a formatted mail to the outbox (no relay configured); returns its path.
+    pub async fn write_file(&self, bytes: Vec<u8>) -> Result<PathBuf, AppError> {
         let dir = self.outbox.clone();
         actix_web::web::block(move || -> Result<PathBuf, AppError> {
             std::fs::create_dir_all(&dir)?;

@@ -32,6 +32,7 @@ pub fn serve(config: Config, with_demo: bool) -> Result<(), AppError> {
     let addr = listener.local_addr()?;
     // Scripts and tests read this first line: keep its format.
     println!("listening on http://{addr}");
+    crate::web::set_listen_origin(format!("http://{addr}"));
     if let Some(code) = &setup_code {
         println!("setup code: {code} (open http://{addr}/setup to set up this Placette)");
     }

@@ -80,7 +80,14 @@ pub fn document() -> Value {
         ("components", json!({"schemas": directory_schemas()})),
         ("paths", address_paths()),
         ("paths", crate::news::api::openapi_paths()),
+        ("paths", crate::aid::api::openapi_paths()),
+        (
+            "components",
+            json!({"schemas": crate::aid::api::openapi_schemas()}),
+        ),
         ("paths", crate::agenda::api::openapi_paths()),
+        ("paths", crate::rooms::api::openapi_paths()),
+        ("paths", crate::lists::api::openapi_paths()),
         (
             "components",
             json!({"schemas": crate::agenda::api::openapi_schemas()}),

@@ -3,9 +3,12 @@
 //! generator, not the OS's randomness). Each module adds its part in [`generate`] when it lands.
 
 mod agenda;
+mod aid;
 mod directory;
+mod lists;
 mod names;
 mod news;
+mod rooms;
 
 use rusqlite::Connection;
 
@@ -125,6 +128,15 @@ pub struct Summary {
     pub sample_actors: Vec<String>,
     pub sample_events: Vec<String>,
     pub sample_posts: Vec<i64>,
+    /// Mutual aid posts generated (`counts.offers`) and a few open ones.
+    pub aid_posts: usize,
+    pub sample_aid: Vec<i64>,
+    /// Subscribers of the village list, and the slugs of lists to measure.
+    pub list_subscribers: usize,
+    pub sample_lists: Vec<String>,
+    /// Room bookings generated, and the slugs of a few rooms to measure.
+    pub room_bookings: usize,
+    pub sample_rooms: Vec<String>,
     /// The village centre and the spread, for map and distance queries.
     pub centre: (f64, f64),
     pub spread_km: f64,
@@ -164,6 +176,17 @@ pub fn generate(config: &Config, size: Size, seed: u64) -> Result<Summary, AppEr
         let actors = directory::fill(tx, &mut rng, &counts, accounts[0])?;
         let events = agenda::fill(tx, &mut rng, counts.events, accounts[0], &actors)?;
         let (comments, sample_posts) = news::fill(tx, &mut rng, counts.posts, &accounts, &actors)?;
+        let sample_aid = aid::fill(
+            tx,
+            &mut rng,
+            counts.offers,
+            &accounts,
+            centre,
+            counts.spread_km,
+        )?;
+        let (list_subscribers, sample_lists) =
+            lists::fill(tx, &mut rng, counts.subscribers, accounts[0])?;
+        let (room_bookings, sample_rooms) = rooms::fill(tx, &mut rng, &actors, &accounts)?;
         settings::mark_setup_done(tx, db::now())?;
         Ok(Summary {
             size: size.as_str(),
@@ -182,9 +205,15 @@ pub fn generate(config: &Config, size: Size, seed: u64) -> Result<Summary, AppEr
                 .collect(),
             sample_events: events,
             sample_posts,
+            aid_posts: counts.offers,
+            sample_aid,
+            list_subscribers,
+            sample_lists,
+            room_bookings,
+            sample_rooms,
             centre,
             spread_km: counts.spread_km,
-            not_generated: vec!["offers", "rooms", "subscriptions"],
+            not_generated: vec![],
         })
     })?;
     let json = serde_json::to_string_pretty(&summary).map_err(|e| AppError::msg(e.to_string()))?;

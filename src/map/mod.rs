@@ -225,6 +225,14 @@ pub const SOURCES: &[Source] = &[
         points: crate::agenda::store::outside::map_points,
         details: crate::agenda::store::outside::map_details,
     },
+    // Open mutual aid posts; a person's point is the rounded one; kinds are post kinds.
+    Source {
+        name: crate::aid::KIND,
+        module: Module::Aid,
+        kinds: &crate::aid::MAP_KINDS,
+        points: crate::aid::store::admin::map_points,
+        details: crate::aid::store::admin::map_details,
+    },
 ];
 
 /// The points of every source the filter asks for whose module is on (at most `limit` per source).

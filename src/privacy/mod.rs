@@ -40,5 +40,8 @@ pub fn collect(conn: &Connection, user: &User) -> Result<Value, AppError> {
         "news": crate::news::export::personal_data(conn, user.id)?,
         "agenda": crate::agenda::api::personal_data(conn, user.id)?,
         "agenda_imports": crate::agenda::store::imports::urls_added_by(conn, user.id)?,
+        "room_bookings": crate::rooms::api::personal_data(conn, user.id)?,
+        "aid": crate::aid::export::personal_data(conn, user.id)?,
+        "lists": crate::lists::export::personal_data(conn, user.id, &user.email)?,
     }))
 }

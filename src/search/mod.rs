@@ -48,6 +48,7 @@ pub fn sources() -> &'static [Source] {
         crate::directory::search::SOURCE,
         crate::news::search::SOURCE,
         crate::agenda::search::SOURCE,
+        crate::aid::search::SOURCE,
         // Next modules: one line each, appended here (the position is stored in the index).
     ];
     SOURCES

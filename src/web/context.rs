@@ -55,6 +55,7 @@ const MODULE_PATHS: &[(&str, Module)] = &[
     ("/aid", Module::Aid),
     ("/api/v1/aid", Module::Aid),
     ("/lists", Module::Lists),
+    ("/admin/lists", Module::Lists),
     ("/api/v1/lists", Module::Lists),
 ];
 
@@ -198,6 +199,13 @@ pub async fn middleware(
     } else if is_unsafe(req.method())
         && bearer.is_none()
         && !(path.starts_with("/api/") && !session_valid)
+        // RFC 8058 one-click unsubscribe: the mail provider POSTs with no session and no
+        // token; the subscriber's token in the path authorises it (a wrong one gets 403).
+        // Exactly `/lists/u/{token}` (list slugs never take the reserved `u`).
+        && !(req.method() == Method::POST
+            && path
+                .strip_prefix("/lists/u/")
+                .is_some_and(|t| !t.is_empty() && !t.contains('/')))
     {
         // An API call without a session carries no ambient credential: it is refused with 401
         // by the handler, not as a forged form.

@@ -14,6 +14,7 @@ use crate::settings::Module;
 /// GET /: the village's front page.
 pub async fn home(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let upcoming = crate::agenda::handlers::home_block(&state, &ctx).await?;
+    let newsletter = crate::lists::handlers::home_block(&state, &ctx).await?;
     let inst = &ctx.instance;
     let title = site_name(&ctx).to_string();
     let body = html! {
@@ -24,6 +25,7 @@ pub async fn home(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, 
             }
         }
         (upcoming)
+        (newsletter)
         section aria-labelledby="modules-heading" {
             h2 #modules-heading { (ctx.t("home.modules_heading")) }
             ul.modules {

@@ -212,6 +212,31 @@ pub fn client_ip(req: &HttpRequest) -> String {
         .unwrap_or_else(|| "unknown".to_string())
 }
 
+/// The address the server listens on (`http://127.0.0.1:8080`), set once at start: the last
+/// resort for links in mails sent without a request (a demo or a new instance on a laptop).
+static LISTEN_ORIGIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Called by the server once it is bound.
+pub fn set_listen_origin(origin: String) {
+    let _ = LISTEN_ORIGIN.set(origin);
+}
+
+/// The absolute base URL for links in mails sent by background tasks (no request): the
+/// configured one, else the public address recorded at setup, else the listening address.
+pub fn public_base(state: &crate::app::AppState) -> String {
+    if let Some(u) = &state.config.base_url {
+        return u.trim_end_matches('/').to_string();
+    }
+    let recorded = state.instance().public_url.clone();
+    if !recorded.is_empty() {
+        return recorded.trim_end_matches('/').to_string();
+    }
+    LISTEN_ORIGIN
+        .get()
+        .cloned()
+        .unwrap_or_else(|| "http://localhost".into())
+}
+
 /// The absolute base URL for links in mails: the configured one, else the public address
 /// recorded at setup (admin page), else (only before setup) the address of this request.
 pub fn base_url(req: &HttpRequest, state: &crate::app::AppState) -> String {

@@ -105,6 +105,12 @@ struct Ledger {
     posts: Vec<NewsLog>,
     /// Acknowledged events (through the web form, as the admin), with their acknowledged RSVP.
     events: Vec<EventLog>,
+    /// Acknowledged mutual aid posts (as the admin), with the neighbour's acknowledged replies.
+    aid: Vec<AidLog>,
+    /// Acknowledged room bookings of the room [`CRASH_ROOM`]: (cycle, day, start `HH:00`).
+    bookings: Vec<(usize, String, String)>,
+    /// Acknowledged sign-ups to the village newsletter: (cycle, email), in its consent ledger.
+    list_signups: Vec<(usize, String)>,
     /// Answers no valid write should get, and transport errors before the kill.
     problems: Vec<String>,
     created: usize,
@@ -132,6 +138,16 @@ struct EventLog {
     going: Option<usize>,
 }
 
+/// A mutual aid post whose creation was acknowledged: its id, its word, its cycle, and the
+/// neighbour's acknowledged messages about it (cycle, word, conversation id).
+#[derive(Clone)]
+struct AidLog {
+    id: i64,
+    word: String,
+    cycle: usize,
+    messages: Vec<(usize, String, i64)>,
+}
+
 /// What the writer threads share.
 struct Shared {
     ledger: Mutex<Ledger>,
@@ -143,6 +159,8 @@ struct Shared {
     cut: AtomicUsize,
     token: String,
     admin: ureq::Agent,
+    /// A signed-in resident who replies to the admin's mutual aid posts.
+    neighbour: ureq::Agent,
     seed: u64,
 }
 
@@ -245,6 +263,10 @@ impl Writer {
                 (61..=68, _) => self.news_comment(),
                 (69..=76, _) => self.event(),
                 (77..=80, _) => self.rsvp(),
+                (81..=84, _) => self.aid_post(),
+                (85..=87, _) => self.aid_message(),
+                (88..=91, _) => self.room_booking(),
+                (92..=93, _) => self.list_signup(n),
                 _ => self.create(),
             };
             let Err(e) = result else { continue };
@@ -268,6 +290,37 @@ impl Writer {
     fn csrf(agent: &ureq::Agent, url: &str) -> Result<String, Cut> {
         match outcome(agent.get(url).call()) {
             Outcome::Answered { body, .. } => Ok(csrf_of(&body).unwrap_or_default()),
+            Outcome::Cut(e) => Err(e),
+        }
+    }
+
+    /// Sign-up to the village newsletter through its form, as a visitor (double opt-in: the
+    /// subscription and its consent row are committed, pending confirmation).
+    fn list_signup(&mut self, n: u64) -> Result<(), Cut> {
+        let (cycle, t) = (self.cycle, self.t);
+        if self.signup_csrf.is_none() {
+            self.signup_csrf = Some(Self::csrf(&self.anon, &self.url("/signup"))?);
+        }
+        let csrf = self.signup_csrf.clone().unwrap_or_default();
+        let email = format!("lettre-{cycle}-{t}-{n}@village.test");
+        let ip = format!("11.{t}.{}.{}", (n >> 8) & 255, n & 255);
+        let r = self
+            .anon
+            .post(&self.url("/lists/village"))
+            .set("X-Forwarded-For", &ip)
+            .send_form(&[("_csrf", &csrf), ("email", &email), ("consent", "on")]);
+        match outcome(r) {
+            Outcome::Answered { status: 200, .. } => {
+                let mut l = self.shared.ledger.lock().unwrap();
+                l.list_signups.push((cycle, email));
+                Ok(())
+            }
+            // The village list is created by the server's background task just after setup.
+            Outcome::Answered { status: 404, .. } => Ok(()),
+            Outcome::Answered { status, body, .. } => Err(format!(
+                "unexpected answer {status} to the newsletter sign-up of {email}: {}",
+                snippet(&body)
+            )),
             Outcome::Cut(e) => Err(e),
         }
     }
@@ -431,6 +484,97 @@ impl Writer {
         }
     }
 
+    /// A mutual aid offer, as the admin.
+    fn aid_post(&mut self) -> Result<(), Cut> {
+        if self.admin_csrf.is_none() {
+            self.admin_csrf = Some(Self::csrf(&self.shared.admin, &self.url("/account"))?);
+        }
+        let csrf = self.admin_csrf.clone().unwrap_or_default();
+        let word = self.rng.word();
+        let title = format!("Crashaid {word}");
+        let r = self.shared.admin.post(&self.url("/aid/new")).send_form(&[
+            ("_csrf", csrf.as_str()),
+            ("kind", "offer"),
+            ("category", "lend"),
+            ("title", &title),
+            ("description", &format!("crashaid {word}")),
+            ("lat", "47.35"),
+            ("lon", "-0.81"),
+        ]);
+        match outcome(r) {
+            Outcome::Answered {
+                status: 303,
+                location,
+                ..
+            } if location.starts_with("/aid/") => {
+                let Ok(id) = location["/aid/".len()..].parse() else {
+                    return Err(format!("unexpected answer 303 {location} to an aid post"));
+                };
+                let log = AidLog {
+                    id,
+                    word,
+                    cycle: self.cycle,
+                    messages: Vec::new(),
+                };
+                self.shared.ledger.lock().unwrap().aid.push(log);
+                Ok(())
+            }
+            Outcome::Answered {
+                status,
+                location,
+                body,
+            } => Err(format!(
+                "unexpected answer {status} {location} to the aid post {title}: {}",
+                snippet(&body)
+            )),
+            Outcome::Cut(e) => Err(e),
+        }
+    }
+
+    /// The neighbour's reply to an acknowledged aid post (a post first when there is none).
+    /// A 429 (the per-person message limit) is a refusal, not an acknowledged write.
+    fn aid_message(&mut self) -> Result<(), Cut> {
+        let target = {
+            let l = self.shared.ledger.lock().unwrap();
+            (!l.aid.is_empty()).then(|| self.rng.below(l.aid.len() as u64) as usize)
+        };
+        let Some(index) = target else {
+            return self.aid_post();
+        };
+        let post = self.shared.ledger.lock().unwrap().aid[index].id;
+        let csrf = Self::csrf(&self.shared.neighbour, &self.url("/account"))?;
+        let word = self.rng.word();
+        let r = self
+            .shared
+            .neighbour
+            .post(&self.url(&format!("/aid/{post}/reply")))
+            .send_form(&[("_csrf", &csrf), ("body", &word)]);
+        match outcome(r) {
+            Outcome::Answered {
+                status: 303,
+                location,
+                ..
+            } if location.starts_with("/aid/conversations/") => {
+                let Ok(cid) = location["/aid/conversations/".len()..].parse() else {
+                    return Err(format!("unexpected answer 303 {location} to an aid reply"));
+                };
+                let mut l = self.shared.ledger.lock().unwrap();
+                l.aid[index].messages.push((self.cycle, word, cid));
+                Ok(())
+            }
+            Outcome::Answered { status: 429, .. } => Ok(()),
+            Outcome::Answered {
+                status,
+                location,
+                body,
+            } => Err(format!(
+                "unexpected answer {status} {location} to a reply on aid post {post}: {}",
+                snippet(&body)
+            )),
+            Outcome::Cut(e) => Err(e),
+        }
+    }
+
     /// A comment on an acknowledged post, as the admin (a post first when there is none).
     fn news_comment(&mut self) -> Result<(), Cut> {
         let target = {
@@ -559,6 +703,51 @@ impl Writer {
                 body,
             } => Err(format!(
                 "unexpected answer {status} {location} to the RSVP to {slug}: {}",
+                snippet(&body)
+            )),
+            Outcome::Cut(e) => Err(e),
+        }
+    }
+
+    /// A room booking as the admin (a manager: confirmed at once) at a random hour: writers may
+    /// race for the same hour; the loser gets 409 (taken), never a 500.
+    fn room_booking(&mut self) -> Result<(), Cut> {
+        if self.admin_csrf.is_none() {
+            self.admin_csrf = Some(Self::csrf(&self.shared.admin, &self.url("/account"))?);
+        }
+        let csrf = self.admin_csrf.clone().unwrap_or_default();
+        let day = (chrono::Utc::now() + chrono::Duration::days(20 + self.rng.below(40) as i64))
+            .format("%Y-%m-%d")
+            .to_string();
+        let hour = 8 + self.rng.below(12);
+        let (start, end) = (format!("{hour:02}:00"), format!("{:02}:00", hour + 1));
+        let r = self
+            .shared
+            .admin
+            .post(&self.url(&format!("/rooms/{CRASH_ROOM}/book")))
+            .send_form(&[
+                ("_csrf", &csrf),
+                ("date", &day),
+                ("start", &start),
+                ("end", &end),
+                ("actor", ""),
+                ("purpose", "Réunion de crash"),
+                ("repeat", "none"),
+                ("until", ""),
+            ]);
+        match outcome(r) {
+            Outcome::Answered { status: 303, .. } => {
+                let mut l = self.shared.ledger.lock().unwrap();
+                l.bookings.push((self.cycle, day, start));
+                Ok(())
+            }
+            Outcome::Answered { status: 409, .. } => Ok(()),
+            Outcome::Answered {
+                status,
+                location,
+                body,
+            } => Err(format!(
+                "unexpected answer {status} {location} to the booking of {day} {start}: {}",
                 snippet(&body)
             )),
             Outcome::Cut(e) => Err(e),
@@ -780,6 +969,57 @@ fn verify_news(admin: &Client, ledger: &Ledger, cycle: Option<usize>) -> Vec<Str
     problems
 }
 
+/// Checks the newsletter sign-ups acknowledged in `cycle`, or all of them: each is in the
+/// village list's consent ledger (the editors' CSV).
+fn verify_list_signups(admin: &Client, ledger: &Ledger, cycle: Option<usize>) -> Vec<String> {
+    let wanted: Vec<_> = ledger
+        .list_signups
+        .iter()
+        .filter(|(c, _)| *c == cycle.unwrap_or(*c))
+        .collect();
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let csv = admin.get("/lists/village/consents.csv");
+    wanted
+        .into_iter()
+        .filter(|(_, email)| !csv.body.contains(&format!("{email},form,")))
+        .map(|(c, email)| {
+            format!("the newsletter sign-up of {email} (acknowledged in cycle {c}) is missing")
+        })
+        .collect()
+}
+
+/// Checks the mutual aid posts and messages acknowledged in `cycle`, or all of them: the post's
+/// page has its word, and the author's thread page has each message.
+fn verify_aid(admin: &Client, ledger: &Ledger, cycle: Option<usize>) -> Vec<String> {
+    let mut problems = Vec::new();
+    for p in &ledger.aid {
+        let touched = p.cycle == cycle.unwrap_or(p.cycle)
+            || p.messages.iter().any(|(c, _, _)| Some(*c) == cycle);
+        if !touched {
+            continue;
+        }
+        let page = admin.get(&format!("/aid/{}", p.id));
+        if page.status != 200 || !page.body.contains(&p.word) {
+            problems.push(format!(
+                "aid post {} ({}, acknowledged in cycle {}) answers {} without its text",
+                p.id, p.word, p.cycle, page.status
+            ));
+        }
+        for (c, word, cid) in &p.messages {
+            let thread = admin.get(&format!("/aid/conversations/{cid}"));
+            if thread.status != 200 || !thread.body.contains(word.as_str()) {
+                problems.push(format!(
+                    "the message {word} on aid post {} (acknowledged in cycle {c}) is missing",
+                    p.id
+                ));
+            }
+        }
+    }
+    problems
+}
+
 /// Checks the events created or answered in `cycle`, or all of them: each page is there with
 /// its word, and the admin's acknowledged "going" counts.
 fn verify_events(admin: &Client, ledger: &Ledger, cycle: Option<usize>) -> Vec<String> {
@@ -802,6 +1042,63 @@ fn verify_events(admin: &Client, ledger: &Ledger, cycle: Option<usize>) -> Vec<S
                     e.slug
                 ));
             }
+        }
+    }
+    problems
+}
+
+/// The room the writers book.
+const CRASH_ROOM: &str = "salle-crashtest";
+
+/// Creates [`CRASH_ROOM`] (tagged like every generated actor, so that the search counts agree).
+fn crash_room(admin: &Client) {
+    let page = admin.get("/directory/new");
+    let (lat, lon) = (CENTRE.0.to_string(), CENTRE.1.to_string());
+    let r = admin.post_form(
+        "/directory/new",
+        &page,
+        &[
+            ("kind", "place"),
+            ("type", "room"),
+            ("name", "Salle crashtest"),
+            ("tags", TAG),
+            ("lat", lat.as_str()),
+            ("lon", lon.as_str()),
+            ("visibility", "public"),
+        ],
+    );
+    assert_eq!(r.location(), format!("/a/{CRASH_ROOM}"), "{}", r.body);
+}
+
+/// Checks the room bookings acknowledged in `cycle` (or all of them): each is in the room's
+/// calendar, and no two confirmed bookings of that day overlap.
+fn verify_bookings(anon: &Client, ledger: &Ledger, cycle: Option<usize>) -> Vec<String> {
+    let mut days: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (c, day, start) in &ledger.bookings {
+        if cycle.map_or(true, |x| x == *c) {
+            days.entry(day.as_str()).or_default().push(start.as_str());
+        }
+    }
+    let mut problems = Vec::new();
+    for (day, starts) in days {
+        let v = json(&anon.get(&format!(
+            "/api/v1/rooms/{CRASH_ROOM}/bookings?from={day}&to={day}"
+        )));
+        let busy: Vec<(String, String)> = v["busy"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|b| (b["start"].to_string(), b["end"].to_string()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for start in starts {
+            if !busy.iter().any(|b| b.0.contains(&format!("{day}T{start}"))) {
+                problems.push(format!("the booking of {day} {start} is missing"));
+            }
+        }
+        if busy.windows(2).any(|w| w[1].0 < w[0].1) {
+            problems.push(format!("two confirmed bookings overlap on {day}: {busy:?}"));
         }
     }
     problems
@@ -891,6 +1188,16 @@ fn verify_cycle(
             .into_iter()
             .map(|p| format!("cycle {cycle}: {p}")),
     );
+    problems.extend(
+        verify_aid(admin, ledger, Some(cycle))
+            .into_iter()
+            .map(|p| format!("cycle {cycle}: {p}")),
+    );
+    problems.extend(
+        verify_list_signups(admin, ledger, Some(cycle))
+            .into_iter()
+            .map(|p| format!("cycle {cycle}: {p}")),
+    );
     // The newest post of the cycle is searchable once the index has caught up.
     if let Some(p) = ledger.posts.iter().rev().find(|p| p.cycle == cycle) {
         let url = format!("/news/{}", p.id);
@@ -910,6 +1217,11 @@ fn verify_cycle(
 
     problems.extend(
         verify_events(admin, ledger, Some(cycle))
+            .into_iter()
+            .map(|p| format!("cycle {cycle}: {p}")),
+    );
+    problems.extend(
+        verify_bookings(anon, ledger, Some(cycle))
             .into_iter()
             .map(|p| format!("cycle {cycle}: {p}")),
     );
@@ -1025,7 +1337,22 @@ fn verify_all(admin: &Client, anon: &Client, ledger: &Ledger) -> Vec<String> {
             .map(|p| format!("at the end: {p}")),
     );
     problems.extend(
+        verify_aid(admin, ledger, None)
+            .into_iter()
+            .map(|p| format!("at the end: {p}")),
+    );
+    problems.extend(
+        verify_list_signups(admin, ledger, None)
+            .into_iter()
+            .map(|p| format!("at the end: {p}")),
+    );
+    problems.extend(
         verify_events(admin, ledger, None)
+            .into_iter()
+            .map(|p| format!("at the end: {p}")),
+    );
+    problems.extend(
+        verify_bookings(anon, ledger, None)
             .into_iter()
             .map(|p| format!("at the end: {p}")),
     );
@@ -1084,6 +1411,7 @@ fn acknowledged_writes_survive_kill_9() {
     let data = dir.path().join("data");
     let mut server = Server::start(&data, &[]);
     let admin = server.set_up();
+    crash_room(&admin);
     let shared = Arc::new(Shared {
         ledger: Mutex::new(Ledger {
             owned: vec![Vec::new(); WRITERS],
@@ -1094,6 +1422,10 @@ fn acknowledged_writes_survive_kill_9() {
         cut: AtomicUsize::new(0),
         token: token(&admin),
         admin: admin.agent.clone(),
+        neighbour: server
+            .resident("voisin@village.test", "Voisin")
+            .agent
+            .clone(),
         seed,
     });
     let mut rng = Rng(seed);
@@ -1188,6 +1520,19 @@ fn acknowledged_writes_survive_kill_9() {
     eprintln!(
         "crash test: news: {} posts and {news_comments} comments acknowledged, all present",
         l.posts.len()
+    );
+    let aid_messages: usize = l.aid.iter().map(|p| p.messages.len()).sum();
+    eprintln!(
+        "crash test: aid: {} posts and {aid_messages} messages acknowledged, all present",
+        l.aid.len()
+    );
+    eprintln!(
+        "crash test: rooms: {} bookings acknowledged, all present, none overlapping",
+        l.bookings.len()
+    );
+    eprintln!(
+        "crash test: lists: {} newsletter sign-ups acknowledged, all in the consent ledger",
+        l.list_signups.len()
     );
     eprintln!(
         "crash test: {cycles} cycles, {acked} acknowledged writes ({} creations, {} edits, \

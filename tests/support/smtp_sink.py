@@ -23,6 +23,8 @@ Usage:
   PLAIN and AUTH LOGIN are offered and any user name/password is accepted,
   so a client configured with credentials also works.
 * SIGTERM or SIGINT stops it cleanly with exit status 0.
+* Failures on demand, by recipient: --reject ADDRESS answers 550 (permanent) to RCPT TO
+  ADDRESS; --defer ADDRESS answers 451 (temporary) to it every time. Both may repeat.
 
 Needs the PyPI package aiosmtpd (tested with aiosmtpd 1.4.6, Python 3.11):
     python3 -m pip install aiosmtpd
@@ -64,14 +66,24 @@ def _write_atomic(path: str, data: bytes) -> None:
 class SinkHandler:
     """aiosmtpd handler that stores each message as NNNN.eml + NNNN.json."""
 
-    def __init__(self, directory: str) -> None:
+    def __init__(self, directory: str, reject=(), defer=()) -> None:
         self.directory = directory
+        self.reject = {a.lower() for a in reject}
+        self.defer = {a.lower() for a in defer}
         highest = 0
         for name in os.listdir(directory):
             m = _NAME_RE.match(name)
             if m:
                 highest = max(highest, int(m.group(1)))
         self.next_number = highest + 1
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        if address.lower() in self.reject:
+            return "550 5.1.1 No such user here"
+        if address.lower() in self.defer:
+            return "451 4.3.0 Try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:
         # Runs on the single event-loop thread: numbering needs no lock.
@@ -115,9 +127,9 @@ def _listening_socket(port: int) -> socket.socket:
     return sock
 
 
-async def _serve(directory: str, port: int) -> None:
+async def _serve(directory: str, port: int, reject=(), defer=()) -> None:
     loop = asyncio.get_running_loop()
-    handler = SinkHandler(directory)
+    handler = SinkHandler(directory, reject, defer)
 
     def factory() -> SMTP:
         return SMTP(
@@ -162,6 +174,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--verbose", action="store_true", help="log SMTP sessions to stderr"
     )
+    parser.add_argument(
+        "--reject", action="append", default=[], help="answer 550 to RCPT TO this address"
+    )
+    parser.add_argument(
+        "--defer", action="append", default=[], help="answer 451 to RCPT TO this address"
+    )
     args = parser.parse_args(argv)
 
     if not 0 <= args.port <= 65535:
@@ -180,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     directory = os.path.abspath(args.dir)
     try:
         os.makedirs(directory, exist_ok=True)
-        asyncio.run(_serve(directory, args.port))
+        asyncio.run(_serve(directory, args.port, args.reject, args.defer))
     except OSError as exc:
         sys.stderr.write(f"smtp_sink.py: {exc}\n")
         return 1

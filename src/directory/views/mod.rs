@@ -304,6 +304,9 @@ fn actions(ctx: &Ctx, p: &DetailPage) -> Markup {
                 a href={ "/login?next=" (url_encode(&base)) } { (ctx.t("dir.login_to_follow")) }
             }
         }
+        @if ctx.instance.enabled(crate::settings::Module::Rooms) && a.kind == Kind::Place && a.type_ == "room" && a.visibility == crate::directory::Visibility::Public {
+            p { a.button href={ "/rooms/" (a.slug) } { (ctx.t("dir.book_room")) } }
+        }
         p.small {
             @if ctx.instance.enabled(crate::settings::Module::News) {
                 a href={ (base) "/news" } { (ctx.lang.tf("news.journal_of", &[("actor", a.name.as_str())])) }

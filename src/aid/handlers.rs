@@ -1,0 +1,423 @@
+//! Mutual aid pages: the list, a post's page (with its matches), posting, editing, closing,
+//! extending, "my posts".
+
+use std::sync::{Arc, LazyLock};
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::store::{self, ListFilter};
+use super::views::{self, FormPage, ListPage, PostPage};
+use super::{matching, now, round_point, Category, Kind, Post, PostForm, Status, PER_PAGE};
+use crate::app::AppState;
+use crate::auth::{CurrentUser, User};
+use crate::db::memo::Memo;
+use crate::error::AppError;
+use crate::news::upload::{self, Submitted};
+use crate::web::forms::{number, FormErrors};
+use crate::web::{redirect_with_flash, Ctx};
+
+/// The list's filters, as typed in the query string.
+#[derive(Deserialize, Default, Clone, Debug)]
+#[serde(default)]
+pub struct ListQuery {
+    pub kind: String,
+    pub category: String,
+    /// Within this many km of the village centre (or of `lat`/`lon`).
+    pub km: String,
+    pub lat: String,
+    pub lon: String,
+    pub page: i64,
+}
+
+impl ListQuery {
+    /// The filter; unknown values are ignored, as in the directory's list.
+    pub fn filter(&self, ctx: &Ctx) -> ListFilter {
+        let kinds = match self.kind.as_str() {
+            "ads" => vec![Kind::AdSale, Kind::AdWanted],
+            k => Kind::parse(k).into_iter().collect(),
+        };
+        let center = number(&self.lat)
+            .filter(|v| (-90.0..=90.0).contains(v))
+            .zip(number(&self.lon).filter(|v| (-180.0..=180.0).contains(v)))
+            .unwrap_or((ctx.instance.center_lat, ctx.instance.center_lon));
+        let km = number(&self.km).filter(|k| *k > 0.0 && *k <= 500.0);
+        ListFilter {
+            kinds,
+            category: Category::parse(&self.category),
+            near: km.map(|k| (center, k)),
+            page: self.page.clamp(1, 10_000),
+        }
+    }
+}
+
+/// GET /aid: open offers, needs and ads, newest first, filtered by kind, category, distance.
+pub async fn list(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let filter = q.filter(&ctx);
+    let (posts, more) = public_page(&state, filter.clone()).await?.as_ref().clone();
+    let page = ListPage {
+        query: &q,
+        posts: &posts,
+        more,
+        page: filter.page,
+    };
+    Ok(views::list(&ctx, &page))
+}
+
+/// A page of the public list: the same for every viewer, memoised until the next write.
+pub async fn public_page(
+    state: &AppState,
+    filter: ListFilter,
+) -> Result<Arc<(Vec<Post>, bool)>, AppError> {
+    static MEMO: LazyLock<Memo<(Vec<Post>, bool)>> = LazyLock::new(|| Memo::new(256));
+    let key = format!("{filter:?}");
+    state
+        .db
+        .read(move |c| Ok(MEMO.get_or(&key, || store::public_posts(c, &filter, PER_PAGE, now()))?))
+        .await
+}
+
+/// GET /aid/mine: the user's posts, whatever their status (expired ones included).
+pub async fn mine(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let uid = user.id;
+    let posts = state
+        .db
+        .read(move |c| Ok(store::posts_by_author(c, uid)?))
+        .await?;
+    Ok(views::mine(&ctx, &posts))
+}
+
+type Actors = Vec<store::ManagedActor>;
+
+async fn actors_of(state: &AppState, user: &User) -> Result<Actors, AppError> {
+    let uid = user.id;
+    state
+        .db
+        .read(move |c| Ok(store::actors_managed_by(c, uid)?))
+        .await
+}
+
+/// GET /aid/new
+pub async fn new_form(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let actors = actors_of(&state, &user).await?;
+    let form = PostForm {
+        kind: Kind::parse(&q.kind)
+            .map(|k| k.as_str().to_string())
+            .unwrap_or_default(),
+        category: q.category.clone(),
+        ..PostForm::default()
+    };
+    let page = FormPage {
+        action: "/aid/new",
+        form: &form,
+        errors: &FormErrors::new(),
+        actors: &actors,
+        photo: None,
+    };
+    Ok(views::form_page(&ctx, &page, StatusCode::OK))
+}
+
+/// The parsed form with its final point and its stored photo, or the 422 page.
+async fn parse(
+    state: &AppState,
+    ctx: &Ctx,
+    user: &User,
+    sub: Submitted,
+    action: &str,
+    current_photo: Option<&str>,
+) -> Result<Result<(super::PostInput, Option<String>, PostForm), HttpResponse>, AppError> {
+    let actors = actors_of(state, user).await?;
+    let form = PostForm::from_fields(&sub.fields);
+    let ids: Vec<i64> = actors.iter().map(|a| a.0).collect();
+    let mut errors = FormErrors::new();
+    let parsed = form.parse(ctx.instance.time_zone, &ids, &mut errors);
+    let mut photo = None;
+    if let (Some(_), Some(bytes)) = (&parsed, sub.image) {
+        match upload::store_image(&state.config, bytes).await? {
+            Some(name) => photo = Some(name),
+            None => errors.add("photo", "aid.error_photo"),
+        }
+    }
+    let Some(mut input) = parsed.filter(|_| errors.is_empty()) else {
+        upload::remove_image(&state.config, photo.as_deref());
+        let page = FormPage {
+            action,
+            form: &form,
+            errors: &errors,
+            actors: &actors,
+            photo: current_photo,
+        };
+        return Ok(Err(views::form_page(
+            ctx,
+            &page,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )));
+    };
+    // A typed address wins over the hidden coordinates (without JavaScript, they still hold
+    // the previous point when editing).
+    if !form.address.trim().is_empty() {
+        let address = form.address.clone();
+        let found = state
+            .db
+            .read(move |c| Ok(crate::addresses::store::geocode(c, &address, None)?))
+            .await?;
+        input.point = found.or(input.point);
+    }
+    // An actor's post takes the actor's (public) point when it has one; a person's point is
+    // rounded before it goes anywhere.
+    let actor_point = input
+        .actor_id
+        .and_then(|id| actors.iter().find(|a| a.0 == id))
+        .and_then(|a| a.2);
+    input.point = actor_point.or(input.point.map(round_point));
+    Ok(Ok((input, photo, form)))
+}
+
+/// POST /aid/new
+pub async fn create(
+    ctx: Ctx,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let sub = match upload::read(&req, payload).await {
+        Ok(s) => s,
+        Err(res) => return Ok(res),
+    };
+    let (input, photo, _) = match parse(&state, &ctx, &user, sub, "/aid/new", None).await? {
+        Ok(ok) => ok,
+        Err(page) => return Ok(page),
+    };
+    let (uid, p) = (user.id, photo.clone());
+    let created = state
+        .db
+        .write(move |tx| {
+            let (days, _) = store::admin::settings(tx)?;
+            let t = now();
+            Ok(store::insert_post(
+                tx,
+                uid,
+                &input,
+                p.as_deref(),
+                t,
+                t + days * 86_400,
+            )?)
+        })
+        .await;
+    match created {
+        Ok(id) => Ok(redirect_with_flash(
+            &ctx,
+            &format!("/aid/{id}"),
+            "flash.aid.posted",
+        )),
+        Err(e) => {
+            upload::remove_image(&state.config, photo.as_deref());
+            Err(e)
+        }
+    }
+}
+
+/// Whether the user may see the post: the public sees open visible posts; the author sees
+/// all of theirs; moderators see hidden ones too.
+pub fn may_see(p: &Post, user: Option<&User>) -> bool {
+    p.is_public(now())
+        || user.is_some_and(|u| u.id == p.author_id || (super::is_staff(u) && p.hidden))
+}
+
+/// A post the user may see, or 404.
+pub async fn visible_post(state: &AppState, ctx: &Ctx, id: i64) -> Result<Post, AppError> {
+    state
+        .db
+        .read(move |c| Ok(store::post_by_id(c, id)?))
+        .await?
+        .filter(|p| may_see(p, ctx.user.as_ref()))
+        .ok_or(AppError::NotFound)
+}
+
+/// A post of the user (to edit, close, extend), or 404.
+async fn own_post(state: &AppState, user: &User, id: i64) -> Result<Post, AppError> {
+    let uid = user.id;
+    state
+        .db
+        .read(move |c| Ok(store::post_by_id(c, id)?))
+        .await?
+        .filter(|p| p.author_id == uid)
+        .ok_or(AppError::NotFound)
+}
+
+/// GET /aid/{id}: the post, and the open posts that answer it.
+pub async fn show(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let post = visible_post(&state, &ctx, id.into_inner()).await?;
+    let matches = if post.is_public(now()) {
+        matching::matches_for(&state, &post).await?
+    } else {
+        Vec::new()
+    };
+    let conversation = match &ctx.user {
+        Some(u) if u.id != post.author_id => {
+            let (pid, uid) = (post.id, u.id);
+            state
+                .db
+                .read(move |c| {
+                    Ok(store::talk::conversations_of(c, uid)?
+                        .into_iter()
+                        .find(|t| t.post_id == pid && t.replier_id == uid))
+                })
+                .await?
+        }
+        _ => None,
+    };
+    let page = PostPage {
+        post: &post,
+        matches: &matches,
+        conversation: conversation.as_ref(),
+        reply: None,
+    };
+    Ok(views::post_page(&ctx, &page, StatusCode::OK))
+}
+
+/// GET /aid/{id}/edit
+pub async fn edit_form(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let post = own_post(&state, &user, id.into_inner()).await?;
+    let actors = actors_of(&state, &user).await?;
+    let form = PostForm::of(&post, ctx.instance.time_zone);
+    let action = format!("/aid/{}/edit", post.id);
+    let page = FormPage {
+        action: &action,
+        form: &form,
+        errors: &FormErrors::new(),
+        actors: &actors,
+        photo: post.photo.as_deref(),
+    };
+    Ok(views::form_page(&ctx, &page, StatusCode::OK))
+}
+
+/// POST /aid/{id}/edit
+pub async fn update(
+    ctx: Ctx,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    id: web::Path<i64>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let post = own_post(&state, &user, id.into_inner()).await?;
+    let sub = match upload::read(&req, payload).await {
+        Ok(s) => s,
+        Err(res) => return Ok(res),
+    };
+    let action = format!("/aid/{}/edit", post.id);
+    let parsed = parse(&state, &ctx, &user, sub, &action, post.photo.as_deref()).await?;
+    let (input, photo, form) = match parsed {
+        Ok(ok) => ok,
+        Err(page) => return Ok(page),
+    };
+    // The edit form carries the stored point, already rounded: rounding again keeps it.
+    let change = match (&photo, form.remove_photo == "on") {
+        (Some(name), _) => Some(Some(name.clone())),
+        (None, true) => Some(None),
+        (None, false) => None,
+    };
+    let (pid, c2) = (post.id, change.clone());
+    let saved = state
+        .db
+        .write(move |tx| {
+            Ok(store::update_post(
+                tx,
+                pid,
+                &input,
+                c2.as_ref().map(|c| c.as_deref()),
+                now(),
+            )?)
+        })
+        .await;
+    if let Err(e) = saved {
+        upload::remove_image(&state.config, photo.as_deref());
+        return Err(e);
+    }
+    if change.is_some() {
+        upload::remove_image(&state.config, post.photo.as_deref());
+    }
+    Ok(redirect_with_flash(&ctx, &post.url(), "flash.aid.saved"))
+}
+
+/// GET /aid/{id}/close and /aid/{id}/extend: a confirmation page (the links of the expiry
+/// mail land here; the change itself is a POST).
+pub async fn confirm_page(
+    ctx: Ctx,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let post = own_post(&state, &user, id.into_inner()).await?;
+    let extend = req.path().ends_with("/extend");
+    let days = state.db.read(|c| Ok(store::admin::settings(c)?.0)).await?;
+    Ok(views::confirm(&ctx, &post, extend, days))
+}
+
+/// POST /aid/{id}/close: the author marks it fulfilled (it leaves lists, map and search).
+pub async fn close(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let post = own_post(&state, &user, id.into_inner()).await?;
+    let pid = post.id;
+    state
+        .db
+        .write(move |tx| Ok(store::set_status(tx, pid, Status::Fulfilled, None, now())?))
+        .await?;
+    Ok(redirect_with_flash(&ctx, &post.url(), "flash.aid.closed"))
+}
+
+/// POST /aid/{id}/extend: open again for the configured duration from today.
+pub async fn extend(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let post = own_post(&state, &user, id.into_inner()).await?;
+    let pid = post.id;
+    state
+        .db
+        .write(move |tx| {
+            let (days, _) = store::admin::settings(tx)?;
+            let t = now();
+            Ok(store::set_status(
+                tx,
+                pid,
+                Status::Open,
+                Some(t + days * 86_400),
+                t,
+            )?)
+        })
+        .await?;
+    Ok(redirect_with_flash(&ctx, &post.url(), "flash.aid.extended"))
+}

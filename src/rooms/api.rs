@@ -1,0 +1,144 @@
+//! The rooms' read API: `/api/v1/rooms` (the rooms and their rules) and
+//! `/api/v1/rooms/{slug}/bookings?from&to` (public free/busy: never who booked); their part of
+//! the OpenAPI document; a person's bookings for "download my data".
+
+use actix_web::{web, HttpResponse};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::handlers::load_room;
+use super::store::{self, bookings};
+use super::{Room, Rules, Status};
+use crate::agenda::feeds::rfc3339;
+use crate::agenda::form::parse_date;
+use crate::agenda::recurrence::local_to_utc;
+use crate::app::AppState;
+use crate::db::now;
+use crate::error::AppError;
+use crate::web::Ctx;
+
+/// Query of the bookings: local days `from` (today) and `to` (included; 31 days at most).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Range {
+    pub from: String,
+    pub to: String,
+}
+
+fn room_json(r: &Room, rules: &Rules) -> Value {
+    json!({
+        "slug": r.slug, "name": r.name, "summary": r.summary, "capacity": r.capacity,
+        "equipment": r.equipment, "accessibility": r.accessibility, "address": r.address,
+        "hours": r.hours.schema_org(),
+        "rules": {
+            "min_minutes": rules.min_minutes, "max_minutes": rules.max_minutes,
+            "buffer_minutes": rules.buffer_minutes, "horizon_days": rules.horizon_days,
+            "who": rules.who.as_str(), "approval": rules.approval,
+            "quota_week": rules.quota_week, "quota_month": rules.quota_month,
+        },
+    })
+}
+
+/// GET /api/v1/rooms
+pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let items = state
+        .db
+        .read(|c| {
+            let mut out = Vec::new();
+            for r in store::rooms(c)? {
+                let rules = store::rules_of(c, r.id)?;
+                out.push(room_json(&r, &rules));
+            }
+            Ok(out)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({ "items": items })))
+}
+
+/// GET /api/v1/rooms/{slug}/bookings: the confirmed bookings between two days, as busy times;
+/// a public booking gives its title and agenda event.
+pub async fn bookings(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    q: web::Query<Range>,
+) -> Result<HttpResponse, AppError> {
+    let room = load_room(&state, slug.into_inner()).await?;
+    let tz = ctx.instance.time_zone;
+    let day = |d: NaiveDate| local_to_utc(tz, d.and_hms_opt(0, 0, 0).unwrap_or_default());
+    let from = parse_date(&q.from).map_or(now(), day);
+    let to = parse_date(&q.to)
+        .and_then(|d| d.succ_opt())
+        .map_or(from + 7 * 86_400, day)
+        .clamp(from, from + 31 * 86_400);
+    let id = room.id;
+    let list = state
+        .db
+        .read(move |c| Ok(bookings::between(c, Some(id), from, to)?))
+        .await?;
+    let busy: Vec<Value> = list
+        .iter()
+        .filter(|b| b.status == Status::Confirmed)
+        .map(|b| {
+            json!({
+                "start": rfc3339(b.start, tz), "end": rfc3339(b.end, tz),
+                "title": b.public.then_some(&b.purpose),
+                "event": b.event_slug.as_ref().filter(|_| b.public).map(|s| format!("/e/{s}")),
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "room": room.slug, "from": rfc3339(from, tz), "to": rfc3339(to, tz), "busy": busy,
+    })))
+}
+
+/// A person's bookings, for "download my data".
+pub fn personal_data(conn: &rusqlite::Connection, user_id: i64) -> Result<Value, AppError> {
+    let utc = |t: i64| rfc3339(t, chrono_tz::UTC);
+    Ok(json!(bookings::all_of_user(conn, user_id)?
+        .iter()
+        .map(|b| json!({
+            "room": b.room_slug, "start": utc(b.start), "end": utc(b.end),
+            "on_behalf_of": b.actor.as_ref().map(|a| &a.1), "purpose": b.purpose,
+            "public": b.public, "status": b.status.as_str(), "series": b.series_id,
+            "created_at": utc(b.created_at), "decided_at": b.decided_at.map(utc),
+        }))
+        .collect::<Vec<_>>()))
+}
+
+/// The rooms' paths for the OpenAPI document.
+pub fn openapi_paths() -> Value {
+    let day = |name: &str, d: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string", "format": "date"}, "description": d});
+    json!({
+        "/rooms": {"get": {
+            "summary": "The rooms that can be booked, with their rules",
+            "operationId": "listRooms",
+            "responses": {"200": {"description": "The rooms", "content": {"application/json": {"schema": {
+                "type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}}
+            }}}}}
+        }},
+        "/rooms/{slug}/bookings": {
+            "parameters": [{"name": "slug", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "get": {
+                "summary": "A room's busy times (public free/busy: never who booked; the title of public bookings only)",
+                "operationId": "roomBookings",
+                "parameters": [day("from", "First day (default: now)"), day("to", "Last day, included (31 days at most)")],
+                "responses": {
+                    "200": {"description": "Busy times", "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {
+                            "room": {"type": "string"},
+                            "busy": {"type": "array", "items": {"type": "object", "properties": {
+                                "start": {"type": "string", "format": "date-time"},
+                                "end": {"type": "string", "format": "date-time"},
+                                "title": {"type": "string", "nullable": true},
+                                "event": {"type": "string", "nullable": true}
+                            }}}
+                        }
+                    }}}},
+                    "404": {"description": "No such room"}
+                }
+            }
+        }
+    })
+}

@@ -1,0 +1,220 @@
+//! Room pages: the list with the week across rooms, a room's page with its week and the
+//! booking form, booking (one date or a series with its conflict report), "my bookings".
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::book::{self, Outcome};
+use super::store::{self, bookings};
+use super::views::{self, RoomPage, Viewer};
+use super::{BookingForm, Room, Status, Why};
+use crate::agenda::recurrence::{local_to_utc, utc_to_local};
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::db::now;
+use crate::error::AppError;
+use crate::web::forms::FormErrors;
+use crate::web::{redirect_with_flash, Ctx};
+
+/// Query of the calendars: `?week=2026-W48`.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct WeekQuery {
+    pub week: String,
+}
+
+/// The Monday of the week asked for and the UTC bounds of that local week.
+pub fn week_bounds(ctx: &Ctx, q: &str) -> (NaiveDate, i64, i64) {
+    let tz = ctx.instance.time_zone;
+    let monday = super::week_monday(q, utc_to_local(tz, now()).date());
+    let at = |d: NaiveDate| local_to_utc(tz, d.and_hms_opt(0, 0, 0).unwrap_or_default());
+    (monday, at(monday), at(monday + chrono::Duration::days(7)))
+}
+
+/// GET /rooms: every room and the week across rooms.
+pub async fn list(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    q: web::Query<WeekQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (monday, from, to) = week_bounds(&ctx, &q.week);
+    let (rooms, week) = state
+        .db
+        .read(move |c| Ok((store::rooms(c)?, bookings::between(c, None, from, to)?)))
+        .await?;
+    let viewer = Viewer {
+        user_id: ctx.user.as_ref().map(|u| u.id),
+        manager: false,
+    };
+    Ok(views::list(&ctx, &rooms, &week, monday, viewer))
+}
+
+/// Loads a public room or answers 404.
+pub async fn load_room(state: &AppState, slug: String) -> Result<Room, AppError> {
+    state
+        .db
+        .read(move |c| store::room_by_slug(c, &slug)?.ok_or(AppError::NotFound))
+        .await
+}
+
+/// Everything a room page shows besides the form.
+async fn room_page(
+    state: &AppState,
+    ctx: &Ctx,
+    room: Room,
+    week: &str,
+) -> Result<RoomPage, AppError> {
+    let (monday, from, to) = week_bounds(ctx, week);
+    let user = ctx.user.clone();
+    let room_id = room.id;
+    let (rules, week, manager, insider, actors) = state
+        .db
+        .read(move |c| {
+            let rules = store::rules_of(c, room_id)?;
+            let week = bookings::between(c, Some(room_id), from, to)?;
+            let (manager, insider, actors) = match &user {
+                Some(u) => (
+                    book::manages(c, room_id, u)?,
+                    bookings::has_confirmed(c, room_id, u.id, now())?,
+                    store::bookable_actors(c, u.id)?,
+                ),
+                None => (false, false, Vec::new()),
+            };
+            Ok((rules, week, manager, insider, actors))
+        })
+        .await?;
+    Ok(RoomPage {
+        room,
+        rules,
+        week,
+        monday,
+        viewer: Viewer {
+            user_id: ctx.user.as_ref().map(|u| u.id),
+            manager,
+        },
+        insider,
+        actors: actors.into_iter().map(|a| (a.1, a.2)).collect(),
+    })
+}
+
+/// GET /rooms/{slug}: the room, its rules, its week, the booking form.
+pub async fn show(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    q: web::Query<WeekQuery>,
+) -> Result<HttpResponse, AppError> {
+    let room = load_room(&state, slug.into_inner()).await?;
+    let page = room_page(&state, &ctx, room, &q.week).await?;
+    let form = BookingForm::default();
+    Ok(views::room(
+        &ctx,
+        &page,
+        &form,
+        &FormErrors::new(),
+        None,
+        StatusCode::OK,
+    ))
+}
+
+/// POST /rooms/{slug}/book: books one date, or a series. A series with occurrences that cannot
+/// be booked gets the conflict report; "book the free ones" posts again with `mode=free`.
+pub async fn book(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    slug: web::Path<String>,
+    form: web::Form<BookingForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let room = load_room(&state, slug.into_inner()).await?;
+    let mut errors = FormErrors::new();
+    let Some(input) = form.parse(&mut errors) else {
+        let page = room_page(&state, &ctx, room, "").await?;
+        return Ok(views::room(
+            &ctx,
+            &page,
+            &form,
+            &errors,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
+    };
+    let tz = ctx.instance.time_zone;
+    let only_free = form.mode == "free";
+    let (r, u, i) = (room.clone(), user.clone(), input.clone());
+    let outcome = state
+        .db
+        .write(move |tx| book::book(tx, &r, &u, &i, tz, now(), only_free))
+        .await?;
+    match outcome {
+        Outcome::Booked { ids, status, .. } => {
+            super::tasks::wake();
+            let flash = match (status, ids.len()) {
+                (Status::Requested, 1) => "flash.rooms.requested",
+                (Status::Requested, _) => "flash.rooms.requested_series",
+                (_, 1) => "flash.rooms.booked",
+                _ => "flash.rooms.booked_series",
+            };
+            Ok(redirect_with_flash(&ctx, "/rooms/mine", flash))
+        }
+        Outcome::Refused(key) => {
+            let page = room_page(&state, &ctx, room, "").await?;
+            Ok(views::room(
+                &ctx,
+                &page,
+                &form,
+                &errors,
+                Some(key),
+                StatusCode::FORBIDDEN,
+            ))
+        }
+        Outcome::Report(occurrences) if occurrences.len() == 1 => {
+            // One date: the reason, on the form, with what was typed.
+            let why = occurrences[0].1.unwrap_or(Why::Taken);
+            let status = if why == Why::Taken {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let page = room_page(&state, &ctx, room, "").await?;
+            Ok(views::room(
+                &ctx,
+                &page,
+                &form,
+                &errors,
+                Some(why.key()),
+                status,
+            ))
+        }
+        Outcome::Report(occurrences) => Ok(views::report(&ctx, &room, &form, &occurrences)),
+    }
+}
+
+/// GET /rooms/mine: the bookings one made, with cancel buttons, and the private feeds of the
+/// actors one administers.
+pub async fn mine(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let uid = user.id;
+    let from = now() - 86_400;
+    let (list, actors) = state
+        .db
+        .read(move |c| {
+            Ok((
+                bookings::of_user(c, uid, from)?,
+                store::bookable_actors(c, uid)?,
+            ))
+        })
+        .await?;
+    let admin_of: Vec<(String, String)> = actors
+        .into_iter()
+        .filter(|a| a.3)
+        .map(|a| (a.1, a.2))
+        .collect();
+    Ok(views::mine(&ctx, &list, &admin_of, None))
+}

@@ -1,1 +1,0 @@
-//! Integration tests of the module (the real binary over HTTP).
