@@ -66,16 +66,17 @@ pub async fn delete(
                 // Leaving is a right: pages whose only admin leaves are handed to the site's
                 // admins, who are told below.
                 let orphans = directory::members::sole_admin_of(tx, id)?;
-                let mut photo = None;
+                // Their mutual-aid posts go with the account, and so do the posts' photos.
+                let mut photos = crate::aid::store::photos_of_author(tx, id)?;
                 if let Some(profile) = directory::profile_id_of(tx, id)? {
-                    photo = directory::delete_actor(tx, profile)?;
+                    photos.extend(directory::delete_actor(tx, profile)?);
                 }
                 store::delete_user(tx, id)?;
-                Ok(Ok((photo, orphans, store::admin_addresses(tx)?)))
+                Ok(Ok((photos, orphans, store::admin_addresses(tx)?)))
             })
             .await?;
-        if let Ok((photo, orphans, site_admins)) = &outcome {
-            if let Some(p) = photo {
+        if let Ok((photos, orphans, site_admins)) = &outcome {
+            for p in photos {
                 crate::directory::photo::remove_file(&state.config, p);
             }
             if !orphans.is_empty() {

@@ -79,6 +79,15 @@ pub(crate) fn admin_nav(ctx: &Ctx) -> Markup {
             a href="/admin" { (ctx.t("admin.settings")) } " · "
             a href="/admin/users" { (ctx.t("admin.users")) }
             " · " a href="/admin/import" { (ctx.t("data.import_nav")) }
+            // Each module's queue and settings, when the module is on.
+            @let on = |m| ctx.instance.enabled(m);
+            @if on(Module::Agenda) { " · " a href="/admin/agenda" { (ctx.t("agenda.queue_title")) } }
+            @if on(Module::News) { " · " a href="/moderation" { (ctx.t("news.moderation_title")) } }
+            @if on(Module::Aid) {
+                " · " a href="/aid/moderation" { (ctx.t("aid.moderation")) }
+                " · " a href="/aid/settings" { (ctx.t("aid.settings")) }
+            }
+            @if on(Module::Lists) { " · " a href="/admin/lists" { (ctx.t("lists.admin_title")) } }
         }
     }
 }

@@ -346,3 +346,10 @@ pub fn indexable_by_ids(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<
 
 #[cfg(test)]
 mod tests;
+
+/// The photos of a person's posts (they go with the account: posts are deleted with it).
+pub fn photos_of_author(conn: &Connection, user_id: i64) -> rusqlite::Result<Vec<String>> {
+    conn.prepare_cached("SELECT photo FROM aid_posts WHERE author_id = :u AND photo IS NOT NULL")?
+        .query_map(rusqlite::named_params! {":u": user_id}, |r| r.get(0))?
+        .collect()
+}

@@ -61,6 +61,9 @@ pub fn queue(ctx: &Ctx, open: &[Flagged], hidden: &[Flagged]) -> HttpResponse {
         html! {
             h1 { (title) }
             p.hint { (ctx.t("news.moderation_intro")) }
+            @if ctx.instance.enabled(crate::settings::Module::Aid) {
+                p { a href="/aid/moderation" { (ctx.t("aid.moderation")) } }
+            }
             section aria-labelledby="open-h" {
                 h2 #open-h { (ctx.t("news.open_reports")) }
                 @if open.is_empty() { p { (ctx.t("news.no_reports")) } }

@@ -334,6 +334,22 @@ fn a_small_ad_with_a_photo_re_encoded_and_a_price() {
     let img = server.client().get(&src);
     assert_eq!(img.status, 200);
     assert_eq!(img.header("content-type"), "image/jpeg");
+
+    // The account goes: its posts go, and their photos leave the disk too.
+    let file = server
+        .data
+        .join("uploads")
+        .join(src.trim_start_matches("/media/"));
+    assert!(file.exists(), "{}", file.display());
+    let account = c.get("/account");
+    let r = c.post_form(
+        "/account/delete",
+        &account,
+        &[("delete_password", "mot de passe du village")],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(!file.exists(), "the photo is deleted with the account");
+    assert_eq!(server.client().get(&src).status, 404);
 }
 
 #[test]
