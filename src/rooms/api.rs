@@ -75,7 +75,7 @@ pub async fn bookings(
     let id = room.id;
     let list = state
         .db
-        .read(move |c| Ok(bookings::between(c, Some(id), from, to)?))
+        .read(move |c| Ok(bookings::calendar(c, Some(id), from, to)?))
         .await?;
     let busy: Vec<Value> = list
         .iter()

@@ -109,6 +109,9 @@ fn plan(
         if why.is_none() && bookings::clashes(tx, room.id, slot.start, busy_end, None)? {
             why = Some(Why::Taken);
         }
+        if why.is_none() && bookings::event_clashes(tx, room.id, slot.start, busy_end)? {
+            why = Some(Why::Event);
+        }
         let ps = periods(tz, &slot);
         if why.is_none() && !manager {
             for (i, quota) in [rules.quota_week, rules.quota_month]
@@ -381,6 +384,9 @@ pub fn reschedule(
         let mut why = rules.check_slot(&room.hours, &slot, now);
         if why.is_none() && bookings::clashes(tx, room.id, slot.start, busy_end, Some(t.id))? {
             why = Some(Why::Taken);
+        }
+        if why.is_none() && bookings::event_clashes(tx, room.id, slot.start, busy_end)? {
+            why = Some(Why::Event);
         }
         // Nor onto another occurrence moved by this same request.
         let onto_moved = moves

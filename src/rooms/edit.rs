@@ -139,7 +139,7 @@ pub async fn save(
             Ok(redirect_with_flash(&ctx, &next, "flash.rooms_edit.moved"))
         }
         Err((day, why)) => {
-            let status = if why == super::Why::Taken {
+            let status = if matches!(why, super::Why::Taken | super::Why::Event) {
                 StatusCode::CONFLICT
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY

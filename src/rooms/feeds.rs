@@ -88,7 +88,7 @@ pub async fn freebusy(
     let list = state
         .db
         .read(move |c| {
-            Ok(bookings::between(
+            Ok(bookings::calendar(
                 c,
                 Some(id),
                 t - PAST_SECS,

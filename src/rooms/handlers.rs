@@ -42,7 +42,7 @@ pub async fn list(
     let (monday, from, to) = week_bounds(&ctx, &q.week);
     let (rooms, week) = state
         .db
-        .read(move |c| Ok((store::rooms(c)?, bookings::between(c, None, from, to)?)))
+        .read(move |c| Ok((store::rooms(c)?, bookings::calendar(c, None, from, to)?)))
         .await?;
     let viewer = Viewer {
         user_id: ctx.user.as_ref().map(|u| u.id),
@@ -73,7 +73,7 @@ async fn room_page(
         .db
         .read(move |c| {
             let rules = store::rules_of(c, room_id)?;
-            let week = bookings::between(c, Some(room_id), from, to)?;
+            let week = bookings::calendar(c, Some(room_id), from, to)?;
             let (manager, insider, actors) = match &user {
                 Some(u) => (
                     book::manages(c, room_id, u)?,
@@ -174,7 +174,7 @@ pub async fn book(
         Outcome::Report(occurrences) if occurrences.len() == 1 => {
             // One date: the reason, on the form, with what was typed.
             let why = occurrences[0].1.unwrap_or(Why::Taken);
-            let status = if why == Why::Taken {
+            let status = if matches!(why, Why::Taken | Why::Event) {
                 StatusCode::CONFLICT
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY

@@ -76,6 +76,8 @@ pub enum Repeat {
 pub enum Why {
     /// Another confirmed booking holds the slot (buffer included).
     Taken,
+    /// An event of the agenda is held in the room then.
+    Event,
     /// Outside the room's opening hours.
     Closed,
     TooShort,
@@ -93,6 +95,7 @@ impl Why {
     pub fn key(self) -> &'static str {
         match self {
             Why::Taken => "rooms.why.taken",
+            Why::Event => "rooms.why.event",
             Why::Closed => "rooms.why.closed",
             Why::TooShort => "rooms.why.too_short",
             Why::TooLong => "rooms.why.too_long",

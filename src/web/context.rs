@@ -77,6 +77,16 @@ pub fn module_of(path: &str) -> Option<Module> {
         .map(|(_, m)| *m)
 }
 
+/// The path and query of the Referer when it is a page of this site (same Host).
+fn same_site_referer(req: &ServiceRequest) -> Option<String> {
+    let referer = req.headers().get(header::REFERER)?.to_str().ok()?;
+    let host = req.headers().get(header::HOST)?.to_str().ok()?;
+    let rest = referer.split_once("://")?.1;
+    let (authority, path) = rest.split_at(rest.find('/')?);
+    (authority == host && path.starts_with('/') && !path.starts_with("//"))
+        .then(|| path.split('#').next().unwrap_or("/").to_string())
+}
+
 /// Marker left in the request extensions when a CSRF check failed, for the error page.
 #[derive(Clone, Copy)]
 pub struct CsrfRejected;
@@ -162,11 +172,16 @@ pub async fn middleware(
         user: user.clone(),
         csrf: csrf.clone(),
         instance: instance.clone(),
-        path: req
-            .uri()
-            .path_and_query()
-            .map(|p| p.as_str().to_string())
-            .unwrap_or_else(|| "/".into()),
+        // After a POST (a form sent back with errors), "here" is the page the form was on: the
+        // language picker and "log in" must not lead to a GET of a POST-only URL.
+        path: if matches!(*req.method(), Method::GET | Method::HEAD) {
+            req.uri()
+                .path_and_query()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_else(|| "/".into())
+        } else {
+            same_site_referer(&req).unwrap_or_else(|| "/".into())
+        },
         flash,
         secure_cookies: secure,
     };

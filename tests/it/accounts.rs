@@ -243,3 +243,29 @@ fn account_language_and_api_tokens() {
         "a token is shown only once"
     );
 }
+
+#[test]
+fn after_a_form_error_the_language_picker_comes_back_to_the_form_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    server.set_up();
+    let c = server.client();
+    let page = c.get("/signup");
+    let token = page.csrf();
+    let send = |referer: Option<&str>| {
+        let mut req = c.agent.post(&format!("{}/signup", c.base));
+        if let Some(r) = referer {
+            req = req.set("Referer", r);
+        }
+        Resp::from(req.send_form(&[("_csrf", token.as_str()), ("name", "Sam"), ("email", "x")]))
+    };
+    let r = send(Some(&format!("{}/signup?from=home", server.url)));
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.contains("name=\"next\" value=\"/signup?from=home\""),
+        "the page the form was on, not a GET of the POST"
+    );
+    // Another site's page is never a destination.
+    let r = send(Some("https://elsewhere.example/signup"));
+    assert!(r.body.contains("name=\"next\" value=\"/\""));
+}

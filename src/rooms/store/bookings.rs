@@ -158,6 +158,73 @@ pub fn between(
     )
 }
 
+/// The dates of agenda events held in a room (or in any room) overlapping `[from, to)`, as
+/// confirmed entries of the calendars (negative ids: they are not bookings). An event that a
+/// confirmed booking of the room published or linked is left out: the booking shows it.
+pub fn events_between(
+    conn: &Connection,
+    room_id: Option<i64>,
+    from: i64,
+    to: i64,
+) -> rusqlite::Result<Vec<Booking>> {
+    conn.prepare_cached(
+        "SELECT -o.id AS id, e.place_id AS room_id, r.slug AS room_slug, r.name AS room_name,
+            o.start_utc, o.end_utc, o.end_utc AS busy_end, NULL AS user_id, NULL AS user_name,
+            NULL AS actor_id, NULL AS actor_slug, NULL AS actor_name,
+            COALESCE(o.title, e.title) AS purpose, e.visibility = 'public' AS public,
+            'confirmed' AS status, NULL AS series_id, e.slug AS event_slug, NULL AS decided_at,
+            e.created_at
+         FROM occurrences o
+         JOIN events e ON e.id = o.event_id
+         JOIN actors r ON r.id = e.place_id
+         WHERE r.type = 'room' AND (:room IS NULL OR e.place_id = :room)
+           AND e.status = 'scheduled' AND o.cancelled = 0
+           AND o.start_utc < :to AND o.end_utc > :from
+           AND NOT EXISTS (SELECT 1 FROM room_bookings b WHERE b.event_id = e.id
+                AND b.room_id = e.place_id AND b.status = 'confirmed')
+         ORDER BY o.start_utc, o.id",
+    )?
+    .query_map(
+        named_params! {":room": room_id, ":from": from, ":to": to},
+        booking_from_row,
+    )?
+    .collect()
+}
+
+/// Whether an agenda event (not published by a booking of the room) is held in the room
+/// during `[start, busy_end)`.
+pub fn event_clashes(
+    conn: &Connection,
+    room_id: i64,
+    start: i64,
+    busy_end: i64,
+) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM events e JOIN occurrences o ON o.event_id = e.id
+            WHERE e.place_id = :room AND e.status = 'scheduled' AND o.cancelled = 0
+              AND o.start_utc < :busy_end AND o.end_utc > :start
+              AND NOT EXISTS (SELECT 1 FROM room_bookings b WHERE b.event_id = e.id
+                   AND b.room_id = :room AND b.status = 'confirmed'))",
+    )?
+    .query_row(
+        named_params! {":room": room_id, ":start": start, ":busy_end": busy_end},
+        |r| r.get(0),
+    )
+}
+
+/// The live bookings and the agenda's events of a room (or every room) in `[from, to)`.
+pub fn calendar(
+    conn: &Connection,
+    room_id: Option<i64>,
+    from: i64,
+    to: i64,
+) -> rusqlite::Result<Vec<Booking>> {
+    let mut all = between(conn, room_id, from, to)?;
+    all.extend(events_between(conn, room_id, from, to)?);
+    all.sort_by_key(|b| (b.start, b.id));
+    Ok(all)
+}
+
 /// Sets a booking's status with who decided and when; `notify` marks the mail to send.
 pub fn set_status(
     conn: &Connection,

@@ -102,7 +102,9 @@ fn week(ctx: &Ctx, monday: NaiveDate, list: &[Booking], v: Viewer) -> Markup {
 /// grid style, smaller on phones).
 fn grid(ctx: &Ctx, monday: NaiveDate, rooms: &[Room], list: &[Booking], v: Viewer) -> Markup {
     let names: Vec<&str> = ctx.t("date.weekdays").split(',').map(str::trim).collect();
+    // On a phone the grid scrolls sideways inside its box (the page itself does not).
     html! {
+        div.table-scroll role="region" aria-label=(week_title(ctx, monday)) tabindex="0" {
         table.month.rooms-week {
             caption.visually-hidden { (week_title(ctx, monday)) }
             thead {
@@ -128,6 +130,7 @@ fn grid(ctx: &Ctx, monday: NaiveDate, rooms: &[Room], list: &[Booking], v: Viewe
                     }
                 }
             }
+        }
         }
     }
 }

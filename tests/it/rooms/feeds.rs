@@ -276,3 +276,63 @@ fn a_confirmed_booking_links_an_event_its_booker_organises() {
     );
     assert!(public.body.contains("Assemblée") && !public.body.contains("Jeanne"));
 }
+
+#[test]
+fn an_agenda_event_held_in_the_room_makes_it_busy() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let admin = server.set_up();
+    let slug = room(&admin, "Petite salle", "");
+    assert_eq!(set_rules(&admin, &slug, &[]).status, 303);
+    let d = monday(2);
+    // The yoga class is in the agenda at the room, without any booking.
+    let page = admin.get("/agenda/new");
+    let date = ymd(d);
+    let r = admin.post_form(
+        "/agenda/new",
+        &page,
+        &[
+            ("title", "Yoga doux"),
+            ("type", "sport"),
+            ("start_date", date.as_str()),
+            ("start_time", "18:30"),
+            ("end_time", "19:45"),
+            ("ends", "never"),
+            ("interval", "1"),
+            ("place", slug.as_str()),
+            ("visibility", "public"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let event = r.location();
+
+    // A booking over it is refused with the reason; next to it, it is accepted.
+    let yannick = resident_from(&server, 1, "Yannick");
+    let r = book(&yannick, &slug, d, "18:00", "20:00", &[]);
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r
+        .body
+        .contains("Un événement de l'agenda a lieu dans la salle"));
+    assert_eq!(book(&yannick, &slug, d, "20:00", "21:00", &[]).status, 303);
+
+    // The room's week, the week across rooms and the free/busy API show it.
+    let week = format!("{}-W{:02}", d.iso_week().year(), d.iso_week().week());
+    for page in [
+        format!("/rooms/{slug}?week={week}"),
+        format!("/rooms?week={week}"),
+    ] {
+        let p = server.client().get(&page);
+        assert!(
+            p.body.contains(&format!("href=\"{event}\"")) && p.body.contains("Yoga doux"),
+            "{page}: {}",
+            p.body
+        );
+    }
+    let from = ymd(d);
+    let api = server.client().get(&format!(
+        "/api/v1/rooms/{slug}/bookings?from={from}&to={}",
+        ymd(plus(d, 1))
+    ));
+    assert_eq!(api.status, 200);
+    assert!(api.body.contains("Yoga doux"), "{}", api.body);
+}
