@@ -146,6 +146,8 @@ async fn parse(
     let mut errors = FormErrors::new();
     let parsed = form.parse(ctx.instance.time_zone, &ids, &mut errors);
     let mut photo = None;
+    let too_big = sub.too_big;
+    errors.check(too_big, "photo", "aid.error_photo_too_big");
     if let (Some(_), Some(bytes)) = (&parsed, sub.image) {
         match upload::store_image(&state.config, bytes).await? {
             Some(name) => photo = Some(name),
@@ -164,7 +166,7 @@ async fn parse(
         return Ok(Err(views::form_page(
             ctx,
             &page,
-            StatusCode::UNPROCESSABLE_ENTITY,
+            crate::news::handlers::form_status(too_big),
         )));
     };
     // A typed address wins over the hidden coordinates (without JavaScript, they still hold

@@ -121,15 +121,26 @@ pub async fn create_on_journal(
     create(&state, &ctx, &user, Some((actor, access)), sub).await
 }
 
+/// 413 when the photo was too large (the form comes back with what was typed), else 422.
+pub fn form_status(too_big: bool) -> StatusCode {
+    if too_big {
+        StatusCode::PAYLOAD_TOO_LARGE
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
 /// Checks the form and the image; `Err(errors)` keeps what the user typed for the re-render.
 async fn parse_with_image(
     state: &AppState,
     form: &PostForm,
     on_journal: bool,
     image: Option<Vec<u8>>,
+    too_big: bool,
 ) -> Result<Result<(super::PostInput, Option<String>), FormErrors>, AppError> {
     let mut errors = FormErrors::new();
-    let Some(input) = form.parse(on_journal, &mut errors) else {
+    errors.check(too_big, "image", "news.image_too_big");
+    let Some(input) = form.parse(on_journal, &mut errors).filter(|_| !too_big) else {
         return Ok(Err(errors));
     };
     let stored = match image {
@@ -153,11 +164,12 @@ async fn create(
     sub: Submitted,
 ) -> Result<HttpResponse, AppError> {
     let form = PostForm::from_fields(&sub.fields);
-    let parsed = parse_with_image(state, &form, journal.is_some(), sub.image).await?;
+    let too_big = sub.too_big;
+    let parsed = parse_with_image(state, &form, journal.is_some(), sub.image, too_big).await?;
     let (input, image) = match parsed {
         Ok(ok) => ok,
         Err(errors) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            let status = form_status(too_big);
             return render_list(state, ctx, journal, 1, Some((&form, &errors)), status).await;
         }
     };
@@ -292,11 +304,12 @@ pub async fn update(
         Err(res) => return Ok(res),
     };
     let form = PostForm::from_fields(&sub.fields);
-    let parsed = parse_with_image(&state, &form, post.actor.is_some(), sub.image).await?;
+    let too_big = sub.too_big;
+    let parsed = parse_with_image(&state, &form, post.actor.is_some(), sub.image, too_big).await?;
     let (input, image) = match parsed {
         Ok(ok) => ok,
         Err(errors) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            let status = form_status(too_big);
             return Ok(views::edit_page(&ctx, &post, &form, &errors, status));
         }
     };

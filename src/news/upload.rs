@@ -25,7 +25,13 @@ pub struct Submitted {
     pub fields: HashMap<String, String>,
     /// The bytes of the chosen file; `None` when no file was chosen.
     pub image: Option<Vec<u8>>,
+    /// The chosen file was over [`MAX_UPLOAD`]: it was read and dropped, the other fields kept,
+    /// so the form comes back (413) with what was typed and a message on the file field.
+    pub too_big: bool,
 }
+
+/// Beyond this many bytes of file the body is not read further (a bare 413).
+const DRAIN_LIMIT: usize = 8 * MAX_UPLOAD;
 
 fn refuse(status: actix_web::http::StatusCode) -> HttpResponse {
     HttpResponse::build(status).finish()
@@ -55,7 +61,7 @@ pub async fn read(req: &HttpRequest, mut payload: web::Payload) -> Result<Submit
             serde_urlencoded::from_bytes(&body).map_err(|_| refuse(StatusCode::BAD_REQUEST))?;
         return Ok(Submitted {
             fields: pairs.into_iter().collect(),
-            image: None,
+            ..Submitted::default()
         });
     }
     let mut multipart = Multipart::new(req.headers(), payload);
@@ -69,17 +75,31 @@ pub async fn read(req: &HttpRequest, mut payload: web::Payload) -> Result<Submit
         let is_image = name == IMAGE_FIELD;
         let limit = if is_image { MAX_UPLOAD } else { FORM_LIMIT };
         let mut data = Vec::new();
+        let mut dropped = 0;
         while let Some(chunk) = next_or_stall(&mut field)
             .await
             .unwrap_or_else(|_| stalled())
         {
             let chunk = chunk.map_err(|_| refuse(StatusCode::BAD_REQUEST))?;
+            if is_image && (dropped > 0 || data.len() + chunk.len() > limit) {
+                // A phone's photo over the limit: read on (to reach the other fields), keep
+                // nothing of it; a body far over it is refused outright.
+                dropped += data.len() + chunk.len();
+                data.clear();
+                if dropped > DRAIN_LIMIT {
+                    return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE));
+                }
+                continue;
+            }
             if data.len() + chunk.len() > limit {
                 return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE));
             }
             data.extend_from_slice(&chunk);
         }
-        if is_image {
+        if is_image && dropped > 0 {
+            out.too_big = true;
+            out.image = None;
+        } else if is_image {
             // An empty file input still sends a part, without bytes.
             out.image = (!data.is_empty()).then_some(data);
         } else {

@@ -323,6 +323,14 @@ fn a_small_ad_with_a_photo_re_encoded_and_a_price() {
     assert_eq!(r.status, 422, "{}", r.body);
     assert!(r.body.contains("Ancien four de la boulangerie"));
     assert!(r.body.contains("pas une image lisible"));
+    // A phone's 6 MB photo: 413, the form comes back with what was typed and the reason.
+    let big = vec![0xFFu8; 6 * 1024 * 1024];
+    let r = multipart(&c, "/aid/new", &fields, &big);
+    assert_eq!(r.status, 413, "{}", r.body);
+    assert!(
+        r.body.contains("Ancien four de la boulangerie") && r.body.contains("À enlever sur place.")
+    );
+    assert!(r.body.contains("trop lourde (5 Mo au plus)"), "{}", r.body);
     // A real picture: stored re-encoded as JPEG, shown on the page with the price.
     let png = include_bytes!("../../../assets/vendor/leaflet/images/marker-icon.png");
     let r = multipart(&c, "/aid/new", &fields, png);
