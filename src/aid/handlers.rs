@@ -398,7 +398,9 @@ pub async fn close(
     Ok(redirect_with_flash(&ctx, &post.url(), "flash.aid.closed"))
 }
 
-/// POST /aid/{id}/extend: open again for the configured duration from today.
+/// POST /aid/{id}/extend: open again, for the configured duration more: from its current end
+/// while it still runs (so the date moves), from today once expired; never more than two
+/// durations ahead.
 pub async fn extend(
     ctx: Ctx,
     state: web::Data<AppState>,
@@ -406,19 +408,14 @@ pub async fn extend(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let post = own_post(&state, &user, id.into_inner()).await?;
-    let pid = post.id;
+    let (pid, current) = (post.id, post.expires_at);
     state
         .db
         .write(move |tx| {
             let (days, _) = store::admin::settings(tx)?;
             let t = now();
-            Ok(store::set_status(
-                tx,
-                pid,
-                Status::Open,
-                Some(t + days * 86_400),
-                t,
-            )?)
+            let until = (current.max(t) + days * 86_400).min(t + 2 * days * 86_400);
+            Ok(store::set_status(tx, pid, Status::Open, Some(until), t)?)
         })
         .await?;
     Ok(redirect_with_flash(&ctx, &post.url(), "flash.aid.extended"))

@@ -76,7 +76,7 @@ pub fn html(list: &List, m: &Mailing, lang: Lang, unsubscribe: &str) -> String {
                 p style="font-size: 0.9em; color: #555" {
                     (lang.tf("lists.mail_footer", &[("list", &list.name), ("frequency", &list.frequency.describe(lang))]))
                     br;
-                    a href=(unsubscribe) { (lang.t("lists.mail_unsubscribe")) }
+                    a href=(unsubscribe) { (lang.t("lists.mail_unsubscribe").trim_end_matches([':', ' ', '\u{a0}'])) }
                 }
             }
         }

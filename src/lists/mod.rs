@@ -86,6 +86,7 @@ impl Frequency {
         match self {
             Frequency::Week => lang.t("lists.freq.week").to_string(),
             Frequency::Month => lang.t("lists.freq.month").to_string(),
+            Frequency::Days(1) => lang.t("lists.freq.day").to_string(),
             Frequency::Days(n) => lang.tf("lists.freq.days", &[("n", &n.to_string())]),
         }
     }

@@ -65,6 +65,14 @@ pub async fn bookings(
     q: web::Query<Range>,
 ) -> Result<HttpResponse, AppError> {
     let room = load_room(&state, slug.into_inner()).await?;
+    // A date the API cannot read is said, not silently replaced by this week.
+    let unreadable = |s: &str| !s.trim().is_empty() && parse_date(s).is_none();
+    if unreadable(&q.from) || unreadable(&q.to) {
+        return Ok(HttpResponse::BadRequest().json(json!({
+            "error": ctx.t("error.bad_request"),
+            "detail": "from and to are days: YYYY-MM-DD",
+        })));
+    }
     let tz = ctx.instance.time_zone;
     let day = |d: NaiveDate| local_to_utc(tz, d.and_hms_opt(0, 0, 0).unwrap_or_default());
     let from = parse_date(&q.from).map_or(now(), day);

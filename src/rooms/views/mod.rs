@@ -320,7 +320,8 @@ pub fn report(
         ctx.t("rooms.report_title"),
         html! {
             h1 { (ctx.t("rooms.report_title")) " — " (room.name) }
-            p.lead { (ctx.lang.tf("rooms.report_intro", &[("total", &occ.len().to_string()), ("taken", &taken.to_string())])) }
+            @let key = if taken == occ.len() { "rooms.report_intro_none" } else { "rooms.report_intro" };
+            p.lead { (ctx.lang.tf(key, &[("total", &occ.len().to_string()), ("taken", &taken.to_string())])) }
             table.report {
                 thead { tr { th scope="col" { (ctx.t("rooms.date")) } th scope="col" { (ctx.t("rooms.report_state")) } } }
                 tbody {
