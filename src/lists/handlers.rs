@@ -204,9 +204,11 @@ pub async fn new_form(
     if owned.is_empty() && !user.is_admin() {
         return Err(AppError::Forbidden);
     }
+    // The village has its list already (made after setup): offer the user's own pages first.
     let form = ListForm {
         frequency: "month".into(),
         public: "on".into(),
+        owner: owned.first().map(|o| o.1.clone()).unwrap_or_default(),
         ..Default::default()
     };
     Ok(views::list_form(

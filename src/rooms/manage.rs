@@ -24,6 +24,8 @@ pub struct ActionForm {
     /// "following": this booking and the following ones of its series.
     pub scope: String,
     pub next: String,
+    /// "yes" once the person saw how many dates "this one and the following" cancels.
+    pub confirm: String,
 }
 
 async fn requests_page(
@@ -296,6 +298,15 @@ pub async fn cancel(
         require_manager(&state, b.room_id, &user).await?;
     }
     let following = form.scope == "following";
+    if following && form.confirm != "yes" {
+        // One tap would cancel a whole season: say how many dates first.
+        let (series, start) = (b.series_id.unwrap_or(b.id), b.start);
+        let count = state
+            .db
+            .read(move |c| Ok(bookings::series_from(c, series, start)?.len()))
+            .await?;
+        return Ok(super::views::confirm_cancel(&ctx, &b, count, &form.next));
+    }
     let u = user.clone();
     state
         .db

@@ -119,7 +119,7 @@ pub fn editor(
                             form method="post" action={ (base) "/mailings/" (m.id) "/approve" } {
                                 (csrf(ctx))
                                 input type="hidden" name="revision" value=(m.revision);
-                                button.secondary type="submit" { (ctx.t("lists.approve")) }
+                                button.secondary #f-approve type="submit" { (ctx.t("lists.approve")) }
                             }
                         }
                     }

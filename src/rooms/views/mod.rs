@@ -376,6 +376,32 @@ pub fn cancel_buttons(ctx: &Ctx, b: &Booking, next: &str) -> Markup {
     }
 }
 
+/// The confirmation of "cancel this one and the following ones" (how many dates go).
+pub fn confirm_cancel(ctx: &Ctx, b: &Booking, count: usize, next: &str) -> HttpResponse {
+    let title = ctx.t("rooms.cancel_following");
+    crate::web::page(
+        ctx,
+        title,
+        html! {
+            h1 { (title) }
+            p.lead { (ctx.lang.tf("rooms.cancel_following_confirm", &[
+                ("n", &count.to_string()),
+                ("room", &b.room_name),
+                ("from", &ctx.lang.datetime(b.start, ctx.instance.time_zone)),
+            ])) }
+            form method="post" action={ "/rooms/bookings/" (b.id) "/cancel" } {
+                (csrf(ctx))
+                input type="hidden" name="next" value=(next);
+                input type="hidden" name="scope" value="following";
+                input type="hidden" name="confirm" value="yes";
+                button.danger type="submit" { (ctx.t("rooms.cancel_following")) }
+                " "
+                a href=(if next.is_empty() { "/rooms/mine" } else { next }) { (ctx.t("rooms.keep_them")) }
+            }
+        },
+    )
+}
+
 /// GET /rooms/mine: one's bookings; the private feed of each actor one administers.
 pub fn mine(
     ctx: &Ctx,

@@ -91,10 +91,23 @@ fn a_series_reports_each_taken_date_and_books_the_free_ones() {
         &[("next", "/rooms/mine")],
     );
     assert_eq!(r.status, 303);
+    // "This one and the following" first says how many dates go, and cancels on confirmation.
     let r = jeanne.post_form(
         &format!("/rooms/bookings/{}/cancel", ids[2]),
         &mine,
         &[("next", "/rooms/mine"), ("scope", "following")],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("Annuler 3 réservations"), "{}", r.body);
+    assert_eq!(jeanne.get("/rooms/mine").body.matches("Annulée").count(), 1);
+    let r = jeanne.post_form(
+        &format!("/rooms/bookings/{}/cancel", ids[2]),
+        &r,
+        &[
+            ("next", "/rooms/mine"),
+            ("scope", "following"),
+            ("confirm", "yes"),
+        ],
     );
     assert_eq!(r.status, 303);
     let mine = jeanne.get("/rooms/mine");
