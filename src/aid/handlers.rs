@@ -154,6 +154,22 @@ async fn parse(
             None => errors.add("photo", "aid.error_photo"),
         }
     }
+    // A typed address wins over the hidden coordinates (without JavaScript, they still hold
+    // the previous point when editing); one that cannot be placed is said, not dropped.
+    let mut found = None;
+    if !form.address.trim().is_empty() {
+        let address = form.address.clone();
+        found = state
+            .db
+            .read(move |c| Ok(crate::addresses::store::geocode(c, &address, None)?))
+            .await?;
+        let no_point = parsed.as_ref().is_some_and(|p| p.point.is_none());
+        errors.check(
+            found.is_none() && no_point,
+            "address",
+            "aid.error_address_unknown",
+        );
+    }
     let Some(mut input) = parsed.filter(|_| errors.is_empty()) else {
         upload::remove_image(&state.config, photo.as_deref());
         let page = FormPage {
@@ -169,16 +185,7 @@ async fn parse(
             crate::news::handlers::form_status(too_big),
         )));
     };
-    // A typed address wins over the hidden coordinates (without JavaScript, they still hold
-    // the previous point when editing).
-    if !form.address.trim().is_empty() {
-        let address = form.address.clone();
-        let found = state
-            .db
-            .read(move |c| Ok(crate::addresses::store::geocode(c, &address, None)?))
-            .await?;
-        input.point = found.or(input.point);
-    }
+    input.point = found.or(input.point);
     // An actor's post takes the actor's (public) point when it has one; a person's point is
     // rounded before it goes anywhere.
     let actor_point = input

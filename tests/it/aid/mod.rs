@@ -258,6 +258,19 @@ fn bad_input_is_a_422_that_keeps_what_was_typed() {
     assert!(r.body.contains("Donnez un titre."));
     assert!(r.body.contains("Indiquez un prix en euros"));
     assert!(r.body.contains("Date illisible"));
+    // A place the address base does not know, without a point from the map: said, kept.
+    let r = post_aid(
+        &c,
+        &[
+            ("kind", "offer"),
+            ("category", "services"),
+            ("title", "Aide au jardin"),
+            ("address", "Lieu-dit Nulle Part"),
+        ],
+    );
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("value=\"Lieu-dit Nulle Part\""));
+    assert!(r.body.contains("introuvable dans la base d'adresses"));
     // Nothing was posted.
     assert!(c
         .get("/aid/mine")
