@@ -193,7 +193,7 @@ def dir_size(p):
 
 def fill(path, ctx):
     for k, v in ctx.items():
-        path = path.replace("{" + k + "}", v)
+        path = path.replace("{" + k + "}", str(v))
     return path
 
 
