@@ -487,23 +487,13 @@ pub async fn send(
             "flash.lists.scheduled",
         )),
         Err(ScheduleRefused::TooSoon(next)) => Ok(views::too_soon(&ctx, &list, &m, next)),
-        Err(ScheduleRefused::NotApproved) => {
+        Err(refused) => {
             let mut e = FormErrors::new();
-            e.add("send_at", "lists.needs_approval_first");
-            render_editor(
-                &state,
-                &ctx,
-                &list,
-                &m,
-                &form_of(&m),
-                &e,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(ScheduleRefused::NotDraft) => {
-            let mut e = FormErrors::new();
-            e.add("send_at", "lists.not_draft");
+            let key = match refused {
+                ScheduleRefused::NotApproved => "lists.needs_approval_first",
+                _ => "lists.not_draft",
+            };
+            e.add("send_at", key);
             render_editor(
                 &state,
                 &ctx,
