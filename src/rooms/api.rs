@@ -45,12 +45,12 @@ pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, AppError> 
     let items = state
         .db
         .read(|c| {
-            let mut out = Vec::new();
-            for r in store::rooms(c)? {
-                let rules = store::rules_of(c, r.id)?;
-                out.push(room_json(&r, &rules));
-            }
-            Ok(out)
+            let rules = store::all_rules(c)?;
+            let default = Rules::default();
+            Ok(store::rooms(c)?
+                .iter()
+                .map(|r| room_json(r, rules.get(&r.id).unwrap_or(&default)))
+                .collect::<Vec<_>>())
         })
         .await?;
     Ok(HttpResponse::Ok().json(json!({ "items": items })))

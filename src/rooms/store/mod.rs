@@ -63,32 +63,44 @@ fn actor_refs(
         .collect()
 }
 
+const RULES_COLUMNS: &str = "min_minutes, max_minutes, buffer_minutes, horizon_days, who,
+    approval, quota_week, quota_month, access_instructions, manager_actor_id, room_id";
+
+/// The saved rules of a row (without their lists of actors and managers) and its manager actor.
+fn rules_row(r: &rusqlite::Row) -> rusqlite::Result<(Rules, Option<i64>)> {
+    let who: String = r.get(4)?;
+    Ok((
+        Rules {
+            min_minutes: r.get(0)?,
+            max_minutes: r.get(1)?,
+            buffer_minutes: r.get(2)?,
+            horizon_days: r.get(3)?,
+            who: Who::parse(&who).unwrap_or(Who::Managers),
+            approval: r.get(5)?,
+            quota_week: r.get(6)?,
+            quota_month: r.get(7)?,
+            access_instructions: r.get(8)?,
+            ..Rules::default()
+        },
+        r.get::<_, Option<i64>>(9)?,
+    ))
+}
+
+/// The rules of every room that has saved ones, in one query (the list of rooms in the API):
+/// without the allowed actors and the managers.
+pub fn all_rules(conn: &Connection) -> rusqlite::Result<std::collections::HashMap<i64, Rules>> {
+    conn.prepare_cached(&format!("SELECT {RULES_COLUMNS} FROM room_rules"))?
+        .query_map([], |r| Ok((r.get::<_, i64>(10)?, rules_row(r)?.0)))?
+        .collect()
+}
+
 /// The rules of a room (the defaults when none were saved).
 pub fn rules_of(conn: &Connection, room_id: i64) -> rusqlite::Result<Rules> {
     let mut rules = conn
-        .prepare_cached(
-            "SELECT min_minutes, max_minutes, buffer_minutes, horizon_days, who, approval,
-                quota_week, quota_month, access_instructions, manager_actor_id
-             FROM room_rules WHERE room_id = :id",
-        )?
-        .query_row(named_params! {":id": room_id}, |r| {
-            let who: String = r.get(4)?;
-            Ok((
-                Rules {
-                    min_minutes: r.get(0)?,
-                    max_minutes: r.get(1)?,
-                    buffer_minutes: r.get(2)?,
-                    horizon_days: r.get(3)?,
-                    who: Who::parse(&who).unwrap_or(Who::Managers),
-                    approval: r.get(5)?,
-                    quota_week: r.get(6)?,
-                    quota_month: r.get(7)?,
-                    access_instructions: r.get(8)?,
-                    ..Rules::default()
-                },
-                r.get::<_, Option<i64>>(9)?,
-            ))
-        })
+        .prepare_cached(&format!(
+            "SELECT {RULES_COLUMNS} FROM room_rules WHERE room_id = :id"
+        ))?
+        .query_row(named_params! {":id": room_id}, rules_row)
         .optional()?;
     let Some((mut r, manager_actor_id)) = rules.take() else {
         return Ok(Rules::default());
