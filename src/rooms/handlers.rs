@@ -23,7 +23,12 @@ use crate::web::{redirect_with_flash, Ctx};
 #[serde(default)]
 pub struct WeekQuery {
     pub week: String,
+    /// The page of rooms on `/rooms` (from 1).
+    pub page: usize,
 }
+
+/// Rooms per page of `/rooms` (a village has a handful; a whole area can have hundreds).
+pub const ROOMS_PER_PAGE: usize = 20;
 
 /// The Monday of the week asked for and the UTC bounds of that local week.
 pub fn week_bounds(ctx: &Ctx, q: &str) -> (NaiveDate, i64, i64) {
@@ -40,15 +45,35 @@ pub async fn list(
     q: web::Query<WeekQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (monday, from, to) = week_bounds(&ctx, &q.week);
-    let (rooms, week) = state
+    let asked = q.page;
+    let (shown, week, pages) = state
         .db
-        .read(move |c| Ok((store::rooms(c)?, bookings::calendar(c, None, from, to)?)))
+        .read(move |c| {
+            let page = asked.max(1);
+            let (mut shown, total) =
+                store::rooms_page(c, (page - 1) * ROOMS_PER_PAGE, ROOMS_PER_PAGE)?;
+            let pages = total.div_ceil(ROOMS_PER_PAGE).max(1);
+            if page > pages {
+                // Past the end: the last page.
+                shown = store::rooms_page(c, (pages - 1) * ROOMS_PER_PAGE, ROOMS_PER_PAGE)?.0;
+            }
+            let ids: Vec<i64> = shown.iter().map(|r| r.id).collect();
+            Ok((shown, bookings::calendar_of(c, &ids, from, to)?, pages))
+        })
         .await?;
+    let page = asked.clamp(1, pages);
     let viewer = Viewer {
         user_id: ctx.user.as_ref().map(|u| u.id),
         manager: false,
     };
-    Ok(views::list(&ctx, &rooms, &week, monday, viewer))
+    Ok(views::list(
+        &ctx,
+        &shown,
+        &week,
+        monday,
+        viewer,
+        (page, pages),
+    ))
 }
 
 /// Loads a public room or answers 404.

@@ -2,6 +2,11 @@
 -- tables key on its actor id. THE guarantee: two confirmed bookings of one room, buffer
 -- included, never overlap; the triggers below refuse it whatever code path writes.
 
+-- The public rooms by name (the list of rooms pages through them without reading the other
+-- actors).
+CREATE INDEX actors_public_rooms ON actors(name COLLATE NOCASE, id)
+    WHERE kind = 'place' AND type = 'room' AND visibility = 'public';
+
 -- The booking rules of a room (a room without a row uses the defaults of `rooms::Rules`).
 -- Opening hours are the actor's own `hours` (directory::hours); none given means always open.
 CREATE TABLE room_rules (
@@ -74,6 +79,8 @@ CREATE INDEX room_bookings_room ON room_bookings(room_id, status, start_utc);
 CREATE INDEX room_bookings_user ON room_bookings(user_id, start_utc);
 CREATE INDEX room_bookings_actor ON room_bookings(actor_id, start_utc);
 CREATE INDEX room_bookings_series ON room_bookings(series_id) WHERE series_id IS NOT NULL;
+-- The agenda events a booking published or linked (left out of the calendars' event dates).
+CREATE INDEX room_bookings_event ON room_bookings(event_id) WHERE event_id IS NOT NULL;
 CREATE INDEX room_bookings_notify ON room_bookings(id) WHERE notify IS NOT NULL;
 CREATE INDEX room_bookings_remind ON room_bookings(start_utc) WHERE status = 'confirmed' AND reminded_at IS NULL;
 

@@ -167,7 +167,63 @@ pub fn events_between(
     from: i64,
     to: i64,
 ) -> rusqlite::Result<Vec<Booking>> {
-    conn.prepare_cached(
+    // One statement per case, so that each uses its index: the room's events (events_place)
+    // then their dates, or the dates of the range (occurrences_start) then their place.
+    let which = if room_id.is_some() {
+        "e.place_id = :room"
+    } else {
+        "r.type = 'room' AND :room IS NULL"
+    };
+    events_where(conn, which, room_id, from, to)
+}
+
+/// `ids` as an SQL list (numbers from the database: nothing to escape).
+fn id_list(ids: &[i64]) -> String {
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    list.join(", ")
+}
+
+/// The live bookings and the agenda's events of the rooms `ids` in `[from, to)` (one page of
+/// rooms on `/rooms`).
+pub fn calendar_of(
+    conn: &Connection,
+    ids: &[i64],
+    from: i64,
+    to: i64,
+) -> rusqlite::Result<Vec<Booking>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = id_list(ids);
+    let mut all = query(
+        conn,
+        &format!(
+            "b.status IN ('requested', 'confirmed') AND b.room_id IN ({list})
+               AND b.start_utc < :to AND b.end_utc > :from AND b.start_utc > :from - 172800
+             ORDER BY b.start_utc, b.id"
+        ),
+        &[(":from", &from), (":to", &to)],
+    )?;
+    let none: Option<i64> = None;
+    all.extend(events_where(
+        conn,
+        &format!("e.place_id IN ({list}) AND :room IS NULL"),
+        none,
+        from,
+        to,
+    )?);
+    all.sort_by_key(|b| (b.start, b.id));
+    Ok(all)
+}
+
+fn events_where(
+    conn: &Connection,
+    which: &str,
+    room_id: Option<i64>,
+    from: i64,
+    to: i64,
+) -> rusqlite::Result<Vec<Booking>> {
+    conn.prepare(&format!(
         "SELECT -o.id AS id, e.place_id AS room_id, r.slug AS room_slug, r.name AS room_name,
             o.start_utc, o.end_utc, o.end_utc AS busy_end, NULL AS user_id, NULL AS user_name,
             NULL AS actor_id, NULL AS actor_slug, NULL AS actor_name,
@@ -177,19 +233,23 @@ pub fn events_between(
          FROM occurrences o
          JOIN events e ON e.id = o.event_id
          JOIN actors r ON r.id = e.place_id
-         WHERE r.type = 'room' AND (:room IS NULL OR e.place_id = :room)
+         WHERE {which} AND r.type = 'room'
            AND e.status = 'scheduled' AND o.cancelled = 0
-           AND o.start_utc < :to AND o.end_utc > :from
+           AND o.start_utc < :to AND o.start_utc > :from - {EVENT_SPAN} AND o.end_utc > :from
            AND NOT EXISTS (SELECT 1 FROM room_bookings b WHERE b.event_id = e.id
                 AND b.room_id = e.place_id AND b.status = 'confirmed')
-         ORDER BY o.start_utc, o.id",
-    )?
+         ORDER BY o.start_utc, o.id"
+    ))?
     .query_map(
         named_params! {":room": room_id, ":from": from, ":to": to},
         booking_from_row,
     )?
     .collect()
 }
+
+/// The longest an agenda event's date is looked back for when it may still be under way
+/// (a week: a festival over several days).
+const EVENT_SPAN: i64 = 7 * 86_400;
 
 /// Whether an agenda event (not published by a booking of the room) is held in the room
 /// during `[start, busy_end)`.
@@ -199,13 +259,14 @@ pub fn event_clashes(
     start: i64,
     busy_end: i64,
 ) -> rusqlite::Result<bool> {
-    conn.prepare_cached(
+    conn.prepare_cached(&format!(
         "SELECT EXISTS (SELECT 1 FROM events e JOIN occurrences o ON o.event_id = e.id
             WHERE e.place_id = :room AND e.status = 'scheduled' AND o.cancelled = 0
-              AND o.start_utc < :busy_end AND o.end_utc > :start
+              AND o.start_utc < :busy_end AND o.start_utc > :start - {EVENT_SPAN}
+              AND o.end_utc > :start
               AND NOT EXISTS (SELECT 1 FROM room_bookings b WHERE b.event_id = e.id
-                   AND b.room_id = :room AND b.status = 'confirmed'))",
-    )?
+                   AND b.room_id = :room AND b.status = 'confirmed'))"
+    ))?
     .query_row(
         named_params! {":room": room_id, ":start": start, ":busy_end": busy_end},
         |r| r.get(0),

@@ -51,6 +51,31 @@ pub fn rooms(conn: &Connection) -> rusqlite::Result<Vec<Room>> {
         .collect()
 }
 
+/// One page of the public rooms, by name, and how many there are.
+pub fn rooms_page(
+    conn: &Connection,
+    offset: usize,
+    limit: usize,
+) -> rusqlite::Result<(Vec<Room>, usize)> {
+    let total: i64 = conn
+        .prepare_cached(
+            "SELECT COUNT(*) FROM actors INDEXED BY actors_public_rooms
+             WHERE kind = 'place' AND type = 'room' AND visibility = 'public'",
+        )?
+        .query_row([], |r| r.get(0))?;
+    let rooms = conn
+        .prepare_cached(&format!(
+            "{} ORDER BY name COLLATE NOCASE, id LIMIT :limit OFFSET :offset",
+            ROOM_SELECT.replace("FROM actors", "FROM actors INDEXED BY actors_public_rooms")
+        ))?
+        .query_map(
+            named_params! {":limit": limit as i64, ":offset": offset as i64},
+            room_from_row,
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok((rooms, total as usize))
+}
+
 fn actor_refs(
     conn: &Connection,
     sql: &str,

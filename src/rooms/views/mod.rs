@@ -142,7 +142,18 @@ pub fn list(
     list: &[Booking],
     monday: NaiveDate,
     v: Viewer,
+    (at, pages): (usize, usize),
 ) -> HttpResponse {
+    let week = week_code(monday);
+    let pager = html! {
+        @if pages > 1 {
+            nav.pager aria-label=(ctx.t("rooms.pages")) {
+                @if at > 1 { a href={ "/rooms?week=" (week) "&page=" (at - 1) } rel="prev" { "← " (ctx.t("rooms.prev_page")) } " " }
+                span { (ctx.lang.tf("rooms.page_n", &[("n", &at.to_string()), ("of", &pages.to_string())])) }
+                @if at < pages { " " a href={ "/rooms?week=" (week) "&page=" (at + 1) } rel="next" { (ctx.t("rooms.next_page")) " →" } }
+            }
+        }
+    };
     page(
         ctx,
         ctx.t("rooms.title"),
@@ -169,6 +180,7 @@ pub fn list(
             h2 { (week_title(ctx, monday)) }
             (week_nav(ctx, "/rooms", monday))
             @if !rooms.is_empty() { (grid(ctx, monday, rooms, list, v)) }
+            (pager)
         },
     )
 }

@@ -30,3 +30,26 @@ fn the_demo_has_a_weekly_booking_a_pending_request_and_a_public_event() {
     assert_eq!(rooms.status, 200);
     assert!(rooms.body.contains("Salle des fêtes"));
 }
+
+#[test]
+fn a_whole_area_s_rooms_come_twenty_to_a_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let admin = server.set_up();
+    for i in 1..=21 {
+        super::room(&admin, &format!("Salle {i:02}"), "");
+    }
+    let first = server.client().get("/rooms");
+    assert_eq!(first.status, 200);
+    assert_eq!(first.body.matches("<li class=\"card\">").count(), 20);
+    assert!(first.body.contains("Page 1 sur 2") && first.body.contains("page=2"));
+    assert!(first.body.contains("Salle 20") && !first.body.contains("Salle 21"));
+    let second = server.client().get("/rooms?page=2");
+    assert!(second.body.contains("Salle 21") && second.body.contains("Page 2 sur 2"));
+    // Past the end: the last page.
+    assert!(server
+        .client()
+        .get("/rooms?page=9")
+        .body
+        .contains("Salle 21"));
+}
