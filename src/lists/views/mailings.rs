@@ -232,6 +232,13 @@ pub fn too_soon(ctx: &Ctx, list: &List, m: &Mailing, next: i64) -> HttpResponse 
         p.error role="alert" {
             (ctx.lang.tf("lists.too_soon", &[("frequency", &list.frequency.describe(ctx.lang)), ("date", &ctx.datetime(next))]))
         }
+        // One click to keep the promise: the same mailing, at the first date it allows.
+        @let local = crate::agenda::recurrence::utc_to_local(ctx.instance.time_zone, next);
+        form method="post" action={ "/lists/" (list.slug) "/mailings/" (m.id) "/send" } {
+            (csrf(ctx))
+            input type="hidden" name="send_at" value=(local.format("%Y-%m-%dT%H:%M"));
+            button type="submit" { (ctx.lang.tf("lists.schedule_at_next", &[("date", &ctx.datetime(next))])) }
+        }
         p { a href={ "/lists/" (list.slug) "/mailings/" (m.id) } { (ctx.t("lists.back")) } }
     };
     page_with_status(

@@ -288,6 +288,13 @@ fn a_scheduled_mailing_waits_and_the_promise_counts_from_its_date() {
         "{}",
         r.body
     );
+    // One click schedules it at that date instead.
+    assert!(r
+        .body
+        .contains("name=\"send_at\" value=\"2030-02-01T09:00\""));
+    assert!(r
+        .body
+        .contains("Programmer l'envoi au vendredi 1 février 2030 à 09:00"));
     // A date that is not one is a form error, not a fault.
     let r = admin.post_form(&format!("{second}/send"), &page, &[("send_at", "bad date")]);
     assert_eq!(r.status, 422);
