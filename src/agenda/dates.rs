@@ -59,14 +59,26 @@ pub async fn cancel(
     let (ev, occ) = managed_date(&state, &ctx, slug, rid).await?;
     let off = !req.path().ends_with("/restore");
     let (id, oid, uid) = (ev.id, occ.id, user.id);
-    state
+    let (start, end) = (occ.start_utc, occ.end_utc);
+    let done = state
         .db
         .write(move |tx| {
+            // Back on only if the room is not booked at that time meanwhile.
+            if !off && store::rooms::booking_over(tx, id, start, end)?.is_some() {
+                return Ok(false);
+            }
             occurrences::set_cancelled(tx, oid, off)?;
             store::touch(tx, id, Some(uid), now())?;
-            Ok(())
+            Ok(true)
         })
         .await?;
+    if !done {
+        return Ok(redirect_with_flash(
+            &ctx,
+            &date_url(&ev, rid),
+            "flash.agenda.room_booked",
+        ));
+    }
     let flash = if off {
         "flash.agenda.date_cancelled"
     } else {
@@ -144,15 +156,34 @@ pub async fn update(
         ));
     };
     let (tz, id, oid, uid) = (ev.tz, ev.id, occ.id, user.id);
-    state
+    let cancelled = occ.cancelled;
+    let booked = state
         .db
         .write(move |tx| {
             let (s, e) = (local_to_utc(tz, start), local_to_utc(tz, end));
+            // A live date moved into a time its room is booked: refused, naming the booking.
+            if !cancelled && ev_status_scheduled(tx, id)? {
+                if let Some(b) = store::rooms::booking_over(tx, id, s, e)? {
+                    return Ok(Some(b));
+                }
+            }
             occurrences::set_override(tx, oid, s, e, title.as_deref(), &note)?;
             store::touch(tx, id, Some(uid), now())?;
-            Ok(())
+            Ok(None)
         })
         .await?;
+    if let Some((start, end)) = booked {
+        let (key, args) = super::manage::booked_message(&ctx, start, end);
+        errors.add_with("date", key, args);
+        return Ok(views::form::date_form(
+            &ctx,
+            &ev,
+            &occ,
+            &form,
+            &errors,
+            StatusCode::CONFLICT,
+        ));
+    }
     Ok(redirect_with_flash(
         &ctx,
         &date_url(&ev, rid),
@@ -218,4 +249,9 @@ pub async fn rsvp(
         ));
     }
     Ok(redirect(&format!("{}#rsvp", date_url(&ev, rid))))
+}
+
+/// Whether the event is scheduled (a pending or cancelled one holds no room).
+fn ev_status_scheduled(tx: &rusqlite::Connection, id: i64) -> Result<bool, AppError> {
+    Ok(store::event_by_id(tx, id)?.is_some_and(|e| e.status == super::Status::Scheduled))
 }

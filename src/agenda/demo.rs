@@ -49,7 +49,7 @@ fn input(title: &str, type_: EventType, start: NaiveDateTime, end: NaiveDateTime
 
 fn create(tx: &Connection, e: &EventInput, by: &User) -> Result<String, AppError> {
     save::create(tx, e, Some(by), TZ, crate::db::now())?
-        .map_err(|(field, key)| AppError::msg(format!("demo event {}: {field} {key}", e.title)))
+        .map_err(|refusal| AppError::msg(format!("demo event {}: {refusal:?}", e.title)))
 }
 
 /// Answers for the `nth` date to come of an event.

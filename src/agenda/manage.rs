@@ -144,17 +144,9 @@ pub async fn create(
         .await?;
     let slug = match created {
         Ok(slug) => slug,
-        Err((field, key)) => {
-            errors.add(field, key);
-            return form_page(
-                &state,
-                &ctx,
-                None,
-                &form,
-                &errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+        Err(refusal) => {
+            let status = refuse(&mut errors, &ctx, refusal);
+            return form_page(&state, &ctx, None, &form, &errors, status).await;
         }
     };
     if anonymous {
@@ -170,6 +162,55 @@ pub async fn create(
         &format!("/e/{slug}"),
         "flash.saved",
     ))
+}
+
+/// A refusal of the save as the form's message and status: a booked room (409) names the
+/// booking's time in the village's time zone, never who booked.
+fn refuse(errors: &mut FormErrors, ctx: &Ctx, refusal: save::Refusal) -> StatusCode {
+    match refusal {
+        save::Refusal::Field(field, key) => {
+            errors.add(field, key);
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        save::Refusal::RoomBooked { start, end } => {
+            let (key, args) = booked_message(ctx, start, end);
+            errors.add_with("place", key, args);
+            StatusCode::CONFLICT
+        }
+    }
+}
+
+/// The message key and its values for a room booked from `start` to `end`.
+pub fn booked_message(
+    ctx: &Ctx,
+    start: i64,
+    end: i64,
+) -> (&'static str, Vec<(&'static str, String)>) {
+    let tz = ctx.instance.time_zone;
+    let time = |t: i64| {
+        crate::agenda::recurrence::utc_to_local(tz, t)
+            .format("%H:%M")
+            .to_string()
+    };
+    let same_day = ctx.lang.date(start, tz) == ctx.lang.date(end - 1, tz);
+    if same_day {
+        (
+            "agenda.room_booked",
+            vec![
+                ("date", ctx.lang.date(start, tz)),
+                ("from", time(start)),
+                ("to", time(end)),
+            ],
+        )
+    } else {
+        (
+            "agenda.room_booked_days",
+            vec![
+                ("from", ctx.lang.datetime(start, tz)),
+                ("to", ctx.lang.datetime(end, tz)),
+            ],
+        )
+    }
 }
 
 /// Tells the site's admins that a submission waits (after the commit).
@@ -256,17 +297,9 @@ pub async fn update(
         .db
         .write(move |tx| save::update(tx, &current, &input, &user, now()))
         .await?;
-    if let Err((field, key)) = saved {
-        errors.add(field, key);
-        return form_page(
-            &state,
-            &ctx,
-            Some(&ev),
-            &form,
-            &errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+    if let Err(refusal) = saved {
+        let status = refuse(&mut errors, &ctx, refusal);
+        return form_page(&state, &ctx, Some(&ev), &form, &errors, status).await;
     }
     Ok(redirect_with_flash(
         &ctx,
@@ -322,10 +355,24 @@ pub async fn cancel(
         Status::Cancelled
     };
     let (id, uid) = (ev.id, user.id);
-    state
+    let done = state
         .db
-        .write(move |tx| Ok(store::set_status(tx, id, status, Some(uid), now())?))
+        .write(move |tx| {
+            // Back on only if its room is not booked meanwhile at one of its dates.
+            if restore && store::rooms::any_clash(tx, id)?.is_some() {
+                return Ok(false);
+            }
+            store::set_status(tx, id, status, Some(uid), now())?;
+            Ok(true)
+        })
         .await?;
+    if !done {
+        return Ok(redirect_with_flash(
+            &ctx,
+            &format!("/e/{}", ev.slug),
+            "flash.agenda.room_booked",
+        ));
+    }
     let flash = if restore {
         "flash.agenda.restored"
     } else {

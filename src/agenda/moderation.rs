@@ -48,20 +48,21 @@ pub async fn approve(
         .db
         .write(move |tx| {
             let pending = store::event_by_id(tx, id)?.is_some_and(|e| e.status == Status::Pending);
-            if pending {
-                store::set_status(tx, id, Status::Scheduled, Some(user.id), now())?;
+            if !pending {
+                return Ok(None);
             }
-            Ok(pending)
+            // A submission in a room booked at one of its dates stays in the queue.
+            if store::rooms::any_clash(tx, id)?.is_some() {
+                return Ok(Some("flash.agenda.room_booked"));
+            }
+            store::set_status(tx, id, Status::Scheduled, Some(user.id), now())?;
+            Ok(Some("flash.agenda.approved"))
         })
         .await?;
-    if !done {
+    let Some(flash) = done else {
         return Err(AppError::NotFound);
-    }
-    Ok(redirect_with_flash(
-        &ctx,
-        "/admin/agenda",
-        "flash.agenda.approved",
-    ))
+    };
+    Ok(redirect_with_flash(&ctx, "/admin/agenda", flash))
 }
 
 /// POST /admin/agenda/{id}/reject: the submission is deleted.

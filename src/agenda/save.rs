@@ -11,8 +11,14 @@ use super::{event_slug, Event, EventInput, Status, Viewer, HORIZON_SECS};
 use crate::auth::User;
 use crate::error::AppError;
 
-/// A refusal tied to a form field: (field, message key).
-pub type Refusal = (&'static str, &'static str);
+/// Why an event cannot be saved as the form says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// A form field and the message key.
+    Field(&'static str, &'static str),
+    /// The room is booked at this time (UTC seconds): the booking's start and end, never who.
+    RoomBooked { start: i64, end: i64 },
+}
 
 /// The form's references as ids, and the location to store.
 struct Resolved {
@@ -42,7 +48,7 @@ fn resolve(
                 address = f.address;
                 point = f.point;
             }
-            None => return Ok(Err(("place", "agenda.place_unknown"))),
+            None => return Ok(Err(Refusal::Field("place", "agenda.place_unknown"))),
         }
     } else if point.is_none() && !address.trim().is_empty() {
         let inst = crate::settings::store::load_instance(tx)?;
@@ -58,7 +64,7 @@ fn resolve(
     if let Some(slug) = &input.organiser_slug {
         let facts = store::refs::actor_facts(tx, slug)?.filter(|f| f.kind != "person");
         let Some(f) = facts else {
-            return Ok(Err(("organiser", "agenda.organiser_unknown")));
+            return Ok(Err(Refusal::Field("organiser", "agenda.organiser_unknown")));
         };
         let kept = current
             .and_then(|c| c.organiser.as_ref())
@@ -68,7 +74,7 @@ fn resolve(
             None => false,
         };
         if !(kept || member || viewer.staff) {
-            return Ok(Err(("organiser", "agenda.organiser_unknown")));
+            return Ok(Err(Refusal::Field("organiser", "agenda.organiser_unknown")));
         }
         organiser_actor_id = Some(f.id);
         organiser_user_id = None;
@@ -92,7 +98,7 @@ fn resolve(
             _ => false,
         };
         if !ok {
-            return Ok(Err(("parent", "agenda.parent_unknown")));
+            return Ok(Err(Refusal::Field("parent", "agenda.parent_unknown")));
         }
         parent_id = parent.map(|p| p.id);
     }
@@ -153,6 +159,19 @@ pub fn create(
     tz: Tz,
     now: i64,
 ) -> Result<Result<String, Refusal>, AppError> {
+    create_linked(tx, input, user, tz, now, |_, _| Ok(()))
+}
+
+/// [`create`], with `link` run on the new event's id before it is put in its room: a room
+/// booking links the event it publishes, so that the event is the booking, not a clash.
+pub fn create_linked(
+    tx: &Connection,
+    input: &EventInput,
+    user: Option<&User>,
+    tz: Tz,
+    now: i64,
+    link: impl FnOnce(&Connection, i64) -> rusqlite::Result<()>,
+) -> Result<Result<String, Refusal>, AppError> {
     let r = match resolve(tx, input, user, None)? {
         Ok(r) => r,
         Err(refusal) => return Ok(Err(refusal)),
@@ -163,9 +182,16 @@ pub fn create(
     } else {
         Status::Pending
     };
+    tx.execute_batch("SAVEPOINT agenda_save")?;
+    // The row goes in without its place, its dates are written, then the place is set: the
+    // room's bookings are checked against every date at once (and named if one clashes).
+    let placeless = EventRow {
+        place_id: None,
+        ..row(input, &r, &tz)
+    };
     let id = store::insert_event(
         tx,
-        &row(input, &r, &tz),
+        &placeless,
         &slug,
         &new_uid(),
         status,
@@ -174,7 +200,8 @@ pub fn create(
         now,
     )?;
     occurrences::materialise(tx, id, now + HORIZON_SECS)?;
-    Ok(Ok(slug))
+    link(tx, id)?;
+    finish(tx, id, r.place_id, status).map(|done| done.map(|()| slug))
 }
 
 /// Saves an edited event (in its own zone) and brings its occurrences in step.
@@ -189,13 +216,35 @@ pub fn update(
         Ok(r) => r,
         Err(refusal) => return Ok(Err(refusal)),
     };
-    store::update_event(
-        tx,
-        current.id,
-        &row(input, &r, &current.tz),
-        Some(user.id),
-        now,
-    )?;
+    tx.execute_batch("SAVEPOINT agenda_save")?;
+    let placeless = EventRow {
+        place_id: None,
+        ..row(input, &r, &current.tz)
+    };
+    store::update_event(tx, current.id, &placeless, Some(user.id), now)?;
     occurrences::materialise(tx, current.id, now + HORIZON_SECS)?;
+    finish(tx, current.id, r.place_id, current.status)
+}
+
+/// Puts a saved event in its place, unless the place is a room booked at one of its live
+/// dates: then everything since the savepoint is undone and the booking's time returned.
+fn finish(
+    tx: &Connection,
+    id: i64,
+    place: Option<i64>,
+    status: Status,
+) -> Result<Result<(), Refusal>, AppError> {
+    let clash = match place {
+        Some(place) if status == Status::Scheduled => {
+            store::rooms::first_booking_clash(tx, id, place)?
+        }
+        _ => None,
+    };
+    if let Some((start, end)) = clash {
+        tx.execute_batch("ROLLBACK TO agenda_save; RELEASE agenda_save")?;
+        return Ok(Err(Refusal::RoomBooked { start, end }));
+    }
+    store::rooms::set_place(tx, id, place)?;
+    tx.execute_batch("RELEASE agenda_save")?;
     Ok(Ok(()))
 }

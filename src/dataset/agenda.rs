@@ -131,7 +131,9 @@ pub fn fill(
         match save::create(tx, &e, Some(&admin), TZ, now)? {
             Ok(slug) if i % 9973 == 0 => slugs.push(slug),
             Ok(_) => {}
-            Err((field, key)) => {
+            // A room booked at that time keeps its booking: the generated event is dropped.
+            Err(save::Refusal::RoomBooked { .. }) => {}
+            Err(save::Refusal::Field(field, key)) => {
                 return Err(AppError::msg(format!("generated event {i}: {field} {key}")))
             }
         }

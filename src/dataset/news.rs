@@ -70,7 +70,7 @@ pub fn fill(
                 post,
                 None,
                 *rng.pick(accounts),
-                rng.pick(COMMENTS),
+                *rng.pick(COMMENTS),
                 at + 3600,
             )?;
             store::comments::insert_comment(

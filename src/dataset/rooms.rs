@@ -70,7 +70,9 @@ pub fn fill(
             };
             let (start, end) = (at(hour), at(hour + hours));
             let busy_end = end + rules.buffer_secs();
-            if bookings::clashes(tx, room.id, start, busy_end, None)? {
+            if bookings::clashes(tx, room.id, start, busy_end, None)?
+                || bookings::event_clashes(tx, room.id, start, busy_end)?
+            {
                 continue;
             }
             let actor = (!orgs.is_empty()).then(|| orgs[rng.below(orgs.len())].id);
@@ -86,7 +88,7 @@ pub fn fill(
                 busy_end,
                 user_id: *rng.pick(accounts),
                 actor_id: actor,
-                purpose: rng.pick(PURPOSES),
+                purpose: *rng.pick(PURPOSES),
                 public: rng.chance(0.1),
                 status,
                 series_id: if i < 8 { series } else { None },

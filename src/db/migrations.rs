@@ -33,6 +33,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("rooms", include_str!("migrations/0012_rooms.sql")),
     ("aid", include_str!("migrations/0013_aid.sql")),
     ("lists", include_str!("migrations/0014_lists.sql")),
+    (
+        "room_guarantee",
+        include_str!("migrations/0015_room_guarantee.sql"),
+    ),
 ];
 
 /// The schema version the database file is at (0 for a new file).

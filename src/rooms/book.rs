@@ -32,9 +32,15 @@ pub fn manages(conn: &Connection, room_id: i64, user: &User) -> Result<bool, App
     Ok(user.is_admin() || store::is_manager(conn, room_id, user.id)?)
 }
 
-/// Whether a write failed on THE guarantee's trigger.
+/// Whether a write failed on THE guarantee's trigger (two confirmed bookings).
 pub fn is_overlap(e: &rusqlite::Error) -> bool {
     e.to_string().contains("room_booking_overlap")
+}
+
+/// Whether a write failed on the guarantee's agenda side: an event of the agenda is held in
+/// the room then (migration 15).
+pub fn is_event_overlap(e: &rusqlite::Error) -> bool {
+    e.to_string().contains("room_booking_event")
 }
 
 /// The UTC bounds of the local ISO week and calendar month of a slot.
@@ -192,6 +198,9 @@ pub fn book(
             Err(e) if is_overlap(&e) => {
                 return Ok(Outcome::Report(vec![(slot.clone(), Some(Why::Taken))]))
             }
+            Err(e) if is_event_overlap(&e) => {
+                return Ok(Outcome::Report(vec![(slot.clone(), Some(Why::Event))]))
+            }
             Err(e) => return Err(e.into()),
         };
         if series && ids.is_empty() {
@@ -242,11 +251,10 @@ pub fn publish(
         submitter_name: String::new(),
         submitter_email: String::new(),
     };
-    if let Ok(slug) = crate::agenda::save::create(tx, &input, Some(booker), tz, now)? {
-        if let Some(id) = crate::agenda::store::event_id_by_slug(tx, &slug)? {
-            bookings::set_event(tx, b.id, id)?;
-        }
-    }
+    // The booking is linked before the event is put in the room: it is the booking's own
+    // event, not a clash with it.
+    let link = |tx: &Connection, id: i64| bookings::set_event(tx, b.id, id);
+    let _ = crate::agenda::save::create_linked(tx, &input, Some(booker), tz, now, link)?;
     Ok(())
 }
 
@@ -277,6 +285,9 @@ pub fn decide(
     if bookings::clashes(tx, b.room_id, b.start, b.busy_end, Some(b.id))? {
         return Ok(Err("rooms.approve_clash"));
     }
+    if bookings::event_clashes(tx, b.room_id, b.start, b.busy_end)? {
+        return Ok(Err("rooms.approve_event"));
+    }
     match bookings::set_status(
         tx,
         b.id,
@@ -287,6 +298,7 @@ pub fn decide(
     ) {
         Ok(_) => {}
         Err(e) if is_overlap(&e) => return Ok(Err("rooms.approve_clash")),
+        Err(e) if is_event_overlap(&e) => return Ok(Err("rooms.approve_event")),
         Err(e) => return Err(e.into()),
     }
     if b.public && b.series_id.is_none() {

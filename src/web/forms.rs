@@ -6,9 +6,13 @@ use maud::{html, Markup};
 use super::context::CSRF_FIELD;
 use super::Ctx;
 
-/// Validation messages by field, as translation keys. Empty means the input is valid.
+/// Validation messages by field, as translation keys (with the values some messages name).
+/// Empty means the input is valid.
 #[derive(Debug, Default, Clone)]
-pub struct FormErrors(Vec<(&'static str, &'static str)>);
+pub struct FormErrors(Vec<(&'static str, &'static str)>, Vec<Args>);
+
+/// The values a message names, such as the time a room is booked, for one error.
+type Args = (&'static str, Vec<(&'static str, String)>);
 
 impl FormErrors {
     /// No errors yet.
@@ -19,6 +23,34 @@ impl FormErrors {
     /// Records that `field` is invalid, with the translation key of the message.
     pub fn add(&mut self, field: &'static str, message_key: &'static str) {
         self.0.push((field, message_key));
+    }
+
+    /// Records that `field` is invalid with a message that names values (`{name}` in it),
+    /// already written in the reader's language.
+    pub fn add_with(
+        &mut self,
+        field: &'static str,
+        message_key: &'static str,
+        args: Vec<(&'static str, String)>,
+    ) {
+        self.0.push((field, message_key));
+        self.1.push((field, args));
+    }
+
+    /// The message for a field in the reader's language, with its values.
+    pub fn message(&self, ctx: &Ctx, field: &str) -> Option<String> {
+        let key = self.get(field)?;
+        Some(self.text(ctx, field, key))
+    }
+
+    fn text(&self, ctx: &Ctx, field: &str, key: &str) -> String {
+        match self.1.iter().find(|(f, _)| *f == field) {
+            Some((_, args)) => {
+                let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                ctx.lang.tf(key, &args)
+            }
+            None => ctx.t(key).to_string(),
+        }
     }
 
     /// Records the error if `condition` holds.
@@ -52,7 +84,7 @@ pub fn error_summary(ctx: &Ctx, errors: &FormErrors) -> Markup {
                 p { strong { (ctx.t("form.has_errors")) } }
                 ul {
                     @for (field, key) in &errors.0 {
-                        li { a href={ "#f-" (field) } { (ctx.t(key)) } }
+                        li { a href={ "#f-" (field) } { (errors.text(ctx, field, key)) } }
                     }
                 }
             }
@@ -124,7 +156,7 @@ impl<'a> Field<'a> {
     /// Renders label, hint, input and error message, linked for screen readers.
     pub fn render(&self, ctx: &Ctx, errors: &FormErrors) -> Markup {
         let id = format!("f-{}", self.name);
-        let error = errors.get(self.name);
+        let error = errors.message(ctx, self.name);
         let described = match (self.hint_key.is_some(), error.is_some()) {
             (true, true) => Some(format!("{id}-hint {id}-error")),
             (true, false) => Some(format!("{id}-hint")),
@@ -141,7 +173,7 @@ impl<'a> Field<'a> {
             div.field.invalid[error.is_some()] {
                 label for=(id) { (ctx.t(self.label_key)) @if !self.required { " " span.optional { (ctx.t("form.optional")) } } }
                 @if let Some(h) = self.hint_key { p.hint id={ (id) "-hint" } { (ctx.t(h)) } }
-                @if let Some(e) = error { p.error id={ (id) "-error" } { (ctx.t(e)) } }
+                @if let Some(e) = &error { p.error id={ (id) "-error" } { (e) } }
                 @if self.kind == "textarea" {
                     textarea id=(id) name=(self.name) rows="4" required[self.required]
                         aria-invalid=[error.map(|_| "true")] aria-describedby=[described.as_deref()] { (value) }

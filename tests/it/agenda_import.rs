@@ -7,8 +7,53 @@ use std::time::{Duration, Instant};
 
 use crate::support::*;
 
-const MOBILIZON: &str = include_str!("../data/mobilizon-chorale.ics");
-const GANCIO: &str = include_str!("../data/gancio-bourg.ics");
+/// The fixtures' dates are moved forward by whole 52-week periods (weekdays kept) so that their
+/// events stay to come, whatever day the tests run.
+fn mobilizon() -> String {
+    later(include_str!("../data/mobilizon-chorale.ics"))
+}
+
+fn gancio() -> String {
+    later(include_str!("../data/gancio-bourg.ics"))
+}
+
+/// `text` with every date (`20261205` or `2026-12-05`) moved forward by as many 364-day periods
+/// as it takes for the fixtures' first date (1 December 2026) to be at least a day ahead.
+fn later(text: &str) -> String {
+    use chrono::NaiveDate;
+    let first = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let behind = (today - first).num_days() + 1;
+    let periods = if behind > 0 { (behind + 363) / 364 } else { 0 };
+    let shift = chrono::Duration::days(364 * periods);
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        let digit_before = i > 0 && bytes[i - 1].is_ascii_digit();
+        let try_fmt = |len: usize, fmt: &str| -> Option<NaiveDate> {
+            let cand = text.get(i..i + len)?;
+            let after = bytes.get(i + len).copied();
+            if digit_before || after.is_some_and(|b| b.is_ascii_digit()) || !cand.starts_with("20")
+            {
+                return None;
+            }
+            NaiveDate::parse_from_str(cand, fmt).ok()
+        };
+        if let Some(d) = try_fmt(10, "%Y-%m-%d") {
+            out.push_str(&(d + shift).format("%Y-%m-%d").to_string());
+            i += 10;
+        } else if let Some(d) = try_fmt(8, "%Y%m%d") {
+            out.push_str(&(d + shift).format("%Y%m%d").to_string());
+            i += 8;
+        } else {
+            let ch = text[i..].chars().next().unwrap();
+            out.push(ch);
+            i += ch.len_utf8();
+        }
+    }
+    out
+}
 
 /// POST the import form as a browser does (multipart, CSRF token in the query string).
 fn upload(c: &Client, slug: &str, url: &str, file: &str) -> Resp {
@@ -110,7 +155,7 @@ fn a_file_import_is_deduplicated_updated_in_place_and_cancels_what_disappeared()
     assert!(results(&jeanne, &slug).is_empty());
 
     // First import: three events (the private one is left out).
-    let r = upload(&jeanne, &slug, "", MOBILIZON);
+    let r = upload(&jeanne, &slug, "", &mobilizon());
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(
         results(&jeanne, &slug),
@@ -129,7 +174,7 @@ fn a_file_import_is_deduplicated_updated_in_place_and_cancels_what_disappeared()
     assert_eq!(feed.status, 200);
     assert!(feed.body.contains("SUMMARY:Concert de Noël de la chorale"));
     assert!(feed.body.contains("RRULE:FREQ=WEEKLY"));
-    let concert = "/e/concert-de-noel-de-la-chorale-2026-12-18";
+    let concert = &later("/e/concert-de-noel-de-la-chorale-2026-12-18");
     let ev = server.client().get(concert);
     assert_eq!(ev.status, 200);
     assert!(ev.body.contains("Chorale du Bourg") && ev.body.contains("participation au chapeau"));
@@ -137,7 +182,7 @@ fn a_file_import_is_deduplicated_updated_in_place_and_cancels_what_disappeared()
     // Second run of the same file: nothing added, nothing duplicated.
     let before = agenda.body.matches("Répétition hebdomadaire").count();
     assert!(before > 0);
-    assert_eq!(upload(&jeanne, &slug, "", MOBILIZON).status, 303);
+    assert_eq!(upload(&jeanne, &slug, "", &mobilizon()).status, 303);
     assert_eq!(
         results(&jeanne, &slug),
         "0 ajoutés, 0 mis à jour, 0 annulés."
@@ -151,7 +196,7 @@ fn a_file_import_is_deduplicated_updated_in_place_and_cancels_what_disappeared()
     assert_eq!(feed2.body.matches("BEGIN:VEVENT").count(), 3);
 
     // A changed SUMMARY upstream: updated in place, same address.
-    let changed = MOBILIZON.replace(
+    let changed = mobilizon().replace(
         "SUMMARY:Concert de Noël de la chorale",
         "SUMMARY:Grand concert de Noël",
     );
@@ -186,7 +231,7 @@ fn a_file_import_is_deduplicated_updated_in_place_and_cancels_what_disappeared()
     );
     let ag = server
         .client()
-        .get("/e/assemblee-generale-de-la-chorale-2027-01-16");
+        .get(&later("/e/assemblee-generale-de-la-chorale-2027-01-16"));
     assert_eq!(ag.status, 200);
     assert!(ag.body.contains("Cet événement est annulé."));
 
@@ -198,7 +243,7 @@ fn a_file_import_is_deduplicated_updated_in_place_and_cancels_what_disappeared()
     );
     assert!(!server
         .client()
-        .get("/e/assemblee-generale-de-la-chorale-2027-01-16")
+        .get(&later("/e/assemblee-generale-de-la-chorale-2027-01-16"))
         .body
         .contains("Cet événement est annulé."));
 
@@ -258,7 +303,7 @@ fn a_url_import_reads_a_gancio_feed_and_is_kept_for_refreshes() {
     let dir = tempfile::tempdir().unwrap();
     let www = dir.path().join("www");
     std::fs::create_dir_all(&www).unwrap();
-    std::fs::write(www.join("gancio.ics"), GANCIO).unwrap();
+    std::fs::write(www.join("gancio.ics"), gancio()).unwrap();
     let served = serve(&www);
     let mut cmd = Command::new(BIN);
     cmd.env("PLACETTE_IMPORT_ALLOW_LOCAL", "1");
@@ -284,19 +329,19 @@ fn a_url_import_reads_a_gancio_feed_and_is_kept_for_refreshes() {
     // STATUS:CANCELLED upstream is imported as cancelled.
     assert!(server
         .client()
-        .get("/e/conference-annulee-2026-12-15")
+        .get(&later("/e/conference-annulee-2026-12-15"))
         .body
         .contains("Cet événement est annulé."));
     // The market at 08:00 UTC is at 09:00 in the village.
     assert!(
         server
             .client()
-            .get("/e/marche-de-producteurs-2026-12-05")
+            .get(&later("/e/marche-de-producteurs-2026-12-05"))
             .body
             .contains("09:00")
             || server
                 .client()
-                .get("/e/marche-de-producteurs-2026-12-05")
+                .get(&later("/e/marche-de-producteurs-2026-12-05"))
                 .body
                 .contains("9 h")
     );
@@ -319,12 +364,12 @@ fn a_url_import_reads_a_gancio_feed_and_is_kept_for_refreshes() {
 
     // Upstream drops an event; the server refreshes due sources by itself (on start, then
     // every 10 minutes): restarted with the source marked due, it cancels the event here.
-    let start = GANCIO.find("BEGIN:VEVENT\r\nUID:43@").unwrap();
-    let end = start + GANCIO[start..].find("END:VEVENT\r\n").unwrap() + "END:VEVENT\r\n".len();
+    let start = gancio().find("BEGIN:VEVENT\r\nUID:43@").unwrap();
+    let end = start + gancio()[start..].find("END:VEVENT\r\n").unwrap() + "END:VEVENT\r\n".len();
     std::thread::sleep(Duration::from_millis(1100)); // a newer Last-Modified than the first read
     std::fs::write(
         www.join("gancio.ics"),
-        format!("{}{}", &GANCIO[..start], &GANCIO[end..]),
+        format!("{}{}", &gancio()[..start], &gancio()[end..]),
     )
     .unwrap();
     let data = server.data.clone();
@@ -355,13 +400,13 @@ fn a_url_import_reads_a_gancio_feed_and_is_kept_for_refreshes() {
     );
     assert!(server
         .client()
-        .get("/e/fete-de-la-lumiere-2026-12-12")
+        .get(&later("/e/fete-de-la-lumiere-2026-12-12"))
         .body
         .contains("Cet événement est annulé."));
 
     // The event comes back upstream; "refresh now" brings it back without waiting an hour.
     std::thread::sleep(Duration::from_millis(1100));
-    std::fs::write(www.join("gancio.ics"), GANCIO).unwrap();
+    std::fs::write(www.join("gancio.ics"), gancio()).unwrap();
     let page = jeanne.get(&format!("/a/{slug}/agenda/import"));
     let id = page
         .body
@@ -378,7 +423,7 @@ fn a_url_import_reads_a_gancio_feed_and_is_kept_for_refreshes() {
     assert_eq!(r.status, 303, "{}", r.body);
     assert!(!server
         .client()
-        .get("/e/fete-de-la-lumiere-2026-12-12")
+        .get(&later("/e/fete-de-la-lumiere-2026-12-12"))
         .body
         .contains("Cet événement est annulé."));
     // Someone else cannot act on the source.

@@ -6,6 +6,7 @@ pub mod lists;
 pub mod occurrences;
 pub mod outside;
 pub mod refs;
+pub mod rooms;
 pub mod rsvps;
 
 use chrono::{NaiveDate, NaiveDateTime};

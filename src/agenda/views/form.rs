@@ -68,7 +68,7 @@ fn where_fields(ctx: &Ctx, f: &EventForm, e: &FormErrors, refs: &Refs) -> Markup
     html! {
         fieldset {
             legend { (ctx.t("agenda.where")) }
-            @if let Some(m) = e.get("place") { p.error #f-place-error { (ctx.t(m)) } }
+            @if let Some(m) = e.message(ctx, "place") { p.error #f-place-error { (m) } }
             (select(ctx, "place", "agenda.place", &places, &f.place))
             (Field::text("address", "dir.address", &f.address).optional().hint("agenda.address_hint").address("f-lat", "f-lon").render(ctx, e))
             (Field::text("lat", "settings.lat", &f.lat).kind("number").optional().render(ctx, e))

@@ -252,21 +252,21 @@ fn events_where(
 const EVENT_SPAN: i64 = 7 * 86_400;
 
 /// Whether an agenda event (not published by a booking of the room) is held in the room
-/// during `[start, busy_end)`.
+/// during `[start, busy_end)`: exactly what the triggers of migration 15 refuse, whatever
+/// the event's length.
 pub fn event_clashes(
     conn: &Connection,
     room_id: i64,
     start: i64,
     busy_end: i64,
 ) -> rusqlite::Result<bool> {
-    conn.prepare_cached(&format!(
+    conn.prepare_cached(
         "SELECT EXISTS (SELECT 1 FROM events e JOIN occurrences o ON o.event_id = e.id
             WHERE e.place_id = :room AND e.status = 'scheduled' AND o.cancelled = 0
-              AND o.start_utc < :busy_end AND o.start_utc > :start - {EVENT_SPAN}
-              AND o.end_utc > :start
+              AND o.start_utc < :busy_end AND max(o.end_utc, o.start_utc + 1) > :start
               AND NOT EXISTS (SELECT 1 FROM room_bookings b WHERE b.event_id = e.id
-                   AND b.room_id = :room AND b.status = 'confirmed'))"
-    ))?
+                   AND b.room_id = :room AND b.status = 'confirmed'))",
+    )?
     .query_row(
         named_params! {":room": room_id, ":start": start, ":busy_end": busy_end},
         |r| r.get(0),

@@ -2,6 +2,7 @@
 //! report, approval, the privacy of the public view, feeds read by Python's icalendar, mails
 //! over SMTP, and 64 clients racing for the same slots.
 
+mod agenda;
 mod demo;
 mod feeds;
 mod mails;
