@@ -122,12 +122,24 @@ impl Mailer {
     }
 }
 
+/// The sender of every mail: the saved or derived one ([`Smtp::sender`]). With a relay and
+/// no sender a provider would take, nothing is sent: a mail from `placette@localhost` is
+/// refused or filed as spam, and the admin page says what to fill in. Without a relay the
+/// mail only lands in the outbox folder, where a placeholder sender harms no one.
+pub fn sender_address(smtp: &Smtp) -> Result<String, AppError> {
+    match smtp.sender() {
+        Some(from) => Ok(from.to_string()),
+        None if smtp.relay() => Err(AppError::msg(format!(
+            "no usable sender address (saved: {:?}) and none can be derived from the public \
+             address: set the sender on the admin page",
+            smtp.from.trim()
+        ))),
+        None => Ok("placette@localhost".to_string()),
+    }
+}
+
 fn build_message(smtp: &Smtp, site_name: &str, mail: &Mail) -> Result<Message, AppError> {
-    let from_addr = if smtp.from.trim().is_empty() {
-        "placette@localhost".to_string()
-    } else {
-        smtp.from.trim().to_string()
-    };
+    let from_addr = sender_address(smtp)?;
     let from: Mailbox = match from_addr.parse::<Mailbox>() {
         Ok(mb) if mb.name.is_some() => mb,
         Ok(mb) => Mailbox::new(Some(site_name.to_string()), mb.email),
@@ -172,4 +184,54 @@ fn transport(smtp: &Smtp) -> Result<AsyncSmtpTransport<Tokio1Executor>, AppError
         builder = builder.credentials(Credentials::new(smtp.user.clone(), smtp.password.clone()));
     }
     Ok(builder.build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn smtp(host: &str, from: &str, default_from: &str) -> Smtp {
+        Smtp {
+            host: host.into(),
+            port: 587,
+            security: SmtpSecurity::StartTls,
+            user: String::new(),
+            password: String::new(),
+            from: from.into(),
+            default_from: default_from.into(),
+        }
+    }
+
+    fn from_header(s: &Smtp) -> Result<String, AppError> {
+        let m = build_message(s, "Saint-Placide", &Mail::new("a@b.example", "s", "t"))?;
+        let text = String::from_utf8(m.formatted()).unwrap();
+        Ok(text
+            .lines()
+            .find(|l| l.starts_with("From: "))
+            .unwrap()
+            .to_string())
+    }
+
+    #[test]
+    fn a_relay_without_a_real_sender_sends_nothing() {
+        assert!(from_header(&smtp("smtp.example.org", "", "")).is_err());
+        assert!(from_header(&smtp("smtp.example.org", "placette@localhost", "")).is_err());
+        assert_eq!(
+            from_header(&smtp("smtp.example.org", "", "placette@village.example")).unwrap(),
+            "From: Saint-Placide <placette@village.example>"
+        );
+        assert_eq!(
+            from_header(&smtp(
+                "smtp.example.org",
+                "Mairie <mairie@village.example>",
+                ""
+            ))
+            .unwrap(),
+            "From: Mairie <mairie@village.example>"
+        );
+        // No relay: the mail only goes to the outbox folder.
+        assert!(from_header(&smtp("", "", ""))
+            .unwrap()
+            .contains("@localhost"));
+    }
 }

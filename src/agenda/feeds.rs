@@ -271,16 +271,24 @@ pub async fn rss(
             text = format!("{} · {text}", ctx.t("agenda.cancelled"));
         }
         out.push_str(&format!(
-            "<item><title>{}</title><link>{}</link><guid isPermaLink=\"true\">{}</guid><description>{}</description><category>{}</category></item>",
+            "<item><title>{}</title><link>{}</link><guid isPermaLink=\"true\">{}</guid><pubDate>{}</pubDate><description>{}</description><category>{}</category></item>",
             xml(&format!("{} — {}", i.title(), when_text(&ctx, i))),
             xml(&url),
             xml(&url),
+            rfc822(i.created_at),
             xml(&text),
             xml(ctx.t(&format!("agenda.type.{}", i.type_.as_str())))
         ));
     }
     out.push_str("</channel></rss>\n");
     Ok(cached("application/rss+xml; charset=utf-8", out))
+}
+
+/// An instant as RSS dates are written (RFC 822, four-digit year): `Tue, 2 Mar 2027 17:30:00 +0000`.
+pub fn rfc822(t: i64) -> String {
+    DateTime::<Utc>::from_timestamp(t, 0)
+        .unwrap_or_default()
+        .to_rfc2822()
 }
 
 /// An instant as RFC 3339 with the zone's offset: `2027-03-02T18:30:00+01:00`.
@@ -337,6 +345,8 @@ pub async fn json_feed(
                 "url": url,
                 "title": i.title(),
                 "content_text": format!("{} · {}", when_text(&ctx, i), i.location),
+                "date_published": rfc3339(i.created_at, ctx.instance.time_zone),
+                "date_modified": rfc3339(i.updated_at, ctx.instance.time_zone),
                 "tags": i.tags,
                 "_event": item_json(&ctx, &base, i),
             })

@@ -89,11 +89,8 @@ fn raw(name: &'static str, value: String) -> HeaderValue {
 }
 
 fn sender(smtp: &Smtp, list: &List) -> Result<Mailbox, AppError> {
-    let addr = if smtp.from.trim().is_empty() {
-        "placette@localhost".to_string()
-    } else {
-        smtp.from.trim().to_string()
-    };
+    // The instance's sender, never `placette@localhost` through a relay.
+    let addr = crate::mail::sender_address(smtp)?;
     let mb: Mailbox = addr
         .parse()
         .map_err(|e| AppError::msg(format!("sender address {addr:?}: {e}")))?;

@@ -352,12 +352,24 @@ pub async fn admin_smtp_save(
         "smtp_security",
         "settings.security_invalid",
     );
-    let from = form.smtp_from.trim();
-    errors.check(
-        !from.is_empty() && from.parse::<lettre::message::Mailbox>().is_err(),
-        "smtp_from",
-        "settings.from_invalid",
-    );
+    let host = form.smtp_host.trim();
+    let typed = form.smtp_from.trim();
+    // A relay needs a sender a provider accepts: the one typed, else `placette@` the public
+    // address's domain (saved as such, so the page shows what mails will carry).
+    let derived = &ctx.instance.smtp.default_from;
+    let from = if typed.is_empty() && !host.is_empty() {
+        errors.check(derived.is_empty(), "smtp_from", "settings.from_required");
+        derived.as_str()
+    } else {
+        if let Some(problem) = (!typed.is_empty())
+            .then(|| super::sender_problem(typed))
+            .flatten()
+        {
+            errors.add("smtp_from", problem);
+        }
+        typed
+    };
+    let from_derived = typed.is_empty() && !from.is_empty();
     let smtp = Smtp {
         host: form.smtp_host.trim().to_string(),
         port: port.unwrap_or(587),
@@ -369,8 +381,14 @@ pub async fn admin_smtp_save(
             form.smtp_password.clone()
         },
         from: from.to_string(),
+        default_from: derived.clone(),
     };
     if !errors.is_empty() {
+        // Shown again as typed (an empty sender stays empty).
+        let smtp = Smtp {
+            from: typed.to_string(),
+            ..smtp
+        };
         let general = GeneralForm::from_instance(&ctx.instance);
         let page = settings_page(&state, &general, &smtp);
         return Ok(views::settings(
@@ -385,7 +403,12 @@ pub async fn admin_smtp_save(
         .write(move |tx| Ok(store::save_smtp(tx, &smtp)?))
         .await?;
     state.reload_instance().await?;
-    Ok(redirect_with_flash(&ctx, "/admin", "flash.saved"))
+    let flash = if from_derived {
+        "flash.sender_derived"
+    } else {
+        "flash.saved"
+    };
+    Ok(redirect_with_flash(&ctx, "/admin", flash))
 }
 
 /// POST /admin/test-mail: sends a test mail to the admin and says what happened.
@@ -404,10 +427,11 @@ pub async fn admin_test_mail(
             .tf("mail.test_body", &[("site", &ctx.instance.name)]),
         reply_to: None,
     };
-    let outcome = state
-        .mailer
-        .send(&ctx.instance.smtp, &ctx.instance.name, mail)
-        .await;
+    let smtp = &ctx.instance.smtp;
+    if smtp.relay() && smtp.sender().is_none() {
+        return views::test_mail_result(&ctx, ctx.t("settings.from_missing"), false);
+    }
+    let outcome = state.mailer.send(smtp, &ctx.instance.name, mail).await;
     let message = match &outcome {
         Ok(Delivery::Relay) => ctx
             .lang

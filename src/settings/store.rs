@@ -46,6 +46,7 @@ pub fn load_instance(conn: &Connection) -> rusqlite::Result<Instance> {
                     user: r.get("smtp_user")?,
                     password: r.get("smtp_password")?,
                     from: r.get("smtp_from")?,
+                    default_from: String::new(),
                 },
                 modules: Vec::new(),
                 tile_url: r.get("tile_url")?,
@@ -54,6 +55,7 @@ pub fn load_instance(conn: &Connection) -> rusqlite::Result<Instance> {
             })
         },
     )?;
+    inst.smtp.default_from = super::default_sender(&inst.public_url).unwrap_or_default();
     let mut stmt = conn.prepare_cached("SELECT name, enabled FROM modules")?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?)))?;
     for row in rows {

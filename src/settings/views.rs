@@ -145,6 +145,8 @@ pub fn settings(
                 h2 #mail-h { (ctx.t("settings.mail")) }
                 @if p.smtp.host.is_empty() {
                     p.notice role="note" { (ctx.lang.tf("settings.no_relay", &[("path", &p.outbox.display().to_string())])) }
+                } @else if ctx.instance.smtp.relay() && ctx.instance.smtp.sender().is_none() {
+                    p.error role="alert" { (ctx.t("settings.from_missing")) }
                 }
                 form method="post" action="/admin/smtp" novalidate {
                     (csrf(ctx))
@@ -153,7 +155,7 @@ pub fn settings(
                     (select(ctx, "smtp_security", "settings.smtp_security", &securities, p.smtp.security.as_str()))
                     (Field::text("smtp_user", "settings.smtp_user", &p.smtp.user).optional().autocomplete("off").render(ctx, errors))
                     (Field::text("smtp_password", "settings.smtp_password", "").kind("password").optional().hint("settings.smtp_password_hint").autocomplete("new-password").render(ctx, errors))
-                    (Field::text("smtp_from", "settings.smtp_from", &p.smtp.from).optional().hint("settings.smtp_from_hint").render(ctx, errors))
+                    (sender_field(ctx, p.smtp, errors))
                     button type="submit" { (ctx.t("form.save")) }
                 }
                 form method="post" action="/admin/test-mail" {
@@ -164,6 +166,33 @@ pub fn settings(
             (crate::map::views::admin_section(ctx, &p.map, errors))
         },
     )
+}
+
+/// The sender field, its hint saying what an empty sender becomes: `placette@` the public
+/// address's domain, or, when that address has none, that a relay needs one typed.
+fn sender_field(ctx: &Ctx, smtp: &Smtp, errors: &FormErrors) -> Markup {
+    let error = errors.get("smtp_from");
+    let described = if error.is_some() {
+        "f-smtp_from-hint f-smtp_from-error"
+    } else {
+        "f-smtp_from-hint"
+    };
+    html! {
+        div.field.invalid[error.is_some()] {
+            label for="f-smtp_from" { (ctx.t("settings.smtp_from")) " " span.optional { (ctx.t("form.optional")) } }
+            p.hint #f-smtp_from-hint {
+                (ctx.t("settings.smtp_from_hint")) " "
+                @if smtp.default_from.is_empty() {
+                    (ctx.t("settings.from_needed"))
+                } @else {
+                    (ctx.lang.tf("settings.from_derived", &[("from", &smtp.default_from)]))
+                }
+            }
+            @if let Some(e) = error { p.error #f-smtp_from-error { (ctx.t(e)) } }
+            input #f-smtp_from name="smtp_from" type="text" value=(smtp.from) autocomplete="off"
+                aria-invalid=[error.map(|_| "true")] aria-describedby=(described);
+        }
+    }
 }
 
 /// The outcome of the test mail.

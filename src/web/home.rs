@@ -1,11 +1,13 @@
 //! The home page, the health check and the language picker.
 
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use maud::html;
 use serde::Deserialize;
 
 use super::context::LANG_COOKIE;
-use super::{layout::site_name, page, redirect, safe_next, Ctx};
+use super::layout::{site_name, Alternate, FeedFormat};
+use super::{page_with_feeds, redirect, safe_next, Ctx};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -61,7 +63,29 @@ pub async fn home(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, 
             }
         }
     };
-    Ok(page(&ctx, &title, body))
+    Ok(page_with_feeds(
+        StatusCode::OK,
+        &ctx,
+        &title,
+        &home_feeds(&ctx),
+        body,
+    ))
+}
+
+/// The village's feeds, announced in the home page's head: the agenda's and the news'.
+fn home_feeds(ctx: &Ctx) -> Vec<Alternate> {
+    let mut feeds = Vec::new();
+    if ctx.instance.enabled(Module::Agenda) {
+        let name = ctx.t("agenda.title");
+        feeds.push(Alternate::new(ctx, FeedFormat::Rss, "/agenda.rss", name));
+        feeds.push(Alternate::new(ctx, FeedFormat::Ical, "/agenda.ics", name));
+        feeds.push(Alternate::new(ctx, FeedFormat::Json, "/agenda.json", name));
+    }
+    if ctx.instance.enabled(Module::News) {
+        let name = ctx.t("news.title");
+        feeds.push(Alternate::new(ctx, FeedFormat::Rss, "/news.rss", name));
+    }
+    feeds
 }
 
 impl Ctx {

@@ -6,8 +6,64 @@ use super::{assets, forms, Ctx};
 use crate::i18n;
 use crate::settings::Module;
 
-/// Wraps a page body in the site's layout.
-pub fn layout(ctx: &Ctx, title: &str, body: Markup) -> Markup {
+/// The format of a feed a page offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FeedFormat {
+    /// RSS 2.0.
+    Rss,
+    /// iCalendar (RFC 5545), for calendar applications.
+    Ical,
+    /// JSON Feed 1.1.
+    Json,
+}
+
+impl FeedFormat {
+    /// The media type announced in `<link rel="alternate" type=...>`.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            FeedFormat::Rss => "application/rss+xml",
+            FeedFormat::Ical => "text/calendar",
+            FeedFormat::Json => "application/feed+json",
+        }
+    }
+
+    fn label_key(self) -> &'static str {
+        match self {
+            FeedFormat::Rss => "feed.rss",
+            FeedFormat::Ical => "feed.ical",
+            FeedFormat::Json => "feed.json",
+        }
+    }
+}
+
+/// A feed a page offers, announced in the page's head (`<link rel="alternate">`), so that a
+/// feed reader or a calendar application given the page's address finds it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Alternate {
+    pub format: FeedFormat,
+    /// The feed's path (`/agenda.rss?tag=marche`).
+    pub href: String,
+    /// « Agenda (flux RSS) », in the reader's language.
+    pub title: String,
+}
+
+impl Alternate {
+    /// A feed of `name` (« Agenda », « Journal de la Chorale ») at `href`; the title adds the
+    /// format, translated.
+    pub fn new(ctx: &Ctx, format: FeedFormat, href: impl Into<String>, name: &str) -> Alternate {
+        Alternate {
+            format,
+            href: href.into(),
+            title: ctx.lang.tf(
+                "feed.title",
+                &[("name", name), ("format", ctx.t(format.label_key()))],
+            ),
+        }
+    }
+}
+
+/// Wraps a page body in the site's layout; `feeds` are announced in the head.
+pub fn layout(ctx: &Ctx, title: &str, feeds: &[Alternate], body: Markup) -> Markup {
     let site = site_name(ctx);
     html! {
         (DOCTYPE)
@@ -18,6 +74,9 @@ pub fn layout(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                 title { (title) " · " (site) }
                 link rel="stylesheet" href=(assets::url("placette.css"));
                 link rel="icon" type="image/svg+xml" href=(assets::url("favicon.svg"));
+                @for f in feeds {
+                    link rel="alternate" type=(f.format.media_type()) href=(f.href) title=(f.title);
+                }
             }
             body {
                 a.skip href="#main" { (ctx.t("layout.skip")) }

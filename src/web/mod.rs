@@ -114,10 +114,22 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> HttpResponse {
 
 /// A complete HTML page with the given status (422 for a form with errors).
 pub fn page_with_status(status: StatusCode, ctx: &Ctx, title: &str, body: Markup) -> HttpResponse {
+    page_with_feeds(status, ctx, title, &[], body)
+}
+
+/// A complete HTML page that announces the feeds it offers in its head (see
+/// [`layout::Alternate`]): the one way a page makes its feeds discoverable.
+pub fn page_with_feeds(
+    status: StatusCode,
+    ctx: &Ctx,
+    title: &str,
+    feeds: &[layout::Alternate],
+    body: Markup,
+) -> HttpResponse {
     let mut res = HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(layout::layout(ctx, title, body).into_string());
+        .body(layout::layout(ctx, title, feeds, body).into_string());
     if ctx.flash.is_some() {
         let mut gone = build_cookie(
             context::FLASH_COOKIE,

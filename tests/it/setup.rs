@@ -140,7 +140,7 @@ fn test_mail_goes_to_the_outbox_then_to_the_relay() {
             ("smtp_security", "none"),
             ("smtp_user", ""),
             ("smtp_password", ""),
-            ("smtp_from", ""),
+            ("smtp_from", "Mairie <mairie@village.test>"),
         ],
     );
     assert_eq!(r.status, 303);
@@ -167,4 +167,197 @@ fn test_mail_goes_to_the_outbox_then_to_the_relay() {
     );
     assert_eq!(r.status, 422);
     assert!(r.body.contains("value=\"smtp.example.org\""));
+}
+
+/// The SMTP form's fields with a relay on the sink's port and the given sender.
+fn relay_fields(port: u16, from: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("smtp_host", "127.0.0.1".into()),
+        ("smtp_port", port.to_string()),
+        ("smtp_security", "none".into()),
+        ("smtp_user", "".into()),
+        ("smtp_password", "".into()),
+        ("smtp_from", from.into()),
+    ]
+}
+
+/// The `From:` header of a raw mail.
+fn from_header(raw: &str) -> String {
+    raw.lines()
+        .find(|l| l.starts_with("From: "))
+        .unwrap_or_else(|| panic!("no From in {raw}"))
+        .to_string()
+}
+
+#[test]
+fn a_relay_sends_from_a_real_domain_never_from_localhost() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let admin = server.set_up();
+    let smtp = SmtpSink::start(&dir.path().join("smtp"));
+
+    // The public address recorded at setup is 127.0.0.1: no domain to derive a sender from,
+    // and the form says a sender is needed.
+    let page = admin.get("/admin");
+    assert!(
+        page.body.contains("Obligatoire avec un serveur SMTP"),
+        "{}",
+        page.body
+    );
+    let r = admin.post_form("/admin/smtp", &page, &relay_fields(smtp.port, ""));
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains("Indiquez l&#39;expéditeur") || r.body.contains("Indiquez l'expéditeur")
+    );
+    assert!(
+        r.body.contains("value=\"127.0.0.1\""),
+        "the host typed is kept"
+    );
+    assert!(r.body.contains(&format!("value=\"{}\"", smtp.port)));
+
+    // A sender at localhost, on a bare host name, on the local network or at an IP address
+    // is refused the same way, keeping what was typed; never a 500.
+    for bad in [
+        "placette@localhost",
+        "Mairie <placette@localhost>",
+        "placette@mairie",
+        "placette@raspberrypi.local",
+        "placette@127.0.0.1",
+    ] {
+        let r = admin.post_form(
+            "/admin/smtp",
+            &admin.get("/admin"),
+            &relay_fields(smtp.port, bad),
+        );
+        assert_eq!(r.status, 422, "{bad}: {}", r.body);
+        assert!(
+            r.body.contains("nom de domaine d&#39;Internet")
+                || r.body.contains("nom de domaine d'Internet"),
+            "{bad}: {}",
+            r.body
+        );
+        let kept = bad.replace('<', "&lt;").replace('>', "&gt;");
+        assert!(
+            r.body.contains(&format!("value=\"{kept}\"")),
+            "{bad} not kept"
+        );
+    }
+    assert!(
+        server
+            .lines
+            .lock()
+            .unwrap()
+            .iter()
+            .all(|l| !l.contains("panicked")),
+        "no panic"
+    );
+
+    // In the admin's language: English once they switch.
+    let page = admin.get("/admin");
+    let r = admin.post_form("/lang", &page, &[("lang", "en"), ("next", "/admin")]);
+    assert_eq!(r.status, 303);
+    let r = admin.post_form(
+        "/admin/smtp",
+        &admin.get("/admin"),
+        &relay_fields(smtp.port, "placette@localhost"),
+    );
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.contains("The sender needs an internet domain name"),
+        "{}",
+        r.body
+    );
+    let page = admin.get("/admin");
+    let r = admin.post_form("/lang", &page, &[("lang", "fr"), ("next", "/admin")]);
+    assert_eq!(r.status, 303);
+
+    // Nothing was saved: mail still goes to the outbox folder.
+    assert!(admin.get("/admin").body.contains("mail-outbox"));
+
+    // With a public address on a domain, an empty sender is derived from it, and the form
+    // says so before and after saving.
+    let mut general: Vec<(&str, String)> = setup_fields("")
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with("admin_") && *k != "code")
+        .collect();
+    general.push(("public_url", "https://www.saint-test.example".into()));
+    for m in [
+        "directory",
+        "agenda",
+        "news",
+        "aid",
+        "rooms",
+        "lists",
+        "map",
+    ] {
+        general.push(("modules", m.into()));
+    }
+    let r = admin.post_form("/admin", &admin.get("/admin"), &general);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = admin.get("/admin");
+    assert!(
+        page.body
+            .contains("Laissé vide, l&#39;expéditeur sera placette@saint-test.example")
+            || page
+                .body
+                .contains("Laissé vide, l'expéditeur sera placette@saint-test.example"),
+        "{}",
+        page.body
+    );
+    let r = admin.post_form("/admin/smtp", &page, &relay_fields(smtp.port, ""));
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = admin.get("/admin");
+    assert!(
+        page.body.contains("L&#39;expéditeur a été déduit")
+            || page.body.contains("L'expéditeur a été déduit")
+    );
+    assert!(page.body.contains("value=\"placette@saint-test.example\""));
+
+    // A mail actually sent through the relay carries it, with the village's name.
+    let r = admin.post_form("/admin/test-mail", &page, &[("x", "")]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let mail = smtp.wait_message(1);
+    assert_eq!(
+        from_header(&mail),
+        "From: Saint-Test-sur-Loire <placette@saint-test.example>"
+    );
+    assert!(!mail.contains("@localhost"), "{mail}");
+
+    // A sender typed by the admin is the one mails carry.
+    let r = admin.post_form(
+        "/admin/smtp",
+        &admin.get("/admin"),
+        &relay_fields(
+            smtp.port,
+            "Mairie de Saint-Test <mairie@saint-test.example>",
+        ),
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = admin.post_form("/admin/test-mail", &admin.get("/admin"), &[("x", "")]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let mail = smtp.wait_message(2);
+    assert_eq!(
+        from_header(&mail),
+        "From: \"Mairie de Saint-Test\" <mairie@saint-test.example>"
+    );
+
+    // Mail of the modules goes the same way: a sign-up's confirmation.
+    let visitor = server.client();
+    let page = visitor.get("/signup");
+    let r = visitor.post_form(
+        "/signup",
+        &page,
+        &[
+            ("name", "Léa"),
+            ("email", "lea@village.test"),
+            ("password", "mot de passe du village"),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let mail = smtp.wait_message(3);
+    assert!(mail.contains("To: lea@village.test"), "{mail}");
+    assert_eq!(
+        from_header(&mail),
+        "From: \"Mairie de Saint-Test\" <mairie@saint-test.example>"
+    );
 }

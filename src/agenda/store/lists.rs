@@ -52,6 +52,10 @@ pub struct Item {
     pub tags: Vec<String>,
     pub point: Option<(f64, f64)>,
     pub tz: String,
+    /// When the event was created (published, unless it waited for a moderator), and last
+    /// changed: the feeds' publication and update dates.
+    pub created_at: i64,
+    pub updated_at: i64,
 }
 
 impl Item {
@@ -77,7 +81,7 @@ impl Item {
 
 const ITEM_COLUMNS: &str = "o.id, o.recurrence_id, o.start_utc, o.end_utc, o.cancelled, o.moved,
         o.title AS o_title, o.note, e.id AS event_id, e.slug, e.title, e.type, e.status, e.all_day,
-        e.rrule <> '' AS recurring, e.visibility, e.address, e.lat, e.lon, e.tz,
+        e.rrule <> '' AS recurring, e.visibility, e.address, e.lat, e.lon, e.tz, e.created_at, e.updated_at,
         pl.name AS place_name, coalesce(org.name, u.name) AS organiser,
         (SELECT group_concat(tag, ',') FROM (SELECT tag FROM event_tags WHERE event_id = e.id ORDER BY tag)) AS tags";
 
@@ -182,6 +186,8 @@ fn item_from_row(r: &Row) -> rusqlite::Result<Item> {
         tags: split_tags(r.get("tags")?),
         point: lat.zip(lon),
         tz: r.get("tz")?,
+        created_at: r.get("created_at")?,
+        updated_at: r.get("updated_at")?,
     })
 }
 

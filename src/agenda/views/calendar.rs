@@ -1,16 +1,18 @@
 //! The month grid, the week, the printable agenda, and the blocks of the home page and of
 //! "my village".
 
+use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use chrono::{Datelike, Months, NaiveDate};
 use maud::{html, Markup};
 
 use super::{
-    day_text, feeds, filters, item, month_title, time_text, type_label, view_nav, week_title,
+    day_text, feed_alternates, feeds, filters, item, month_title, time_text, type_label, view_nav,
+    week_title,
 };
 use crate::agenda::query::{week_code, AgendaQuery};
 use crate::agenda::store::lists::{Choices, Item};
-use crate::web::{page, Ctx};
+use crate::web::{page, page_with_feeds, Ctx};
 
 fn short_weekdays(ctx: &Ctx) -> Vec<&'static str> {
     ctx.t("agenda.weekdays_short")
@@ -77,9 +79,11 @@ pub fn month(
     let next = first.checked_add_months(Months::new(1)).unwrap_or(first);
     let m = code(first);
     let today = super::local(ctx, crate::db::now()).date();
-    page(
+    page_with_feeds(
+        StatusCode::OK,
         ctx,
         &title,
+        &feed_alternates(ctx, q, c),
         html! {
             h1 { (ctx.t("agenda.title")) " — " (title) }
             (view_nav(ctx, q, "month"))
@@ -126,9 +130,11 @@ pub fn week(
     let w = week_code(monday);
     let prev = week_code(monday - chrono::Duration::days(7));
     let next = week_code(monday + chrono::Duration::days(7));
-    page(
+    page_with_feeds(
+        StatusCode::OK,
         ctx,
         &title,
+        &feed_alternates(ctx, q, c),
         html! {
             h1 { (title) }
             (view_nav(ctx, q, "week"))

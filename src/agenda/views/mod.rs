@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod event;
 pub mod form;
 
+use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use maud::{html, Markup};
@@ -17,7 +18,8 @@ use super::store::lists::{Choices, Item};
 use super::EventType;
 use crate::search::handlers::DISTANCES;
 use crate::web::forms::select;
-use crate::web::{page, url_encode, Ctx};
+use crate::web::layout::{Alternate, FeedFormat};
+use crate::web::{page_with_feeds, url_encode, Ctx};
 
 /// The translated name of an event type.
 pub fn type_label(ctx: &Ctx, t: EventType) -> &'static str {
@@ -216,6 +218,48 @@ pub fn feeds(ctx: &Ctx, q: &AgendaQuery) -> Markup {
     }
 }
 
+/// What the agenda's feeds follow, in words: « Agenda », « Agenda · Chorale du Val · #marché ».
+pub fn feed_name(ctx: &Ctx, q: &AgendaQuery, c: &Choices) -> String {
+    let named = |pairs: &[(String, String)], slug: &str| {
+        pairs
+            .iter()
+            .find(|(s, _)| s == slug)
+            .map_or(slug.to_string(), |(_, n)| n.clone())
+    };
+    let mut name = ctx.t("agenda.title").to_string();
+    let mut add = |part: String| {
+        if !part.is_empty() {
+            name.push_str(" · ");
+            name.push_str(&part);
+        }
+    };
+    add(named(&c.organisers, q.organiser.trim()));
+    add(named(&c.places, q.place.trim()));
+    let tag = q.tag.trim().trim_start_matches('#');
+    add(if tag.is_empty() {
+        String::new()
+    } else {
+        format!("#{tag}")
+    });
+    add(EventType::parse(q.type_.trim()).map_or(String::new(), |t| type_label(ctx, t).into()));
+    name
+}
+
+/// The agenda's feeds with the filters in use, for the page's head: RSS, iCalendar, JSON.
+pub fn feed_alternates(ctx: &Ctx, q: &AgendaQuery, c: &Choices) -> Vec<Alternate> {
+    let f = q.filters_query();
+    let sep = if f.is_empty() { "" } else { "?" };
+    let name = feed_name(ctx, q, c);
+    [
+        (FeedFormat::Rss, "/agenda.rss"),
+        (FeedFormat::Ical, "/agenda.ics"),
+        (FeedFormat::Json, "/agenda.json"),
+    ]
+    .into_iter()
+    .map(|(format, path)| Alternate::new(ctx, format, format!("{path}{sep}{f}"), &name))
+    .collect()
+}
+
 /// Dates grouped by their local day, in order.
 pub fn grouped<'a>(ctx: &Ctx, items: &'a [Item]) -> Vec<(NaiveDate, Vec<&'a Item>)> {
     let mut out: Vec<(NaiveDate, Vec<&Item>)> = Vec::new();
@@ -252,9 +296,11 @@ pub fn list(
         }
         link
     });
-    page(
+    page_with_feeds(
+        StatusCode::OK,
         ctx,
         title,
+        &feed_alternates(ctx, q, c),
         html! {
             h1 { (title) }
             (view_nav(ctx, q, "list"))

@@ -15,7 +15,8 @@ use super::hours::format_time;
 use super::store::Listing;
 use super::{Access, Actor, ActorForm, Kind, HOUR_FIELDS};
 use crate::web::forms::{csrf, error_summary, select, Field, FormErrors};
-use crate::web::{assets, markdown, page, page_with_status, url_encode, Ctx};
+use crate::web::layout::{Alternate, FeedFormat};
+use crate::web::{assets, markdown, page, page_with_feeds, page_with_status, url_encode, Ctx};
 
 fn type_label(ctx: &Ctx, type_: &str) -> &'static str {
     ctx.t(&format!("dir.type.{type_}"))
@@ -216,13 +217,59 @@ fn hours_table(ctx: &Ctx, a: &Actor) -> Markup {
     }
 }
 
+/// The feeds of a public page, for its head: its journal (RSS) and the events it organises
+/// or hosts (iCalendar; RSS and JSON of the agenda filtered on it). A members-only page has
+/// none: its feeds answer 404.
+fn feeds(ctx: &Ctx, a: &Actor) -> Vec<Alternate> {
+    use crate::settings::Module;
+    let mut feeds = Vec::new();
+    if a.visibility != super::Visibility::Public {
+        return feeds;
+    }
+    let base = format!("/a/{}", a.slug);
+    if ctx.instance.enabled(Module::News) {
+        let name = ctx
+            .lang
+            .tf("news.journal_of", &[("actor", a.name.as_str())]);
+        feeds.push(Alternate::new(
+            ctx,
+            FeedFormat::Rss,
+            format!("{base}/news.rss"),
+            &name,
+        ));
+    }
+    if ctx.instance.enabled(Module::Agenda) {
+        let name = format!("{} · {}", ctx.t("agenda.title"), a.name);
+        let filter = if a.kind == Kind::Place {
+            "place"
+        } else {
+            "organiser"
+        };
+        let query = format!("?{filter}={}", url_encode(&a.slug));
+        feeds.push(Alternate::new(
+            ctx,
+            FeedFormat::Ical,
+            format!("{base}/agenda.ics"),
+            &name,
+        ));
+        for (format, path) in [
+            (FeedFormat::Rss, "/agenda.rss"),
+            (FeedFormat::Json, "/agenda.json"),
+        ] {
+            feeds.push(Alternate::new(ctx, format, format!("{path}{query}"), &name));
+        }
+    }
+    feeds
+}
+
 /// GET /a/{slug}
 pub fn detail(ctx: &Ctx, p: &DetailPage, status: StatusCode) -> HttpResponse {
     let a = p.actor;
-    page_with_status(
+    page_with_feeds(
         status,
         ctx,
         &a.name,
+        &feeds(ctx, a),
         html! {
             script type="application/ld+json" { (PreEscaped(json_ld(a))) }
             article.actor {

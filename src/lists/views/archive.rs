@@ -1,10 +1,12 @@
 //! The public archive of a list: its sent mailings, and one mailing as it was sent.
 
+use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use maud::{html, PreEscaped};
 
 use crate::lists::{List, Mailing};
-use crate::web::{markdown, page, Ctx};
+use crate::web::layout::{Alternate, FeedFormat};
+use crate::web::{markdown, page, page_with_feeds, Ctx};
 
 /// GET /lists/{slug}/archive
 pub fn list(ctx: &Ctx, list: &List, sent: &[Mailing]) -> HttpResponse {
@@ -19,7 +21,13 @@ pub fn list(ctx: &Ctx, list: &List, sent: &[Mailing]) -> HttpResponse {
             }
         }
     };
-    page(ctx, &title, body)
+    let feed = Alternate::new(
+        ctx,
+        FeedFormat::Rss,
+        format!("/lists/{}/feed.rss", list.slug),
+        &title,
+    );
+    page_with_feeds(StatusCode::OK, ctx, &title, &[feed], body)
 }
 
 /// GET /lists/{slug}/archive/{id}

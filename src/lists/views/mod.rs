@@ -13,7 +13,8 @@ use super::csv::ImportForm;
 use super::handlers::LimitsForm;
 use super::{List, ListForm, Mailing, Rights};
 use crate::web::forms::{csrf, error_summary, select, Field, FormErrors};
-use crate::web::{markdown, page, page_with_status, Ctx};
+use crate::web::layout::{Alternate, FeedFormat};
+use crate::web::{markdown, page, page_with_feeds, page_with_status, Ctx};
 
 /// Who runs a list: its actor, or the village.
 pub fn owner(ctx: &Ctx, list: &List) -> Markup {
@@ -114,7 +115,15 @@ pub fn sign_up(ctx: &Ctx, p: &SignUp, status: StatusCode) -> HttpResponse {
             }
         }
     };
-    page_with_status(status, ctx, &l.name, body)
+    // A public list's archive feed, announced in the head as on the archive page.
+    let feeds: Vec<Alternate> = if l.public {
+        let name = ctx.lang.tf("lists.archive_of", &[("list", &l.name)]);
+        let href = format!("/lists/{}/feed.rss", l.slug);
+        vec![Alternate::new(ctx, FeedFormat::Rss, href, &name)]
+    } else {
+        Vec::new()
+    };
+    page_with_feeds(status, ctx, &l.name, &feeds, body)
 }
 
 /// The box of the home page: the village newsletter in one field.

@@ -14,7 +14,8 @@ use maud::{html, Markup, PreEscaped};
 use super::{Audience, Post, PostForm};
 use crate::directory::{Access, Actor};
 use crate::web::forms::{csrf, error_summary, Field, FormErrors};
-use crate::web::{markdown, page_with_status, url_encode, Ctx};
+use crate::web::layout::{Alternate, FeedFormat};
+use crate::web::{markdown, page_with_feeds, page_with_status, url_encode, Ctx};
 
 /// A date in the user's language and the instance's time zone, machine-readable too.
 pub(super) fn when(ctx: &Ctx, unix: i64) -> Markup {
@@ -177,10 +178,16 @@ pub fn list(ctx: &Ctx, p: &ListPage, status: StatusCode) -> HttpResponse {
         .journal
         .as_ref()
         .is_none_or(|(a, _)| a.visibility == crate::directory::Visibility::Public);
-    page_with_status(
+    let alternates: Vec<Alternate> = if public_feed {
+        vec![Alternate::new(ctx, FeedFormat::Rss, feed.clone(), &title)]
+    } else {
+        Vec::new()
+    };
+    page_with_feeds(
         status,
         ctx,
         &title,
+        &alternates,
         html! {
             h1 { (title) }
             @if let Some((a, _)) = &p.journal { p { a href={ "/a/" (a.slug) } { (ctx.t("dir.back_to_page")) } } }
