@@ -1,78 +1,14 @@
-//! Shared state and THE route table: every URL of the site, one per line.
+//! THE route table: every URL of the site, one per line, and the middleware order.
 
-use std::sync::{Arc, Mutex, RwLock};
-
-use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderValue};
-use actix_web::middleware::{from_fn, DefaultHeaders, ErrorHandlers, Next};
+use actix_web::middleware::{from_fn, ErrorHandlers};
 use actix_web::web::delete;
 use actix_web::web::{self, get, post, ServiceConfig};
 
-use crate::auth::ratelimit::Limits;
-use crate::config::Config;
-use crate::db::Db;
-use crate::error::AppError;
-use crate::mail::Mailer;
-use crate::search::index::SearchIndex;
-use crate::settings::Instance;
+pub use crate::state::AppState;
 use crate::{
     addresses, agenda, api, auth, directory, map, news, privacy, rooms, search, settings,
     web as site,
 };
-
-/// What every handler can reach, shared by all workers.
-pub struct AppState {
-    pub config: Config,
-    pub db: Db,
-    pub mailer: Mailer,
-    pub limits: Limits,
-    /// The one-time code that protects the first-run setup; `None` once setup is done.
-    pub setup_code: Mutex<Option<String>>,
-    /// The search index (derived from SQLite, kept in step by the indexer thread).
-    pub search: Arc<SearchIndex>,
-    instance: RwLock<Arc<Instance>>,
-}
-
-impl AppState {
-    /// Builds the state from an opened database.
-    pub fn new(
-        config: Config,
-        db: Db,
-        search: Arc<SearchIndex>,
-        setup_code: Option<String>,
-    ) -> Result<AppState, AppError> {
-        let instance = db.conn().map(|c| settings::store::load_instance(&c))??;
-        Ok(AppState {
-            mailer: Mailer::new(config.mail_dir()),
-            config,
-            db,
-            limits: Limits::default(),
-            setup_code: Mutex::new(setup_code),
-            search,
-            instance: RwLock::new(Arc::new(instance)),
-        })
-    }
-
-    /// The current settings (cached; cheap).
-    pub fn instance(&self) -> Arc<Instance> {
-        self.instance
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-
-    /// Reloads the cached settings after a change.
-    pub async fn reload_instance(&self) -> Result<Arc<Instance>, AppError> {
-        let fresh = Arc::new(
-            self.db
-                .read(|c| Ok(settings::store::load_instance(c)?))
-                .await?,
-        );
-        *self.instance.write().unwrap_or_else(|e| e.into_inner()) = fresh.clone();
-        Ok(fresh)
-    }
-}
 
 /// The route table.
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -506,59 +442,7 @@ pub fn build(
         .wrap(from_fn(site::context::middleware))
         .wrap(ErrorHandlers::new().default_handler(site::errors::render))
         .wrap(from_fn(site::compress::middleware))
-        .wrap(from_fn(content_security))
-        .wrap(security_headers())
+        .wrap(from_fn(site::headers::content_security))
+        .wrap(site::headers::security_headers())
 }
 
-/// Security headers on every response; the Content-Security-Policy is computed per response
-/// by [`content_security`].
-fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
-        .add(("X-Content-Type-Options", "nosniff"))
-        .add(("Referrer-Policy", "same-origin"))
-        .add((
-            "Permissions-Policy",
-            "camera=(), microphone=(), geolocation=(self)",
-        ))
-}
-
-/// The Content-Security-Policy: scripts and styles from this site only; images from this site
-/// and from the map's tile server; framed by `frame_ancestors` (`'none'`, except the
-/// embeddable map).
-pub fn content_security_policy(instance: &Instance, frame_ancestors: &str) -> String {
-    let mut img: Vec<String> = vec!["'self'".into(), "data:".into()];
-    img.extend(map::tile_origin(map::tile_layer(instance).0));
-    format!(
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src {}; object-src 'none'; \
-         base-uri 'none'; form-action 'self'; frame-ancestors {frame_ancestors}",
-        img.join(" ")
-    )
-}
-
-/// Adds the Content-Security-Policy to every response that has none, with X-Frame-Options:
-/// DENY for browsers that ignore `frame-ancestors`. A handler that sets its own policy (the
-/// embeddable map) gets neither.
-async fn content_security(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let mut res = next.call(req).await?.map_into_boxed_body();
-    if !res.headers().contains_key(header::CONTENT_SECURITY_POLICY) {
-        let csp = res
-            .request()
-            .app_data::<web::Data<AppState>>()
-            .map(|s| content_security_policy(&s.instance(), "'none'"))
-            .and_then(|csp| HeaderValue::from_str(&csp).ok())
-            .unwrap_or(HeaderValue::from_static(STRICT_CSP));
-        res.headers_mut()
-            .insert(header::CONTENT_SECURITY_POLICY, csp);
-        res.headers_mut()
-            .insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    }
-    Ok(res)
-}
-
-/// The policy when the settings cannot be read: no image from elsewhere.
-const STRICT_CSP: &str =
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";

@@ -169,6 +169,7 @@ enum AdminAction {
 
 /// Parses the command line and runs the command.
 pub fn run() -> Result<(), AppError> {
+    crate::modules::install();
     let cli = Cli::parse();
     let mut overrides = Overrides {
         data_dir: cli.global.data,

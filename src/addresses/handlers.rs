@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{normalise, store};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::error::AppError;
 use crate::web::Ctx;
 

@@ -11,7 +11,7 @@ use super::handlers::{extend_horizon, load};
 use super::query::{cursor, day_start, AgendaQuery};
 use super::store::{lists, occurrences};
 use super::{EventType, Viewer};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::db::now;
 use crate::error::AppError;
 use crate::web::{base_url, Ctx};

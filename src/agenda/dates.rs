@@ -10,7 +10,7 @@ use super::handlers::{around, load};
 use super::recurrence::{local_to_utc, utc_to_local};
 use super::store::{self, occurrences, rsvps};
 use super::{views, Event, Occurrence, Rsvp, Status};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::CurrentUser;
 use crate::db::now;
 use crate::error::AppError;

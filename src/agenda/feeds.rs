@@ -17,7 +17,7 @@ use super::ical::{self, Context};
 use super::query::AgendaQuery;
 use super::store::{lists, occurrences, outside};
 use super::{Event, Occurrence, Viewer};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::db::memo::Memo;
 use crate::db::now;
 use crate::error::AppError;

@@ -18,7 +18,7 @@ use super::store::lists::{self, Filter, Item};
 use super::store::{self, occurrences, rsvps};
 use super::{views, Access, Event, Occurrence, Viewer};
 use super::{HORIZON_MARGIN_SECS, HORIZON_SECS};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::db::memo::Memo;
 use crate::db::now;
 use crate::error::AppError;

@@ -7,7 +7,7 @@ use actix_web::{web, HttpResponse};
 
 use super::handlers::load;
 use super::store;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::CurrentUser;
 use crate::directory::photo::{process, remove_file, Refusal, MAX_UPLOAD};
 use crate::error::AppError;

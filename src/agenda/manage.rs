@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::handlers::load;
 use super::store;
 use super::{save, views, Event, EventForm, Status};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::CurrentUser;
 use crate::db::now;
 use crate::error::AppError;

@@ -4,7 +4,7 @@
 use actix_web::{web, HttpResponse};
 
 use super::{is_staff, store, views, Status};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::{CurrentUser, User};
 use crate::db::now;
 use crate::error::AppError;

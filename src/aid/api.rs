@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::handlers::{visible_post, ListQuery};
 use super::{Post, Price, PER_PAGE};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::error::AppError;
 use crate::web::{markdown, Ctx};
 

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::store::{self, ListFilter};
 use super::views::{self, FormPage, ListPage, PostPage};
 use super::{matching, now, round_point, Category, Kind, Post, PostForm, Status, PER_PAGE};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::{CurrentUser, User};
 use crate::db::memo::Memo;
 use crate::error::AppError;

@@ -19,7 +19,7 @@ use std::sync::LazyLock;
 use rusqlite::Connection;
 
 use super::{store, Post};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::db::memo::Memo;
 use crate::error::AppError;
 use crate::search::index::{SearchIndex, SearchQuery};

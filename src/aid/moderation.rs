@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::handlers::visible_post;
 use super::store::{self, admin};
 use super::{is_staff, now, views, Category};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::{Admin, CurrentUser};
 use crate::error::AppError;
 use crate::mail::Mail;

@@ -13,7 +13,7 @@ use super::handlers::visible_post;
 use super::store::talk::{self, Conversation};
 use super::views::{self, PostPage};
 use super::{now, tasks, MAX_MESSAGE};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::ratelimit::RateLimiter;
 use crate::auth::{CurrentUser, User};
 use crate::error::AppError;

@@ -17,7 +17,7 @@ use actix_web::web;
 
 use super::store::{admin, talk};
 use super::{now, Post};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::mail::Mail;

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::views::{self, AccountPage};
 use super::{random_token, store, token_hash, CurrentUser};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::db::now;
 use crate::error::AppError;
 use crate::i18n::Lang;

@@ -9,7 +9,7 @@ use super::{
     hash_password, password_problem, plausible_email, random_token, store, token_hash,
     verify_password, Role, User, CONFIRM_TOKEN_SECS,
 };
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::db::now;
 use crate::error::AppError;
 use crate::i18n::Lang;

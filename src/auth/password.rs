@@ -10,7 +10,7 @@ use super::{
     hash_password, password_problem, plausible_email, random_token, store, token_hash,
     RESET_TOKEN_SECS,
 };
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::db::now;
 use crate::error::AppError;
 use crate::mail::Mail;

@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 use super::handlers::{load, require_manage, ListQuery};
 use super::store;
 use super::{export, ActorForm, HOUR_FIELDS};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::web::forms::FormErrors;

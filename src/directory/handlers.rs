@@ -10,7 +10,7 @@ use super::store::{self, follows, members, Filter, Origin, Viewer};
 use super::views;
 use super::{slugify, Access, Actor, ActorForm, ActorInput, Kind, MemberRole};
 use crate::addresses;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::{plausible_email, CurrentUser, User};
 use crate::db::memo::Memo;
 use crate::db::now;

@@ -16,7 +16,7 @@ use maud::html;
 
 use super::rna::{self, Refusal, Summary};
 use super::rna_text;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::Admin;
 use crate::db::now;
 use crate::error::AppError;

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::handlers::{load, require_manage};
 use super::store::members::{self, Invitation};
 use super::{views, MemberRole};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::{
     self, hash_password, password_problem, plausible_email, random_token, token_hash, CurrentUser,
     Role,

@@ -12,7 +12,7 @@ use image::{ImageReader, Limits};
 
 use super::handlers::{load, require_manage};
 use super::store;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::CurrentUser;
 use crate::config::Config;
 use crate::error::AppError;

@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 
 use super::store;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::error::AppError;
 use crate::web::Ctx;
 

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::handlers::load_for_editor;
 use super::store::subscribers::{self, NewSubscriber, Subscribed};
 use super::{valid_email, views, Consent, Source};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::CurrentUser;
 use crate::db::now;
 use crate::error::AppError;

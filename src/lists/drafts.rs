@@ -14,7 +14,7 @@ use super::store::{queue, subscribers};
 use super::views::mailings as views;
 use super::{message, DraftForm, List, Mailing};
 use crate::agenda::store::lists::{between, Filter};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::CurrentUser;
 use crate::db::now;
 use crate::error::AppError;

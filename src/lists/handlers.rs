@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::store::{self, mailings, subscribers};
 use super::views::{self, SignUp};
 use super::{List, ListForm, Rights};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::{Admin, CurrentUser, Role, User};
 use crate::db::now;
 use crate::directory::store::members;

@@ -18,7 +18,7 @@ use actix_web::web;
 use super::message::{self, Envelope};
 use super::store::{self, mailings, queue, subscribers};
 use super::{Frequency, List, ListInput, Mailing, PENDING_TTL};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::db::now;
 use crate::error::AppError;
 use crate::i18n::Lang;

@@ -9,11 +9,11 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::views::{self, MapPage};
+use crate::settings::tiles::{tile_content_type, MapSettingsForm};
 use super::{
-    cluster, geojson as to_geojson, parse_zoom, store, tile_content_type, BBox, MapQuery,
-    MapSettingsForm, LIST_LIMIT, MAX_ZOOM,
+    cluster, geojson as to_geojson, parse_zoom, store, BBox, MapQuery, LIST_LIMIT, MAX_ZOOM,
 };
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::Admin;
 use crate::db::memo::Memo;
 use crate::error::AppError;
@@ -148,7 +148,7 @@ pub async fn page(
 pub async fn embed(ctx: Ctx, q: web::Query<MapQuery>) -> HttpResponse {
     let mut res = views::embed(&ctx, &q);
     if let Ok(v) =
-        header::HeaderValue::from_str(&crate::app::content_security_policy(&ctx.instance, "*"))
+        header::HeaderValue::from_str(&crate::web::headers::content_security_policy(&ctx.instance, "*"))
     {
         res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
     }

@@ -1,18 +1,16 @@
 //! The map: every located thing of every module on one Leaflet map, clustered on the server.
 //!
 //! Points come from the shared R*Tree (`geo`) through one store function per module kind,
-//! listed in [`SOURCES`]; `/map.geojson` answers one bounding box at one zoom with clusters
+//! registered by the top (`crate::modules`); `/map.geojson` answers one bounding box at one zoom with clusters
 //! computed with `rstar` (`cluster.rs`, low zoom) or single features (zoomed in). Tiles come from the
 //! configured URL, or from an MBTiles file of the region served at `/tiles/{z}/{x}/{y}`.
 
 pub mod cluster;
 pub mod handlers;
 pub mod store;
-pub mod tiles;
 pub mod views;
 
 pub use cluster::{cluster, geojson};
-pub use tiles::{tile_content_type, tile_layer, tile_origin, MapSettingsForm};
 
 use rusqlite::Connection;
 use serde::Deserialize;
@@ -134,7 +132,7 @@ impl MapQuery {
             .kind
             .split(',')
             .map(str::trim)
-            .filter(|k| SOURCES.iter().any(|s| s.name == *k || s.kinds.contains(k)))
+            .filter(|k| sources().iter().any(|s| s.name == *k || s.kinds.contains(k)))
             .map(String::from)
             .collect();
         let type_ = self.type_.trim();
@@ -208,37 +206,23 @@ pub struct Source {
     pub details: fn(&Connection, &[i64]) -> rusqlite::Result<Vec<Point>>,
 }
 
-/// Every module on the map. A new module adds one line here and one store function.
-pub const SOURCES: &[Source] = &[
-    Source {
-        name: store::ACTOR_SOURCE,
-        module: Module::Directory,
-        kinds: &["organisation", "project", "place", "person"],
-        points: store::actor_points,
-        details: store::actor_details,
-    },
-    // Events not over yet, with the date of their next occurrence; kinds are event types.
-    Source {
-        name: crate::agenda::store::GEO_KIND,
-        module: Module::Agenda,
-        kinds: &crate::agenda::EventType::NAMES,
-        points: crate::agenda::store::outside::map_points,
-        details: crate::agenda::store::outside::map_details,
-    },
-    // Open mutual aid posts; a person's point is the rounded one; kinds are post kinds.
-    Source {
-        name: crate::aid::KIND,
-        module: Module::Aid,
-        kinds: &crate::aid::MAP_KINDS,
-        points: crate::aid::store::admin::map_points,
-        details: crate::aid::store::admin::map_details,
-    },
-];
+/// The modules on the map, registered once at start-up by the top (`crate::modules`).
+static SOURCES: std::sync::OnceLock<&'static [Source]> = std::sync::OnceLock::new();
+
+/// Registers the modules on the map (the first registration stands).
+pub fn register(sources: &'static [Source]) {
+    let _ = SOURCES.set(sources);
+}
+
+/// Every module on the map (none before [`register`]).
+pub fn sources() -> &'static [Source] {
+    SOURCES.get().copied().unwrap_or(&[])
+}
 
 /// The points of every source the filter asks for whose module is on (at most `limit` per source).
 pub fn points(conn: &Connection, f: &MapFilter, i: &Instance) -> rusqlite::Result<Vec<Point>> {
     let mut all = Vec::new();
-    for s in SOURCES {
+    for s in sources() {
         if !i.enabled(s.module) || f.kinds_of(s.name, s.kinds).is_some_and(|k| k.is_empty()) {
             continue;
         }
@@ -253,7 +237,7 @@ pub fn details_of_singles(
     features: &[cluster::Feature],
 ) -> rusqlite::Result<std::collections::HashMap<(&'static str, i64), Point>> {
     let mut out = std::collections::HashMap::new();
-    for s in SOURCES {
+    for s in sources() {
         let ids: Vec<i64> = features
             .iter()
             .filter_map(|f| match f {

@@ -8,6 +8,9 @@ use rusqlite::{named_params, Connection, OpenFlags, OptionalExtension};
 use super::{MapFilter, Point};
 
 /// The R*Tree kind (and map source name) of the directory's actors.
+/// The kinds of the directory's points.
+pub const ACTOR_KINDS: [&str; 4] = ["organisation", "project", "place", "person"];
+
 pub const ACTOR_SOURCE: &str = crate::directory::store::GEO_KIND;
 
 const ACTOR_WHERE: &str = "FROM geo g CROSS JOIN geo_items i ON i.id = g.id CROSS JOIN actors a ON a.id = i.item_id
@@ -40,7 +43,7 @@ fn actor_point(r: &rusqlite::Row) -> rusqlite::Result<Point> {
 /// positions are read (for clustering; [`actor_details`] fills the points shown alone).
 pub fn actor_points(conn: &Connection, f: &MapFilter) -> rusqlite::Result<Vec<Point>> {
     let kinds = f
-        .kinds_of(ACTOR_SOURCE, super::SOURCES[0].kinds)
+        .kinds_of(ACTOR_SOURCE, &ACTOR_KINDS)
         .map(|k| format!(",{},", k.join(",")));
     let sql = if f.light {
         format!("SELECT a.id, a.lat, a.lon {ACTOR_WHERE} LIMIT :limit")

@@ -4,9 +4,10 @@ use actix_web::http::header;
 use actix_web::HttpResponse;
 use maud::{html, Markup, DOCTYPE};
 
-use super::{tile_layer, MapQuery, MapSettingsForm, Point, LIST_LIMIT};
+use super::{MapQuery, Point, LIST_LIMIT};
+use crate::settings::tiles::tile_layer;
 use crate::directory::Kind;
-use crate::web::forms::{csrf, select, Field, FormErrors};
+use crate::web::forms::select;
 use crate::web::layout::site_name;
 use crate::web::{assets, Ctx};
 
@@ -185,19 +186,3 @@ pub fn embed(ctx: &Ctx, q: &MapQuery) -> HttpResponse {
         .body(markup.into_string())
 }
 
-/// The map section of the admin settings page: tile server, attribution, MBTiles file.
-pub fn admin_section(ctx: &Ctx, f: &MapSettingsForm, errors: &FormErrors) -> Markup {
-    html! {
-        section aria-labelledby="map-h" {
-            h2 #map-h { (ctx.t("map.settings_heading")) }
-            p.hint { (ctx.t("map.settings_hint")) }
-            form method="post" action="/admin/map" novalidate {
-                (csrf(ctx))
-                (Field::text("tile_url", "map.tile_url", &f.tile_url).optional().hint("map.tile_url_hint").autocomplete("off").render(ctx, errors))
-                (Field::text("tile_attribution", "map.tile_attribution", &f.tile_attribution).hint("map.tile_attribution_hint").autocomplete("off").render(ctx, errors))
-                (Field::text("mbtiles_path", "map.mbtiles_path", &f.mbtiles_path).optional().hint("map.mbtiles_path_hint").autocomplete("off").render(ctx, errors))
-                button type="submit" { (ctx.t("form.save")) }
-            }
-        }
-    }
-}

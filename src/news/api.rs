@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use super::handlers::visible_post;
 use super::store::{self, comments, Scope};
 use super::{Comment, Post, Viewer};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::directory::handlers::load as load_actor;
 use crate::error::AppError;
 use crate::web::{markdown, Ctx};

@@ -7,7 +7,7 @@ use super::handlers::{journal_access, render_post, visible_post};
 use super::store::comments as store;
 use super::views;
 use super::{can_delete, can_edit, Comment, CommentForm};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::CurrentUser;
 use crate::db::now;
 use crate::error::AppError;

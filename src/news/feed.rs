@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::store;
 use super::Post;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::directory::store as directory;
 use crate::directory::Visibility;
 use crate::error::AppError;

@@ -8,7 +8,7 @@ use super::store::{self, ImageChange, Scope};
 use super::upload::{self, Submitted};
 use super::views::{self, ListPage, PostPage};
 use super::{can_delete, can_edit, can_post_on, CommentForm, Post, PostForm, Viewer, PER_PAGE};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::{CurrentUser, User};
 use crate::db::now;
 use crate::directory::handlers::load as load_actor;

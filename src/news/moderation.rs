@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::handlers::visible_post;
 use super::store::{self, comments, reports, reports::Target};
 use super::{excerpt, is_staff, views, ReportForm};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::{CurrentUser, User};
 use crate::db::now;
 use crate::error::AppError;

@@ -4,7 +4,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::{self, store, verify_password, CurrentUser, Role};
 use crate::directory::store as directory;
 use crate::error::AppError;

@@ -13,7 +13,7 @@ use super::{Room, Rules, Status};
 use crate::agenda::feeds::rfc3339;
 use crate::agenda::form::parse_date;
 use crate::agenda::recurrence::local_to_utc;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::db::now;
 use crate::error::AppError;
 use crate::web::Ctx;

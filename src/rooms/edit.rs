@@ -11,7 +11,7 @@ use super::views;
 use super::Booking;
 use crate::agenda::form::{parse_date, parse_time};
 use crate::agenda::recurrence::utc_to_local;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::{CurrentUser, User};
 use crate::db::now;
 use crate::error::AppError;

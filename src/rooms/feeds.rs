@@ -8,7 +8,7 @@ use super::handlers::load_room;
 use super::store::{self, bookings};
 use super::{Booking, Status};
 use crate::agenda::ical::{Writer, CONTENT_TYPE};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::token_hash;
 use crate::db::now;
 use crate::error::AppError;

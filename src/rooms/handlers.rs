@@ -11,7 +11,7 @@ use super::store::{self, bookings};
 use super::views::{self, RoomPage, Viewer};
 use super::{BookingForm, Room, Status, Why};
 use crate::agenda::recurrence::{local_to_utc, utc_to_local};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::CurrentUser;
 use crate::db::now;
 use crate::error::AppError;

@@ -10,7 +10,7 @@ use super::handlers::load_room;
 use super::rules::RulesForm;
 use super::store::{self, bookings};
 use super::views;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::{random_token, token_hash, CurrentUser, User};
 use crate::db::now;
 use crate::error::AppError;

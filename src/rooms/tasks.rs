@@ -11,7 +11,7 @@ use actix_web::web;
 
 use super::store::{self, bookings};
 use super::{Booking, Status};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::db::now;
 use crate::error::AppError;
 use crate::i18n::Lang;

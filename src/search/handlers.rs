@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::index::{Results, SearchQuery, PER_PAGE};
 use super::views;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::error::AppError;
 use crate::settings::Instance;
 use crate::web::forms::number;

@@ -42,16 +42,18 @@ pub struct Source {
     pub docs: fn(&Connection, &[i64]) -> rusqlite::Result<Vec<Doc>>,
 }
 
-/// Every indexed module, in one place.
+/// The indexed modules, registered once at start-up by the top (`crate::modules`); a kind's
+/// position in the list is stored in the index.
+static SOURCES: std::sync::OnceLock<&'static [Source]> = std::sync::OnceLock::new();
+
+/// Registers the indexed modules (the first registration stands).
+pub fn register(sources: &'static [Source]) {
+    let _ = SOURCES.set(sources);
+}
+
+/// Every indexed module (none before [`register`]).
 pub fn sources() -> &'static [Source] {
-    static SOURCES: &[Source] = &[
-        crate::directory::search::SOURCE,
-        crate::news::search::SOURCE,
-        crate::agenda::search::SOURCE,
-        crate::aid::search::SOURCE,
-        // Next modules: one line each, appended here (the position is stored in the index).
-    ];
-    SOURCES
+    SOURCES.get().copied().unwrap_or(&[])
 }
 
 /// The number of a kind (its place in [`sources`]), as stored in the index.

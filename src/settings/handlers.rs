@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::views::{self, SettingsPage};
 use super::{store, Module, Smtp, SmtpSecurity};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::{self, hash_password, password_problem, plausible_email, Admin, Role};
 use crate::db::now;
 use crate::error::AppError;
@@ -256,7 +256,7 @@ pub(crate) fn settings_page<'a>(
         general: form,
         smtp,
         outbox: state.mailer.outbox(),
-        map: crate::map::MapSettingsForm::from_instance(&state.instance()),
+        map: super::tiles::MapSettingsForm::from_instance(&state.instance()),
     }
 }
 

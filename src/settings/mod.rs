@@ -2,6 +2,7 @@
 
 pub mod handlers;
 pub mod store;
+pub mod tiles;
 pub mod views;
 
 use chrono_tz::Tz;

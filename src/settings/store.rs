@@ -172,7 +172,7 @@ mod tests {
         assert_eq!(inst.time_zone, chrono_tz::Europe::Berlin);
         assert!(!inst.enabled(Module::Rooms) && inst.enabled(Module::Agenda));
         assert!(inst.setup_done);
-        assert_eq!(inst.tile_url, crate::map::tiles::DEFAULT_TILE_URL);
+        assert_eq!(inst.tile_url, crate::settings::tiles::DEFAULT_TILE_URL);
         save_map(&c, "/tiles/{z}/{x}/{y}", "© IGN", "/srv/region.mbtiles").unwrap();
         let inst = load_instance(&c).unwrap();
         assert_eq!(

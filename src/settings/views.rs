@@ -7,6 +7,7 @@ use actix_web::HttpResponse;
 use maud::{html, Markup};
 
 use super::handlers::{GeneralForm, SetupForm};
+use super::tiles::MapSettingsForm;
 use super::{Module, Smtp, SmtpSecurity};
 use crate::auth::{Role, User};
 use crate::i18n;
@@ -69,7 +70,7 @@ pub struct SettingsPage<'a> {
     pub smtp: &'a Smtp,
     pub outbox: &'a Path,
     /// The map settings, as saved or as typed.
-    pub map: crate::map::MapSettingsForm,
+    pub map: MapSettingsForm,
 }
 
 /// The admin area's navigation, shown under the title of each admin page.
@@ -163,7 +164,7 @@ pub fn settings(
                     button type="submit" { (ctx.t("settings.test_mail")) }
                 }
             }
-            (crate::map::views::admin_section(ctx, &p.map, errors))
+            (map_section(ctx, &p.map, errors))
         },
     )
 }
@@ -250,4 +251,21 @@ pub fn users(ctx: &Ctx, users: &[User]) -> HttpResponse {
             }
         },
     )
+}
+
+/// The map section of the admin settings page: tile server, attribution, MBTiles file.
+pub fn map_section(ctx: &Ctx, f: &MapSettingsForm, errors: &FormErrors) -> Markup {
+    html! {
+        section aria-labelledby="map-h" {
+            h2 #map-h { (ctx.t("map.settings_heading")) }
+            p.hint { (ctx.t("map.settings_hint")) }
+            form method="post" action="/admin/map" novalidate {
+                (csrf(ctx))
+                (Field::text("tile_url", "map.tile_url", &f.tile_url).optional().hint("map.tile_url_hint").autocomplete("off").render(ctx, errors))
+                (Field::text("tile_attribution", "map.tile_attribution", &f.tile_attribution).hint("map.tile_attribution_hint").autocomplete("off").render(ctx, errors))
+                (Field::text("mbtiles_path", "map.mbtiles_path", &f.mbtiles_path).optional().hint("map.mbtiles_path_hint").autocomplete("off").render(ctx, errors))
+                button type="submit" { (ctx.t("form.save")) }
+            }
+        }
+    }
 }

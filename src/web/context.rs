@@ -12,7 +12,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::{build_cookie, redirect, Ctx};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::{self, store, token_hash, User};
 use crate::db;
 use crate::i18n::Lang;

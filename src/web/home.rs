@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::context::LANG_COOKIE;
 use super::layout::{site_name, Alternate, FeedFormat};
 use super::{page_with_feeds, redirect, safe_next, Ctx};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::settings::Module;

@@ -6,6 +6,7 @@ pub mod compress;
 pub mod context;
 pub mod errors;
 pub mod forms;
+pub mod headers;
 pub mod home;
 pub mod layout;
 pub mod markdown;
@@ -235,7 +236,7 @@ pub fn set_listen_origin(origin: String) {
 
 /// The absolute base URL for links in mails sent by background tasks (no request): the
 /// configured one, else the public address recorded at setup, else the listening address.
-pub fn public_base(state: &crate::app::AppState) -> String {
+pub fn public_base(state: &crate::state::AppState) -> String {
     if let Some(u) = &state.config.base_url {
         return u.trim_end_matches('/').to_string();
     }
@@ -251,7 +252,7 @@ pub fn public_base(state: &crate::app::AppState) -> String {
 
 /// The absolute base URL for links in mails: the configured one, else the public address
 /// recorded at setup (admin page), else (only before setup) the address of this request.
-pub fn base_url(req: &HttpRequest, state: &crate::app::AppState) -> String {
+pub fn base_url(req: &HttpRequest, state: &crate::state::AppState) -> String {
     if let Some(u) = &state.config.base_url {
         return u.clone();
     }

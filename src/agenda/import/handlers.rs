@@ -10,7 +10,7 @@ use super::{fetch, sync, views};
 use crate::agenda::is_staff;
 use crate::agenda::store::imports;
 use crate::agenda::store::refs::active_role;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::web::{next_or_stall, redirect_with_flash, Ctx};

@@ -12,7 +12,7 @@ pub mod views;
 use actix_web::web;
 
 use crate::agenda::store::imports::{self, RunResult};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::error::AppError;
 use parse::ParseError;
 

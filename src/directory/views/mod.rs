@@ -404,7 +404,7 @@ pub fn form(
     ];
     let days: Vec<&str> = ctx.t("date.weekdays").split(',').collect();
     let texts = f.hour_texts();
-    let (tiles, attribution) = crate::map::tile_layer(&ctx.instance);
+    let (tiles, attribution) = crate::settings::tiles::tile_layer(&ctx.instance);
     page_with_status(
         status,
         ctx,
