@@ -92,7 +92,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         )
         .route("/invite/{token}", get().to(directory::members::invitation))
         .route("/invite/{token}", post().to(directory::members::accept))
-        .route("/media/{name}", get().to(directory::photo::media))
+        .route("/media/{name}", get().to(crate::uploads::media))
         .route("/api/v1/addresses", get().to(addresses::handlers::suggest))
         .route("/directory.csv", get().to(directory::api::csv))
         .route("/directory.geojson", get().to(directory::api::geojson))

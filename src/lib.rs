@@ -30,4 +30,5 @@ pub mod search;
 pub mod server;
 pub mod settings;
 pub mod state;
+pub mod uploads;
 pub mod web;

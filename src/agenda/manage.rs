@@ -330,7 +330,7 @@ pub async fn delete_event(state: &AppState, id: i64) -> Result<(), AppError> {
         .write(move |tx| Ok(store::delete_event(tx, id)?))
         .await?;
     if let Some(i) = image {
-        crate::directory::photo::remove_file(&state.config, &i);
+        crate::uploads::remove(&state.config, Some(&i));
     }
     Ok(())
 }

@@ -14,7 +14,7 @@ use crate::state::AppState;
 use crate::auth::{CurrentUser, User};
 use crate::db::memo::Memo;
 use crate::error::AppError;
-use crate::news::upload::{self, Submitted};
+use crate::uploads::{self, Submitted};
 use crate::web::forms::{number, FormErrors};
 use crate::web::{redirect_with_flash, Ctx};
 
@@ -148,8 +148,8 @@ async fn parse(
     let mut photo = None;
     let too_big = sub.too_big;
     errors.check(too_big, "photo", "aid.error_photo_too_big");
-    if let (Some(_), Some(bytes)) = (&parsed, sub.image) {
-        match upload::store_image(&state.config, bytes).await? {
+    if let (Some(_), Some(bytes)) = (&parsed, sub.file) {
+        match uploads::store(&state.config, "aid", bytes).await? {
             Some(name) => photo = Some(name),
             None => errors.add("photo", "aid.error_photo"),
         }
@@ -171,7 +171,7 @@ async fn parse(
         );
     }
     let Some(mut input) = parsed.filter(|_| errors.is_empty()) else {
-        upload::remove_image(&state.config, photo.as_deref());
+        uploads::remove(&state.config, photo.as_deref());
         let page = FormPage {
             action,
             form: &form,
@@ -204,7 +204,7 @@ pub async fn create(
     CurrentUser(user): CurrentUser,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let sub = match upload::read(&req, payload).await {
+    let sub = match uploads::read(&req, payload, "image").await {
         Ok(s) => s,
         Err(res) => return Ok(res),
     };
@@ -235,7 +235,7 @@ pub async fn create(
             "flash.aid.posted",
         )),
         Err(e) => {
-            upload::remove_image(&state.config, photo.as_deref());
+            uploads::remove(&state.config, photo.as_deref());
             Err(e)
         }
     }
@@ -335,7 +335,7 @@ pub async fn update(
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let post = own_post(&state, &user, id.into_inner()).await?;
-    let sub = match upload::read(&req, payload).await {
+    let sub = match uploads::read(&req, payload, "image").await {
         Ok(s) => s,
         Err(res) => return Ok(res),
     };
@@ -365,11 +365,11 @@ pub async fn update(
         })
         .await;
     if let Err(e) = saved {
-        upload::remove_image(&state.config, photo.as_deref());
+        uploads::remove(&state.config, photo.as_deref());
         return Err(e);
     }
     if change.is_some() {
-        upload::remove_image(&state.config, post.photo.as_deref());
+        uploads::remove(&state.config, post.photo.as_deref());
     }
     Ok(redirect_with_flash(&ctx, &post.url(), "flash.aid.saved"))
 }

@@ -378,7 +378,7 @@ pub async fn delete_actor(state: &AppState, id: i64) -> Result<(), AppError> {
         .write(move |tx| Ok(store::delete_actor(tx, id)?))
         .await?;
     if let Some(p) = photo {
-        super::photo::remove_file(&state.config, &p);
+        crate::uploads::remove(&state.config, Some(&p));
     }
     Ok(())
 }

@@ -290,6 +290,7 @@ mod tests {
 
     #[test]
     fn filters_keep_known_kinds_and_pick_sources() {
+        crate::modules::install();
         let q = MapQuery {
             kind: "place, bogus".into(),
             tag: " Pain ".into(),
@@ -299,11 +300,11 @@ mod tests {
         assert_eq!(f.kinds, vec!["place".to_string()]);
         assert_eq!(f.tag.as_deref(), Some("pain"));
         assert_eq!(
-            f.kinds_of("actor", SOURCES[0].kinds),
+            f.kinds_of("actor", &store::ACTOR_KINDS),
             Some(vec!["place".into()])
         );
         assert_eq!(f.kinds_of("event", &["event"]), Some(vec![]));
         let all = MapQuery::default().filter(BBox::WORLD, None);
-        assert_eq!(all.kinds_of("actor", SOURCES[0].kinds), None);
+        assert_eq!(all.kinds_of("actor", &store::ACTOR_KINDS), None);
     }
 }

@@ -160,6 +160,7 @@ mod tests {
 
     #[test]
     fn public_located_actors_come_out_filtered_and_within_the_box() {
+        crate::modules::install();
         let db = Db::memory().unwrap();
         let c = db.conn().unwrap();
         actor(&c, 1, "place", "public", (47.35, -0.81), Some("pain"));

@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::store::{self, ImageChange, Scope};
-use super::upload::{self, Submitted};
+use crate::uploads::{self, Submitted};
 use super::views::{self, ListPage, PostPage};
 use super::{can_delete, can_edit, can_post_on, CommentForm, Post, PostForm, Viewer, PER_PAGE};
 use crate::state::AppState;
@@ -94,7 +94,7 @@ pub async fn create_on_wall(
     CurrentUser(user): CurrentUser,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let sub = match upload::read(&req, payload).await {
+    let sub = match uploads::read(&req, payload, "image").await {
         Ok(s) => s,
         Err(res) => return Ok(res),
     };
@@ -114,7 +114,7 @@ pub async fn create_on_journal(
     if !can_post_on(&access) {
         return Err(AppError::Forbidden);
     }
-    let sub = match upload::read(&req, payload).await {
+    let sub = match uploads::read(&req, payload, "image").await {
         Ok(s) => s,
         Err(res) => return Ok(res),
     };
@@ -144,7 +144,7 @@ async fn parse_with_image(
         return Ok(Err(errors));
     };
     let stored = match image {
-        Some(bytes) => match upload::store_image(&state.config, bytes).await? {
+        Some(bytes) => match uploads::store(&state.config, "news", bytes).await? {
             Some(name) => Some(name),
             None => {
                 errors.add("image", "news.image_invalid");
@@ -165,7 +165,7 @@ async fn create(
 ) -> Result<HttpResponse, AppError> {
     let form = PostForm::from_fields(&sub.fields);
     let too_big = sub.too_big;
-    let parsed = parse_with_image(state, &form, journal.is_some(), sub.image, too_big).await?;
+    let parsed = parse_with_image(state, &form, journal.is_some(), sub.file, too_big).await?;
     let (input, image) = match parsed {
         Ok(ok) => ok,
         Err(errors) => {
@@ -194,7 +194,7 @@ async fn create(
             "flash.news.posted",
         )),
         Err(e) => {
-            upload::remove_image(&state.config, image.as_deref());
+            uploads::remove(&state.config, image.as_deref());
             Err(e)
         }
     }
@@ -299,13 +299,13 @@ pub async fn update(
     if !can_edit(&user, post.author_id) {
         return Err(AppError::Forbidden);
     }
-    let sub = match upload::read(&req, payload).await {
+    let sub = match uploads::read(&req, payload, "image").await {
         Ok(s) => s,
         Err(res) => return Ok(res),
     };
     let form = PostForm::from_fields(&sub.fields);
     let too_big = sub.too_big;
-    let parsed = parse_with_image(&state, &form, post.actor.is_some(), sub.image, too_big).await?;
+    let parsed = parse_with_image(&state, &form, post.actor.is_some(), sub.file, too_big).await?;
     let (input, image) = match parsed {
         Ok(ok) => ok,
         Err(errors) => {
@@ -325,11 +325,11 @@ pub async fn update(
         .await;
     match saved {
         Ok(dropped) => {
-            upload::remove_image(&state.config, dropped.as_deref());
+            uploads::remove(&state.config, dropped.as_deref());
             Ok(redirect_with_flash(&ctx, &post.url(), "flash.saved"))
         }
         Err(e) => {
-            upload::remove_image(&state.config, image.as_deref());
+            uploads::remove(&state.config, image.as_deref());
             Err(e)
         }
     }
@@ -352,7 +352,7 @@ pub async fn delete(
         .db
         .write(move |tx| Ok(store::delete_post(tx, pid)?))
         .await?;
-    upload::remove_image(&state.config, image.as_deref());
+    uploads::remove(&state.config, image.as_deref());
     let back = match &post.actor {
         Some((_, slug, _)) => format!("/a/{slug}/news"),
         None => "/news".to_string(),

@@ -14,7 +14,6 @@ pub mod handlers;
 pub mod moderation;
 pub mod search;
 pub mod store;
-pub mod upload;
 pub mod views;
 
 use std::collections::HashMap;

@@ -77,7 +77,7 @@ pub async fn delete(
             .await?;
         if let Ok((photos, orphans, site_admins)) = &outcome {
             for p in photos {
-                crate::directory::photo::remove_file(&state.config, p);
+                crate::uploads::remove(&state.config, Some(p));
             }
             if !orphans.is_empty() {
                 let inst = &ctx.instance;
