@@ -11,7 +11,7 @@ use super::recurrence::{local_to_utc, utc_to_local};
 use super::store::{self, occurrences, rsvps};
 use super::{views, Event, Occurrence, Rsvp, Status};
 use crate::state::AppState;
-use crate::auth::CurrentUser;
+use crate::web::CurrentUser;
 use crate::db::now;
 use crate::error::AppError;
 use crate::web::forms::FormErrors;

@@ -10,7 +10,7 @@ use super::handlers::load;
 use super::store;
 use super::{save, views, Event, EventForm, Status};
 use crate::state::AppState;
-use crate::auth::CurrentUser;
+use crate::web::CurrentUser;
 use crate::db::now;
 use crate::error::AppError;
 use crate::mail::Mail;

@@ -11,7 +11,7 @@ use super::handlers::visible_post;
 use super::store::{self, admin};
 use super::{is_staff, now, views, Category};
 use crate::state::AppState;
-use crate::auth::{Admin, CurrentUser};
+use crate::web::{Admin, CurrentUser};
 use crate::error::AppError;
 use crate::mail::Mail;
 use crate::web::forms::FormErrors;

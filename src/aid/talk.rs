@@ -15,7 +15,8 @@ use super::views::{self, PostPage};
 use super::{now, tasks, MAX_MESSAGE};
 use crate::state::AppState;
 use crate::auth::ratelimit::RateLimiter;
-use crate::auth::{CurrentUser, User};
+use crate::auth::User;
+use crate::web::CurrentUser;
 use crate::error::AppError;
 use crate::web::{redirect_with_flash, Ctx};
 

@@ -4,7 +4,7 @@
 use actix_web::HttpResponse;
 use serde_json::{json, Value};
 
-use crate::auth::CurrentUser;
+use crate::web::CurrentUser;
 use crate::directory::Kind;
 use crate::web::Ctx;
 

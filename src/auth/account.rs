@@ -5,7 +5,8 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use super::views::{self, AccountPage};
-use super::{random_token, store, token_hash, CurrentUser};
+use super::{random_token, store, token_hash};
+use crate::web::CurrentUser;
 use crate::state::AppState;
 use crate::db::now;
 use crate::error::AppError;

@@ -8,9 +8,6 @@ pub mod ratelimit;
 pub mod store;
 pub mod views;
 
-use std::future::{ready, Ready};
-
-use actix_web::{dev::Payload, FromRequest, HttpMessage, HttpRequest};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Params, PasswordVerifier, Version};
 use rand::RngCore;
@@ -77,37 +74,6 @@ impl User {
     /// Whether this account administers the instance.
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
-    }
-}
-
-/// Extractor: the signed-in user, or 403 (pages redirect to the login form instead, see `web`).
-pub struct CurrentUser(pub User);
-
-impl FromRequest for CurrentUser {
-    type Error = actix_web::Error;
-    type Future = Ready<Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(match req.extensions().get::<User>() {
-            Some(u) => Ok(CurrentUser(u.clone())),
-            None => Err(crate::web::login_required(req)),
-        })
-    }
-}
-
-/// Extractor: a signed-in site admin, or 403.
-pub struct Admin(pub User);
-
-impl FromRequest for Admin {
-    type Error = actix_web::Error;
-    type Future = Ready<Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(match req.extensions().get::<User>() {
-            Some(u) if u.is_admin() => Ok(Admin(u.clone())),
-            Some(_) => Err(AppError::Forbidden.into()),
-            None => Err(crate::web::login_required(req)),
-        })
     }
 }
 

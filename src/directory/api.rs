@@ -11,7 +11,7 @@ use super::handlers::{load, require_manage, ListQuery};
 use super::store;
 use super::{export, ActorForm, HOUR_FIELDS};
 use crate::state::AppState;
-use crate::auth::CurrentUser;
+use crate::web::CurrentUser;
 use crate::error::AppError;
 use crate::web::forms::FormErrors;
 use crate::web::{base_url, Ctx};

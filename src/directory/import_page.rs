@@ -17,7 +17,7 @@ use maud::html;
 use super::rna::{self, Refusal, Summary};
 use super::rna_text;
 use crate::state::AppState;
-use crate::auth::Admin;
+use crate::web::Admin;
 use crate::db::now;
 use crate::error::AppError;
 use crate::settings::views::admin_nav;

@@ -9,10 +9,8 @@ use super::handlers::{load, require_manage};
 use super::store::members::{self, Invitation};
 use super::{views, MemberRole};
 use crate::state::AppState;
-use crate::auth::{
-    self, hash_password, password_problem, plausible_email, random_token, token_hash, CurrentUser,
-    Role,
-};
+use crate::auth::{self, hash_password, password_problem, plausible_email, random_token, token_hash, Role};
+use crate::web::CurrentUser;
 use crate::db::now;
 use crate::error::AppError;
 use crate::mail::Mail;

@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::handlers::{load, require_manage};
 use super::store;
-use crate::auth::CurrentUser;
+use crate::web::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::uploads;

@@ -10,7 +10,7 @@ use super::handlers::load_for_editor;
 use super::store::subscribers::{self, NewSubscriber, Subscribed};
 use super::{valid_email, views, Consent, Source};
 use crate::state::AppState;
-use crate::auth::CurrentUser;
+use crate::web::CurrentUser;
 use crate::db::now;
 use crate::error::AppError;
 use crate::web::forms::FormErrors;

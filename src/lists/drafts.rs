@@ -15,7 +15,7 @@ use super::views::mailings as views;
 use super::{message, DraftForm, List, Mailing};
 use crate::agenda::store::lists::{between, Filter};
 use crate::state::AppState;
-use crate::auth::CurrentUser;
+use crate::web::CurrentUser;
 use crate::db::now;
 use crate::error::AppError;
 use crate::web::forms::FormErrors;

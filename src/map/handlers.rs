@@ -14,7 +14,7 @@ use super::{
     cluster, geojson as to_geojson, parse_zoom, store, BBox, MapQuery, LIST_LIMIT, MAX_ZOOM,
 };
 use crate::state::AppState;
-use crate::auth::Admin;
+use crate::web::Admin;
 use crate::db::memo::Memo;
 use crate::error::AppError;
 use crate::settings::handlers::{settings_page, GeneralForm};

@@ -8,7 +8,7 @@ use super::store::comments as store;
 use super::views;
 use super::{can_delete, can_edit, Comment, CommentForm};
 use crate::state::AppState;
-use crate::auth::CurrentUser;
+use crate::web::CurrentUser;
 use crate::db::now;
 use crate::error::AppError;
 use crate::web::forms::FormErrors;

@@ -5,7 +5,8 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use crate::state::AppState;
-use crate::auth::{self, store, verify_password, CurrentUser, Role};
+use crate::auth::{self, store, verify_password, Role};
+use crate::web::CurrentUser;
 use crate::directory::store as directory;
 use crate::error::AppError;
 use crate::mail::Mail;

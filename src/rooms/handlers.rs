@@ -12,7 +12,7 @@ use super::views::{self, RoomPage, Viewer};
 use super::{BookingForm, Room, Status, Why};
 use crate::agenda::recurrence::{local_to_utc, utc_to_local};
 use crate::state::AppState;
-use crate::auth::CurrentUser;
+use crate::web::CurrentUser;
 use crate::db::now;
 use crate::error::AppError;
 use crate::web::forms::FormErrors;

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod compress;
 pub mod context;
 pub mod errors;
+pub mod extract;
 pub mod forms;
 pub mod headers;
 pub mod home;
@@ -22,6 +23,8 @@ use maud::Markup;
 use crate::auth::User;
 use crate::i18n::Lang;
 use crate::settings::Instance;
+
+pub use extract::{Admin, CurrentUser};
 
 /// What a page needs to know about the request: language, user, CSRF token, settings.
 /// Built once per request by [`context::middleware`].

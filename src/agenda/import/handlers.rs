@@ -11,7 +11,7 @@ use crate::agenda::is_staff;
 use crate::agenda::store::imports;
 use crate::agenda::store::refs::active_role;
 use crate::state::AppState;
-use crate::auth::CurrentUser;
+use crate::web::CurrentUser;
 use crate::error::AppError;
 use crate::web::{next_or_stall, redirect_with_flash, Ctx};
 
