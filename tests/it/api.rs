@@ -155,8 +155,16 @@ fn api_and_json_ld_links_are_absolute_on_the_public_address() {
         ("/api/v1/lists".into(), true),
         ("/api/v1/search?q=pain&km=500".into(), true),
     ] {
+        // The village list and the search index are made in the background: wait for them.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
         let mut found = Vec::new();
-        links(&get(&path), &mut found);
+        loop {
+            links(&get(&path), &mut found);
+            if !some || !found.is_empty() || std::time::Instant::now() > deadline {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
         assert!(!some || !found.is_empty(), "{path}: no link");
         for l in found {
             assert!(
