@@ -8,8 +8,10 @@ PI_TARGET := aarch64-unknown-linux-musl
 PI_BIN := target/$(PI_TARGET)/release/placette
 VENV := .venv
 PY := $(VENV)/bin/python
-# Python tools the tests and the Pi build need, pinned.
-PY_TOOLS := aiosmtpd==1.4.6 ziglang==0.17.1 cargo-zigbuild==0.24.0 icalendar==7.3.0 dkimpy==1.1.8
+# Python tools the tests and the Pi build need, pinned (schemathesis and openapi-spec-validator
+# check the API against its OpenAPI document: tests/it/openapi.rs).
+PY_TOOLS := aiosmtpd==1.4.6 ziglang==0.17.1 cargo-zigbuild==0.24.0 icalendar==7.3.0 dkimpy==1.1.8 \
+	schemathesis==4.32.5 openapi-spec-validator==0.9.0
 # Debian packages the tests need: Chromium and its driver, qemu-user, file.
 APT_PACKAGES := chromium chromium-driver qemu-user-static file
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -46,10 +48,14 @@ test-deps: $(VENV)/.installed
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \
 	fi
 
+# The stamp holds the list it installed: a change of PY_TOOLS installs again.
+ifneq ($(file < $(VENV)/.installed),$(strip $(PY_TOOLS)))
+.PHONY: $(VENV)/.installed
+endif
 $(VENV)/.installed:
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet $(PY_TOOLS)
-	touch $@
+	echo '$(strip $(PY_TOOLS))' > $@
 
 ## Static aarch64 (Raspberry Pi 3/4/5, 64-bit OS) binary without Docker, via cargo-zigbuild.
 pi: $(VENV)/.installed

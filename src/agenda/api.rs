@@ -165,11 +165,17 @@ fn openapi() -> Value {
         q("to", "Last day, YYYY-MM-DD"),
         q("after", "The `next` cursor of the previous page"),
     ];
+    // The feeds take the filters, not the dates nor the cursor.
+    let feed_filters: Vec<Value> = filters[..7].to_vec();
+    let slug =
+        json!({"name": "slug", "in": "path", "required": true, "schema": {"type": "string"}});
     let date = json!({"type": "string", "format": "date-time"});
     let error = json!({"description": "No event the caller may see with this slug", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
+    // The feeds are not under /api/: their errors are the site's pages.
+    let page_error = |d: &str| json!({"description": d, "content": {"text/html": {"schema": {"type": "string"}}}});
     json!({
         "paths": {
-            "/events": {"get": {
+            "/api/v1/events": {"get": {
                 "summary": "The dates of the agenda the caller may see (public ones without authentication), in order",
                 "operationId": "listEvents",
                 "parameters": filters,
@@ -181,26 +187,50 @@ fn openapi() -> Value {
                     }
                 }}}}}
             }},
-            "/events/{slug}": {
-                "parameters": [{"name": "slug", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "/api/v1/events/{slug}": {
+                "parameters": [slug.clone()],
                 "get": {
                     "summary": "One event with its next dates",
                     "operationId": "getEvent",
                     "responses": {"200": {"description": "The event", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}}}, "404": error}
                 }
             },
-            "/agenda.ics": {"servers": [{"url": "/"}], "get": {
-                "summary": "iCalendar (RFC 5545) feed of the public events, with VTIMEZONE, RRULE and EXDATE; cancelled dates as STATUS:CANCELLED. /a/{slug}/agenda.ics: one organiser's or place's events; /e/{slug}.ics: one event.",
+            "/agenda.ics": {"get": {
+                "summary": "iCalendar (RFC 5545) feed of the public events, with VTIMEZONE, RRULE and EXDATE; cancelled dates as STATUS:CANCELLED",
                 "operationId": "agendaIcs",
-                "parameters": [q("tag", "A tag"), q("type", "An event type"), q("organiser", "Organiser slug"), q("place", "Place slug")],
+                "parameters": feed_filters.clone(),
                 "responses": {"200": {"description": "A VCALENDAR", "content": {"text/calendar": {"schema": {"type": "string"}}}}}
             }},
-            "/agenda.rss": {"servers": [{"url": "/"}], "get": {
+            "/a/{slug}/agenda.ics": {
+                "parameters": [slug.clone()],
+                "get": {
+                    "summary": "iCalendar feed of the public events a public page organises or hosts",
+                    "operationId": "actorAgendaIcs",
+                    "responses": {
+                        "200": {"description": "A VCALENDAR", "content": {"text/calendar": {"schema": {"type": "string"}}}},
+                        "404": page_error("No public page with this slug")
+                    }
+                }
+            },
+            "/e/{slug}.ics": {
+                "parameters": [slug],
+                "get": {
+                    "summary": "iCalendar file of one event (its whole series), to add it to a calendar",
+                    "operationId": "eventIcs",
+                    "responses": {
+                        "200": {"description": "A VCALENDAR", "content": {"text/calendar": {"schema": {"type": "string"}}}},
+                        "404": page_error("No event the caller may see with this slug")
+                    }
+                }
+            },
+            "/agenda.rss": {"get": {
                 "summary": "RSS 2.0 of the public dates to come", "operationId": "agendaRss",
+                "parameters": feed_filters.clone(),
                 "responses": {"200": {"description": "RSS", "content": {"application/rss+xml": {"schema": {"type": "string"}}}}}
             }},
-            "/agenda.json": {"servers": [{"url": "/"}], "get": {
+            "/agenda.json": {"get": {
                 "summary": "JSON Feed 1.1 of the public dates to come; each item's _event is an EventDate", "operationId": "agendaJsonFeed",
+                "parameters": feed_filters,
                 "responses": {"200": {"description": "JSON Feed", "content": {"application/feed+json": {"schema": {"type": "object"}}}}}
             }}
         },

@@ -14,8 +14,9 @@ fn iso(unix: i64) -> Value {
     json!(chrono::DateTime::from_timestamp(unix, 0).map(|d| d.to_rfc3339()))
 }
 
-/// A post as JSON (no address of anyone; the point is rounded for people).
-pub fn post_json(p: &Post) -> Value {
+/// A post as JSON (no address of anyone; the point is rounded for people); links are
+/// absolute on `base` ([`Ctx::base`]), or site-relative with an empty `base`.
+pub fn post_json(p: &Post, base: &str) -> Value {
     let (price, price_cents) = match p.price {
         Some(Price::Cents(c)) => (Some("price"), Some(c)),
         Some(Price::Free) => (Some("free"), None),
@@ -24,7 +25,7 @@ pub fn post_json(p: &Post) -> Value {
     };
     json!({
         "id": p.id,
-        "url": p.url(),
+        "url": format!("{base}{}", p.url()),
         "kind": p.kind.as_str(),
         "category": p.category.as_str(),
         "title": p.title,
@@ -33,7 +34,7 @@ pub fn post_json(p: &Post) -> Value {
         "price": price,
         "price_cents": price_cents,
         "condition": p.condition,
-        "photo": p.photo.as_ref().map(|i| format!("/media/{i}")),
+        "photo": p.photo.as_ref().map(|i| format!("{base}/media/{i}")),
         "available_from": p.available_from.map(iso),
         "available_until": p.available_until.map(iso),
         "author": p.author_name,
@@ -57,7 +58,7 @@ pub async fn list(
     let found = super::handlers::public_page(&state, f).await?;
     let (posts, more) = found.as_ref();
     Ok(HttpResponse::Ok().json(json!({
-        "items": posts.iter().map(post_json).collect::<Vec<_>>(),
+        "items": posts.iter().map(|p| post_json(p, &ctx.base)).collect::<Vec<_>>(),
         "page": page,
         "per_page": PER_PAGE,
         "has_more": more,
@@ -71,7 +72,7 @@ pub async fn show(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let p = visible_post(&state, &ctx, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(post_json(&p)))
+    Ok(HttpResponse::Ok().json(post_json(&p, &ctx.base)))
 }
 
 /// The paths of mutual aid in the OpenAPI document.
@@ -80,7 +81,7 @@ pub fn openapi_paths() -> Value {
     let post = json!({"application/json": {"schema": {"$ref": "#/components/schemas/AidPost"}}});
     let error = json!({"description": "No such post, or not open (closed, expired, hidden)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
     json!({
-        "/aid": {"get": {
+        "/api/v1/aid": {"get": {
             "summary": "Open offers, needs and small ads, newest first",
             "description": "Closed, expired and hidden posts are never listed. A person's location is rounded to about 300 m; no address of anyone is given.",
             "operationId": "listAid",
@@ -102,7 +103,7 @@ pub fn openapi_paths() -> Value {
                 }
             }}}}}
         }},
-        "/aid/{id}": {
+        "/api/v1/aid/{id}": {
             "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
             "get": {
                 "summary": "One open post",
@@ -116,28 +117,28 @@ pub fn openapi_paths() -> Value {
 /// The schemas of mutual aid in the OpenAPI document.
 pub fn openapi_schemas() -> Value {
     let text = json!({"type": "string"});
-    let opt_text = json!({"type": ["string", "null"]});
+    let opt_date = json!({"type": "string", "format": "date-time", "nullable": true});
     json!({
         "AidPost": {
             "type": "object",
             "required": ["id", "url", "kind", "category", "title", "status", "created_at", "expires_at"],
             "properties": {
                 "id": {"type": "integer"},
-                "url": text,
+                "url": {"type": "string", "format": "uri", "description": "The post's page (absolute)."},
                 "kind": {"type": "string", "enum": ["offer", "need", "ad_sale", "ad_wanted"]},
                 "category": {"type": "string", "enum": ["give", "lend", "services", "skills", "rides", "housing", "other"]},
                 "title": text,
                 "description": {"type": "string", "description": "Markdown"},
                 "description_html": text,
-                "price": {"type": ["string", "null"], "enum": ["price", "free", "exchange", null]},
-                "price_cents": {"type": ["integer", "null"]},
-                "condition": {"type": ["string", "null"], "enum": ["new", "good", "used", "for_parts", null]},
-                "photo": opt_text,
-                "available_from": opt_text,
-                "available_until": opt_text,
+                "price": {"type": "string", "nullable": true, "enum": ["price", "free", "exchange", null]},
+                "price_cents": {"type": "integer", "nullable": true},
+                "condition": {"type": "string", "nullable": true, "enum": ["new", "good", "used", "for_parts", null]},
+                "photo": {"type": "string", "format": "uri", "nullable": true},
+                "available_from": opt_date.clone(),
+                "available_until": opt_date,
                 "author": {"type": "string", "description": "A display name, never an address"},
-                "actor": {"type": ["object", "null"], "properties": {"slug": text, "name": text}},
-                "location": {"type": ["object", "null"], "properties": {
+                "actor": {"type": "object", "nullable": true, "properties": {"slug": text, "name": text}},
+                "location": {"type": "object", "nullable": true, "properties": {
                     "lat": {"type": "number"}, "lon": {"type": "number"},
                     "approximate": {"type": "boolean", "description": "True for a person: rounded to about 300 m"}
                 }},

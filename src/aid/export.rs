@@ -30,7 +30,8 @@ pub fn personal_data(conn: &Connection, user_id: i64) -> Result<Value, AppError>
     }
     Ok(json!({
         "posts": posts.iter().map(|p| {
-            let mut v = post_json(p);
+            // "Download my data" keeps the site's links relative, like the rest of it.
+            let mut v = post_json(p, "");
             v["hidden_by_moderation"] = json!(p.hidden);
             v
         }).collect::<Vec<_>>(),

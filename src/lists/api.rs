@@ -23,8 +23,8 @@ pub async fn list(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, 
                 "village": l.is_village,
                 "owner": l.actor.as_ref().map(|(_, s, n)| json!({"slug": s, "name": n})),
                 "frequency": {"kind": kind, "days": days, "text": l.frequency.describe(ctx.lang)},
-                "url": l.url(),
-                "archive": format!("/lists/{}/archive", l.slug),
+                "url": ctx.absolute(&l.url()),
+                "archive": ctx.absolute(&format!("/lists/{}/archive", l.slug)),
             })
         })
         .collect();
@@ -34,7 +34,7 @@ pub async fn list(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, 
 /// The lists' paths for the OpenAPI document.
 pub fn openapi_paths() -> Value {
     json!({
-        "/lists": {"get": {
+        "/api/v1/lists": {"get": {
             "summary": "The public mailing lists with their promised frequency",
             "description": "No subscriber address is ever returned. Subscribing goes through the sign-up page (double opt-in by mail).",
             "operationId": "listLists",
@@ -49,14 +49,14 @@ pub fn openapi_paths() -> Value {
                         "name": {"type": "string"},
                         "purpose": {"type": "string"},
                         "village": {"type": "boolean", "description": "The village's own list"},
-                        "owner": {"type": ["object", "null"], "properties": {"slug": {"type": "string"}, "name": {"type": "string"}}},
+                        "owner": {"type": "object", "nullable": true, "properties": {"slug": {"type": "string"}, "name": {"type": "string"}}},
                         "frequency": {"type": "object", "properties": {
                             "kind": {"type": "string", "enum": ["week", "month", "days"]},
                             "days": {"type": "integer", "description": "For kind days: at most once every N days"},
                             "text": {"type": "string", "description": "The promise in the caller's language"}
                         }},
-                        "url": {"type": "string", "description": "The sign-up page"},
-                        "archive": {"type": "string", "description": "The archive of sent mailings (RSS at {archive}/../feed.rss)"}
+                        "url": {"type": "string", "format": "uri", "description": "The sign-up page (absolute)"},
+                        "archive": {"type": "string", "format": "uri", "description": "The archive of sent mailings (absolute; RSS at {archive}/../feed.rss)"}
                     }
                 }}}
             }}}}}

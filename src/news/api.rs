@@ -18,15 +18,15 @@ fn iso(unix: i64) -> Value {
     json!(chrono::DateTime::from_timestamp(unix, 0).map(|d| d.to_rfc3339()))
 }
 
-/// A post as JSON.
-pub fn post_json(p: &Post) -> Value {
+/// A post as JSON; links are absolute on `base` ([`Ctx::base`]).
+pub fn post_json(p: &Post, base: &str) -> Value {
     json!({
         "id": p.id,
-        "url": p.url(),
+        "url": format!("{base}{}", p.url()),
         "title": p.title,
         "body": p.body,
         "body_html": markdown::render(&p.body),
-        "image": p.image.as_ref().map(|i| format!("/media/{i}")),
+        "image": p.image.as_ref().map(|i| format!("{base}/media/{i}")),
         "audience": p.audience.as_str(),
         "actor": p.actor.as_ref().map(|(_, slug, name)| json!({"slug": slug, "name": name})),
         "author": p.author_name,
@@ -85,7 +85,7 @@ pub async fn list(
             )?)
         })
         .await?;
-    let items: Vec<Value> = posts.iter().map(post_json).collect();
+    let items: Vec<Value> = posts.iter().map(|p| post_json(p, &ctx.base)).collect();
     Ok(HttpResponse::Ok()
         .json(json!({"items": items, "page": page, "per_page": per_page, "has_more": more})))
 }
@@ -107,7 +107,7 @@ pub async fn show(
         .filter(|c| !c.hidden && !c.deleted)
         .map(comment_json)
         .collect();
-    let mut v = post_json(&post);
+    let mut v = post_json(&post, &ctx.base);
     v["comment_list"] = json!(shown);
     Ok(HttpResponse::Ok().json(v))
 }
@@ -116,8 +116,9 @@ pub async fn show(
 pub fn openapi_paths() -> Value {
     let post = json!({"application/json": {"schema": {"$ref": "#/components/schemas/NewsPost"}}});
     let error = json!({"description": "No such post, or not one the caller may read", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
+    let rss = json!({"description": "RSS 2.0", "content": {"application/rss+xml": {"schema": {"type": "string"}}}});
     json!({
-        "/news": {"get": {
+        "/api/v1/news": {"get": {
             "summary": "The posts the caller may read (the wall and the journals), newest first",
             "description": "A visitor gets public posts; a signed-in resident (session or token) also gets posts for residents, and the followers-only posts of the pages they follow or belong to.",
             "operationId": "listNews",
@@ -139,7 +140,7 @@ pub fn openapi_paths() -> Value {
                 "404": {"description": "No actor the caller may see with this slug", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
             }
         }},
-        "/news/{id}": {
+        "/api/v1/news/{id}": {
             "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
             "get": {
                 "summary": "One post with its comments",
@@ -148,20 +149,22 @@ pub fn openapi_paths() -> Value {
             }
         },
         "/news.rss": {
-            "servers": [{"url": "/"}],
             "get": {
                 "summary": "RSS 2.0 feed of the village's public posts",
                 "operationId": "newsFeed",
-                "responses": {"200": {"description": "RSS 2.0", "content": {"application/rss+xml": {"schema": {"type": "string"}}}}}
+                "responses": {"200": rss.clone()}
             }
         },
         "/a/{slug}/news.rss": {
-            "servers": [{"url": "/"}],
             "parameters": [{"name": "slug", "in": "path", "required": true, "schema": {"type": "string"}}],
             "get": {
                 "summary": "RSS 2.0 feed of a public actor's public posts",
                 "operationId": "actorNewsFeed",
-                "responses": {"200": {"description": "RSS 2.0", "content": {"application/rss+xml": {"schema": {"type": "string"}}}}, "404": error}
+                "responses": {
+                    "200": rss,
+                    // A feed is not under /api/: its errors are the site's pages.
+                    "404": {"description": "No public page with this slug", "content": {"text/html": {"schema": {"type": "string"}}}}
+                }
             }
         }
     })
@@ -178,7 +181,7 @@ pub fn openapi_schemas() -> Value {
             "required": ["id", "url", "title", "body", "body_html", "image", "audience", "actor", "author", "created_at", "edited_at", "comments"],
             "properties": {
                 "id": {"type": "integer"},
-                "url": {"type": "string", "format": "uri"},
+                "url": {"type": "string", "format": "uri", "description": "The post's page (absolute)."},
                 "title": {"type": "string", "description": "Empty when the post has none."},
                 "body": {"type": "string", "description": "Markdown."},
                 "body_html": {"type": "string", "description": "The Markdown rendered as safe HTML."},

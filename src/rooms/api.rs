@@ -26,9 +26,10 @@ pub struct Range {
     pub to: String,
 }
 
-fn room_json(r: &Room, rules: &Rules) -> Value {
+fn room_json(r: &Room, rules: &Rules, base: &str) -> Value {
     json!({
         "slug": r.slug, "name": r.name, "summary": r.summary, "capacity": r.capacity,
+        "url": format!("{base}/rooms/{}", r.slug),
         "equipment": r.equipment, "accessibility": r.accessibility, "address": r.address,
         "hours": r.hours.schema_org(),
         "rules": {
@@ -41,15 +42,16 @@ fn room_json(r: &Room, rules: &Rules) -> Value {
 }
 
 /// GET /api/v1/rooms
-pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn list(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let base = ctx.base;
     let items = state
         .db
-        .read(|c| {
+        .read(move |c| {
             let rules = store::all_rules(c)?;
             let default = Rules::default();
             Ok(store::rooms(c)?
                 .iter()
-                .map(|r| room_json(r, rules.get(&r.id).unwrap_or(&default)))
+                .map(|r| room_json(r, rules.get(&r.id).unwrap_or(&default), &base))
                 .collect::<Vec<_>>())
         })
         .await?;
@@ -92,7 +94,7 @@ pub async fn bookings(
             json!({
                 "start": rfc3339(b.start, tz), "end": rfc3339(b.end, tz),
                 "title": b.public.then_some(&b.purpose),
-                "event": b.event_slug.as_ref().filter(|_| b.public).map(|s| format!("/e/{s}")),
+                "event": b.event_slug.as_ref().filter(|_| b.public).map(|s| ctx.absolute(&format!("/e/{s}"))),
             })
         })
         .collect();
@@ -118,15 +120,40 @@ pub fn personal_data(conn: &rusqlite::Connection, user_id: i64) -> Result<Value,
 /// The rooms' paths for the OpenAPI document.
 pub fn openapi_paths() -> Value {
     let day = |name: &str, d: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string", "format": "date"}, "description": d});
+    let error = |d: &str| json!({"description": d, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
+    let time = json!({"type": "string", "format": "date-time"});
+    let int = json!({"type": "integer"});
+    let opt_int = json!({"type": "integer", "nullable": true});
+    let text = json!({"type": "string"});
+    let room = json!({
+        "type": "object",
+        "required": ["slug", "name", "summary", "capacity", "equipment", "accessibility", "address", "hours", "rules", "url"],
+        "properties": {
+            "slug": text, "name": text, "summary": text,
+            "capacity": opt_int, "equipment": text, "accessibility": text, "address": text,
+            "url": {"type": "string", "format": "uri", "description": "The room's page (absolute)."},
+            "hours": {"type": "array", "description": "Opening hours as schema.org OpeningHoursSpecification objects.", "items": {"type": "object"}},
+            "rules": {
+                "type": "object",
+                "required": ["min_minutes", "max_minutes", "buffer_minutes", "horizon_days", "who", "approval", "quota_week", "quota_month"],
+                "properties": {
+                    "min_minutes": int, "max_minutes": int, "buffer_minutes": int, "horizon_days": int,
+                    "who": {"type": "string", "description": "Who may book"},
+                    "approval": {"type": "boolean", "description": "Whether a manager approves each booking"},
+                    "quota_week": opt_int, "quota_month": opt_int
+                }
+            }
+        }
+    });
     json!({
-        "/rooms": {"get": {
+        "/api/v1/rooms": {"get": {
             "summary": "The rooms that can be booked, with their rules",
             "operationId": "listRooms",
             "responses": {"200": {"description": "The rooms", "content": {"application/json": {"schema": {
-                "type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}}
+                "type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": room}}
             }}}}}
         }},
-        "/rooms/{slug}/bookings": {
+        "/api/v1/rooms/{slug}/bookings": {
             "parameters": [{"name": "slug", "in": "path", "required": true, "schema": {"type": "string"}}],
             "get": {
                 "summary": "A room's busy times (public free/busy: never who booked; the title of public bookings only)",
@@ -134,17 +161,19 @@ pub fn openapi_paths() -> Value {
                 "parameters": [day("from", "First day (default: now)"), day("to", "Last day, included (31 days at most)")],
                 "responses": {
                     "200": {"description": "Busy times", "content": {"application/json": {"schema": {
-                        "type": "object", "properties": {
+                        "type": "object", "required": ["room", "from", "to", "busy"], "properties": {
                             "room": {"type": "string"},
-                            "busy": {"type": "array", "items": {"type": "object", "properties": {
-                                "start": {"type": "string", "format": "date-time"},
-                                "end": {"type": "string", "format": "date-time"},
+                            "from": time, "to": time,
+                            "busy": {"type": "array", "items": {"type": "object", "required": ["start", "end", "title", "event"], "properties": {
+                                "start": time,
+                                "end": time,
                                 "title": {"type": "string", "nullable": true},
-                                "event": {"type": "string", "nullable": true}
+                                "event": {"type": "string", "format": "uri", "nullable": true, "description": "The agenda event of a public booking (absolute)."}
                             }}}
                         }
                     }}}},
-                    "404": {"description": "No such room"}
+                    "400": error("A from or to that is not a day (YYYY-MM-DD), or a query parameter given twice"),
+                    "404": error("No such room")
                 }
             }
         }

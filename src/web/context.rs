@@ -117,6 +117,7 @@ pub async fn middleware(
             path: req.path().to_string(),
             flash: None,
             secure_cookies: secure,
+            base: super::base_url(req.request(), &state),
         };
         req.extensions_mut().insert(ctx);
         return Ok(next.call(req).await?.map_into_boxed_body());
@@ -184,6 +185,7 @@ pub async fn middleware(
         },
         flash,
         secure_cookies: secure,
+        base: super::base_url(req.request(), &state),
     };
     req.extensions_mut().insert(ctx);
     if let Some(u) = user {

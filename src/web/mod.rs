@@ -39,6 +39,9 @@ pub struct Ctx {
     /// A one-shot message carried over a redirect (a translation key starting with `flash.`).
     pub flash: Option<String>,
     pub secure_cookies: bool,
+    /// The site's public address without a trailing slash (`https://placette.village.fr`),
+    /// from [`base_url`]: the base of every absolute link in machine-readable output.
+    pub base: String,
 }
 
 impl Ctx {
@@ -50,6 +53,12 @@ impl Ctx {
     /// A date and time in the user's language and the instance's time zone.
     pub fn datetime(&self, unix: i64) -> String {
         self.lang.datetime(unix, self.instance.time_zone)
+    }
+
+    /// `path` (from `/`) as an absolute URL on the public address: THE helper for the `url`
+    /// fields of the JSON API and of JSON-LD, which are read away from this site.
+    pub fn absolute(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
     }
 
     /// A cookie with Placette's defaults: HttpOnly, SameSite=Lax, path /, Secure behind HTTPS.
@@ -253,15 +262,16 @@ pub fn public_base(state: &crate::state::AppState) -> String {
         .unwrap_or_else(|| "http://localhost".into())
 }
 
-/// The absolute base URL for links in mails: the configured one, else the public address
-/// recorded at setup (admin page), else (only before setup) the address of this request.
+/// The absolute base URL (no trailing slash) for links in mails, feeds and the API: the
+/// configured one, else the public address recorded at setup (admin page), else (only
+/// before setup) the address of this request.
 pub fn base_url(req: &HttpRequest, state: &crate::state::AppState) -> String {
     if let Some(u) = &state.config.base_url {
-        return u.clone();
+        return u.trim_end_matches('/').to_string();
     }
     let recorded = state.instance().public_url.clone();
     if !recorded.is_empty() {
-        return recorded;
+        return recorded.trim_end_matches('/').to_string();
     }
     request_origin(req)
 }

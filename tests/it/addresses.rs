@@ -108,7 +108,7 @@ fn ban_import_is_idempotent_and_feeds_the_address_api() {
 
     // Described in the OpenAPI document.
     let doc: Value = serde_json::from_str(&visitor.get("/api/v1/openapi.json").body).unwrap();
-    assert!(doc["paths"]["/addresses"]["get"].is_object());
+    assert!(doc["paths"]["/api/v1/addresses"]["get"].is_object());
 }
 
 #[test]

@@ -1117,16 +1117,21 @@ fn listed_emails(admin: &Client) -> HashSet<String> {
         .collect()
 }
 
-/// The URLs (`/a/slug`) and total a search finds within 500 km.
+/// The paths (`/a/slug`) of the URLs and the total a search finds within 500 km.
 fn search(anon: &Client, q: &str) -> (HashSet<String>, u64) {
     let r = anon.get(&format!("/api/v1/search?q={q}&km=500"));
     assert_eq!(r.status, 200, "{}", r.body);
     let v = json(&r);
+    // The API's URLs are absolute on the public address (the first server's, before restarts).
     let urls = v["items"]
         .as_array()
         .unwrap()
         .iter()
-        .filter_map(|i| i["url"].as_str().map(str::to_string))
+        .filter_map(|i| i["url"].as_str())
+        .filter_map(|u| {
+            u.split_once("://")
+                .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()))
+        })
         .collect();
     (urls, v["total"].as_u64().unwrap())
 }

@@ -15,6 +15,7 @@ mod hostile;
 mod lists;
 mod map;
 mod news;
+mod openapi;
 mod opendata;
 mod pi;
 mod rooms;

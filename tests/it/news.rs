@@ -80,14 +80,17 @@ fn json(r: &Resp) -> serde_json::Value {
     serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", r.body))
 }
 
-/// The URLs the search finds for a word, within 500 km.
+/// The URLs the search finds for a word, within 500 km, as paths (`/news/1`).
 fn search_urls(c: &Client, word: &str) -> Vec<String> {
     let v = json(&c.get(&format!("/api/v1/search?q={word}&km=500")));
     v["items"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|i| i["url"].as_str().unwrap().to_string())
+        .map(|i| {
+            let url = i["url"].as_str().unwrap();
+            url.strip_prefix(&c.base).unwrap_or(url).to_string()
+        })
         .collect()
 }
 

@@ -482,11 +482,11 @@ fn the_api_creates_lists_and_deletes_actors_with_the_right_permissions() {
 
     // Every new path is in the OpenAPI document.
     let doc = json_of(&anonymous.get("/api/v1/openapi.json"));
-    assert!(doc["paths"]["/actors"]["post"]["responses"]["422"].is_object());
-    assert!(doc["paths"]["/actors/{slug}"]["delete"].is_object());
+    assert!(doc["paths"]["/api/v1/actors"]["post"]["responses"]["422"].is_object());
+    assert!(doc["paths"]["/api/v1/actors/{slug}"]["delete"].is_object());
     assert!(doc["paths"]["/directory.csv"]["get"].is_object());
     assert!(doc["components"]["schemas"]["Actor"]["properties"]["hours"].is_object());
-    let list = &doc["paths"]["/actors"]["get"];
+    let list = &doc["paths"]["/api/v1/actors"]["get"];
     assert!(list["parameters"].to_string().contains("per_page"));
     assert!(
         list["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["total"]

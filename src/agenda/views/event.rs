@@ -101,8 +101,8 @@ fn script_safe(json: &str) -> String {
         .replace('&', "\\u0026")
 }
 
-/// schema.org Event of the shown date. Links are absolute when the public address is known
-/// (recorded at setup), as search engines and federated readers expect.
+/// schema.org Event of the shown date. Links are absolute on the public address
+/// ([`Ctx::base`]), as search engines and federated readers expect.
 fn json_ld(base: &str, ev: &Event, o: Option<&Occurrence>, going: i64) -> String {
     let url = |path: String| format!("{}{path}", base.trim_end_matches('/'));
     let (start, end) = o.map_or((ev.start_utc, ev.end_utc), |o| (o.start_utc, o.end_utc));
@@ -288,7 +288,7 @@ pub fn page(
         ctx,
         &title,
         html! {
-            script type="application/ld+json" { (PreEscaped(json_ld(&ctx.instance.public_url, ev, o, p.counts.going))) }
+            script type="application/ld+json" { (PreEscaped(json_ld(&ctx.base, ev, o, p.counts.going))) }
             article.event-page {
                 h1.cancelled[ev.status == Status::Cancelled || date_off] { (title) }
                 p.small {

@@ -119,14 +119,19 @@ pub struct DetailPage<'a> {
     pub contact: Option<(&'a ContactForm, &'a FormErrors)>,
 }
 
-fn json_ld(a: &Actor) -> String {
+/// schema.org description of the actor. Links are absolute on the public address `base`
+/// ([`Ctx::base`]), as search engines and federated readers expect.
+fn json_ld(a: &Actor, base: &str) -> String {
     let mut v = json!({
         "@context": "https://schema.org",
         "@type": a.kind.schema_org(),
         "name": a.name,
         "description": if a.summary.is_empty() { &a.description } else { &a.summary },
-        "url": format!("/a/{}", a.slug),
+        "url": format!("{base}/a/{}", a.slug),
     });
+    if let Some(photo) = &a.photo {
+        v["image"] = json!(format!("{base}/media/{photo}"));
+    }
     if !a.address.is_empty() {
         v["address"] = json!(a.address);
     }
@@ -271,7 +276,7 @@ pub fn detail(ctx: &Ctx, p: &DetailPage, status: StatusCode) -> HttpResponse {
         &a.name,
         &feeds(ctx, a),
         html! {
-            script type="application/ld+json" { (PreEscaped(json_ld(a))) }
+            script type="application/ld+json" { (PreEscaped(json_ld(a, &ctx.base))) }
             article.actor {
                 h1 { (a.name) }
                 p.small {
@@ -526,10 +531,11 @@ mod tests {
     #[test]
     fn json_ld_cannot_break_out_of_its_script_element() {
         let name = "</script><!--<script>&";
-        let out = json_ld(&actor(name));
+        let out = json_ld(&actor(name), "https://v.example");
         assert!(!out.contains(['<', '>', '&']), "{out}");
         let back: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(back["name"], name);
         assert_eq!(back["description"], "R&D <b>");
+        assert_eq!(back["url"], "https://v.example/a/a-b");
     }
 }

@@ -147,7 +147,7 @@ fn events_are_on_the_map_with_their_date_and_the_agenda_can_be_switched_off() {
     assert!(anon.get("/").body.contains("Cette semaine"));
     let doc = json(&anon.get("/api/v1/openapi.json"));
     assert!(
-        doc["paths"]["/events"]["get"].is_object()
+        doc["paths"]["/api/v1/events"]["get"].is_object()
             && doc["components"]["schemas"]["EventDate"].is_object()
     );
 
