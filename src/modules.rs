@@ -7,7 +7,10 @@
 use crate::map::{self, store as map_store, Source as MapSource};
 use crate::search::Source as SearchSource;
 use crate::settings::Module;
-use crate::{agenda, aid, directory, news};
+use crate::state::AppState;
+use crate::web::home::{Block, BlockFuture};
+use crate::web::Ctx;
+use crate::{agenda, aid, directory, lists, news};
 
 /// The indexed modules. Append only: a kind's position is stored in the index.
 pub static SEARCH: &[SearchSource] = &[
@@ -44,8 +47,20 @@ pub static MAP: &[MapSource] = &[
     },
 ];
 
+/// The home page's blocks, in their order: this week's events, the village's newsletter.
+pub static HOME: &[Block] = &[agenda_home, lists_home];
+
+fn agenda_home<'a>(state: &'a AppState, ctx: &'a Ctx) -> BlockFuture<'a> {
+    Box::pin(agenda::handlers::home_block(state, ctx))
+}
+
+fn lists_home<'a>(state: &'a AppState, ctx: &'a Ctx) -> BlockFuture<'a> {
+    Box::pin(lists::handlers::home_block(state, ctx))
+}
+
 /// Registers every module's contributions with the mechanisms. Idempotent.
 pub fn install() {
     crate::search::register(SEARCH);
     map::register(MAP);
+    crate::web::home::register(HOME);
 }

@@ -1,10 +1,10 @@
 //! The search page: the form (works without JavaScript), results with their distance, pages.
 
 use actix_web::HttpResponse;
-use maud::{html, Markup};
+use maud::html;
 
-use super::handlers::{SearchParams, DISTANCES};
 use super::index::{Results, SearchQuery, PER_PAGE};
+use super::query::{SearchParams, DISTANCES};
 use crate::web::forms::select;
 use crate::web::{page as layout_page, url_encode, Ctx};
 
@@ -35,18 +35,6 @@ fn distance(ctx: &Ctx, km: Option<f64>) -> String {
             ctx.lang.tf("search.km", &[("km", &text)])
         }
         None => ctx.t("search.no_place").to_string(),
-    }
-}
-
-/// The search box of the page header.
-pub fn header_box(ctx: &Ctx) -> Markup {
-    html! {
-        form.search method="get" action="/search" role="search" {
-            label.visually-hidden for="header-q" { (ctx.t("search.label")) }
-            input #header-q type="search" name="q" placeholder=(ctx.t("search.placeholder"));
-            " "
-            button type="submit" { (ctx.t("search.submit")) }
-        }
     }
 }
 

@@ -2,7 +2,11 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use maud::html;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::OnceLock;
+
+use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::context::LANG_COOKIE;
@@ -13,10 +17,39 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::settings::Module;
 
+/// A module's block on a page (the home page, "my village"): its markup for this request,
+/// empty when the module is off or has nothing to show.
+pub type Block = for<'a> fn(&'a AppState, &'a Ctx) -> BlockFuture<'a>;
+
+/// What a [`Block`] returns.
+pub type BlockFuture<'a> = Pin<Box<dyn Future<Output = Result<Markup, AppError>> + 'a>>;
+
+/// The modules' blocks of the home page, registered once at start-up by the top
+/// (`crate::modules`), in their order on the page.
+static HOME_BLOCKS: OnceLock<&'static [Block]> = OnceLock::new();
+
+/// Registers the home page's blocks (the first registration stands).
+pub fn register(blocks: &'static [Block]) {
+    let _ = HOME_BLOCKS.set(blocks);
+}
+
+/// Renders `blocks` one after the other.
+pub async fn render_blocks(
+    blocks: &[Block],
+    state: &AppState,
+    ctx: &Ctx,
+) -> Result<Markup, AppError> {
+    let mut parts = Vec::with_capacity(blocks.len());
+    for block in blocks {
+        parts.push(block(state, ctx).await?);
+    }
+    Ok(html! { @for p in &parts { (p) } })
+}
+
 /// GET /: the village's front page.
 pub async fn home(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let upcoming = crate::agenda::handlers::home_block(&state, &ctx).await?;
-    let newsletter = crate::lists::handlers::home_block(&state, &ctx).await?;
+    let blocks = HOME_BLOCKS.get().copied().unwrap_or(&[]);
+    let modules_blocks = render_blocks(blocks, &state, &ctx).await?;
     let inst = &ctx.instance;
     let title = site_name(&ctx).to_string();
     let body = html! {
@@ -26,8 +59,7 @@ pub async fn home(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, 
                 p.lead { (inst.description) }
             }
         }
-        (upcoming)
-        (newsletter)
+        (modules_blocks)
         section aria-labelledby="modules-heading" {
             h2 #modules-heading { (ctx.t("home.modules_heading")) }
             ul.modules {

@@ -82,7 +82,7 @@ pub fn layout(ctx: &Ctx, title: &str, feeds: &[Alternate], body: Markup) -> Mark
                 a.skip href="#main" { (ctx.t("layout.skip")) }
                 header.site {
                     a.brand href="/" { (site) }
-                    @if ctx.instance.setup_done { (crate::search::views::header_box(ctx)) }
+                    @if ctx.instance.setup_done { (search_box(ctx)) }
                     (nav(ctx))
                 }
                 main #main {
@@ -168,6 +168,18 @@ fn footer(ctx: &Ctx) -> Markup {
                 button type="submit" { (ctx.t("layout.change_language")) }
             }
             p { (ctx.t("layout.powered_by")) }
+        }
+    }
+}
+
+/// The search box of the page header: a plain GET form to the site-wide `/search`.
+fn search_box(ctx: &Ctx) -> Markup {
+    html! {
+        form.search method="get" action="/search" role="search" {
+            label.visually-hidden for="header-q" { (ctx.t("search.label")) }
+            input #header-q type="search" name="q" placeholder=(ctx.t("search.placeholder"));
+            " "
+            button type="submit" { (ctx.t("search.submit")) }
         }
     }
 }
