@@ -137,7 +137,7 @@ fn document_common_errors(doc: &mut Value) {
             if query && responses.get("400").is_none() {
                 responses["400"] = error("A query parameter given twice, or that cannot be read");
             }
-            if crate::web::context::module_of(path).is_some() && responses.get("404").is_none() {
+            if crate::web::gate::module_of(path).is_some() && responses.get("404").is_none() {
                 responses["404"] = error("This module is switched off on this instance");
             }
         }

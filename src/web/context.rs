@@ -16,7 +16,6 @@ use crate::state::AppState;
 use crate::auth::{self, store, token_hash, User};
 use crate::db;
 use crate::i18n::Lang;
-use crate::settings::Module;
 
 /// Largest urlencoded form body accepted (larger gets 413).
 pub const FORM_LIMIT: usize = 256 * 1024;
@@ -32,50 +31,6 @@ pub const FLASH_COOKIE: &str = "pl_flash";
 pub const CSRF_FIELD: &str = "_csrf";
 /// A session's `last_seen_at` is written at most this often.
 const TOUCH_EVERY_SECS: i64 = 300;
-
-/// URL prefixes that belong to a module: when the admin switches the module off, they answer 404.
-const MODULE_PATHS: &[(&str, Module)] = &[
-    ("/directory", Module::Directory),
-    ("/a/", Module::Directory),
-    ("/my", Module::Directory),
-    ("/invite/", Module::Directory),
-    ("/api/v1/actors", Module::Directory),
-    ("/map", Module::Map),
-    ("/embed/map", Module::Map),
-    ("/tiles/", Module::Map),
-    ("/agenda", Module::Agenda),
-    ("/e/", Module::Agenda),
-    ("/admin/agenda", Module::Agenda),
-    ("/api/v1/events", Module::Agenda),
-    ("/news", Module::News),
-    ("/api/v1/news", Module::News),
-    ("/rooms", Module::Rooms),
-    ("/api/v1/rooms", Module::Rooms),
-    ("/api/v1/bookings", Module::Rooms),
-    ("/aid", Module::Aid),
-    ("/api/v1/aid", Module::Aid),
-    ("/lists", Module::Lists),
-    ("/admin/lists", Module::Lists),
-    ("/api/v1/lists", Module::Lists),
-];
-
-/// The module a path belongs to, if any.
-pub fn module_of(path: &str) -> Option<Module> {
-    // An actor's journal (/a/{slug}/news, /a/{slug}/news.rss) belongs to the news, its
-    // agenda feed and import (/a/{slug}/agenda.ics, /a/{slug}/agenda/import) to the agenda.
-    let segment = path
-        .strip_prefix("/a/")
-        .and_then(|rest| rest.split('/').nth(1));
-    match segment {
-        Some("news" | "news.rss") => return Some(Module::News),
-        Some("agenda" | "agenda.ics") => return Some(Module::Agenda),
-        _ => {}
-    }
-    MODULE_PATHS
-        .iter()
-        .find(|(prefix, _)| path.starts_with(prefix))
-        .map(|(_, m)| *m)
-}
 
 /// The path and query of the Referer when it is a page of this site (same Host).
 fn same_site_referer(req: &ServiceRequest) -> Option<String> {
@@ -197,7 +152,6 @@ pub async fn middleware(
         || path == "/healthz"
         || path.starts_with("/assets/")
         || path.starts_with("/api/");
-    let module_off = module_of(path).is_some_and(|m| !instance.enabled(m));
     // Only uploads (multipart) may be larger than a form, whatever the route does with its body.
     let too_large = is_unsafe(req.method())
         && !content_type_is(&req, "multipart/form-data")
@@ -211,8 +165,6 @@ pub async fn middleware(
         Some(redirect("/setup"))
     } else if too_large {
         Some(HttpResponse::PayloadTooLarge().finish())
-    } else if module_off {
-        Some(HttpResponse::NotFound().finish())
     } else if is_unsafe(req.method())
         && bearer.is_none()
         && !(path.starts_with("/api/") && !session_valid)
@@ -399,20 +351,4 @@ async fn api_user(state: &AppState, token: &str) -> Result<Option<User>, Error> 
         }
         None => None,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_belong_to_their_module() {
-        assert_eq!(module_of("/a/chorale"), Some(Module::Directory));
-        assert_eq!(module_of("/a/chorale/news"), Some(Module::News));
-        assert_eq!(module_of("/a/chorale/news.rss"), Some(Module::News));
-        assert_eq!(module_of("/a/chorale/agenda.ics"), Some(Module::Agenda));
-        assert_eq!(module_of("/a/chorale/agenda/import"), Some(Module::Agenda));
-        assert_eq!(module_of("/e/fete-2027-06-21"), Some(Module::Agenda));
-        assert_eq!(module_of("/healthz"), None);
-    }
 }

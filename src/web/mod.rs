@@ -7,6 +7,7 @@ pub mod context;
 pub mod errors;
 pub mod extract;
 pub mod forms;
+pub mod gate;
 pub mod headers;
 pub mod home;
 pub mod layout;
