@@ -30,5 +30,6 @@ pub mod search;
 pub mod server;
 pub mod settings;
 pub mod state;
+pub mod time;
 pub mod uploads;
 pub mod web;

@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use placette::auth::handlers::{LoginForm, SignupForm};
+use placette::auth::form::{LoginForm, SignupForm};
 use placette::auth::{password_problem, plausible_email, MIN_PASSWORD_CHARS};
 use placette::i18n::Lang;
 use placette::web::{redirect, safe_next};

@@ -5,8 +5,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use placette::search::handlers::SearchParams;
 use placette::search::index::PER_PAGE;
+use placette::search::query::SearchParams;
 use placette_fuzz::village;
 
 fuzz_target!(|data: &[u8]| {

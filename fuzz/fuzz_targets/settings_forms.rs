@@ -6,7 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use placette::map::{tile_origin, MapSettingsForm};
-use placette::settings::handlers::{GeneralForm, SetupForm};
+use placette::settings::form::{GeneralForm, SetupForm};
 use placette::web::forms::FormErrors;
 
 fn check_general(form: &GeneralForm) {

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::form::{OccurrenceForm, OccurrenceInput};
 use super::handlers::{around, load};
-use super::recurrence::{local_to_utc, utc_to_local};
+use crate::time::{local_to_utc, utc_to_local};
 use super::store::{self, occurrences, rsvps};
 use super::{views, Event, Occurrence, Rsvp, Status};
 use crate::state::AppState;

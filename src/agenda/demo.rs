@@ -5,7 +5,8 @@
 use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use rusqlite::Connection;
 
-use super::recurrence::{local_to_utc, utc_to_local, End, Freq, MonthDay, Rule};
+use super::recurrence::{End, Freq, MonthDay, Rule};
+use crate::time::{local_to_utc, utc_to_local};
 use super::store::{self, occurrences, rsvps};
 use super::{save, EventInput, EventType, Rsvp, Status, Visibility};
 use crate::auth::{store as users, User};

@@ -8,21 +8,21 @@ use std::sync::{Arc, LazyLock};
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde_json::json;
 
 use super::handlers::{extend_horizon, load};
 use super::ical::{self, Context};
 use super::query::AgendaQuery;
+use crate::time::{rfc3339, rfc822};
 use super::store::{lists, occurrences, outside};
 use super::{Event, Occurrence, Viewer};
-use crate::state::AppState;
 use crate::db::memo::Memo;
 use crate::db::now;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::settings::Module;
+use crate::state::AppState;
 use crate::web::layout::site_name;
 use crate::web::{base_url, Ctx};
 
@@ -284,20 +284,6 @@ pub async fn rss(
     Ok(cached("application/rss+xml; charset=utf-8", out))
 }
 
-/// An instant as RSS dates are written (RFC 822, four-digit year): `Tue, 2 Mar 2027 17:30:00 +0000`.
-pub fn rfc822(t: i64) -> String {
-    DateTime::<Utc>::from_timestamp(t, 0)
-        .unwrap_or_default()
-        .to_rfc2822()
-}
-
-/// An instant as RFC 3339 with the zone's offset: `2027-03-02T18:30:00+01:00`.
-pub fn rfc3339(t: i64, tz: chrono_tz::Tz) -> String {
-    DateTime::<Utc>::from_timestamp(t, 0)
-        .unwrap_or_default()
-        .with_timezone(&tz)
-        .to_rfc3339()
-}
 
 /// One date as JSON (the JSON feed and the API).
 pub fn item_json(ctx: &Ctx, base: &str, i: &lists::Item) -> serde_json::Value {

@@ -7,25 +7,22 @@ use std::time::{Duration, Instant};
 
 use actix_web::{web, HttpResponse};
 use chrono::{Datelike, NaiveDate};
-use serde::Deserialize;
 
 use super::query::{by_day, cursor, day_start, month_days, pick_per_day, range_of, AgendaQuery};
+use super::query::{EventQuery, PER_PAGE};
 use super::views::calendar::{MONTH_CELL, WEEK_DAY};
 
-use super::form::parse_date;
-use super::recurrence::utc_to_local;
+use crate::time::{parse_date, utc_to_local};
 use super::store::lists::{self, Filter, Item};
 use super::store::{self, occurrences, rsvps};
-use super::{views, Access, Event, Occurrence, Viewer};
+use super::{views, Access, Event, EventPage, Viewer};
 use super::{HORIZON_MARGIN_SECS, HORIZON_SECS};
-use crate::state::AppState;
 use crate::db::memo::Memo;
 use crate::db::now;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::web::Ctx;
 
-/// Dates per page of the upcoming list.
-pub const PER_PAGE: usize = 60;
 /// Most dates a printed month shows.
 const MONTH_LIMIT: i64 = 3000;
 /// Most dates a month grid or a week counts.
@@ -271,24 +268,6 @@ pub async fn load(state: &AppState, ctx: &Ctx, slug: String) -> Result<(Event, A
             Ok((ev, access))
         })
         .await
-}
-
-/// Query of the event page: `o` picks one date of a series (its recurrence id).
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct EventQuery {
-    pub o: String,
-}
-
-/// Everything the event page shows besides the event.
-pub struct EventPage {
-    pub occurrence: Option<Occurrence>,
-    pub upcoming: Vec<Occurrence>,
-    pub children: Vec<(String, String, i64, super::Status)>,
-    pub counts: rsvps::Counts,
-    pub mine: Option<super::Rsvp>,
-    /// The form answer that could not be saved (event full).
-    pub full: bool,
 }
 
 /// Reads what the event page shows around one date (`rid`, or the next one).

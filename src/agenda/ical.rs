@@ -10,7 +10,7 @@
 use chrono::{DateTime, Datelike, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::{OffsetComponents, OffsetName, Tz};
 
-use super::recurrence::utc_to_local;
+use crate::time::utc_to_local;
 use super::{Event, Occurrence, Status};
 
 /// The media type of the feeds.

@@ -6,24 +6,17 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
+use super::form::Refs;
 use super::handlers::load;
 use super::store;
 use super::{save, views, Event, EventForm, Status};
-use crate::state::AppState;
-use crate::web::CurrentUser;
 use crate::db::now;
 use crate::error::AppError;
 use crate::mail::Mail;
+use crate::state::AppState;
 use crate::web::forms::FormErrors;
+use crate::web::CurrentUser;
 use crate::web::{base_url, client_ip, redirect_with_flash, Ctx};
-
-/// The menus of the event form: (slug, name) of the pages the person may organise for, and
-/// of the places.
-#[derive(Clone, Debug, Default)]
-pub struct Refs {
-    pub organisers: Vec<(String, String)>,
-    pub places: Vec<(String, String)>,
-}
 
 /// Reads the menus of the event form: the pages the person may organise for, the places.
 pub async fn refs(state: &AppState, ctx: &Ctx) -> Result<Refs, AppError> {
@@ -188,7 +181,7 @@ pub fn booked_message(
 ) -> (&'static str, Vec<(&'static str, String)>) {
     let tz = ctx.instance.time_zone;
     let time = |t: i64| {
-        crate::agenda::recurrence::utc_to_local(tz, t)
+        crate::time::utc_to_local(tz, t)
             .format("%H:%M")
             .to_string()
     };

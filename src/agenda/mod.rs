@@ -305,6 +305,17 @@ impl Viewer {
     }
 }
 
+/// Everything the event page shows besides the event.
+pub struct EventPage {
+    pub occurrence: Option<Occurrence>,
+    pub upcoming: Vec<Occurrence>,
+    pub children: Vec<(String, String, i64, Status)>,
+    pub counts: store::rsvps::Counts,
+    pub mine: Option<Rsvp>,
+    /// The form answer that could not be saved (event full).
+    pub full: bool,
+}
+
 /// Site admins and moderators: they manage every event and approve submissions.
 pub fn is_staff(u: &crate::auth::User) -> bool {
     matches!(

@@ -5,11 +5,14 @@ use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
-use super::recurrence::{local_to_utc, utc_to_local};
+use crate::time::{local_to_utc, utc_to_local};
 use super::store::lists::{Filter, Item, Near};
 use super::EventType;
 use crate::web::forms::number;
 use crate::web::{url_encode, Ctx};
+
+/// Dates per page of the upcoming list.
+pub const PER_PAGE: usize = 60;
 
 /// The query string of every agenda view, as typed; bad values are ignored, not refused.
 #[derive(Deserialize, Default, Clone, Debug)]
@@ -33,6 +36,13 @@ pub struct AgendaQuery {
     pub w: String,
     /// The next page of the list: `start:end:id` of the last date shown.
     pub after: String,
+}
+
+/// Query of the event page: `o` picks one date of a series (its recurrence id).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EventQuery {
+    pub o: String,
 }
 
 fn nonempty(s: &str) -> Option<String> {

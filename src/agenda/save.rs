@@ -5,7 +5,7 @@
 use chrono_tz::Tz;
 use rusqlite::Connection;
 
-use super::recurrence::local_to_utc;
+use crate::time::local_to_utc;
 use super::store::{self, occurrences, EventRow};
 use super::{event_slug, Event, EventInput, Status, Viewer, HORIZON_SECS};
 use crate::auth::User;

@@ -4,10 +4,11 @@
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 
-use super::handlers::{visible_post, ListQuery};
+use super::form::ListQuery;
+use super::handlers::visible_post;
 use super::{Post, Price, PER_PAGE};
-use crate::state::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::web::{markdown, Ctx};
 
 fn iso(unix: i64) -> Value {

@@ -1,12 +1,16 @@
-//! The post form as typed, and its parsing into a [`PostInput`] (or messages for a 422).
+//! The post form as typed, and its parsing into a [`PostInput`] (or messages for a 422); the
+//! list's query, a report and the admin's settings as typed.
 
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, TimeZone};
 use chrono_tz::Tz;
+use serde::Deserialize;
 
+use super::store::ListFilter;
 use super::{Category, Kind, Price, CONDITIONS, MAX_DESCRIPTION, MAX_TITLE};
 use crate::web::forms::{number, FormErrors};
+use crate::web::Ctx;
 
 /// The post form as typed (every field a string, so a re-render shows exactly that).
 #[derive(Clone, Debug, Default)]
@@ -224,6 +228,55 @@ fn parse_date(s: &str, tz: Tz, field: &'static str, e: &mut FormErrors) -> Optio
         e.add(field, "aid.error_date");
     }
     t
+}
+
+/// The list's filters, as typed in the query string.
+#[derive(Deserialize, Default, Clone, Debug)]
+#[serde(default)]
+pub struct ListQuery {
+    pub kind: String,
+    pub category: String,
+    /// Within this many km of the village centre (or of `lat`/`lon`).
+    pub km: String,
+    pub lat: String,
+    pub lon: String,
+    pub page: i64,
+}
+
+impl ListQuery {
+    /// The filter; unknown values are ignored, as in the directory's list.
+    pub fn filter(&self, ctx: &Ctx) -> ListFilter {
+        let kinds = match self.kind.as_str() {
+            "ads" => vec![Kind::AdSale, Kind::AdWanted],
+            k => Kind::parse(k).into_iter().collect(),
+        };
+        let center = number(&self.lat)
+            .filter(|v| (-90.0..=90.0).contains(v))
+            .zip(number(&self.lon).filter(|v| (-180.0..=180.0).contains(v)))
+            .unwrap_or((ctx.instance.center_lat, ctx.instance.center_lon));
+        let km = number(&self.km).filter(|k| *k > 0.0 && *k <= 500.0);
+        ListFilter {
+            kinds,
+            category: Category::parse(&self.category),
+            near: km.map(|k| (center, k)),
+            page: self.page.clamp(1, 10_000),
+        }
+    }
+}
+
+/// A report as typed.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReportForm {
+    pub reason: String,
+}
+
+/// The admin's settings as typed.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct SettingsForm {
+    pub expiry_days: String,
+    pub warn_days: String,
 }
 
 #[cfg(test)]

@@ -5,53 +5,19 @@ use std::sync::{Arc, LazyLock};
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
 
+use super::form::ListQuery;
 use super::store::{self, ListFilter};
 use super::views::{self, FormPage, ListPage, PostPage};
-use super::{matching, now, round_point, Category, Kind, Post, PostForm, Status, PER_PAGE};
-use crate::state::AppState;
+use super::{matching, now, round_point, Kind, Post, PostForm, Status, PER_PAGE};
 use crate::auth::User;
-use crate::web::CurrentUser;
 use crate::db::memo::Memo;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::uploads::{self, Submitted};
-use crate::web::forms::{number, FormErrors};
+use crate::web::forms::FormErrors;
+use crate::web::CurrentUser;
 use crate::web::{redirect_with_flash, Ctx};
-
-/// The list's filters, as typed in the query string.
-#[derive(Deserialize, Default, Clone, Debug)]
-#[serde(default)]
-pub struct ListQuery {
-    pub kind: String,
-    pub category: String,
-    /// Within this many km of the village centre (or of `lat`/`lon`).
-    pub km: String,
-    pub lat: String,
-    pub lon: String,
-    pub page: i64,
-}
-
-impl ListQuery {
-    /// The filter; unknown values are ignored, as in the directory's list.
-    pub fn filter(&self, ctx: &Ctx) -> ListFilter {
-        let kinds = match self.kind.as_str() {
-            "ads" => vec![Kind::AdSale, Kind::AdWanted],
-            k => Kind::parse(k).into_iter().collect(),
-        };
-        let center = number(&self.lat)
-            .filter(|v| (-90.0..=90.0).contains(v))
-            .zip(number(&self.lon).filter(|v| (-180.0..=180.0).contains(v)))
-            .unwrap_or((ctx.instance.center_lat, ctx.instance.center_lon));
-        let km = number(&self.km).filter(|k| *k > 0.0 && *k <= 500.0);
-        ListFilter {
-            kinds,
-            category: Category::parse(&self.category),
-            near: km.map(|k| (center, k)),
-            page: self.page.clamp(1, 10_000),
-        }
-    }
-}
 
 /// GET /aid: open offers, needs and ads, newest first, filtered by kind, category, distance.
 pub async fn list(

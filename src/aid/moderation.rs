@@ -5,27 +5,20 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
 
+use super::form::{ReportForm, SettingsForm};
 use super::handlers::visible_post;
 use super::store::{self, admin};
 use super::{is_staff, now, views, Category};
-use crate::state::AppState;
-use crate::web::{Admin, CurrentUser};
 use crate::error::AppError;
 use crate::mail::Mail;
+use crate::state::AppState;
 use crate::web::forms::FormErrors;
 use crate::web::{base_url, redirect_with_flash, Ctx};
+use crate::web::{Admin, CurrentUser};
 
 /// Longest reason given with a report, in characters.
 pub const MAX_REASON: usize = 1_000;
-
-/// A report as typed.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ReportForm {
-    pub reason: String,
-}
 
 /// POST /aid/{id}/report: into the moderators' queue; they are mailed when it enters it.
 pub async fn report(
@@ -126,14 +119,6 @@ pub async fn act(
         "/aid/moderation",
         "flash.aid.moderated",
     ))
-}
-
-/// The admin's settings as typed.
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-pub struct SettingsForm {
-    pub expiry_days: String,
-    pub warn_days: String,
 }
 
 /// GET /aid/settings (admins): how long posts live.

@@ -2,49 +2,20 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
 
+use super::form::{EmailForm, LoginForm, NextQuery, SignupForm};
 use super::views::{self, LoginNotice};
 use super::{
-    hash_password, password_problem, plausible_email, random_token, store, token_hash,
-    verify_password, Role, User, CONFIRM_TOKEN_SECS,
+    hash_password, random_token, store, token_hash, verify_password, Role, User, CONFIRM_TOKEN_SECS,
 };
-use crate::state::AppState;
 use crate::db::now;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::mail::Mail;
+use crate::state::AppState;
 use crate::web::context::{LANG_COOKIE, SESSION_COOKIE};
 use crate::web::forms::FormErrors;
 use crate::web::{base_url, client_ip, redirect, redirect_with_flash, safe_next, Ctx};
-
-/// The sign-up form as typed.
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-pub struct SignupForm {
-    pub name: String,
-    pub email: String,
-    pub password: String,
-}
-
-impl SignupForm {
-    /// Checks the fields; the problems by field (empty when the form is valid).
-    pub fn validate(&self) -> FormErrors {
-        let mut e = FormErrors::new();
-        let name = self.name.trim();
-        e.check(name.is_empty(), "name", "account.name_required");
-        e.check(name.chars().count() > 100, "name", "account.name_too_long");
-        e.check(
-            !plausible_email(self.email.trim()),
-            "email",
-            "account.email_invalid",
-        );
-        if let Some(p) = password_problem(&self.password) {
-            e.add("password", p);
-        }
-        e
-    }
-}
 
 /// GET /signup
 pub async fn signup_form(ctx: Ctx) -> HttpResponse {
@@ -188,13 +159,6 @@ pub async fn confirm(
     })
 }
 
-/// The "send me the link again" form.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct EmailForm {
-    pub email: String,
-}
-
 /// POST /confirm/resend: mails a new confirmation link if the address awaits confirmation.
 pub async fn resend_confirmation(
     ctx: Ctx,
@@ -232,22 +196,6 @@ pub async fn resend_confirmation(
         .await;
     }
     Ok(views::check_inbox(&ctx, &email, sent))
-}
-
-/// The login form as typed.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct LoginForm {
-    pub email: String,
-    pub password: String,
-    pub next: String,
-}
-
-/// Query of GET /login.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct NextQuery {
-    pub next: String,
 }
 
 /// GET /login

@@ -2,6 +2,7 @@
 //! extractors handlers use to require a signed-in user or an admin.
 
 pub mod account;
+pub mod form;
 pub mod handlers;
 pub mod password;
 pub mod ratelimit;

@@ -4,16 +4,17 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::handlers::{send, EmailForm};
+use super::form::EmailForm;
+use super::handlers::send;
 use super::views;
 use super::{
     hash_password, password_problem, plausible_email, random_token, store, token_hash,
     RESET_TOKEN_SECS,
 };
-use crate::state::AppState;
 use crate::db::now;
 use crate::error::AppError;
 use crate::mail::Mail;
+use crate::state::AppState;
 use crate::web::forms::FormErrors;
 use crate::web::{base_url, client_ip, redirect_with_flash, Ctx};
 

@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use maud::html;
 
-use super::handlers::SignupForm;
+use super::form::SignupForm;
 use super::store::ApiToken;
 use crate::i18n;
 use crate::web::forms::{csrf, error_summary, Field, FormErrors};

@@ -7,7 +7,8 @@ use rusqlite::Connection;
 
 use super::directory::Generated;
 use super::Rng;
-use crate::agenda::recurrence::{utc_to_local, End, Freq, MonthDay, Rule};
+use crate::agenda::recurrence::{End, Freq, MonthDay, Rule};
+use crate::time::utc_to_local;
 use crate::agenda::{save, EventInput, EventType, Visibility};
 use crate::auth::store as users;
 use crate::error::AppError;

@@ -109,9 +109,7 @@ pub fn hours_json(h: &Hours) -> Value {
 }
 
 fn rfc3339(unix: i64) -> Value {
-    chrono::DateTime::from_timestamp(unix, 0)
-        .map(|d| Value::from(d.to_rfc3339()))
-        .unwrap_or(Value::Null)
+    Value::from(crate::time::rfc3339(unix, chrono_tz::UTC))
 }
 
 /// Every public field of an actor (schema `Actor`).

@@ -35,11 +35,6 @@ pub fn xml_escape(s: &str) -> String {
     out
 }
 
-fn rfc2822(unix: i64) -> String {
-    chrono::DateTime::from_timestamp(unix, 0)
-        .map(|d| d.to_rfc2822())
-        .unwrap_or_default()
-}
 
 /// The feed document: channel `title`, `link` (its HTML page) and `self_url`, then the posts.
 pub fn rss(
@@ -64,7 +59,7 @@ pub fn rss(
         lang.code()
     );
     if let Some(p) = posts.first() {
-        x += &format!("<lastBuildDate>{}</lastBuildDate>\n", rfc2822(p.created_at));
+        x += &format!("<lastBuildDate>{}</lastBuildDate>\n", crate::time::rfc822(p.created_at));
     }
     for p in posts {
         let url = format!("{base}{}", p.url());
@@ -75,7 +70,7 @@ pub fn rss(
         x += "<item>\n";
         x += &format!("<title>{}</title>\n", xml_escape(&p.headline()));
         x += &format!("<link>{url}</link>\n<guid isPermaLink=\"true\">{url}</guid>\n");
-        x += &format!("<pubDate>{}</pubDate>\n", rfc2822(p.created_at));
+        x += &format!("<pubDate>{}</pubDate>\n", crate::time::rfc822(p.created_at));
         if let Some(name) = &p.author_name {
             x += &format!("<dc:creator>{}</dc:creator>\n", xml_escape(name));
         }

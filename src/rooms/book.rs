@@ -8,7 +8,7 @@ use rusqlite::Connection;
 
 use super::store::{self, bookings, bookings::NewBooking};
 use super::{Booking, BookingInput, Room, Rules, Slot, Status, Who, Why};
-use crate::agenda::recurrence::local_to_utc;
+use crate::time::local_to_utc;
 use crate::auth::User;
 use crate::error::AppError;
 
@@ -229,7 +229,7 @@ pub fn publish(
     tz: Tz,
     now: i64,
 ) -> Result<(), AppError> {
-    use crate::agenda::recurrence::utc_to_local;
+    use crate::time::utc_to_local;
     let input = crate::agenda::EventInput {
         title: b.purpose.clone(),
         description: String::new(),
@@ -361,7 +361,7 @@ pub fn reschedule(
     tz: Tz,
     now: i64,
 ) -> Result<Result<usize, (NaiveDate, Why)>, AppError> {
-    use crate::agenda::recurrence::utc_to_local;
+    use crate::time::utc_to_local;
     let Some(room) = store::room_by_id(tx, b.room_id)? else {
         return Err(AppError::NotFound);
     };

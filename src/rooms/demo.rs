@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use super::book::{self, Outcome};
 use super::rules::{Rules, Who};
 use super::{store, BookingInput, Repeat};
-use crate::agenda::recurrence::utc_to_local;
+use crate::time::utc_to_local;
 use crate::auth::store as users;
 use crate::error::AppError;
 

@@ -8,15 +8,14 @@ use serde::Deserialize;
 use super::book;
 use super::store::bookings;
 use super::views;
-use super::Booking;
-use crate::agenda::form::{parse_date, parse_time};
-use crate::agenda::recurrence::utc_to_local;
-use crate::state::AppState;
+use super::{Booking, EditForm};
+use crate::time::{parse_date, parse_time};
 use crate::auth::User;
-use crate::web::CurrentUser;
 use crate::db::now;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::web::forms::FormErrors;
+use crate::web::CurrentUser;
 use crate::web::{redirect_with_flash, Ctx};
 
 /// The form that links a booking to an agenda event.
@@ -25,30 +24,6 @@ use crate::web::{redirect_with_flash, Ctx};
 pub struct LinkForm {
     /// The event's slug, or its link (`/e/slug`).
     pub event: String,
-}
-
-/// The form that moves a booking.
-#[derive(Deserialize, Default, Clone, Debug)]
-#[serde(default)]
-pub struct EditForm {
-    pub date: String,
-    pub start: String,
-    pub end: String,
-    /// "following": this booking and the following ones of its series.
-    pub scope: String,
-}
-
-impl EditForm {
-    /// The form filled with a booking's date and times.
-    pub fn of(b: &Booking, tz: chrono_tz::Tz) -> EditForm {
-        let (s, e) = (utc_to_local(tz, b.start), utc_to_local(tz, b.end));
-        EditForm {
-            date: s.format("%Y-%m-%d").to_string(),
-            start: s.format("%H:%M").to_string(),
-            end: e.format("%H:%M").to_string(),
-            scope: String::new(),
-        }
-    }
 }
 
 /// Loads a live booking the user may move: theirs, or of a room they manage.

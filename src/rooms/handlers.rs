@@ -10,7 +10,7 @@ use super::book::{self, Outcome};
 use super::store::{self, bookings};
 use super::views::{self, RoomPage, Viewer};
 use super::{BookingForm, Room, Status, Why};
-use crate::agenda::recurrence::{local_to_utc, utc_to_local};
+use crate::time::{local_to_utc, utc_to_local};
 use crate::state::AppState;
 use crate::web::CurrentUser;
 use crate::db::now;

@@ -21,8 +21,7 @@ use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
-use crate::agenda::form::{parse_date, parse_time};
-use crate::agenda::recurrence::local_to_utc;
+use crate::time::{local_to_utc, parse_date, parse_time, utc_to_local};
 use crate::web::forms::FormErrors;
 
 pub use rules::{Rules, RulesForm, Who};
@@ -288,6 +287,30 @@ impl BookingInput {
                 }
             })
             .collect()
+    }
+}
+
+/// The form that moves a booking.
+#[derive(Deserialize, Default, Clone, Debug)]
+#[serde(default)]
+pub struct EditForm {
+    pub date: String,
+    pub start: String,
+    pub end: String,
+    /// "following": this booking and the following ones of its series.
+    pub scope: String,
+}
+
+impl EditForm {
+    /// The form filled with a booking's date and times.
+    pub fn of(b: &Booking, tz: Tz) -> EditForm {
+        let (s, e) = (utc_to_local(tz, b.start), utc_to_local(tz, b.end));
+        EditForm {
+            date: s.format("%Y-%m-%d").to_string(),
+            start: s.format("%H:%M").to_string(),
+            end: e.format("%H:%M").to_string(),
+            scope: String::new(),
+        }
     }
 }
 

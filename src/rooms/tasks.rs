@@ -57,7 +57,7 @@ fn base(state: &AppState) -> String {
 
 fn when(lang: Lang, state: &AppState, b: &Booking) -> String {
     let tz = state.instance().time_zone;
-    let end = crate::agenda::recurrence::utc_to_local(tz, b.end).format("%H:%M");
+    let end = crate::time::utc_to_local(tz, b.end).format("%H:%M");
     format!("{} – {end}", lang.datetime(b.start, tz))
 }
 

@@ -13,6 +13,7 @@ pub mod collector;
 pub mod handlers;
 pub mod index;
 pub mod indexer;
+pub mod query;
 pub mod store;
 pub mod views;
 

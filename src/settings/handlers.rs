@@ -2,91 +2,21 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
 
+/// `GeneralForm` is also named from here by the map's settings (`crate::map`).
+pub use super::form::GeneralForm;
+use super::form::{General, RoleForm, SetupForm, SmtpForm};
 use super::views::{self, SettingsPage};
 use super::{store, Module, Smtp, SmtpSecurity};
-use crate::state::AppState;
 use crate::auth::{self, hash_password, password_problem, plausible_email, Role};
-use crate::web::Admin;
 use crate::db::now;
 use crate::error::AppError;
-use crate::i18n::Lang;
 use crate::mail::{Delivery, Mail};
+use crate::state::AppState;
 use crate::web::context::SESSION_COOKIE;
-use crate::web::forms::number;
 use crate::web::forms::FormErrors;
+use crate::web::Admin;
 use crate::web::{client_ip, redirect, redirect_with_flash, Ctx};
-
-/// The general settings as typed (setup and admin page).
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-pub struct GeneralForm {
-    pub name: String,
-    /// Only on the admin page; the setup records the address the admin used.
-    pub public_url: String,
-    pub description: String,
-    pub center_lat: String,
-    pub center_lon: String,
-    pub radius_km: String,
-    pub lang: String,
-    pub time_zone: String,
-}
-
-/// The general settings once parsed.
-pub struct General {
-    pub name: String,
-    pub description: String,
-    pub center_lat: f64,
-    pub center_lon: f64,
-    pub radius_km: f64,
-    pub lang: Lang,
-    pub time_zone: String,
-}
-
-impl GeneralForm {
-    /// Checks every field; records problems in `e`.
-    pub fn parse(&self, e: &mut FormErrors) -> Option<General> {
-        let name = self.name.trim();
-        let name_ok = !name.is_empty() && name.chars().count() <= 100;
-        e.check(!name_ok, "name", "settings.name_required");
-        let lat = number(&self.center_lat).filter(|v| (-90.0..=90.0).contains(v));
-        e.check(lat.is_none(), "center_lat", "settings.lat_invalid");
-        let lon = number(&self.center_lon).filter(|v| (-180.0..=180.0).contains(v));
-        e.check(lon.is_none(), "center_lon", "settings.lon_invalid");
-        let radius = number(&self.radius_km).filter(|v| *v > 0.0 && *v <= 500.0);
-        e.check(radius.is_none(), "radius_km", "settings.radius_invalid");
-        let lang = Lang::from_code(&self.lang);
-        e.check(lang.is_none(), "lang", "settings.lang_invalid");
-        let tz_ok = self.time_zone.trim().parse::<chrono_tz::Tz>().is_ok();
-        e.check(!tz_ok, "time_zone", "settings.tz_invalid");
-        Some(General {
-            name: name.to_string(),
-            description: self.description.trim().to_string(),
-            center_lat: lat?,
-            center_lon: lon?,
-            radius_km: radius?,
-            lang: lang?,
-            time_zone: self.time_zone.trim().to_string(),
-        })
-        // A refused name refuses the form: the admin page saved a blank name (found by fuzzing).
-        .filter(|_| tz_ok && name_ok)
-    }
-
-    /// The form filled with the current settings.
-    pub fn from_instance(i: &super::Instance) -> GeneralForm {
-        GeneralForm {
-            name: i.name.clone(),
-            public_url: i.public_url.clone(),
-            description: i.description.clone(),
-            center_lat: i.center_lat.to_string(),
-            center_lon: i.center_lon.to_string(),
-            radius_km: i.radius_km.to_string(),
-            lang: i.default_lang.code().to_string(),
-            time_zone: i.time_zone.name().to_string(),
-        }
-    }
-}
 
 fn save_general(tx: &rusqlite::Connection, g: &General) -> rusqlite::Result<()> {
     store::save_general(
@@ -101,18 +31,6 @@ fn save_general(tx: &rusqlite::Connection, g: &General) -> rusqlite::Result<()> 
             time_zone: &g.time_zone,
         },
     )
-}
-
-/// The first-run form: code, village, first admin.
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-pub struct SetupForm {
-    pub code: String,
-    #[serde(flatten)]
-    pub general: GeneralForm,
-    pub admin_name: String,
-    pub admin_email: String,
-    pub admin_password: String,
 }
 
 /// GET /setup
@@ -325,18 +243,6 @@ pub async fn admin_settings_save(
     Ok(redirect_with_flash(&ctx, "/admin", "flash.saved"))
 }
 
-/// The SMTP form as typed.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct SmtpForm {
-    pub smtp_host: String,
-    pub smtp_port: String,
-    pub smtp_security: String,
-    pub smtp_user: String,
-    pub smtp_password: String,
-    pub smtp_from: String,
-}
-
 /// POST /admin/smtp: saves the relay; an empty password keeps the current one.
 pub async fn admin_smtp_save(
     ctx: Ctx,
@@ -455,13 +361,6 @@ pub async fn admin_users(
 ) -> Result<HttpResponse, AppError> {
     let users = state.db.read(|c| Ok(auth::store::all_users(c)?)).await?;
     Ok(views::users(&ctx, &users))
-}
-
-/// The role form.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct RoleForm {
-    pub role: String,
 }
 
 /// POST /admin/users/{id}/role: changes a role; the last admin cannot step down.

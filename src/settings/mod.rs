@@ -1,5 +1,6 @@
 //! The instance's settings: first-run setup, the admin settings page, modules on and off.
 
+pub mod form;
 pub mod handlers;
 pub mod store;
 pub mod tiles;

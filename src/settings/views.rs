@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use maud::{html, Markup};
 
-use super::handlers::{GeneralForm, SetupForm};
+use super::form::{GeneralForm, SetupForm};
 use super::tiles::MapSettingsForm;
 use super::{Module, Smtp, SmtpSecurity};
 use crate::auth::{Role, User};

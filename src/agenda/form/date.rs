@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use serde::Deserialize;
 
-use super::{parse_date, parse_time};
+use crate::time::{parse_date, parse_time};
 use crate::web::forms::FormErrors;
 
 /// The form that changes one date of a series (or of a single event) on its own.

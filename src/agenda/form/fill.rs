@@ -97,7 +97,7 @@ impl EventForm {
                     Until::Date(d) => d,
                     Until::Local(t) => t.date(),
                     Until::Utc(t) => {
-                        crate::agenda::recurrence::utc_to_local(ev.tz, t.and_utc().timestamp())
+                        crate::time::utc_to_local(ev.tz, t.and_utc().timestamp())
                             .date()
                     }
                 };

@@ -3,7 +3,7 @@
 //! monthly on this day / monthly on the nth weekday; until a date or a number of times),
 //! never as a raw RRULE box.
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Weekday};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
@@ -12,7 +12,8 @@ mod fill;
 
 pub use date::{OccurrenceForm, OccurrenceInput};
 
-use super::recurrence::{local_to_utc, End, Freq, MonthDay, Rule, Until};
+use super::recurrence::{End, Freq, MonthDay, Rule, Until};
+use crate::time::{local_to_utc, parse_date, parse_time};
 use super::{EventType, Visibility, MAX_DURATION_SECS};
 use crate::directory::parse_tags;
 use crate::web::forms::FormErrors;
@@ -88,28 +89,6 @@ pub struct EventInput {
     pub capacity: Option<i64>,
     pub submitter_name: String,
     pub submitter_email: String,
-}
-
-/// A date as typed: `2027-03-02` (what date inputs send) or `02/03/2027`.
-pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    let s = s.trim();
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
-        .ok()
-        .filter(|d| (1900..=2200).contains(&d.year()))
-}
-
-/// A time as typed: `18:30`, `18h30`, `18h`, `18`.
-pub fn parse_time(s: &str) -> Option<NaiveTime> {
-    let s = s.trim().to_lowercase().replace(['h', '.'], ":");
-    let (h, m) = s.split_once(':').unwrap_or((&s, ""));
-    let h: u32 = h.trim().parse().ok()?;
-    let m: u32 = if m.trim().is_empty() {
-        0
-    } else {
-        m.trim().get(..2.min(m.trim().len()))?.parse().ok()?
-    };
-    NaiveTime::from_hms_opt(h, m, 0)
 }
 
 /// A slug typed or pasted as a link: `/e/fete-2027-07-14` or `https://site/a/club` → the slug.
@@ -362,9 +341,18 @@ impl EventForm {
     }
 }
 
+/// The menus of the event form: (slug, name) of the pages the person may organise for, and
+/// of the places.
+#[derive(Clone, Debug, Default)]
+pub struct Refs {
+    pub organisers: Vec<(String, String)>,
+    pub places: Vec<(String, String)>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveTime;
 
     fn paris() -> Tz {
         "Europe/Paris".parse().unwrap()

@@ -7,7 +7,8 @@
 use chrono::{Duration, NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 
-use crate::agenda::recurrence::{local_to_utc, Rule};
+use crate::agenda::recurrence::Rule;
+use crate::time::local_to_utc;
 use crate::agenda::MAX_DURATION_SECS;
 
 /// One event of the feed, in its own zone.

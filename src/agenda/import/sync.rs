@@ -6,7 +6,7 @@
 use rusqlite::Connection;
 
 use super::parse::{Feed, Imported};
-use crate::agenda::recurrence::local_to_utc;
+use crate::time::local_to_utc;
 use crate::agenda::store::imports::{self, RunResult};
 use crate::agenda::store::{self, occurrences, EventRow};
 use crate::agenda::{event_slug, EventType, Status, Visibility, HORIZON_SECS};

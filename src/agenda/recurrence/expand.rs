@@ -1,40 +1,11 @@
 //! Expansion of a rule into dates, in local wall time, and the conversions between wall time
 //! and UTC with the clock-change rules of RFC 5545 (see the module above).
 
-use chrono::{DateTime, Datelike, Days, Months, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
+use chrono::{Datelike, Days, Months, NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 
 use super::{End, Freq, MonthDay, Rule, Until, MAX_OCCURRENCES};
-
-/// The UTC instant of a wall-clock time in `tz`. A time in the spring gap is read with the
-/// offset in force before the gap (so it moves forward by the gap); a time the autumn fold
-/// repeats is the first of the two.
-pub fn local_to_utc(tz: Tz, local: NaiveDateTime) -> i64 {
-    match tz.from_local_datetime(&local) {
-        chrono::LocalResult::Single(dt) => dt.timestamp(),
-        chrono::LocalResult::Ambiguous(a, b) => a.timestamp().min(b.timestamp()),
-        chrono::LocalResult::None => {
-            for hours in [1, 2, 3, 6, 12, 25, 49] {
-                if let Some(before) = tz
-                    .from_local_datetime(&(local - chrono::Duration::hours(hours)))
-                    .earliest()
-                {
-                    let offset = i64::from(before.offset().fix().local_minus_utc());
-                    return local.and_utc().timestamp() - offset;
-                }
-            }
-            local.and_utc().timestamp()
-        }
-    }
-}
-
-/// The wall-clock time in `tz` of a UTC instant.
-pub fn utc_to_local(tz: Tz, utc: i64) -> NaiveDateTime {
-    DateTime::<Utc>::from_timestamp(utc, 0)
-        .unwrap_or_default()
-        .with_timezone(&tz)
-        .naive_local()
-}
+use crate::time::local_to_utc;
 
 /// The UTC instant at which a series stops (its last start may not be after it).
 fn until_utc(u: Until, tz: Tz) -> i64 {
@@ -191,6 +162,7 @@ pub fn expand(
 mod tests {
     use super::*;
     use crate::agenda::recurrence::Rule;
+    use crate::time::utc_to_local;
     use chrono::Timelike;
     use chrono::Weekday;
 

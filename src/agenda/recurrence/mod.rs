@@ -3,7 +3,7 @@
 //! and EXDATE, parsed, printed, and expanded in local wall time.
 //!
 //! Expansion works on wall-clock dates and times in the event's zone, then converts each one
-//! to UTC with [`local_to_utc`]: a class at 18:30 stays at 18:30 across the clock changes. A
+//! to UTC with [`crate::time::local_to_utc`]: a class at 18:30 stays at 18:30 across the clock changes. A
 //! local time that does not exist (the spring gap) is read with the offset in force before the
 //! gap, which moves it forward by the gap (02:30 becomes 03:30); a local time that happens twice
 //! (the autumn fold) is the first of the two. Both are RFC 5545's rules (section 3.3.5).
@@ -13,7 +13,7 @@
 
 mod expand;
 
-pub use expand::{expand, local_to_utc, utc_to_local, Expansion, Instance};
+pub use expand::{expand, Expansion, Instance};
 
 use std::fmt;
 

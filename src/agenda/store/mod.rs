@@ -354,7 +354,7 @@ pub fn event_id_by_slug(conn: &Connection, slug: &str) -> rusqlite::Result<Optio
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::agenda::recurrence::local_to_utc;
+    use crate::time::local_to_utc;
     use crate::agenda::Viewer;
     use crate::db::Db;
 

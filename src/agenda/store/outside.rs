@@ -5,7 +5,7 @@ use rusqlite::{named_params, Connection};
 
 use super::lists::{as_params, filter_sql, Filter};
 use super::{event_from_row, EVENT_SELECT, GEO_KIND};
-use crate::agenda::recurrence::utc_to_local;
+use crate::time::utc_to_local;
 use crate::agenda::{Event, EventType};
 use crate::map::{MapFilter, Point};
 

@@ -8,10 +8,9 @@ use maud::{html, Markup, PreEscaped};
 use serde_json::json;
 
 use super::{day_text, local, time_text, type_label};
-use crate::agenda::feeds::rfc3339;
-use crate::agenda::handlers::EventPage;
 use crate::agenda::recurrence::{End, Freq, MonthDay, Until};
-use crate::agenda::{Access, Event, Occurrence, Rsvp, Status, Visibility};
+use crate::time::rfc3339;
+use crate::agenda::{Access, Event, EventPage, Occurrence, Rsvp, Status, Visibility};
 use crate::web::forms::csrf;
 use crate::web::{markdown, page_with_status, url_encode, Ctx};
 
@@ -107,7 +106,7 @@ fn json_ld(base: &str, ev: &Event, o: Option<&Occurrence>, going: i64) -> String
     let url = |path: String| format!("{}{path}", base.trim_end_matches('/'));
     let (start, end) = o.map_or((ev.start_utc, ev.end_utc), |o| (o.start_utc, o.end_utc));
     let day = |t: i64| {
-        crate::agenda::recurrence::utc_to_local(ev.tz, t)
+        crate::time::utc_to_local(ev.tz, t)
             .format("%Y-%m-%d")
             .to_string()
     };

@@ -6,8 +6,7 @@ use actix_web::HttpResponse;
 use maud::{html, Markup};
 
 use super::{day_text, local, time_text, type_label};
-use crate::agenda::form::{OccurrenceForm, DAY_FIELDS};
-use crate::agenda::manage::Refs;
+use crate::agenda::form::{OccurrenceForm, Refs, DAY_FIELDS};
 use crate::agenda::{Event, EventForm, EventType, Occurrence};
 use crate::web::forms::{csrf, error_summary, select, Field, FormErrors};
 use crate::web::{assets, page, page_with_status, Ctx};

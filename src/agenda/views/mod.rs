@@ -11,12 +11,11 @@ use actix_web::HttpResponse;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use maud::{html, Markup};
 
-use super::handlers::PER_PAGE;
-use super::query::AgendaQuery;
-use super::recurrence::{local_to_utc, utc_to_local};
+use super::query::{AgendaQuery, PER_PAGE};
+use crate::time::{local_to_utc, utc_to_local};
 use super::store::lists::{Choices, Item};
 use super::EventType;
-use crate::search::handlers::DISTANCES;
+use crate::search::query::DISTANCES;
 use crate::web::forms::select;
 use crate::web::layout::{Alternate, FeedFormat};
 use crate::web::{page_with_feeds, url_encode, Ctx};

@@ -5,7 +5,7 @@ use actix_web::HttpResponse;
 use maud::html;
 
 use super::{button, card};
-use crate::aid::moderation::SettingsForm;
+use crate::aid::form::SettingsForm;
 use crate::aid::{Category, Post};
 use crate::web::forms::{csrf, error_summary, Field, FormErrors};
 use crate::web::{page, page_with_status, Ctx};

@@ -8,7 +8,7 @@ use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use maud::{html, Markup, PreEscaped};
 
-use super::handlers::ListQuery;
+use super::form::ListQuery;
 use super::store::talk::Conversation;
 use super::{format_price, now, Category, Kind, Post, PostForm, Price, Status, CONDITIONS};
 use crate::web::forms::{csrf, error_summary, select, Field, FormErrors};

@@ -233,7 +233,7 @@ pub fn too_soon(ctx: &Ctx, list: &List, m: &Mailing, next: i64) -> HttpResponse 
             (ctx.lang.tf("lists.too_soon", &[("frequency", &list.frequency.describe(ctx.lang)), ("date", &ctx.datetime(next))]))
         }
         // One click to keep the promise: the same mailing, at the first date it allows.
-        @let local = crate::agenda::recurrence::utc_to_local(ctx.instance.time_zone, next);
+        @let local = crate::time::utc_to_local(ctx.instance.time_zone, next);
         form method="post" action={ "/lists/" (list.slug) "/mailings/" (m.id) "/send" } {
             (csrf(ctx))
             input type="hidden" name="send_at" value=(local.format("%Y-%m-%dT%H:%M"));

@@ -6,9 +6,8 @@ use actix_web::HttpResponse;
 use maud::{html, Markup};
 
 use super::{cancel_buttons, day_text, local, time_text};
-use crate::rooms::edit::EditForm;
 use crate::rooms::rules::{RulesForm, Who};
-use crate::rooms::{Booking, Room};
+use crate::rooms::{Booking, EditForm, Room};
 use crate::web::forms::{csrf, error_summary, select, Field, FormErrors};
 use crate::web::{page_with_status, Ctx};
 
