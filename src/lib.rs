@@ -18,6 +18,7 @@ pub mod directory;
 pub mod error;
 pub mod geo;
 pub mod i18n;
+pub mod ical;
 pub mod lists;
 pub mod mail;
 pub mod map;

@@ -281,19 +281,12 @@ fn nearest<'a>(found: Vec<&'a Address>, around: Option<&Around>) -> Option<(f64,
     match around {
         Some(a) => found
             .into_iter()
-            .map(|c| (distance_km(a.lat, a.lon, c.lat, c.lon), c))
+            .map(|c| (crate::geo::distance_km((a.lat, a.lon), (c.lat, c.lon)), c))
             .min_by(|x, y| x.0.total_cmp(&y.0)),
         None => found.first().map(|c| (0.0, *c)),
     }
 }
 
-/// Great-circle distance in kilometres (haversine).
-pub fn distance_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
-    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
-    let (dp, dl) = ((lat2 - lat1).to_radians(), (lon2 - lon1).to_radians());
-    let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-    2.0 * 6371.0 * h.sqrt().min(1.0).asin()
-}
 
 #[cfg(test)]
 mod tests {

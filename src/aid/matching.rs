@@ -23,7 +23,8 @@ use crate::state::AppState;
 use crate::db::memo::Memo;
 use crate::error::AppError;
 use crate::search::index::{SearchIndex, SearchQuery};
-use crate::search::{distance_km, kind_no, rank};
+use crate::geo::distance_km;
+use crate::search::{kind_no, rank};
 
 /// How many matches a post's page shows.
 pub const SHOWN: usize = 8;

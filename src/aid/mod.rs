@@ -257,7 +257,7 @@ pub fn format_price(lang: crate::i18n::Lang, cents: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::distance_km;
+    use crate::geo::distance_km;
 
     #[test]
     fn rounding_hides_the_house_but_keeps_the_neighbourhood() {

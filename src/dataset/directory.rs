@@ -186,5 +186,5 @@ fn jitter(rng: &mut Rng, p: (f64, f64), km: f64) -> (f64, f64) {
 }
 
 fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
-    crate::search::distance_km(a, b)
+    crate::geo::distance_km(a, b)
 }

@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use super::handlers::load_room;
 use super::store::{self, bookings};
 use super::{Booking, Status};
-use crate::agenda::ical::{Writer, CONTENT_TYPE};
+use crate::ical::{Writer, CONTENT_TYPE};
 use crate::state::AppState;
 use crate::auth::token_hash;
 use crate::db::now;

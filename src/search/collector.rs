@@ -9,7 +9,8 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-use super::{distance_km, rank};
+use super::rank;
+use crate::geo::distance_km;
 
 /// One kept match: its rank, its address in the index, its distance (None: no location),
 /// and its `(kind number, id)`.

@@ -67,27 +67,6 @@ pub fn source(kind: &str) -> Option<&'static Source> {
     sources().iter().find(|s| s.kind == kind)
 }
 
-/// Distance in km between two (lat, lon) points (haversine).
-pub fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
-    let (la1, lo1, la2, lo2) = (
-        a.0.to_radians(),
-        a.1.to_radians(),
-        b.0.to_radians(),
-        b.1.to_radians(),
-    );
-    let h = ((la2 - la1) / 2.0).sin().powi(2)
-        + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
-    2.0 * 6371.0 * h.sqrt().asin()
-}
-
-/// The box around a point that contains the disc of `radius_km` (for the R*Tree prefilter):
-/// (min_lat, min_lon, max_lat, max_lon).
-pub fn bbox_around((lat, lon): (f64, f64), radius_km: f64) -> (f64, f64, f64, f64) {
-    let dlat = radius_km / 111.32;
-    let dlon = radius_km / (111.32 * lat.to_radians().cos().abs().max(0.01));
-    (lat - dlat, lon - dlon, lat + dlat, lon + dlon)
-}
-
 /// How much nearness weighs: relevance is divided by `1 + distance / DISTANCE_SCALE_KM`.
 pub const DISTANCE_SCALE_KM: f64 = 5.0;
 
@@ -99,6 +78,7 @@ pub fn rank(relevance: f32, distance_km: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::geo::{bbox_around, distance_km};
 
     #[test]
     fn distances_and_boxes() {

@@ -17,6 +17,7 @@ pub use expand::{expand, Expansion, Instance};
 
 use std::fmt;
 
+use crate::ical::{parse_weekday, weekday_code};
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Weekday};
 
 use expand::month_candidate;
@@ -79,25 +80,6 @@ impl fmt::Display for RuleError {
 /// Most occurrences one series may produce, whatever its rule says (a daily series for 18
 /// months is about 550).
 pub const MAX_OCCURRENCES: usize = 5000;
-
-const WEEKDAYS: [(Weekday, &str); 7] = [
-    (Weekday::Mon, "MO"),
-    (Weekday::Tue, "TU"),
-    (Weekday::Wed, "WE"),
-    (Weekday::Thu, "TH"),
-    (Weekday::Fri, "FR"),
-    (Weekday::Sat, "SA"),
-    (Weekday::Sun, "SU"),
-];
-
-/// The two-letter RFC 5545 code of a weekday.
-pub fn weekday_code(d: Weekday) -> &'static str {
-    WEEKDAYS[d.num_days_from_monday() as usize].1
-}
-
-fn parse_weekday(s: &str) -> Option<Weekday> {
-    WEEKDAYS.iter().find(|(_, c)| *c == s).map(|(d, _)| *d)
-}
 
 /// Parses `20270630T215959Z`, `20270630T215959` or `20270630`.
 pub fn parse_ical_time(s: &str) -> Option<Until> {

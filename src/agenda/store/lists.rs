@@ -126,7 +126,7 @@ pub(super) fn filter_sql(f: &Filter, rtree: bool) -> (String, Params) {
     if let Some(n) = f.near {
         if rtree {
             let (min_lat, min_lon, max_lat, max_lon) =
-                crate::search::bbox_around((n.lat, n.lon), n.km);
+                crate::geo::bbox_around((n.lat, n.lon), n.km);
             sql.push_str(
                 " AND e.id IN (SELECT i.item_id FROM geo g CROSS JOIN geo_items i ON i.id = g.id
                     WHERE i.kind = 'event' AND g.max_lat >= :min_lat AND g.min_lat <= :max_lat
@@ -197,7 +197,7 @@ const FEW_EVENTS: i64 = 1000;
 /// Whether the R*Tree has at most [`FEW_EVENTS`] events in the box around an area (it stops
 /// counting there: a wide area costs no more than a small one).
 fn few_located(conn: &Connection, n: Near) -> rusqlite::Result<bool> {
-    let (min_lat, min_lon, max_lat, max_lon) = crate::search::bbox_around((n.lat, n.lon), n.km);
+    let (min_lat, min_lon, max_lat, max_lon) = crate::geo::bbox_around((n.lat, n.lon), n.km);
     let count: i64 = conn
         .prepare_cached(
             "SELECT count(*) FROM (SELECT 1 FROM geo g CROSS JOIN geo_items i ON i.id = g.id

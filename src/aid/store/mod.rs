@@ -204,7 +204,7 @@ pub fn public_posts(
             .collect::<String>()
     });
     let (bbox, center, km) = match f.near {
-        Some((c, km)) => (Some(crate::search::bbox_around(c, km)), Some(c), km),
+        Some((c, km)) => (Some(crate::geo::bbox_around(c, km)), Some(c), km),
         None => (None, None, 0.0),
     };
     let (from, area) = match f.near {
@@ -246,7 +246,7 @@ pub fn public_posts(
     for p in rows {
         let p = p?;
         if let (Some(c), Some(pt)) = (center, p.point) {
-            if crate::search::distance_km(c, pt) > km {
+            if crate::geo::distance_km(c, pt) > km {
                 continue;
             }
         }
