@@ -91,19 +91,11 @@ fn new_setup_code() -> String {
 
 /// Hourly: forget expired sessions and spent tokens.
 async fn housekeeping(state: web::Data<AppState>) {
-    // Every 10 minutes: the agenda's calendar imports that are due (each source hourly).
-    let imports = state.clone();
-    actix_web::rt::spawn(async move {
-        let mut tick = actix_web::rt::time::interval(Duration::from_secs(600));
-        loop {
-            tick.tick().await;
-            crate::agenda::import::refresh_due(&imports).await;
-        }
-    });
-    // Each module's own background work (mails, reminders, expiry, sending queue).
-    actix_web::rt::spawn(crate::rooms::tasks::run(state.clone()));
-    actix_web::rt::spawn(crate::aid::tasks::run(state.clone()));
-    actix_web::rt::spawn(crate::lists::tasks::run(state.clone()));
+    // Each module's own background work (calendar imports, mails, reminders, expiry, the
+    // sending queue), as the modules' list names it.
+    for task in crate::modules::TASKS {
+        actix_web::rt::spawn(task(state.clone()));
+    }
     let mut tick = actix_web::rt::time::interval(Duration::from_secs(3600));
     loop {
         tick.tick().await;

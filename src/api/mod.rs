@@ -10,7 +10,7 @@ use crate::web::Ctx;
 
 mod openapi;
 
-pub use openapi::document;
+pub use openapi::{document, no_schemas, register, ApiPart};
 
 /// GET /api/v1/openapi.json: the OpenAPI 3 description of this API.
 pub async fn openapi() -> HttpResponse {

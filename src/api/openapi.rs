@@ -2,12 +2,33 @@
 //! the feeds' and open data's (`/agenda.ics`, `/directory.csv`...), each module adding its own
 //! (`openapi_paths()`), then the errors every operation of a kind shares.
 
+use std::sync::OnceLock;
+
 use serde_json::{json, Value};
 
 use crate::directory::Kind;
 
 /// The OpenAPI 3.0 document. Its one server is the site's root, so that every path listed,
 /// the API's (`/api/v1/...`) and the feeds' and open data's (`/agenda.ics`), is the real URL.
+/// A module's part of the document: its paths and its schemas.
+pub struct ApiPart {
+    pub paths: fn() -> Value,
+    pub schemas: fn() -> Value,
+}
+
+/// The modules' parts, registered once at start-up by the top (`crate::modules`).
+static PARTS: OnceLock<&'static [ApiPart]> = OnceLock::new();
+
+/// Registers the modules' parts of the document (the first registration stands).
+pub fn register(parts: &'static [ApiPart]) {
+    let _ = PARTS.set(parts);
+}
+
+/// No schema of one's own.
+pub fn no_schemas() -> Value {
+    json!({})
+}
+
 pub fn document() -> Value {
     let mut doc = json!({
         "openapi": "3.0.3",
@@ -83,25 +104,12 @@ pub fn document() -> Value {
         ("paths", address_paths()),
         ("paths", search_paths()),
         ("paths", map_paths()),
-        ("paths", crate::news::api::openapi_paths()),
-        ("paths", crate::aid::api::openapi_paths()),
-        (
-            "components",
-            json!({"schemas": crate::aid::api::openapi_schemas()}),
-        ),
-        ("paths", crate::agenda::api::openapi_paths()),
-        ("paths", crate::rooms::api::openapi_paths()),
-        ("paths", crate::lists::api::openapi_paths()),
-        (
-            "components",
-            json!({"schemas": crate::agenda::api::openapi_schemas()}),
-        ),
-        (
-            "components",
-            json!({"schemas": crate::news::api::openapi_schemas()}),
-        ),
     ] {
         merge(&mut doc[section], extra);
+    }
+    for part in PARTS.get().copied().unwrap_or(&[]) {
+        merge(&mut doc["paths"], (part.paths)());
+        merge(&mut doc["components"], json!({"schemas": (part.schemas)()}));
     }
     document_common_errors(&mut doc);
     doc

@@ -17,7 +17,8 @@ use crate::state::AppState;
 use crate::web::Admin;
 use crate::db::memo::Memo;
 use crate::error::AppError;
-use crate::settings::handlers::{settings_page, GeneralForm};
+use crate::settings::form::GeneralForm;
+use crate::settings::handlers::settings_page;
 use crate::web::forms::FormErrors;
 use crate::web::{base_url, redirect_with_flash, Ctx};
 

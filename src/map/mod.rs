@@ -169,8 +169,8 @@ impl MapQuery {
     }
 
     /// The search part of the query, to keep only what a text search finds.
-    pub fn search_params(&self) -> crate::search::handlers::SearchParams {
-        crate::search::handlers::SearchParams {
+    pub fn search_params(&self) -> crate::search::query::SearchParams {
+        crate::search::query::SearchParams {
             q: self.q.clone(),
             km: self.km.clone(),
             lat: self.lat.clone(),

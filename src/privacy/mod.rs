@@ -1,7 +1,9 @@
 //! "Download my data" and "delete my account". Each module contributes what a person owns or
-//! wrote; later modules add their part to [`collect`].
+//! wrote; each registers its part (`crate::modules`), and [`collect`] puts them together.
 
 pub mod handlers;
+
+use std::sync::OnceLock;
 
 use rusqlite::Connection;
 use serde_json::{json, Value};
@@ -10,8 +12,32 @@ use crate::auth::{self, User};
 use crate::directory::store as directory;
 use crate::error::AppError;
 
-/// Everything a person owns or wrote, as one JSON document.
+/// A module's part of "download my data": its key in the document and what it holds of the
+/// person.
+pub struct DataPart {
+    pub key: &'static str,
+    pub export: fn(&Connection, &User) -> Result<Value, AppError>,
+}
+
+/// The modules' parts, registered once at start-up by the top (`crate::modules`).
+static PARTS: OnceLock<&'static [DataPart]> = OnceLock::new();
+
+/// Registers the modules' parts (the first registration stands).
+pub fn register(parts: &'static [DataPart]) {
+    let _ = PARTS.set(parts);
+}
+
+/// Everything a person owns or wrote, as one JSON document: the account and the directory,
+/// then each registered module's part.
 pub fn collect(conn: &Connection, user: &User) -> Result<Value, AppError> {
+    let mut doc = account_and_directory(conn, user)?;
+    for part in PARTS.get().copied().unwrap_or(&[]) {
+        doc[part.key] = (part.export)(conn, user)?;
+    }
+    Ok(doc)
+}
+
+fn account_and_directory(conn: &Connection, user: &User) -> Result<Value, AppError> {
     let tokens = auth::store::api_tokens_of(conn, user.id)?;
     let actors = directory::actors_created_by(conn, user.id)?;
     let memberships = directory::members::memberships_of(conn, user.id)?;
@@ -37,11 +63,5 @@ pub fn collect(conn: &Connection, user: &User) -> Result<Value, AppError> {
             })).collect::<Vec<_>>(),
             "follows": follows.iter().map(|a| json!({"page": a.slug, "name": a.name})).collect::<Vec<_>>(),
         },
-        "news": crate::news::export::personal_data(conn, user.id)?,
-        "agenda": crate::agenda::api::personal_data(conn, user.id)?,
-        "agenda_imports": crate::agenda::store::imports::urls_added_by(conn, user.id)?,
-        "room_bookings": crate::rooms::api::personal_data(conn, user.id)?,
-        "aid": crate::aid::export::personal_data(conn, user.id)?,
-        "lists": crate::lists::export::personal_data(conn, user.id, &user.email)?,
     }))
 }

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::index::{Results, SearchQuery, PER_PAGE};
 /// Also named from here by the map (`crate::map`).
-pub use super::query::SearchParams;
+use super::query::SearchParams;
 use super::views;
 use crate::error::AppError;
 use crate::state::AppState;

@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 /// `GeneralForm` is also named from here by the map's settings (`crate::map`).
-pub use super::form::GeneralForm;
+use super::form::GeneralForm;
 use super::form::{General, RoleForm, SetupForm, SmtpForm};
 use super::views::{self, SettingsPage};
 use super::{store, Module, Smtp, SmtpSecurity};

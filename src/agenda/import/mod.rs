@@ -66,8 +66,17 @@ pub async fn refresh(state: &AppState, source: imports::Source) -> Result<RunRes
         .await
 }
 
-/// Refreshes the URL sources that are due (called every few minutes by the server's
-/// housekeeping; no cron). A failing source is recorded and retried at its next turn.
+/// The background task: every 10 minutes, the calendar imports that are due (each hourly).
+pub async fn run(state: actix_web::web::Data<AppState>) {
+    let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        refresh_due(&state).await;
+    }
+}
+
+/// Refreshes the URL sources that are due (every 10 minutes by [`run`]; no cron). A failing
+/// source is recorded and retried at its next turn.
 pub async fn refresh_due(state: &AppState) {
     let now = crate::db::now();
     let due = match state.db.read(move |c| Ok(imports::due(c, now, 20)?)).await {
