@@ -309,7 +309,7 @@ fn load_directory(tx: &Connection, people: &[i64]) -> Result<(), AppError> {
             name: s.name.to_string(),
             summary: s.summary.to_string(),
             description: "*Page de démonstration d'un village fictif.*".to_string(),
-            tags: crate::directory::parse_tags(s.tags),
+            tags: crate::text::parse_tags(s.tags),
             address: "Saint-Placide-sur-Loire".into(),
             lat: Some(lat),
             lon: Some(lon),
@@ -331,7 +331,7 @@ fn load_directory(tx: &Connection, people: &[i64]) -> Result<(), AppError> {
             parent_slug: None,
             visibility: Visibility::Public,
         };
-        let slug = directory::unique_slug(tx, &crate::directory::slugify(s.name))?;
+        let slug = directory::unique_slug(tx, &crate::text::slugify(s.name))?;
         let parent = match s.parent {
             Some(p) => directory::actor_id_by_slug(tx, p)?,
             None => None,

@@ -31,6 +31,7 @@ pub mod search;
 pub mod server;
 pub mod settings;
 pub mod state;
+pub mod text;
 pub mod time;
 pub mod uploads;
 pub mod web;

@@ -326,7 +326,7 @@ pub fn is_staff(u: &crate::auth::User) -> bool {
 
 /// An event slug: the title's words, then the first date: `marche-de-noel-2026-12-06`.
 pub fn event_slug(title: &str, start: NaiveDate) -> String {
-    let base = crate::directory::slugify(title);
+    let base = crate::text::slugify(title);
     let base = if base == "acteur" {
         "evenement".to_string()
     } else {

@@ -102,7 +102,7 @@ pub fn fill(
                 org.name
             ),
             type_,
-            tags: crate::directory::parse_tags(tags),
+            tags: crate::text::parse_tags(tags),
             start,
             end: start + chrono::Duration::hours(i64::from(hours)),
             all_day: false,

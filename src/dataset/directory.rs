@@ -8,7 +8,8 @@ use super::{Counts, Rng};
 use crate::db;
 use crate::directory::hours::Hours;
 use crate::directory::store::{self as store, Origin};
-use crate::directory::{parse_tags, slugify, ActorInput, Kind, Visibility};
+use crate::directory::{ActorInput, Kind, Visibility};
+use crate::text::{parse_tags, slugify};
 use crate::error::AppError;
 
 const KM_PER_DEGREE: f64 = 111.32;

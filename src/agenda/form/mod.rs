@@ -15,7 +15,7 @@ pub use date::{OccurrenceForm, OccurrenceInput};
 use super::recurrence::{End, Freq, MonthDay, Rule, Until};
 use crate::time::{local_to_utc, parse_date, parse_time};
 use super::{EventType, Visibility, MAX_DURATION_SECS};
-use crate::directory::parse_tags;
+use crate::text::parse_tags;
 use crate::web::forms::FormErrors;
 
 /// Field names of the weekday boxes, Monday first.

@@ -394,7 +394,7 @@ fn event(props: &[Line], default: Tz) -> Result<Option<Imported>, ParseError> {
         description,
         address: text("LOCATION").unwrap_or_default(),
         point,
-        tags: crate::directory::parse_tags(&categories.join(",")),
+        tags: crate::text::parse_tags(&categories.join(",")),
         tz,
         start,
         end,

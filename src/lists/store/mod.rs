@@ -115,7 +115,7 @@ pub fn insert_list(
     let base = if village {
         "village".to_string()
     } else {
-        crate::directory::slugify(&input.name)
+        crate::text::slugify(&input.name)
     };
     let slug = unique_slug(conn, &base)?;
     let (kind, days) = input.frequency.to_db();

@@ -1,0 +1,68 @@
+//! Text every module shares: slugs made from names, tags as typed, fields cut to a length.
+
+/// `s` trimmed and cut to `max` characters, with no space left at the cut.
+pub fn clip(s: &str, max: usize) -> String {
+    let cut: String = s.trim().chars().take(max).collect();
+    cut.trim_end().to_string()
+}
+
+/// Splits, trims, lower-cases and de-duplicates comma-separated tags.
+pub fn parse_tags(s: &str) -> Vec<String> {
+    let mut tags: Vec<String> = s
+        .split([',', ';'])
+        .map(|t| {
+            let bare = t.trim_start_matches(|c: char| c == '#' || c.is_whitespace());
+            clip(&bare.to_lowercase(), 40)
+        })
+        .filter(|t| !t.is_empty())
+        .collect();
+    tags.sort();
+    tags.dedup();
+    tags.truncate(20);
+    tags
+}
+
+/// A URL-safe identifier from a name: « Fête du Pain ! » → `fete-du-pain` (whole words, 60
+/// characters at most).
+pub fn slugify(name: &str) -> String {
+    let mut slug = String::new();
+    for word in crate::i18n::fold(name).split(' ').filter(|w| !w.is_empty()) {
+        if slug.len() + word.len() > 60 {
+            break;
+        }
+        if !slug.is_empty() {
+            slug.push('-');
+        }
+        slug.push_str(word);
+    }
+    if slug.is_empty() {
+        "acteur".to_string()
+    } else {
+        slug
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_fold_french_accents() {
+        assert_eq!(slugify("Fête du Pain !"), "fete-du-pain");
+        assert_eq!(slugify("Œuvre d'art — Cœur"), "oeuvre-d-art-coeur");
+        assert_eq!(slugify("???"), "acteur");
+    }
+
+    #[test]
+    fn tags_are_normalised() {
+        assert_eq!(
+            parse_tags("Jardin, #compost ; jardin,  "),
+            vec!["compost", "jardin"]
+        );
+        // Found by the fuzzer: a space after `#` or at a cut stayed in tags and cut fields.
+        let (j, a) = ("j".repeat(39), "a".repeat(299));
+        assert_eq!(parse_tags(&format!("# pain, {j} des")), [&j[..], "pain"]);
+        assert_eq!(clip(&format!(" {a} 1"), 300), a);
+    }
+
+}
