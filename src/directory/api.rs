@@ -7,13 +7,15 @@ use actix_web::{web, HttpRequest, HttpResponse, HttpResponseBuilder};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::handlers::{load, require_manage, ListQuery};
+use super::access::load;
+use super::form::ListQuery;
+use super::handlers::require_manage;
 use super::store;
 use super::{export, ActorForm, HOUR_FIELDS};
-use crate::state::AppState;
-use crate::web::CurrentUser;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::web::forms::FormErrors;
+use crate::web::CurrentUser;
 use crate::web::{base_url, Ctx};
 
 /// Every field an API error can be reported on, in form order.

@@ -6,45 +6,21 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::store::{self, follows, members, Filter, Origin, Viewer};
-use super::views;
-use super::{slugify, Access, Actor, ActorForm, ActorInput, Kind, MemberRole};
+pub use super::access::load;
+use super::form::{ContactForm, ListQuery, PER_PAGE};
+use super::store::{self, follows, members, Origin, Viewer};
+use super::views::{self, Around};
+use super::{slugify, Access, ActorForm, ActorInput, Kind, MemberRole};
 use crate::addresses;
-use crate::state::AppState;
 use crate::auth::{plausible_email, User};
-use crate::web::CurrentUser;
 use crate::db::memo::Memo;
 use crate::db::now;
 use crate::error::AppError;
 use crate::mail::Mail;
+use crate::state::AppState;
 use crate::web::forms::FormErrors;
+use crate::web::CurrentUser;
 use crate::web::{base_url, client_ip, redirect_with_flash, Ctx};
-
-/// Actors per page in lists.
-pub const PER_PAGE: i64 = 20;
-
-/// Query of the directory list.
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-pub struct ListQuery {
-    pub kind: String,
-    #[serde(rename = "type")]
-    pub type_: String,
-    pub tag: String,
-    pub page: i64,
-}
-
-impl ListQuery {
-    /// The store filter; unknown values are ignored rather than refused.
-    pub fn filter(&self) -> Filter {
-        let kind = Kind::parse(&self.kind);
-        Filter {
-            kind,
-            type_: (!self.type_.is_empty()).then(|| self.type_.clone()),
-            tag: (!self.tag.is_empty()).then(|| self.tag.trim().to_lowercase()),
-        }
-    }
-}
 
 fn viewer(ctx: &Ctx) -> Viewer {
     Viewer {
@@ -88,27 +64,6 @@ pub async fn list(
     Ok(views::list(&ctx, &q, items, *total, page, tags))
 }
 
-/// Loads an actor and what the viewer may do with it; hidden actors are "not found".
-pub async fn load(state: &AppState, ctx: &Ctx, slug: String) -> Result<(Actor, Access), AppError> {
-    let user_id = ctx.user.as_ref().map(|u| u.id);
-    let (actor, membership) = state
-        .db
-        .read(move |c| {
-            let actor = store::actor_by_slug(c, &slug)?.ok_or(AppError::NotFound)?;
-            let m = match user_id {
-                Some(u) => members::membership(c, actor.id, u)?,
-                None => None,
-            };
-            Ok((actor, m))
-        })
-        .await?;
-    let access = Access::of(ctx.user.as_ref(), membership);
-    if !access.can_see(actor.visibility) {
-        return Err(AppError::NotFound);
-    }
-    Ok((actor, access))
-}
-
 /// GET /a/{slug}
 pub async fn show(
     ctx: Ctx,
@@ -127,13 +82,6 @@ pub async fn show(
 }
 
 /// What the detail page shows around the actor: sub-pages, follows, members.
-pub struct Around {
-    pub children: Vec<store::Listing>,
-    pub following: bool,
-    pub followers: i64,
-    pub members: i64,
-}
-
 async fn around(state: &AppState, ctx: &Ctx, id: i64) -> Result<Around, AppError> {
     let user_id = ctx.user.as_ref().map(|u| u.id);
     state
@@ -418,16 +366,6 @@ pub async fn follow(
     ))
 }
 
-/// The contact form as typed.
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-pub struct ContactForm {
-    pub name: String,
-    pub email: String,
-    pub message: String,
-    pub share_email: String,
-}
-
 /// POST /a/{slug}/contact: relays the message by mail to the actor's admins (or, when it has
 /// none, the site's admins). The sender's address goes in Reply-To only if they agree.
 pub async fn contact(
@@ -547,7 +485,7 @@ pub async fn my_village(
             ))
         })
         .await?;
-    let news = crate::news::handlers::my_village_block(&state, &ctx).await?;
+    let news = crate::news::village::my_village_block(&state, &ctx).await?;
     let events = crate::agenda::handlers::my_village_block(&state, &ctx, uid).await?;
     Ok(views::my_village(
         &ctx,

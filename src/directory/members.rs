@@ -5,17 +5,22 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::handlers::{load, require_manage};
+use super::access::load;
+use super::form::InviteForm;
+use super::handlers::require_manage;
 use super::store::members::{self, Invitation};
-use super::{views, MemberRole};
-use crate::state::AppState;
-use crate::auth::{self, hash_password, password_problem, plausible_email, random_token, token_hash, Role};
-use crate::web::CurrentUser;
+use super::views::{self, InvitationView};
+use super::MemberRole;
+use crate::auth::{
+    self, hash_password, password_problem, plausible_email, random_token, token_hash, Role,
+};
 use crate::db::now;
 use crate::error::AppError;
 use crate::mail::Mail;
+use crate::state::AppState;
 use crate::web::context::SESSION_COOKIE;
 use crate::web::forms::FormErrors;
+use crate::web::CurrentUser;
 use crate::web::{base_url, client_ip, redirect_with_flash, Ctx};
 
 /// An invitation link is valid this long.
@@ -223,15 +228,6 @@ pub async fn leave(
     ))
 }
 
-/// The invitation form.
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-pub struct InviteForm {
-    pub email: String,
-    pub role: String,
-    pub title: String,
-}
-
 /// POST /a/{slug}/invite: mails a link that makes the invitee a member (creating their account).
 pub async fn invite(
     ctx: Ctx,
@@ -324,14 +320,6 @@ pub async fn invite(
         &format!("/a/{}/members", actor.slug),
         flash,
     ))
-}
-
-/// What the invitation page needs.
-pub struct InvitationView {
-    pub actor_name: String,
-    pub actor_slug: String,
-    pub email: String,
-    pub has_account: bool,
 }
 
 async fn invitation_view(

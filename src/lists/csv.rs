@@ -4,17 +4,16 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
 
 use super::handlers::load_for_editor;
 use super::store::subscribers::{self, NewSubscriber, Subscribed};
-use super::{valid_email, views, Consent, Source};
-use crate::state::AppState;
-use crate::web::CurrentUser;
+use super::{valid_email, views, Consent, ImportForm, Source};
 use crate::db::now;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::web::forms::FormErrors;
 use crate::web::Ctx;
+use crate::web::CurrentUser;
 
 /// Most addresses in one import.
 pub const MAX_IMPORT: usize = 20_000;
@@ -101,18 +100,6 @@ pub async fn export(
         out += &format!("{},{}\n", field(&email), iso(confirmed));
     }
     Ok(csv_response(&format!("{}-subscribers.csv", list.slug), out))
-}
-
-/// The import form.
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-pub struct ImportForm {
-    /// CSV: the address in the first column; a header line is skipped.
-    pub csv: String,
-    /// Where and how these people gave their consent (recorded with it).
-    pub origin: String,
-    /// "on": the editor attests that every address consented.
-    pub attest: String,
 }
 
 /// The addresses of a CSV text (first column), and the numbers of the lines that are not one.

@@ -7,16 +7,16 @@ use serde::Deserialize;
 
 use super::store::{self, mailings, subscribers};
 use super::views::{self, SignUp};
-use super::{List, ListForm, Rights};
-use crate::state::AppState;
+use super::{LimitsForm, List, ListForm, Rights};
 use crate::auth::{Role, User};
-use crate::web::{Admin, CurrentUser};
 use crate::db::now;
 use crate::directory::store::members;
 use crate::error::AppError;
 use crate::news::feed::xml_escape;
+use crate::state::AppState;
 use crate::web::forms::FormErrors;
 use crate::web::{base_url, markdown, redirect_with_flash, Ctx};
+use crate::web::{Admin, CurrentUser};
 
 /// Whether a user edits a list: its actor's admins for an actor's list, the site's admins
 /// and moderators for every list. When the list is open to members' posts, its members
@@ -359,18 +359,6 @@ pub async fn update(
         .write(move |tx| Ok(store::update_list(tx, id, &input)?))
         .await?;
     Ok(redirect_with_flash(&ctx, &list.url(), "flash.saved"))
-}
-
-/// The sending settings form: the relay's limits and the optional DKIM key.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct LimitsForm {
-    pub per_minute: String,
-    pub per_day: String,
-    pub dkim_domain: String,
-    pub dkim_selector: String,
-    /// A new RSA private key (PKCS#1 PEM); empty keeps the stored one (never shown again).
-    pub dkim_key: String,
 }
 
 /// GET /admin/lists: the relay's limits and DKIM.

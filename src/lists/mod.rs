@@ -436,6 +436,30 @@ impl DraftForm {
     }
 }
 
+/// The import form.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct ImportForm {
+    /// CSV: the address in the first column; a header line is skipped.
+    pub csv: String,
+    /// Where and how these people gave their consent (recorded with it).
+    pub origin: String,
+    /// "on": the editor attests that every address consented.
+    pub attest: String,
+}
+
+/// The sending settings form: the relay's limits and the optional DKIM key.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LimitsForm {
+    pub per_minute: String,
+    pub per_day: String,
+    pub dkim_domain: String,
+    pub dkim_selector: String,
+    /// A new RSA private key (PKCS#1 PEM); empty keeps the stored one (never shown again).
+    pub dkim_key: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,18 +5,18 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::store::{self, ImageChange, Scope};
-use crate::uploads::{self, Submitted};
 use super::views::{self, ListPage, PostPage};
 use super::{can_delete, can_edit, can_post_on, CommentForm, Post, PostForm, Viewer, PER_PAGE};
-use crate::state::AppState;
 use crate::auth::User;
-use crate::web::CurrentUser;
 use crate::db::now;
-use crate::directory::handlers::load as load_actor;
+use crate::directory::access::load as load_actor;
 use crate::directory::store::members;
 use crate::directory::{Access, Actor};
 use crate::error::AppError;
+use crate::state::AppState;
+use crate::uploads::{self, Submitted};
 use crate::web::forms::FormErrors;
+use crate::web::CurrentUser;
 use crate::web::{redirect_with_flash, Ctx};
 
 /// The page of a list.
@@ -359,17 +359,4 @@ pub async fn delete(
         None => "/news".to_string(),
     };
     Ok(redirect_with_flash(&ctx, &back, "flash.news.deleted"))
-}
-
-/// The latest news of what the user follows or belongs to, for "my village".
-pub async fn my_village_block(state: &AppState, ctx: &Ctx) -> Result<maud::Markup, AppError> {
-    if !ctx.instance.enabled(crate::settings::Module::News) {
-        return Ok(maud::html! {});
-    }
-    let viewer = Viewer::of(ctx.user.as_ref());
-    let (posts, _) = state
-        .db
-        .read(move |c| Ok(store::visible_posts(c, viewer, Scope::Followed, 5, 0)?))
-        .await?;
-    Ok(views::my_block(ctx, &posts))
 }

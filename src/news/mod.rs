@@ -15,6 +15,7 @@ pub mod moderation;
 pub mod search;
 pub mod store;
 pub mod views;
+pub mod village;
 
 use std::collections::HashMap;
 

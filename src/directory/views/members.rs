@@ -5,7 +5,7 @@ use actix_web::HttpResponse;
 use maud::html;
 
 use super::{card, post_button};
-use crate::directory::members::{InvitationView, InviteForm};
+use crate::directory::form::InviteForm;
 use crate::directory::store::members::Member;
 use crate::directory::store::Listing;
 use crate::directory::{Access, Actor, MemberRole};
@@ -95,6 +95,14 @@ pub fn members(
             }
         },
     )
+}
+
+/// What the invitation page needs.
+pub struct InvitationView {
+    pub actor_name: String,
+    pub actor_slug: String,
+    pub email: String,
+    pub has_account: bool,
 }
 
 /// GET /invite/{token}

@@ -3,14 +3,14 @@
 
 mod members;
 
-pub use members::{invitation, members, my_village};
+pub use members::{invitation, members, my_village, InvitationView};
 
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use maud::{html, Markup, PreEscaped};
 use serde_json::json;
 
-use super::handlers::{ContactForm, ListQuery, PER_PAGE};
+use super::form::{ContactForm, ListQuery, PER_PAGE};
 use super::hours::format_time;
 use super::store::Listing;
 use super::{Access, Actor, ActorForm, Kind, HOUR_FIELDS};
@@ -109,12 +109,20 @@ pub fn list(
     )
 }
 
+/// What the detail page shows around the actor: sub-pages, follows, members.
+pub struct Around {
+    pub children: Vec<Listing>,
+    pub following: bool,
+    pub followers: i64,
+    pub members: i64,
+}
+
 /// What the detail page shows.
 pub struct DetailPage<'a> {
     pub actor: &'a Actor,
     pub access: Access,
     /// Sub-pages, follows and members.
-    pub around: &'a super::handlers::Around,
+    pub around: &'a Around,
     /// The contact form being re-shown with errors.
     pub contact: Option<(&'a ContactForm, &'a FormErrors)>,
 }

@@ -9,9 +9,7 @@ use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use maud::{html, Markup, PreEscaped};
 
-use super::csv::ImportForm;
-use super::handlers::LimitsForm;
-use super::{List, ListForm, Mailing, Rights};
+use super::{ImportForm, LimitsForm, List, ListForm, Mailing, Rights};
 use crate::web::forms::{csrf, error_summary, select, Field, FormErrors};
 use crate::web::layout::{Alternate, FeedFormat};
 use crate::web::{markdown, page, page_with_feeds, page_with_status, Ctx};
