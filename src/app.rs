@@ -5,8 +5,8 @@ use actix_web::web::delete;
 use actix_web::web::{self, get, post, ServiceConfig};
 use actix_web::Route;
 
-pub use crate::state::AppState;
 use crate::settings::Module;
+pub use crate::state::AppState;
 use crate::{
     addresses, agenda, api, auth, directory, map, news, privacy, rooms, search, settings,
     web as site,
@@ -241,7 +241,11 @@ struct Routes<'a> {
 
 impl<'a> Routes<'a> {
     fn new(cfg: &'a mut ServiceConfig) -> Self {
-        Routes { cfg, module: None, tags: Vec::new() }
+        Routes {
+            cfg,
+            module: None,
+            tags: Vec::new(),
+        }
     }
 
     /// The following routes belong to `m`.
@@ -294,4 +298,3 @@ pub fn build(
         .wrap(from_fn(site::headers::content_security))
         .wrap(site::headers::security_headers())
 }
-

@@ -71,24 +71,74 @@ fn lists_home<'a>(state: &'a AppState, ctx: &'a Ctx) -> BlockFuture<'a> {
     Box::pin(lists::handlers::home_block(state, ctx))
 }
 
+/// The blocks of "my village", in their order: the next dates of the pages I follow or belong
+/// to, then their news.
+pub static MY_VILLAGE: &[Block] = &[agenda_village, news_village];
+
+fn agenda_village<'a>(state: &'a AppState, ctx: &'a Ctx) -> BlockFuture<'a> {
+    Box::pin(async move {
+        match &ctx.user {
+            Some(u) => agenda::handlers::my_village_block(state, ctx, u.id).await,
+            None => Ok(maud::html! {}),
+        }
+    })
+}
+
+fn news_village<'a>(state: &'a AppState, ctx: &'a Ctx) -> BlockFuture<'a> {
+    Box::pin(news::village::my_village_block(state, ctx))
+}
+
 /// The modules' paths and schemas in the OpenAPI document (the directory's, the search's,
 /// the map's and the addresses' are the document's own).
 pub static API: &[ApiPart] = &[
-    ApiPart { paths: news::api::openapi_paths, schemas: news::api::openapi_schemas },
-    ApiPart { paths: aid::api::openapi_paths, schemas: aid::api::openapi_schemas },
-    ApiPart { paths: agenda::api::openapi_paths, schemas: agenda::api::openapi_schemas },
-    ApiPart { paths: rooms::api::openapi_paths, schemas: no_schemas },
-    ApiPart { paths: lists::api::openapi_paths, schemas: no_schemas },
+    ApiPart {
+        paths: news::api::openapi_paths,
+        schemas: news::api::openapi_schemas,
+    },
+    ApiPart {
+        paths: aid::api::openapi_paths,
+        schemas: aid::api::openapi_schemas,
+    },
+    ApiPart {
+        paths: agenda::api::openapi_paths,
+        schemas: agenda::api::openapi_schemas,
+    },
+    ApiPart {
+        paths: rooms::api::openapi_paths,
+        schemas: no_schemas,
+    },
+    ApiPart {
+        paths: lists::api::openapi_paths,
+        schemas: no_schemas,
+    },
 ];
 
 /// The modules' parts of "download my data" (the account and the directory come first).
 pub static MY_DATA: &[DataPart] = &[
-    DataPart { key: "news", export: news_data },
-    DataPart { key: "agenda", export: agenda_data },
-    DataPart { key: "agenda_imports", export: agenda_imports_data },
-    DataPart { key: "room_bookings", export: rooms_data },
-    DataPart { key: "aid", export: aid_data },
-    DataPart { key: "lists", export: lists_data },
+    DataPart {
+        key: "news",
+        export: news_data,
+    },
+    DataPart {
+        key: "agenda",
+        export: agenda_data,
+    },
+    DataPart {
+        key: "agenda_imports",
+        export: agenda_imports_data,
+    },
+    DataPart {
+        key: "room_bookings",
+        export: rooms_data,
+    },
+    DataPart {
+        key: "aid",
+        export: aid_data,
+    },
+    DataPart {
+        key: "lists",
+        export: lists_data,
+    },
 ];
 
 fn news_data(c: &Connection, u: &User) -> Result<Value, AppError> {
@@ -100,7 +150,9 @@ fn agenda_data(c: &Connection, u: &User) -> Result<Value, AppError> {
 }
 
 fn agenda_imports_data(c: &Connection, u: &User) -> Result<Value, AppError> {
-    Ok(serde_json::to_value(agenda::store::imports::urls_added_by(c, u.id)?)?)
+    Ok(serde_json::to_value(
+        agenda::store::imports::urls_added_by(c, u.id)?,
+    )?)
 }
 
 fn rooms_data(c: &Connection, u: &User) -> Result<Value, AppError> {
@@ -131,7 +183,7 @@ pub static TASKS: &[Task] = &[
 pub fn install() {
     crate::search::register(SEARCH);
     map::register(MAP);
-    crate::web::home::register(HOME);
+    crate::web::home::register(HOME, MY_VILLAGE);
     crate::api::register(API);
     crate::privacy::register(MY_DATA);
 }

@@ -64,5 +64,4 @@ mod tests {
         assert_eq!(parse_tags(&format!("# pain, {j} des")), [&j[..], "pain"]);
         assert_eq!(clip(&format!(" {a} 1"), 300), a);
     }
-
 }

@@ -77,11 +77,20 @@ mod tests {
 
     #[test]
     fn typed_dates_and_times_and_written_instants() {
-        assert_eq!(parse_date("02/03/2027"), NaiveDate::from_ymd_opt(2027, 3, 2));
+        assert_eq!(
+            parse_date("02/03/2027"),
+            NaiveDate::from_ymd_opt(2027, 3, 2)
+        );
         assert_eq!(parse_time("18h30"), NaiveTime::from_hms_opt(18, 30, 0));
         assert_eq!(parse_date("demain"), None);
         let paris: Tz = "Europe/Paris".parse().unwrap();
-        let t = local_to_utc(paris, NaiveDate::from_ymd_opt(2027, 3, 2).unwrap().and_hms_opt(18, 30, 0).unwrap());
+        let t = local_to_utc(
+            paris,
+            NaiveDate::from_ymd_opt(2027, 3, 2)
+                .unwrap()
+                .and_hms_opt(18, 30, 0)
+                .unwrap(),
+        );
         assert_eq!(rfc3339(t, paris), "2027-03-02T18:30:00+01:00");
         assert_eq!(rfc822(t), "Tue, 2 Mar 2027 17:30:00 +0000");
         assert_eq!(utc_to_local(paris, t).format("%H:%M").to_string(), "18:30");

@@ -451,7 +451,11 @@ fn is_feature(path: &str) -> bool {
 #[test]
 fn only_the_top_imports_the_route_table() {
     let g = graph();
-    let app = g.sources.iter().position(|s| s.path == "src/app.rs").unwrap();
+    let app = g
+        .sources
+        .iter()
+        .position(|s| s.path == "src/app.rs")
+        .unwrap();
     let bad: Vec<&str> = g
         .sources
         .iter()
@@ -459,7 +463,10 @@ fn only_the_top_imports_the_route_table() {
         .filter(|(i, s)| g.edges[*i].contains(&app) && !TOP.contains(&s.path.as_str()))
         .map(|(_, s)| s.path.as_str())
         .collect();
-    assert!(bad.is_empty(), "below the top, these import the route table: {bad:?}");
+    assert!(
+        bad.is_empty(),
+        "below the top, these import the route table: {bad:?}"
+    );
 }
 
 #[test]
@@ -481,7 +488,10 @@ fn stores_import_no_web_layer() {
                 && (t.code.contains("actix") || t.code.contains("maud"))
             {
                 // The pool's `Db` runs closures on actix's blocking threads: not a web layer.
-                bad.push(format!("{} imports {}, which holds web code", s.path, t.path));
+                bad.push(format!(
+                    "{} imports {}, which holds web code",
+                    s.path, t.path
+                ));
             }
         }
     }

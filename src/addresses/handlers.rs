@@ -6,8 +6,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{normalise, store};
-use crate::state::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::web::Ctx;
 
 /// Suggestions when `limit` is not given.

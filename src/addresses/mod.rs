@@ -287,7 +287,6 @@ fn nearest<'a>(found: Vec<&'a Address>, around: Option<&Around>) -> Option<(f64,
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

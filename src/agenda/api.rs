@@ -6,15 +6,15 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
 use super::feeds::item_json;
-use crate::time::parse_date;
 use super::handlers::{extend_horizon, load};
 use super::query::{cursor, day_start, AgendaQuery};
-use crate::time::rfc3339;
 use super::store::{lists, occurrences};
 use super::{EventType, Viewer};
 use crate::db::now;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::time::parse_date;
+use crate::time::rfc3339;
 use crate::web::{base_url, Ctx};
 
 /// Dates per page of the API.

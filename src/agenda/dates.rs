@@ -7,14 +7,14 @@ use serde::Deserialize;
 
 use super::form::{OccurrenceForm, OccurrenceInput};
 use super::handlers::{around, load};
-use crate::time::{local_to_utc, utc_to_local};
 use super::store::{self, occurrences, rsvps};
 use super::{views, Event, Occurrence, Rsvp, Status};
-use crate::state::AppState;
-use crate::web::CurrentUser;
 use crate::db::now;
 use crate::error::AppError;
+use crate::state::AppState;
+use crate::time::{local_to_utc, utc_to_local};
 use crate::web::forms::FormErrors;
+use crate::web::CurrentUser;
 use crate::web::{redirect, redirect_with_flash, Ctx};
 
 /// The page of one date.

@@ -6,11 +6,11 @@ use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use rusqlite::Connection;
 
 use super::recurrence::{End, Freq, MonthDay, Rule};
-use crate::time::{local_to_utc, utc_to_local};
 use super::store::{self, occurrences, rsvps};
 use super::{save, EventInput, EventType, Rsvp, Status, Visibility};
 use crate::auth::{store as users, User};
 use crate::error::AppError;
+use crate::time::{local_to_utc, utc_to_local};
 
 const TZ: chrono_tz::Tz = chrono_tz::Europe::Paris;
 

@@ -14,7 +14,6 @@ use serde_json::json;
 use super::handlers::{extend_horizon, load};
 use super::ical::{self, Context};
 use super::query::AgendaQuery;
-use crate::time::{rfc3339, rfc822};
 use super::store::{lists, occurrences, outside};
 use super::{Event, Occurrence, Viewer};
 use crate::db::memo::Memo;
@@ -23,6 +22,7 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::settings::Module;
 use crate::state::AppState;
+use crate::time::{rfc3339, rfc822};
 use crate::web::layout::site_name;
 use crate::web::{base_url, Ctx};
 
@@ -283,7 +283,6 @@ pub async fn rss(
     out.push_str("</channel></rss>\n");
     Ok(cached("application/rss+xml; charset=utf-8", out))
 }
-
 
 /// One date as JSON (the JSON feed and the API).
 pub fn item_json(ctx: &Ctx, base: &str, i: &lists::Item) -> serde_json::Value {

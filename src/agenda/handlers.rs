@@ -12,7 +12,6 @@ use super::query::{by_day, cursor, day_start, month_days, pick_per_day, range_of
 use super::query::{EventQuery, PER_PAGE};
 use super::views::calendar::{MONTH_CELL, WEEK_DAY};
 
-use crate::time::{parse_date, utc_to_local};
 use super::store::lists::{self, Filter, Item};
 use super::store::{self, occurrences, rsvps};
 use super::{views, Access, Event, EventPage, Viewer};
@@ -21,6 +20,7 @@ use crate::db::memo::Memo;
 use crate::db::now;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::time::{parse_date, utc_to_local};
 use crate::web::Ctx;
 
 /// Most dates a printed month shows.

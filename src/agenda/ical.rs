@@ -140,4 +140,3 @@ pub fn calendar(name: &str, tz: Tz, events: &[(Event, Vec<Occurrence>)], cx: &Co
     w.line("END", "VCALENDAR");
     w.finish()
 }
-

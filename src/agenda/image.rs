@@ -5,10 +5,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::handlers::load;
 use super::store;
-use crate::web::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::uploads;
+use crate::web::CurrentUser;
 use crate::web::{redirect_with_flash, Ctx};
 
 /// POST /e/{slug}/image (multipart, CSRF token in the query string).

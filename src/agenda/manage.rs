@@ -180,11 +180,7 @@ pub fn booked_message(
     end: i64,
 ) -> (&'static str, Vec<(&'static str, String)>) {
     let tz = ctx.instance.time_zone;
-    let time = |t: i64| {
-        crate::time::utc_to_local(tz, t)
-            .format("%H:%M")
-            .to_string()
-    };
+    let time = |t: i64| crate::time::utc_to_local(tz, t).format("%H:%M").to_string();
     let same_day = ctx.lang.date(start, tz) == ctx.lang.date(end - 1, tz);
     if same_day {
         (

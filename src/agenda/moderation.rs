@@ -4,11 +4,11 @@
 use actix_web::{web, HttpResponse};
 
 use super::{is_staff, store, views, Status};
-use crate::state::AppState;
 use crate::auth::User;
-use crate::web::CurrentUser;
 use crate::db::now;
 use crate::error::AppError;
+use crate::state::AppState;
+use crate::web::CurrentUser;
 use crate::web::{redirect_with_flash, Ctx};
 
 /// Submissions shown at once.

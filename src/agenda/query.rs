@@ -5,9 +5,9 @@ use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
-use crate::time::{local_to_utc, utc_to_local};
 use super::store::lists::{Filter, Item, Near};
 use super::EventType;
+use crate::time::{local_to_utc, utc_to_local};
 use crate::web::forms::number;
 use crate::web::{url_encode, Ctx};
 

@@ -5,11 +5,11 @@
 use chrono_tz::Tz;
 use rusqlite::Connection;
 
-use crate::time::local_to_utc;
 use super::store::{self, occurrences, EventRow};
 use super::{event_slug, Event, EventInput, Status, Viewer, HORIZON_SECS};
 use crate::auth::User;
 use crate::error::AppError;
+use crate::time::local_to_utc;
 
 /// Why an event cannot be saved as the form says.
 #[derive(Debug, Clone, PartialEq, Eq)]

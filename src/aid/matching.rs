@@ -19,12 +19,12 @@ use std::sync::LazyLock;
 use rusqlite::Connection;
 
 use super::{store, Post};
-use crate::state::AppState;
 use crate::db::memo::Memo;
 use crate::error::AppError;
-use crate::search::index::{SearchIndex, SearchQuery};
 use crate::geo::distance_km;
+use crate::search::index::{SearchIndex, SearchQuery};
 use crate::search::{kind_no, rank};
+use crate::state::AppState;
 
 /// How many matches a post's page shows.
 pub const SHOWN: usize = 8;

@@ -13,11 +13,11 @@ use super::handlers::visible_post;
 use super::store::talk::{self, Conversation};
 use super::views::{self, PostPage};
 use super::{now, tasks, MAX_MESSAGE};
-use crate::state::AppState;
 use crate::auth::ratelimit::RateLimiter;
 use crate::auth::User;
-use crate::web::CurrentUser;
 use crate::error::AppError;
+use crate::state::AppState;
+use crate::web::CurrentUser;
 use crate::web::{redirect_with_flash, Ctx};
 
 /// Messages a person may send in an hour (every thread together).

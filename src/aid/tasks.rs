@@ -17,10 +17,10 @@ use actix_web::web;
 
 use super::store::{admin, talk};
 use super::{now, Post};
-use crate::state::AppState;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::mail::Mail;
+use crate::state::AppState;
 
 static WOKEN: AtomicBool = AtomicBool::new(false);
 

@@ -5,8 +5,8 @@
 use actix_web::HttpResponse;
 use serde_json::json;
 
-use crate::web::CurrentUser;
 use crate::web::Ctx;
+use crate::web::CurrentUser;
 
 mod openapi;
 

@@ -6,13 +6,13 @@ use serde::Deserialize;
 
 use super::views::{self, AccountPage};
 use super::{random_token, store, token_hash};
-use crate::web::CurrentUser;
-use crate::state::AppState;
 use crate::db::now;
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::state::AppState;
 use crate::web::context::LANG_COOKIE;
 use crate::web::forms::FormErrors;
+use crate::web::CurrentUser;
 use crate::web::{redirect_with_flash, Ctx};
 
 /// GET /account: profile, language, API tokens.

@@ -8,10 +8,10 @@ use rusqlite::Connection;
 use super::directory::Generated;
 use super::Rng;
 use crate::agenda::recurrence::{End, Freq, MonthDay, Rule};
-use crate::time::utc_to_local;
 use crate::agenda::{save, EventInput, EventType, Visibility};
 use crate::auth::store as users;
 use crate::error::AppError;
+use crate::time::utc_to_local;
 
 const TZ: chrono_tz::Tz = chrono_tz::Europe::Paris;
 

@@ -9,8 +9,8 @@ use crate::db;
 use crate::directory::hours::Hours;
 use crate::directory::store::{self as store, Origin};
 use crate::directory::{ActorInput, Kind, Visibility};
-use crate::text::{parse_tags, slugify};
 use crate::error::AppError;
+use crate::text::{parse_tags, slugify};
 
 const KM_PER_DEGREE: f64 = 111.32;
 const STREETS: &[&str] = &[

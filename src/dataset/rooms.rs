@@ -7,11 +7,11 @@ use rusqlite::Connection;
 
 use super::directory::Generated;
 use super::Rng;
-use crate::time::{local_to_utc, utc_to_local};
 use crate::error::AppError;
 use crate::rooms::rules::{Rules, Who};
 use crate::rooms::store::{self, bookings, bookings::NewBooking};
 use crate::rooms::Status;
+use crate::time::{local_to_utc, utc_to_local};
 
 const PURPOSES: &[&str] = &[
     "Répétition",

@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-pub use super::access::load;
+use super::access::load;
 use super::form::{ContactForm, ListQuery, PER_PAGE};
 use super::store::{self, follows, members, Origin, Viewer};
 use super::views::{self, Around};
@@ -485,15 +485,8 @@ pub async fn my_village(
             ))
         })
         .await?;
-    let news = crate::news::village::my_village_block(&state, &ctx).await?;
-    let events = crate::agenda::handlers::my_village_block(&state, &ctx, uid).await?;
-    Ok(views::my_village(
-        &ctx,
-        &followed,
-        &memberships,
-        &news,
-        &events,
-    ))
+    let blocks = crate::web::home::village_blocks(&state, &ctx).await?;
+    Ok(views::my_village(&ctx, &followed, &memberships, &blocks))
 }
 
 /// Whether a user may manage an actor: used by the members and photo handlers too.

@@ -16,12 +16,12 @@ use maud::html;
 
 use super::rna::{self, Refusal, Summary};
 use super::rna_text;
-use crate::state::AppState;
-use crate::web::Admin;
 use crate::db::now;
 use crate::error::AppError;
 use crate::settings::views::admin_nav;
+use crate::state::AppState;
 use crate::web::forms::{error_summary, Field, FormErrors};
+use crate::web::Admin;
 use crate::web::{page, page_with_status, url_encode, Ctx};
 
 /// Largest accepted file (the biggest départements publish a few tens of megabytes).

@@ -20,10 +20,10 @@ pub mod views;
 use serde::Deserialize;
 
 use crate::auth::User;
+use crate::text::clip;
+pub use crate::text::{parse_tags, slugify};
 use crate::web::forms::FormErrors;
 use hours::Hours;
-pub use crate::text::{parse_tags, slugify};
-use crate::text::clip;
 
 /// What an actor is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -406,7 +406,6 @@ impl ActorForm {
         f
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -3,12 +3,13 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::handlers::{load, require_manage};
+use super::access::load;
+use super::handlers::require_manage;
 use super::store;
-use crate::web::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::uploads;
+use crate::web::CurrentUser;
 use crate::web::{redirect_with_flash, Ctx};
 
 /// POST /a/{slug}/photo (multipart, CSRF token in the query string).

@@ -5,8 +5,8 @@ use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 
 use super::store;
-use crate::state::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::web::Ctx;
 
 /// GET /api/v1/lists: the public lists with their promise (no subscriber address, ever).

@@ -14,11 +14,11 @@ use super::store::{queue, subscribers};
 use super::views::mailings as views;
 use super::{message, DraftForm, List, Mailing};
 use crate::agenda::store::lists::{between, Filter};
-use crate::state::AppState;
-use crate::web::CurrentUser;
 use crate::db::now;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::web::forms::FormErrors;
+use crate::web::CurrentUser;
 use crate::web::{base_url, redirect_with_flash, Ctx};
 
 /// GET /lists/{slug}/manage: the editors' page: subscribers, mailings, export and import.

@@ -10,10 +10,10 @@ use super::handlers::{load, render_sign_up};
 use super::store::subscribers::{NewSubscriber, Subscribed};
 use super::store::{self, subscribers};
 use super::{check_token, token, valid_email, views, Consent, Source, SubStatus};
-use crate::state::AppState;
 use crate::db::now;
 use crate::error::AppError;
 use crate::mail::Mail;
+use crate::state::AppState;
 use crate::web::forms::FormErrors;
 use crate::web::{client_ip, safe_next, Ctx};
 

@@ -18,10 +18,10 @@ use actix_web::web;
 use super::message::{self, Envelope};
 use super::store::{self, mailings, queue, subscribers};
 use super::{Frequency, List, ListInput, Mailing, PENDING_TTL};
-use crate::state::AppState;
 use crate::db::now;
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::state::AppState;
 
 /// A temporary failure is tried again this many times before it counts as permanent.
 pub const MAX_ATTEMPTS: i64 = 8;

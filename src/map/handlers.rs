@@ -9,17 +9,17 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::views::{self, MapPage};
-use crate::settings::tiles::{tile_content_type, MapSettingsForm};
 use super::{
     cluster, geojson as to_geojson, parse_zoom, store, BBox, MapQuery, LIST_LIMIT, MAX_ZOOM,
 };
-use crate::state::AppState;
-use crate::web::Admin;
 use crate::db::memo::Memo;
 use crate::error::AppError;
 use crate::settings::form::GeneralForm;
 use crate::settings::handlers::settings_page;
+use crate::settings::tiles::{tile_content_type, MapSettingsForm};
+use crate::state::AppState;
 use crate::web::forms::FormErrors;
+use crate::web::Admin;
 use crate::web::{base_url, redirect_with_flash, Ctx};
 
 /// Keeps only the points a text search found (when there was a text).
@@ -148,9 +148,10 @@ pub async fn page(
 /// page any site may frame.
 pub async fn embed(ctx: Ctx, q: web::Query<MapQuery>) -> HttpResponse {
     let mut res = views::embed(&ctx, &q);
-    if let Ok(v) =
-        header::HeaderValue::from_str(&crate::web::headers::content_security_policy(&ctx.instance, "*"))
-    {
+    if let Ok(v) = header::HeaderValue::from_str(&crate::web::headers::content_security_policy(
+        &ctx.instance,
+        "*",
+    )) {
         res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
     }
     res

@@ -132,7 +132,11 @@ impl MapQuery {
             .kind
             .split(',')
             .map(str::trim)
-            .filter(|k| sources().iter().any(|s| s.name == *k || s.kinds.contains(k)))
+            .filter(|k| {
+                sources()
+                    .iter()
+                    .any(|s| s.name == *k || s.kinds.contains(k))
+            })
             .map(String::from)
             .collect();
         let type_ = self.type_.trim();

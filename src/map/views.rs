@@ -5,8 +5,8 @@ use actix_web::HttpResponse;
 use maud::{html, Markup, DOCTYPE};
 
 use super::{MapQuery, Point, LIST_LIMIT};
-use crate::settings::tiles::tile_layer;
 use crate::directory::Kind;
+use crate::settings::tiles::tile_layer;
 use crate::web::forms::select;
 use crate::web::layout::site_name;
 use crate::web::{assets, Ctx};
@@ -185,4 +185,3 @@ pub fn embed(ctx: &Ctx, q: &MapQuery) -> HttpResponse {
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(markup.into_string())
 }
-

@@ -9,9 +9,9 @@ use serde_json::{json, Value};
 use super::handlers::visible_post;
 use super::store::{self, comments, Scope};
 use super::{Comment, Post, Viewer};
-use crate::state::AppState;
-use crate::directory::handlers::load as load_actor;
+use crate::directory::access::load as load_actor;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::web::{markdown, Ctx};
 
 fn iso(unix: i64) -> Value {

@@ -7,11 +7,11 @@ use super::handlers::{journal_access, render_post, visible_post};
 use super::store::comments as store;
 use super::views;
 use super::{can_delete, can_edit, Comment, CommentForm};
-use crate::state::AppState;
-use crate::web::CurrentUser;
 use crate::db::now;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::web::forms::FormErrors;
+use crate::web::CurrentUser;
 use crate::web::{redirect, Ctx};
 
 /// POST /news/{id}/comments: a comment, or a reply when `parent` names one.

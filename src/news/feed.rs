@@ -7,11 +7,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::store;
 use super::Post;
-use crate::state::AppState;
 use crate::directory::store as directory;
 use crate::directory::Visibility;
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::state::AppState;
 use crate::web::{base_url, markdown};
 
 /// Items per feed.
@@ -34,7 +34,6 @@ pub fn xml_escape(s: &str) -> String {
     }
     out
 }
-
 
 /// The feed document: channel `title`, `link` (its HTML page) and `self_url`, then the posts.
 pub fn rss(
@@ -59,7 +58,10 @@ pub fn rss(
         lang.code()
     );
     if let Some(p) = posts.first() {
-        x += &format!("<lastBuildDate>{}</lastBuildDate>\n", crate::time::rfc822(p.created_at));
+        x += &format!(
+            "<lastBuildDate>{}</lastBuildDate>\n",
+            crate::time::rfc822(p.created_at)
+        );
     }
     for p in posts {
         let url = format!("{base}{}", p.url());

@@ -8,12 +8,12 @@ use serde::Deserialize;
 use super::handlers::visible_post;
 use super::store::{self, comments, reports, reports::Target};
 use super::{excerpt, is_staff, views, ReportForm};
-use crate::state::AppState;
 use crate::auth::User;
-use crate::web::CurrentUser;
 use crate::db::now;
 use crate::error::AppError;
 use crate::mail::Mail;
+use crate::state::AppState;
+use crate::web::CurrentUser;
 use crate::web::{base_url, redirect_with_flash, safe_next, Ctx};
 
 /// POST /news/{id}/report

@@ -4,14 +4,14 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use crate::state::AppState;
 use crate::auth::{self, store, verify_password, Role};
-use crate::web::CurrentUser;
 use crate::directory::store as directory;
 use crate::error::AppError;
 use crate::mail::Mail;
+use crate::state::AppState;
 use crate::web::context::SESSION_COOKIE;
 use crate::web::forms::FormErrors;
+use crate::web::CurrentUser;
 use crate::web::{redirect_with_flash, Ctx};
 
 /// GET /account/export: the person's data as a JSON download.

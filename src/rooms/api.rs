@@ -10,10 +10,10 @@ use serde_json::{json, Value};
 use super::handlers::load_room;
 use super::store::{self, bookings};
 use super::{Room, Rules, Status};
-use crate::time::{local_to_utc, parse_date, rfc3339};
-use crate::state::AppState;
 use crate::db::now;
 use crate::error::AppError;
+use crate::state::AppState;
+use crate::time::{local_to_utc, parse_date, rfc3339};
 use crate::web::Ctx;
 
 /// Query of the bookings: local days `from` (today) and `to` (included; 31 days at most).

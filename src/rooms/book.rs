@@ -8,9 +8,9 @@ use rusqlite::Connection;
 
 use super::store::{self, bookings, bookings::NewBooking};
 use super::{Booking, BookingInput, Room, Rules, Slot, Status, Who, Why};
-use crate::time::local_to_utc;
 use crate::auth::User;
 use crate::error::AppError;
+use crate::time::local_to_utc;
 
 /// What a booking request came to.
 #[derive(Debug)]

@@ -9,9 +9,9 @@ use rusqlite::Connection;
 use super::book::{self, Outcome};
 use super::rules::{Rules, Who};
 use super::{store, BookingInput, Repeat};
-use crate::time::utc_to_local;
 use crate::auth::store as users;
 use crate::error::AppError;
+use crate::time::utc_to_local;
 
 const TZ: chrono_tz::Tz = chrono_tz::Europe::Paris;
 

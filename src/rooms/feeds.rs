@@ -7,11 +7,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use super::handlers::load_room;
 use super::store::{self, bookings};
 use super::{Booking, Status};
-use crate::ical::{Writer, CONTENT_TYPE};
-use crate::state::AppState;
 use crate::auth::token_hash;
 use crate::db::now;
 use crate::error::AppError;
+use crate::ical::{Writer, CONTENT_TYPE};
+use crate::state::AppState;
 use crate::web::{base_url, Ctx};
 
 /// Bookings that ended this long ago are still in a feed.

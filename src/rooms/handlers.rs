@@ -10,12 +10,12 @@ use super::book::{self, Outcome};
 use super::store::{self, bookings};
 use super::views::{self, RoomPage, Viewer};
 use super::{BookingForm, Room, Status, Why};
-use crate::time::{local_to_utc, utc_to_local};
-use crate::state::AppState;
-use crate::web::CurrentUser;
 use crate::db::now;
 use crate::error::AppError;
+use crate::state::AppState;
+use crate::time::{local_to_utc, utc_to_local};
 use crate::web::forms::FormErrors;
+use crate::web::CurrentUser;
 use crate::web::{redirect_with_flash, Ctx};
 
 /// Query of the calendars: `?week=2026-W48`.

@@ -10,12 +10,12 @@ use super::handlers::load_room;
 use super::rules::RulesForm;
 use super::store::{self, bookings};
 use super::views;
-use crate::state::AppState;
 use crate::auth::{random_token, token_hash, User};
-use crate::web::CurrentUser;
 use crate::db::now;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::web::forms::FormErrors;
+use crate::web::CurrentUser;
 use crate::web::{base_url, redirect_with_flash, safe_next, Ctx};
 
 /// The form of the buttons on a booking.

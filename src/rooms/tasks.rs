@@ -11,11 +11,11 @@ use actix_web::web;
 
 use super::store::{self, bookings};
 use super::{Booking, Status};
-use crate::state::AppState;
 use crate::db::now;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::mail::Mail;
+use crate::state::AppState;
 
 /// Set by a write that marked a mail: the next tick sends at once.
 static WAKE: AtomicBool = AtomicBool::new(true);

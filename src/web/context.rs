@@ -12,10 +12,10 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::{build_cookie, redirect, Ctx};
-use crate::state::AppState;
 use crate::auth::{self, store, token_hash, User};
 use crate::db;
 use crate::i18n::Lang;
+use crate::state::AppState;
 
 /// Largest urlencoded form body accepted (larger gets 413).
 pub const FORM_LIMIT: usize = 256 * 1024;

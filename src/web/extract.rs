@@ -38,4 +38,3 @@ impl FromRequest for Admin {
         })
     }
 }
-

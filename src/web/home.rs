@@ -12,10 +12,10 @@ use serde::Deserialize;
 use super::context::LANG_COOKIE;
 use super::layout::{site_name, Alternate, FeedFormat};
 use super::{page_with_feeds, redirect, safe_next, Ctx};
-use crate::state::AppState;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::settings::Module;
+use crate::state::AppState;
 
 /// A module's block on a page (the home page, "my village"): its markup for this request,
 /// empty when the module is off or has nothing to show.
@@ -28,9 +28,18 @@ pub type BlockFuture<'a> = Pin<Box<dyn Future<Output = Result<Markup, AppError>>
 /// (`crate::modules`), in their order on the page.
 static HOME_BLOCKS: OnceLock<&'static [Block]> = OnceLock::new();
 
-/// Registers the home page's blocks (the first registration stands).
-pub fn register(blocks: &'static [Block]) {
-    let _ = HOME_BLOCKS.set(blocks);
+/// The modules' blocks of "my village" (a resident's own page), registered the same way.
+static VILLAGE_BLOCKS: OnceLock<&'static [Block]> = OnceLock::new();
+
+/// Registers the home page's blocks and those of "my village" (the first registration stands).
+pub fn register(home: &'static [Block], village: &'static [Block]) {
+    let _ = HOME_BLOCKS.set(home);
+    let _ = VILLAGE_BLOCKS.set(village);
+}
+
+/// The blocks of "my village", rendered for this request.
+pub async fn village_blocks(state: &AppState, ctx: &Ctx) -> Result<Markup, AppError> {
+    render_blocks(VILLAGE_BLOCKS.get().copied().unwrap_or(&[]), state, ctx).await
 }
 
 /// Renders `blocks` one after the other.

@@ -97,8 +97,7 @@ impl EventForm {
                     Until::Date(d) => d,
                     Until::Local(t) => t.date(),
                     Until::Utc(t) => {
-                        crate::time::utc_to_local(ev.tz, t.and_utc().timestamp())
-                            .date()
+                        crate::time::utc_to_local(ev.tz, t.and_utc().timestamp()).date()
                     }
                 };
                 self.until = date.format("%Y-%m-%d").to_string();

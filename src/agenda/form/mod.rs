@@ -13,9 +13,9 @@ mod fill;
 pub use date::{OccurrenceForm, OccurrenceInput};
 
 use super::recurrence::{End, Freq, MonthDay, Rule, Until};
-use crate::time::{local_to_utc, parse_date, parse_time};
 use super::{EventType, Visibility, MAX_DURATION_SECS};
 use crate::text::parse_tags;
+use crate::time::{local_to_utc, parse_date, parse_time};
 use crate::web::forms::FormErrors;
 
 /// Field names of the weekday boxes, Monday first.

@@ -10,9 +10,9 @@ use super::{fetch, sync, views};
 use crate::agenda::is_staff;
 use crate::agenda::store::imports;
 use crate::agenda::store::refs::active_role;
+use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::CurrentUser;
-use crate::error::AppError;
 use crate::web::{next_or_stall, redirect_with_flash, Ctx};
 
 /// The organiser page, if the person manages it: (id, name).

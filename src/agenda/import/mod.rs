@@ -12,8 +12,8 @@ pub mod views;
 use actix_web::web;
 
 use crate::agenda::store::imports::{self, RunResult};
-use crate::state::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 use parse::ParseError;
 
 /// A parse error as stored and shown: `key|detail`.

@@ -8,8 +8,8 @@ use chrono::{Duration, NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 
 use crate::agenda::recurrence::Rule;
-use crate::time::local_to_utc;
 use crate::agenda::MAX_DURATION_SECS;
+use crate::time::local_to_utc;
 
 /// One event of the feed, in its own zone.
 #[derive(Clone, Debug, PartialEq)]

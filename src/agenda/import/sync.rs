@@ -6,12 +6,12 @@
 use rusqlite::Connection;
 
 use super::parse::{Feed, Imported};
-use crate::time::local_to_utc;
 use crate::agenda::store::imports::{self, RunResult};
 use crate::agenda::store::{self, occurrences, EventRow};
 use crate::agenda::{event_slug, EventType, Status, Visibility, HORIZON_SECS};
 use crate::error::AppError;
 use crate::i18n::fold;
+use crate::time::local_to_utc;
 
 /// A stable hash of what the feed said about an event (FNV-1a over its debug form).
 fn fingerprint(ev: &Imported) -> String {

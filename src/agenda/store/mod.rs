@@ -354,9 +354,9 @@ pub fn event_id_by_slug(conn: &Connection, slug: &str) -> rusqlite::Result<Optio
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::time::local_to_utc;
     use crate::agenda::Viewer;
     use crate::db::Db;
+    use crate::time::local_to_utc;
 
     /// An in-memory database with the real schema and one account; returns its id.
     pub fn fixture() -> (Db, i64) {

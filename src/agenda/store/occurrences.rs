@@ -9,8 +9,8 @@ use rusqlite::{named_params, Connection, OptionalExtension, Row};
 
 use super::FOREVER;
 use crate::agenda::recurrence::{expand, Expansion, Instance, Rule};
-use crate::time::{local_to_utc, utc_to_local};
 use crate::agenda::Occurrence;
+use crate::time::{local_to_utc, utc_to_local};
 
 const OCC_COLUMNS: &str = "id, recurrence_id, start_utc, end_utc, cancelled, moved, title, note";
 

@@ -5,9 +5,9 @@ use rusqlite::{named_params, Connection};
 
 use super::lists::{as_params, filter_sql, Filter};
 use super::{event_from_row, EVENT_SELECT, GEO_KIND};
-use crate::time::utc_to_local;
 use crate::agenda::{Event, EventType};
 use crate::map::{MapFilter, Point};
+use crate::time::utc_to_local;
 
 /// The public events of a feed (not pending) whose last date ends after `cutoff`, filtered,
 /// by first date, at most `limit`.

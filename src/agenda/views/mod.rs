@@ -12,10 +12,10 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use maud::{html, Markup};
 
 use super::query::{AgendaQuery, PER_PAGE};
-use crate::time::{local_to_utc, utc_to_local};
 use super::store::lists::{Choices, Item};
 use super::EventType;
 use crate::search::query::DISTANCES;
+use crate::time::{local_to_utc, utc_to_local};
 use crate::web::forms::select;
 use crate::web::layout::{Alternate, FeedFormat};
 use crate::web::{page_with_feeds, url_encode, Ctx};

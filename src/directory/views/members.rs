@@ -147,8 +147,7 @@ pub fn my_village(
     ctx: &Ctx,
     followed: &[Listing],
     memberships: &[(String, String, String, String, bool)],
-    news: &maud::Markup,
-    events: &maud::Markup,
+    blocks: &maud::Markup,
 ) -> HttpResponse {
     let title = ctx.t("dir.my_village");
     page(
@@ -156,8 +155,7 @@ pub fn my_village(
         title,
         html! {
             h1 { (title) }
-            (events)
-            (news)
+            (blocks)
             section aria-labelledby="mine-h" {
                 h2 #mine-h { (ctx.t("dir.my_groups")) }
                 @if memberships.is_empty() { p { (ctx.t("dir.no_groups")) } }
