@@ -30,6 +30,7 @@ pub mod rooms;
 pub mod search;
 pub mod server;
 pub mod settings;
+pub mod smtp;
 pub mod state;
 pub mod text;
 pub mod time;

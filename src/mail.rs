@@ -11,7 +11,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::settings::{Smtp, SmtpSecurity};
+use crate::smtp::{Smtp, SmtpSecurity};
 
 /// A plain-text mail to one recipient.
 pub struct Mail {
