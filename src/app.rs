@@ -91,8 +91,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
     r.route("/map", get().to(map::handlers::page));
     r.route("/map.geojson", get().to(map::handlers::geojson));
     r.route("/embed/map", get().to(map::handlers::embed));
-    r.route("/tiles/{z}/{x}/{y}", get().to(map::handlers::tile));
     r.site();
+    // The tiles serve every map, the directory's location picker too: on with the map off.
+    r.route("/tiles/{z}/{x}/{y}", get().to(map::handlers::tile));
     r.route("/admin/map", post().to(map::handlers::admin_save));
     r.module(Module::Agenda);
     r.route("/agenda", get().to(agenda::handlers::list));

@@ -48,6 +48,14 @@ fn stalled<T>() -> Option<Result<T, actix_multipart::MultipartError>> {
     Some(Err(actix_multipart::MultipartError::Incomplete))
 }
 
+/// Whether the body is multipart (a file can only come that way).
+pub fn is_multipart(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"))
+}
+
 /// Reads a form body, urlencoded or multipart, whose file (if any) is the field `file_field`;
 /// `Err(response)` for a body that is broken (400) or far too large (413).
 pub async fn read(
@@ -55,12 +63,7 @@ pub async fn read(
     mut payload: web::Payload,
     file_field: &str,
 ) -> Result<Submitted, HttpResponse> {
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !content_type.starts_with("multipart/form-data") {
+    if !is_multipart(req) {
         let mut body = BytesMut::new();
         while let Some(chunk) = next_or_stall(&mut payload)
             .await
@@ -81,6 +84,8 @@ pub async fn read(
     }
     let mut multipart = Multipart::new(req.headers(), payload);
     let mut out = Submitted::default();
+    // The text fields together weigh no more than a form.
+    let mut text_bytes = 0;
     while let Some(field) = next_or_stall(&mut multipart)
         .await
         .unwrap_or_else(|_| stalled())
@@ -121,6 +126,10 @@ pub async fn read(
             // An empty file input still sends a part, without bytes.
             out.file = (!data.is_empty()).then_some(data);
         } else {
+            text_bytes += data.len();
+            if text_bytes > FORM_LIMIT {
+                return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE));
+            }
             let text = String::from_utf8(data).map_err(|_| refuse(StatusCode::BAD_REQUEST))?;
             out.fields.insert(name, text);
         }

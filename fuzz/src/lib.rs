@@ -44,6 +44,7 @@ fn scratch_dir() -> PathBuf {
 pub fn village() -> &'static Village {
     static VILLAGE: OnceLock<Village> = OnceLock::new();
     VILLAGE.get_or_init(|| {
+        placette::modules::install();
         let dir = scratch_dir();
         let db = Db::open(&dir.join("placette.db")).expect("open the database");
         placette::demo::load_if_new(&db).expect("load the demo village");

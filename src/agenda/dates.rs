@@ -64,7 +64,10 @@ pub async fn cancel(
         .db
         .write(move |tx| {
             // Back on only if the room is not booked at that time meanwhile.
-            if !off && store::rooms::booking_over(tx, id, start, end)?.is_some() {
+            if !off
+                && ev_status_scheduled(tx, id)?
+                && store::rooms::booking_over(tx, id, start, end)?.is_some()
+            {
                 return Ok(false);
             }
             occurrences::set_cancelled(tx, oid, off)?;

@@ -24,6 +24,10 @@ pub async fn upload(
     if !access.manage {
         return Err(AppError::Forbidden);
     }
+    // A picture only comes as multipart: anything else is a broken request.
+    if !uploads::is_multipart(&req) {
+        return Ok(HttpResponse::BadRequest().finish());
+    }
     let sub = match uploads::read(&req, payload, "image").await {
         Ok(s) => s,
         Err(refused) => return Ok(refused),

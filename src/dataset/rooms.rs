@@ -71,7 +71,7 @@ pub fn fill(
             let (start, end) = (at(hour), at(hour + hours));
             let busy_end = end + rules.buffer_secs();
             if bookings::clashes(tx, room.id, start, busy_end, None)?
-                || bookings::event_clashes(tx, room.id, start, busy_end)?
+                || bookings::event_clashes(tx, room.id, start, busy_end, None)?
             {
                 continue;
             }

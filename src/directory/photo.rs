@@ -23,6 +23,10 @@ pub async fn upload(
 ) -> Result<HttpResponse, AppError> {
     let (actor, access) = load(&state, &ctx, slug.into_inner()).await?;
     require_manage(&access)?;
+    // A picture only comes as multipart: anything else is a broken request.
+    if !uploads::is_multipart(&req) {
+        return Ok(HttpResponse::BadRequest().finish());
+    }
     let sub = match uploads::read(&req, payload, "photo").await {
         Ok(s) => s,
         Err(refused) => return Ok(refused),

@@ -115,7 +115,7 @@ fn plan(
         if why.is_none() && bookings::clashes(tx, room.id, slot.start, busy_end, None)? {
             why = Some(Why::Taken);
         }
-        if why.is_none() && bookings::event_clashes(tx, room.id, slot.start, busy_end)? {
+        if why.is_none() && bookings::event_clashes(tx, room.id, slot.start, busy_end, None)? {
             why = Some(Why::Event);
         }
         let ps = periods(tz, &slot);
@@ -179,6 +179,9 @@ pub fn book(
     };
     let series = planned.len() > 1;
     let mut ids: Vec<i64> = Vec::new();
+    // Checked above in this very transaction, so the triggers refuse nothing here but through a
+    // bug elsewhere; then no date of the request stays booked.
+    tx.execute_batch("SAVEPOINT room_book")?;
     for (slot, _) in planned.iter().filter(|(_, w)| w.is_none()) {
         let new = NewBooking {
             room_id: room.id,
@@ -194,12 +197,14 @@ pub fn book(
         };
         let id = match bookings::insert(tx, &new, now) {
             Ok(id) => id,
-            // Checked above in this very transaction: only a bug elsewhere could get here.
-            Err(e) if is_overlap(&e) => {
-                return Ok(Outcome::Report(vec![(slot.clone(), Some(Why::Taken))]))
-            }
-            Err(e) if is_event_overlap(&e) => {
-                return Ok(Outcome::Report(vec![(slot.clone(), Some(Why::Event))]))
+            Err(e) if is_overlap(&e) || is_event_overlap(&e) => {
+                tx.execute_batch("ROLLBACK TO room_book; RELEASE room_book")?;
+                let why = if is_overlap(&e) {
+                    Why::Taken
+                } else {
+                    Why::Event
+                };
+                return Ok(Outcome::Report(vec![(slot.clone(), Some(why))]));
             }
             Err(e) => return Err(e.into()),
         };
@@ -208,6 +213,7 @@ pub fn book(
         }
         ids.push(id);
     }
+    tx.execute_batch("RELEASE room_book")?;
     if status == Status::Confirmed && input.public && !series {
         if let Some(b) = bookings::by_id(tx, ids[0])? {
             publish(tx, &b, user, tz, now)?;
@@ -285,7 +291,7 @@ pub fn decide(
     if bookings::clashes(tx, b.room_id, b.start, b.busy_end, Some(b.id))? {
         return Ok(Err("rooms.approve_clash"));
     }
-    if bookings::event_clashes(tx, b.room_id, b.start, b.busy_end)? {
+    if bookings::event_clashes(tx, b.room_id, b.start, b.busy_end, Some(b.id))? {
         return Ok(Err("rooms.approve_event"));
     }
     match bookings::set_status(
@@ -397,7 +403,8 @@ pub fn reschedule(
         if why.is_none() && bookings::clashes(tx, room.id, slot.start, busy_end, Some(t.id))? {
             why = Some(Why::Taken);
         }
-        if why.is_none() && bookings::event_clashes(tx, room.id, slot.start, busy_end)? {
+        if why.is_none() && bookings::event_clashes(tx, room.id, slot.start, busy_end, Some(t.id))?
+        {
             why = Some(Why::Event);
         }
         // Nor onto another occurrence moved by this same request.
@@ -417,11 +424,25 @@ pub fn reschedule(
         };
         moves.push((t.id, (slot.start, slot.end, busy_end), status, notify, day));
     }
-    // Checked above: the triggers can only refuse a move here through a bug, and then the
-    // error rolls the whole request back.
-    for (id, times, status, notify, _) in &moves {
-        bookings::reschedule(tx, *id, *times, *status, *notify, now)?;
+    // Checked above: the triggers can only refuse a move here through a bug elsewhere; then
+    // no booking of the request moves, and the date is reported.
+    tx.execute_batch("SAVEPOINT room_move")?;
+    for (id, times, status, notify, day) in &moves {
+        match bookings::reschedule(tx, *id, *times, *status, *notify, now) {
+            Ok(_) => {}
+            Err(e) if is_overlap(&e) || is_event_overlap(&e) => {
+                tx.execute_batch("ROLLBACK TO room_move; RELEASE room_move")?;
+                let why = if is_overlap(&e) {
+                    Why::Taken
+                } else {
+                    Why::Event
+                };
+                return Ok(Err((*day, why)));
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
+    tx.execute_batch("RELEASE room_move")?;
     Ok(Ok(moves.len()))
 }
 

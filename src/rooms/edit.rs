@@ -155,17 +155,26 @@ pub async fn link_event(
         .db
         .write(move |tx| {
             let Some(ev) = crate::agenda::store::event_by_slug(tx, &slug)? else {
-                return Ok(false);
+                return Ok(Err("rooms_link.unknown"));
             };
             let viewer = crate::agenda::Viewer::of(Some(&u));
             if !confirmed || !crate::agenda::store::refs::access(tx, &ev, viewer)?.manage {
-                return Ok(false);
+                return Ok(Err("rooms_link.unknown"));
             }
-            bookings::set_event(tx, bid, ev.id)?;
-            Ok(true)
+            // Linked to another event, the booking would clash with the one it published (or
+            // with another event held in the room then): refused, nothing changed.
+            match bookings::set_event(tx, bid, ev.id) {
+                Ok(()) => Ok(Ok(())),
+                Err(e) if super::book::is_event_overlap(&e) => Ok(Err("rooms.why.event")),
+                Err(e) => Err(e.into()),
+            }
         })
         .await?;
-    if linked {
+    let key = match linked {
+        Ok(()) => None,
+        Err(key) => Some(key),
+    };
+    if key.is_none() {
         return Ok(redirect_with_flash(
             &ctx,
             &format!("/rooms/{}", b.room_slug),
@@ -173,7 +182,7 @@ pub async fn link_event(
         ));
     }
     let mut e = FormErrors::new();
-    e.add("event", "rooms_link.unknown");
+    e.add("event", key.unwrap_or("rooms_link.unknown"));
     let f = EditForm::of(&b, ctx.instance.time_zone);
     Ok(views::manage::edit(
         &ctx,

@@ -124,40 +124,39 @@ pub fn materialise(conn: &Connection, event_id: i64, horizon: i64) -> rusqlite::
     for (id, ..) in existing.values() {
         delete.execute(named_params! {":id": id})?;
     }
-    let mut update = conn.prepare_cached(
-        "UPDATE occurrences SET recurrence_id = :rid, start_utc = :s, end_utc = :e WHERE id = :id",
-    )?;
     // A date of an event already in a room that a confirmed booking holds (a series extended
     // past the booking's date) is written cancelled: the room's booking stands (migration 15).
+    let mut update = conn.prepare_cached(
+        "UPDATE occurrences SET recurrence_id = :rid, start_utc = :s, end_utc = :e,
+            cancelled = cancelled OR :off WHERE id = :id",
+    )?;
     for (id, rid, st, en) in updates {
-        match update.execute(named_params! {":id": id, ":rid": rid, ":s": st, ":e": en}) {
-            Err(e) if super::rooms::is_overlap(&e) => {
-                conn.prepare_cached(
-                    "UPDATE occurrences SET recurrence_id = :rid, start_utc = :s, end_utc = :e,
-                        cancelled = 1 WHERE id = :id",
-                )?
-                .execute(named_params! {":id": id, ":rid": rid, ":s": st, ":e": en})?;
-            }
-            other => {
-                other?;
+        for off in [false, true] {
+            match update
+                .execute(named_params! {":id": id, ":rid": rid, ":s": st, ":e": en, ":off": off})
+            {
+                Err(e) if !off && super::rooms::is_overlap(&e) => continue,
+                other => {
+                    other?;
+                    break;
+                }
             }
         }
     }
     let mut insert = conn.prepare_cached(
-        "INSERT INTO occurrences (event_id, recurrence_id, start_utc, end_utc)
-         VALUES (:e, :rid, :rid, :end)",
+        "INSERT INTO occurrences (event_id, recurrence_id, start_utc, end_utc, cancelled)
+         VALUES (:e, :rid, :rid, :end, :off)",
     )?;
     for (rid, end) in inserts {
-        match insert.execute(named_params! {":e": event_id, ":rid": rid, ":end": end}) {
-            Err(e) if super::rooms::is_overlap(&e) => {
-                conn.prepare_cached(
-                    "INSERT INTO occurrences (event_id, recurrence_id, start_utc, end_utc, cancelled)
-                     VALUES (:e, :rid, :rid, :end, 1)",
-                )?
-                .execute(named_params! {":e": event_id, ":rid": rid, ":end": end})?;
-            }
-            other => {
-                other?;
+        for off in [false, true] {
+            match insert
+                .execute(named_params! {":e": event_id, ":rid": rid, ":end": end, ":off": off})
+            {
+                Err(e) if !off && super::rooms::is_overlap(&e) => continue,
+                other => {
+                    other?;
+                    break;
+                }
             }
         }
     }

@@ -251,24 +251,24 @@ fn events_where(
 /// (a week: a festival over several days).
 const EVENT_SPAN: i64 = 7 * 86_400;
 
-/// Whether an agenda event (not published by a booking of the room) is held in the room
-/// during `[start, busy_end)`: exactly what the triggers of migration 15 refuse, whatever
-/// the event's length.
+/// Whether an agenda event is held in the room during `[start, busy_end)`, leaving out the
+/// event the booking `own` (if any) published or is linked to: exactly what the triggers of
+/// migration 15 refuse, whatever the event's length.
 pub fn event_clashes(
     conn: &Connection,
     room_id: i64,
     start: i64,
     busy_end: i64,
+    own: Option<i64>,
 ) -> rusqlite::Result<bool> {
     conn.prepare_cached(
         "SELECT EXISTS (SELECT 1 FROM events e JOIN occurrences o ON o.event_id = e.id
             WHERE e.place_id = :room AND e.status = 'scheduled' AND o.cancelled = 0
               AND o.start_utc < :busy_end AND max(o.end_utc, o.start_utc + 1) > :start
-              AND NOT EXISTS (SELECT 1 FROM room_bookings b WHERE b.event_id = e.id
-                   AND b.room_id = :room AND b.status = 'confirmed'))",
+              AND e.id IS NOT (SELECT event_id FROM room_bookings WHERE id = :own))",
     )?
     .query_row(
-        named_params! {":room": room_id, ":start": start, ":busy_end": busy_end},
+        named_params! {":room": room_id, ":start": start, ":busy_end": busy_end, ":own": own},
         |r| r.get(0),
     )
 }
