@@ -88,9 +88,13 @@ fn news_village<'a>(state: &'a AppState, ctx: &'a Ctx) -> BlockFuture<'a> {
     Box::pin(news::village::my_village_block(state, ctx))
 }
 
-/// The modules' paths and schemas in the OpenAPI document (the directory's, the search's,
-/// the map's and the addresses' are the document's own).
+/// The modules' paths and schemas in the OpenAPI document (the search's, the map's and the
+/// addresses' are the document's own: they belong to no module that can be switched off).
 pub static API: &[ApiPart] = &[
+    ApiPart {
+        paths: directory::openapi::paths,
+        schemas: directory::openapi::schemas,
+    },
     ApiPart {
         paths: news::api::openapi_paths,
         schemas: news::api::openapi_schemas,

@@ -10,7 +10,7 @@ use crate::web::CurrentUser;
 
 mod openapi;
 
-pub use openapi::{document, no_schemas, register, ApiPart};
+pub use openapi::{document, error_response, no_schemas, register, ApiPart};
 
 /// GET /api/v1/openapi.json: the OpenAPI 3 description of this API.
 pub async fn openapi() -> HttpResponse {

@@ -10,6 +10,7 @@ pub mod handlers;
 pub mod hours;
 pub mod import_page;
 pub mod members;
+pub mod openapi;
 pub mod photo;
 pub mod rna;
 pub mod rna_text;
