@@ -12,8 +12,8 @@ pub fn is_overlap(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(_, Some(m)) if m.contains(EVENT_OVERLAP))
 }
 
-/// The first confirmed booking of `place` (if it is a room) that a live date of event `id`
-/// would overlap, as (booking start, booking end) in UTC seconds. A booking that published or
+/// The first confirmed booking of `place` (if it is a room) that a live date of event `id`, not
+/// over yet, would overlap, as (booking start, booking end) in UTC seconds. A booking that published or
 /// linked the event is the event itself and is left out.
 pub fn first_booking_clash(
     conn: &Connection,
@@ -23,6 +23,7 @@ pub fn first_booking_clash(
     conn.prepare_cached(
         "SELECT b.start_utc, b.end_utc FROM actors r
          JOIN occurrences o ON o.event_id = :id AND o.cancelled = 0
+            AND max(o.end_utc, o.start_utc + 1) > unixepoch()
          JOIN room_bookings b ON b.room_id = r.id
          WHERE r.id = :place AND r.type = 'room'
            AND b.status = 'confirmed' AND b.event_id IS NOT :id
@@ -49,6 +50,7 @@ pub fn booking_over(
          JOIN actors r ON r.id = e.place_id AND r.type = 'room'
          JOIN room_bookings b ON b.room_id = e.place_id
          WHERE e.id = :id AND b.status = 'confirmed' AND b.event_id IS NOT e.id
+           AND max(:end, :start + 1) > unixepoch()
            AND b.start_utc < max(:end, :start + 1)
            AND b.start_utc > :start - 172800
            AND :start < b.busy_end
@@ -88,6 +90,9 @@ mod tests {
     use super::*;
     use crate::db::Db;
 
+    /// The tests' day: 1 January 2100, well to come (only dates not over yet count).
+    const T: i64 = 4_102_444_800;
+
     fn fixture(conn: &Connection) -> (i64, i64) {
         conn.execute_batch(
             "INSERT INTO actors (slug, kind, type, name, created_at, updated_at)
@@ -104,14 +109,14 @@ mod tests {
         conn.execute(
             "INSERT INTO room_bookings (room_id, start_utc, end_utc, busy_end, status, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, 'confirmed', 0, 0)",
-            rusqlite::params![room, s, e, busy],
+            rusqlite::params![room, T + s, T + e, T + busy],
         )
     }
 
     fn date(conn: &Connection, event: i64, s: i64, e: i64) -> rusqlite::Result<usize> {
         conn.execute(
             "INSERT INTO occurrences (event_id, recurrence_id, start_utc, end_utc) VALUES (?1, ?2, ?2, ?3)",
-            rusqlite::params![event, s, e],
+            rusqlite::params![event, T + s, T + e],
         )
     }
 
@@ -132,6 +137,12 @@ mod tests {
             let err = date(&conn, event, s, e).unwrap_err();
             assert!(is_overlap(&err), "{s}-{e}: {err}");
         }
+        // A date already over never counts (a clash written before the guarantee blocks nothing).
+        conn.execute(
+            "INSERT INTO occurrences (event_id, recurrence_id, start_utc, end_utc) VALUES (1, 100, 100, 200)",
+            [],
+        )
+        .unwrap();
         // Before, or after the buffer: accepted.
         date(&conn, event, 30_000, 36_000).unwrap();
         date(&conn, event, 81_000, 86_000).unwrap();
@@ -139,21 +150,21 @@ mod tests {
         // Moving a date onto the booking, or restoring a cancelled one there: refused.
         let err = conn
             .execute(
-                "UPDATE occurrences SET start_utc = 40000 WHERE start_utc = 30000",
-                [],
+                "UPDATE occurrences SET start_utc = ?1 + 40000 WHERE start_utc = ?1 + 30000",
+                [T],
             )
             .unwrap_err();
         assert!(is_overlap(&err));
         conn.execute(
             "INSERT INTO occurrences (event_id, recurrence_id, start_utc, end_utc, cancelled)
-             VALUES (1, 50000, 50000, 54000, 1)",
-            [],
+             VALUES (1, ?1 + 50000, ?1 + 50000, ?1 + 54000, 1)",
+            [T],
         )
         .unwrap();
         let err = conn
             .execute(
-                "UPDATE occurrences SET cancelled = 0 WHERE start_utc = 50000",
-                [],
+                "UPDATE occurrences SET cancelled = 0 WHERE start_utc = ?1 + 50000",
+                [T],
             )
             .unwrap_err();
         assert!(is_overlap(&err));
@@ -163,8 +174,8 @@ mod tests {
         // The event's booking (it published it) is the event itself: no clash.
         conn.execute(
             "INSERT INTO room_bookings (room_id, start_utc, end_utc, busy_end, status, event_id,
-                created_at, updated_at) VALUES (?1, 0, 3600, 3600, 'confirmed', ?2, 0, 0)",
-            rusqlite::params![room, event],
+                created_at, updated_at) VALUES (?1, ?3, ?3 + 3600, ?3 + 3600, 'confirmed', ?2, 0, 0)",
+            rusqlite::params![room, event, T],
         )
         .unwrap();
         date(&conn, event, 0, 3000).unwrap();
@@ -186,7 +197,10 @@ mod tests {
             .execute("UPDATE events SET status = 'scheduled'", [])
             .unwrap_err();
         assert!(is_overlap(&err));
-        assert_eq!(any_clash(&conn, event).unwrap(), Some((36_000, 79_200)));
+        assert_eq!(
+            any_clash(&conn, event).unwrap(),
+            Some((T + 36_000, T + 79_200))
+        );
         // Scheduled elsewhere, then moved into the room: refused.
         conn.execute(
             "UPDATE events SET place_id = NULL, status = 'scheduled'",
@@ -196,7 +210,7 @@ mod tests {
         let err = set_place(&conn, event, Some(room)).unwrap_err();
         assert!(is_overlap(&err));
         assert_eq!(
-            booking_over(&conn, event, 60_000, 61_000).unwrap(),
+            booking_over(&conn, event, T + 60_000, T + 61_000).unwrap(),
             None,
             "no room while the event has no place"
         );

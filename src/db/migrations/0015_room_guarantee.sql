@@ -7,11 +7,12 @@
 -- with it. A booking spans two days at most (migration 12), which bounds the searches below.
 --
 -- An event's date [s, e) and a booking [bs, busy_end) clash when bs < max(e, s + 1) and
--- s < busy_end (an event of no length still takes its instant).
+-- s < busy_end (an event of no length still takes its instant). Only dates not over yet count:
+-- a clash in the past (written before this migration) harms nobody and blocks no edit.
 
 -- A date inserted, or moved, or uncancelled, of a scheduled event in a room.
 CREATE TRIGGER occurrences_room_insert BEFORE INSERT ON occurrences
-WHEN NEW.cancelled = 0 AND EXISTS (
+WHEN NEW.cancelled = 0 AND max(NEW.end_utc, NEW.start_utc + 1) > unixepoch() AND EXISTS (
     SELECT 1 FROM events e
     JOIN actors r ON r.id = e.place_id AND r.type = 'room'
     JOIN room_bookings b ON b.room_id = e.place_id
@@ -25,7 +26,7 @@ BEGIN
 END;
 
 CREATE TRIGGER occurrences_room_update BEFORE UPDATE OF start_utc, end_utc, cancelled ON occurrences
-WHEN NEW.cancelled = 0 AND EXISTS (
+WHEN NEW.cancelled = 0 AND max(NEW.end_utc, NEW.start_utc + 1) > unixepoch() AND EXISTS (
     SELECT 1 FROM events e
     JOIN actors r ON r.id = e.place_id AND r.type = 'room'
     JOIN room_bookings b ON b.room_id = e.place_id
@@ -43,6 +44,7 @@ CREATE TRIGGER events_room_update BEFORE UPDATE OF status, place_id ON events
 WHEN NEW.status = 'scheduled' AND NEW.place_id IS NOT NULL AND EXISTS (
     SELECT 1 FROM actors r
     JOIN occurrences o ON o.event_id = NEW.id AND o.cancelled = 0
+        AND max(o.end_utc, o.start_utc + 1) > unixepoch()
     JOIN room_bookings b ON b.room_id = r.id
     WHERE r.id = NEW.place_id AND r.type = 'room'
       AND b.status = 'confirmed' AND b.event_id IS NOT NEW.id
@@ -60,7 +62,7 @@ CREATE TRIGGER room_bookings_no_event_insert BEFORE INSERT ON room_bookings
 WHEN NEW.status = 'confirmed' AND EXISTS (
     SELECT 1 FROM events e JOIN occurrences o ON o.event_id = e.id
     WHERE e.place_id = NEW.room_id AND e.status = 'scheduled' AND e.id IS NOT NEW.event_id
-      AND o.cancelled = 0
+      AND o.cancelled = 0 AND max(o.end_utc, o.start_utc + 1) > unixepoch()
       AND o.start_utc < NEW.busy_end
       AND NEW.start_utc < max(o.end_utc, o.start_utc + 1))
 BEGIN
@@ -72,7 +74,7 @@ BEFORE UPDATE OF status, start_utc, end_utc, busy_end, room_id, event_id ON room
 WHEN NEW.status = 'confirmed' AND EXISTS (
     SELECT 1 FROM events e JOIN occurrences o ON o.event_id = e.id
     WHERE e.place_id = NEW.room_id AND e.status = 'scheduled' AND e.id IS NOT NEW.event_id
-      AND o.cancelled = 0
+      AND o.cancelled = 0 AND max(o.end_utc, o.start_utc + 1) > unixepoch()
       AND o.start_utc < NEW.busy_end
       AND NEW.start_utc < max(o.end_utc, o.start_utc + 1))
 BEGIN

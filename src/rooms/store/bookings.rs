@@ -264,6 +264,7 @@ pub fn event_clashes(
     conn.prepare_cached(
         "SELECT EXISTS (SELECT 1 FROM events e JOIN occurrences o ON o.event_id = e.id
             WHERE e.place_id = :room AND e.status = 'scheduled' AND o.cancelled = 0
+              AND max(o.end_utc, o.start_utc + 1) > unixepoch()
               AND o.start_utc < :busy_end AND max(o.end_utc, o.start_utc + 1) > :start
               AND e.id IS NOT (SELECT event_id FROM room_bookings WHERE id = :own))",
     )?
