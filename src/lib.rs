@@ -25,6 +25,7 @@ pub mod map;
 pub mod modules;
 pub mod news;
 pub mod ops;
+pub mod personal_data;
 pub mod privacy;
 pub mod rooms;
 pub mod search;
