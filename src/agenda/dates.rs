@@ -59,18 +59,16 @@ pub async fn cancel(
     let (ev, occ) = managed_date(&state, &ctx, slug, rid).await?;
     let off = !req.path().ends_with("/restore");
     let (id, oid, uid) = (ev.id, occ.id, user.id);
-    let (start, end) = (occ.start_utc, occ.end_utc);
     let done = state
         .db
         .write(move |tx| {
-            // Back on only if the room is not booked at that time meanwhile.
-            if !off
-                && ev_status_scheduled(tx, id)?
-                && store::rooms::booking_over(tx, id, start, end)?.is_some()
-            {
-                return Ok(false);
+            // Back on only if its room is not booked at that time meanwhile: the guarantee's
+            // trigger refuses it (migration 15).
+            match occurrences::set_cancelled(tx, oid, off) {
+                Ok(()) => {}
+                Err(e) if store::rooms::is_overlap(&e) => return Ok(false),
+                Err(e) => return Err(e.into()),
             }
-            occurrences::set_cancelled(tx, oid, off)?;
             store::touch(tx, id, Some(uid), now())?;
             Ok(true)
         })
@@ -159,13 +157,13 @@ pub async fn update(
         ));
     };
     let (tz, id, oid, uid) = (ev.tz, ev.id, occ.id, user.id);
-    let cancelled = occ.cancelled;
+    let (cancelled, live) = (occ.cancelled, ev.status == super::Status::Scheduled);
     let booked = state
         .db
         .write(move |tx| {
             let (s, e) = (local_to_utc(tz, start), local_to_utc(tz, end));
             // A live date moved into a time its room is booked: refused, naming the booking.
-            if !cancelled && ev_status_scheduled(tx, id)? {
+            if !cancelled && live {
                 if let Some(b) = store::rooms::booking_over(tx, id, s, e)? {
                     return Ok(Some(b));
                 }
@@ -252,9 +250,4 @@ pub async fn rsvp(
         ));
     }
     Ok(redirect(&format!("{}#rsvp", date_url(&ev, rid))))
-}
-
-/// Whether the event is scheduled (a pending or cancelled one holds no room).
-fn ev_status_scheduled(tx: &rusqlite::Connection, id: i64) -> Result<bool, AppError> {
-    Ok(store::event_by_id(tx, id)?.is_some_and(|e| e.status == super::Status::Scheduled))
 }

@@ -347,12 +347,13 @@ pub async fn cancel(
     let done = state
         .db
         .write(move |tx| {
-            // Back on only if its room is not booked meanwhile at one of its dates.
-            if restore && store::rooms::any_clash(tx, id)?.is_some() {
-                return Ok(false);
+            // Back on only if its room is not booked meanwhile at one of its dates: the
+            // guarantee's trigger refuses it (migration 15).
+            match store::set_status(tx, id, status, Some(uid), now()) {
+                Ok(_) => Ok(true),
+                Err(e) if store::rooms::is_overlap(&e) => Ok(false),
+                Err(e) => Err(e.into()),
             }
-            store::set_status(tx, id, status, Some(uid), now())?;
-            Ok(true)
         })
         .await?;
     if !done {

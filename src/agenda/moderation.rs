@@ -52,12 +52,13 @@ pub async fn approve(
             if !pending {
                 return Ok(None);
             }
-            // A submission in a room booked at one of its dates stays in the queue.
-            if store::rooms::any_clash(tx, id)?.is_some() {
-                return Ok(Some("flash.agenda.room_booked"));
+            // A submission in a room booked at one of its dates stays in the queue: the
+            // guarantee's trigger refuses it (migration 15).
+            match store::set_status(tx, id, Status::Scheduled, Some(user.id), now()) {
+                Ok(_) => Ok(Some("flash.agenda.approved")),
+                Err(e) if store::rooms::is_overlap(&e) => Ok(Some("flash.agenda.room_booked")),
+                Err(e) => Err(e.into()),
             }
-            store::set_status(tx, id, Status::Scheduled, Some(user.id), now())?;
-            Ok(Some("flash.agenda.approved"))
         })
         .await?;
     let Some(flash) = done else {

@@ -111,35 +111,6 @@ fn assert_rss_dates(c: &Client, path: &str) -> usize {
     dates.len()
 }
 
-/// Creates a public organisation through the directory form; returns its slug.
-fn create_actor(c: &Client, name: &str, kind: &str, type_: &str) -> String {
-    let page = c.get("/directory/new");
-    let mut fields: Vec<(&str, &str)> = vec![
-        ("kind", kind),
-        ("type", type_),
-        ("name", name),
-        ("visibility", "public"),
-    ];
-    for empty in [
-        "summary",
-        "description",
-        "tags",
-        "address",
-        "lat",
-        "lon",
-        "phone",
-        "website",
-        "social",
-        "capacity",
-        "parent",
-    ] {
-        fields.push((empty, ""));
-    }
-    let r = c.post_form("/directory/new", &page, &fields);
-    assert_eq!(r.status, 303, "{}", r.body);
-    r.location().trim_start_matches("/a/").to_string()
-}
-
 /// Creates a public concert in ten days, organised by `organiser`, held at `place`.
 fn create_event(c: &Client, title: &str, organiser: &str, place: &str) {
     let day = (Utc::now() + chrono::Duration::days(10))
@@ -240,8 +211,8 @@ fn pages_announce_their_feeds_and_feed_items_carry_their_dates() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(&dir.path().join("data"), &[]);
     let admin = server.set_up();
-    let chorale = create_actor(&admin, "Chorale du Val", "organisation", "association");
-    let hall = create_actor(&admin, "Salle des fêtes", "place", "room");
+    let chorale = new_actor(&admin, "Chorale du Val", "organisation", "association");
+    let hall = new_actor(&admin, "Salle des fêtes", "place", "room");
     create_event(&admin, "Concert de printemps", &chorale, &hall);
     publish(&admin, "/news", "Le marché revient");
     publish(&admin, &format!("/a/{chorale}/news"), "Répétition ouverte");

@@ -10,33 +10,9 @@ mod audience;
 mod edges;
 mod moderation;
 
-/// Creates an actor through the directory form; returns its slug.
+/// Creates an association through the directory form; returns its slug.
 fn create_actor(c: &Client, name: &str) -> String {
-    let page = c.get("/directory/new");
-    let mut fields: Vec<(&str, &str)> = vec![
-        ("kind", "organisation"),
-        ("type", "association"),
-        ("name", name),
-        ("visibility", "public"),
-    ];
-    for empty in [
-        "summary",
-        "description",
-        "tags",
-        "address",
-        "lat",
-        "lon",
-        "phone",
-        "website",
-        "social",
-        "capacity",
-        "parent",
-    ] {
-        fields.push((empty, ""));
-    }
-    let r = c.post_form("/directory/new", &page, &fields);
-    assert_eq!(r.status, 303, "{}", r.body);
-    r.location().trim_start_matches("/a/").to_string()
+    new_actor(c, name, "organisation", "association")
 }
 
 /// Posts through the form of `path` (the wall `/news` or a journal `/a/{slug}/news`).

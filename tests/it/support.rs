@@ -472,3 +472,32 @@ pub fn route_table(slug: &str) -> Vec<(String, String)> {
     );
     routes
 }
+
+/// Creates a public page of the directory through its form; returns its slug.
+pub fn new_actor(c: &Client, name: &str, kind: &str, type_: &str) -> String {
+    let page = c.get("/directory/new");
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("kind", kind),
+        ("type", type_),
+        ("name", name),
+        ("visibility", "public"),
+    ];
+    for empty in [
+        "summary",
+        "description",
+        "tags",
+        "address",
+        "lat",
+        "lon",
+        "phone",
+        "website",
+        "social",
+        "capacity",
+        "parent",
+    ] {
+        fields.push((empty, ""));
+    }
+    let r = c.post_form("/directory/new", &page, &fields);
+    assert_eq!(r.status, 303, "{}", r.body);
+    r.location().trim_start_matches("/a/").to_string()
+}

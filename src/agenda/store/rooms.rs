@@ -63,20 +63,6 @@ pub fn booking_over(
     .optional()
 }
 
-/// The first live date of event `id` that a confirmed booking of its room overlaps (for a
-/// moderator approving a submission, or an organiser restoring a cancelled event).
-pub fn any_clash(conn: &Connection, id: i64) -> rusqlite::Result<Option<(i64, i64)>> {
-    let place: Option<i64> = conn
-        .prepare_cached("SELECT place_id FROM events WHERE id = :id")?
-        .query_row(named_params! {":id": id}, |r| r.get(0))
-        .optional()?
-        .flatten();
-    match place {
-        Some(place) => first_booking_clash(conn, id, place),
-        None => Ok(None),
-    }
-}
-
 /// Puts the event in its place (after its dates are written: the trigger then checks every
 /// date against the room's bookings at once).
 pub fn set_place(conn: &Connection, id: i64, place: Option<i64>) -> rusqlite::Result<()> {
@@ -198,7 +184,7 @@ mod tests {
             .unwrap_err();
         assert!(is_overlap(&err));
         assert_eq!(
-            any_clash(&conn, event).unwrap(),
+            first_booking_clash(&conn, event, room).unwrap(),
             Some((T + 36_000, T + 79_200))
         );
         // Scheduled elsewhere, then moved into the room: refused.

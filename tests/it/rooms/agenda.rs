@@ -17,6 +17,21 @@ fn event(
     end: &str,
     over: &[(&str, &str)],
 ) -> Resp {
+    post_event(c, "/agenda/new", title, place, date, start, end, over)
+}
+
+/// Posts the event form at `path` (a new event, or an event's `/e/{slug}/edit`).
+#[allow(clippy::too_many_arguments)]
+fn post_event(
+    c: &Client,
+    path: &str,
+    title: &str,
+    place: &str,
+    date: NaiveDate,
+    start: &str,
+    end: &str,
+    over: &[(&str, &str)],
+) -> Resp {
     let d = ymd(date);
     let mut fields: Vec<(&str, &str)> = vec![
         ("title", title),
@@ -35,8 +50,8 @@ fn event(
             None => fields.push((k, v)),
         }
     }
-    let page = c.get("/agenda/new");
-    c.post_form("/agenda/new", &page, &fields)
+    let page = c.get(path);
+    c.post_form(path, &page, &fields)
 }
 
 /// The recurrence ids of an event's dates, from the JSON API.
@@ -116,21 +131,15 @@ fn an_event_never_takes_a_booked_room_whatever_the_path() {
     assert_eq!(r.status, 303, "{}", r.body);
     let bal = r.location();
     let bal_slug = bal.trim_start_matches("/e/").to_string();
-    let edit = admin.get(&format!("{bal}/edit"));
-    let r = admin.post_form(
+    let r = post_event(
+        &admin,
         &format!("{bal}/edit"),
-        &edit,
-        &[
-            ("title", "Bal"),
-            ("type", "other"),
-            ("start_date", ymd(saturday).as_str()),
-            ("start_time", "21:00"),
-            ("end_time", "23:30"),
-            ("ends", "never"),
-            ("interval", "1"),
-            ("place", slug.as_str()),
-            ("visibility", "public"),
-        ],
+        "Bal",
+        &slug,
+        saturday,
+        "21:00",
+        "23:30",
+        &[],
     );
     assert_eq!(r.status, 409, "{}", r.body);
     assert!(r.body.contains("La salle est réservée"));
@@ -276,16 +285,7 @@ fn bookers_and_organisers_race_for_the_same_slots_and_exactly_one_wins_each() {
     assert_eq!(set_rules(&admin, &slug, &[]).status, 303);
 
     let server = Arc::new(server);
-    let mut clients: Vec<Client> = Vec::new();
-    for batch in 0..4 {
-        let handles: Vec<_> = (0..8)
-            .map(|i| {
-                let s = server.clone();
-                std::thread::spawn(move || resident_from(&s, batch * 8 + i + 1, "Voisine"))
-            })
-            .collect();
-        clients.extend(handles.into_iter().map(|h| h.join().unwrap()));
-    }
+    let clients = residents(&server, 32, "Voisine");
     let d = plus(monday(3), 3);
     let date = ymd(d);
     let slots = [

@@ -80,6 +80,21 @@ pub fn resident_from(server: &Server, n: usize, name: &str) -> Client {
     c
 }
 
+/// `n` residents, each signed up and logged in from their own address, eight at a time.
+pub fn residents(server: &std::sync::Arc<Server>, n: usize, name: &'static str) -> Vec<Client> {
+    let mut clients: Vec<Client> = Vec::new();
+    for batch in 0..n.div_ceil(8) {
+        let handles: Vec<_> = (batch * 8..(batch * 8 + 8).min(n))
+            .map(|i| {
+                let s = server.clone();
+                std::thread::spawn(move || resident_from(&s, i + 1, name))
+            })
+            .collect();
+        clients.extend(handles.into_iter().map(|h| h.join().unwrap()));
+    }
+    clients
+}
+
 /// Creates a directory page through the form; returns its slug.
 pub fn actor(c: &Client, name: &str, kind: &str, type_: &str, hours: &str) -> String {
     let page = c.get("/directory/new");

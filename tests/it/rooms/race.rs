@@ -16,16 +16,7 @@ fn sixty_four_clients_race_for_the_same_slots_and_exactly_one_wins_each() {
 
     // 64 residents, signed up eight at a time.
     let server = Arc::new(server);
-    let mut clients: Vec<Client> = Vec::new();
-    for batch in 0..8 {
-        let handles: Vec<_> = (0..8)
-            .map(|i| {
-                let s = server.clone();
-                std::thread::spawn(move || resident_from(&s, batch * 8 + i + 1, "Voisin"))
-            })
-            .collect();
-        clients.extend(handles.into_iter().map(|h| h.join().unwrap()));
-    }
+    let clients = residents(&server, 64, "Voisin");
     assert_eq!(clients.len(), 64);
 
     // Four slots; every client tries all four, starting from a different one.
