@@ -37,6 +37,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "room_guarantee",
         include_str!("migrations/0015_room_guarantee.sql"),
     ),
+    ("moderation", include_str!("migrations/0016_moderation.sql")),
 ];
 
 /// The schema version the database file is at (0 for a new file).

@@ -10,6 +10,48 @@
 
 use crate::i18n::Lang;
 
+pub mod store;
+
+/// A field's text as published (masked) and, when it held personal data, as its author typed
+/// it: the published columns hold `public`, and `store::keep` files the original aside, seen
+/// only by its author and the moderators (and purged for good by a moderator).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shielded {
+    pub public: String,
+    pub original: Option<String>,
+    pub found: Vec<Kind>,
+}
+
+/// Masks `text` in the instance's language (what every surface will show).
+pub fn shield(text: &str, lang: Lang) -> Shielded {
+    let found = find(text);
+    if found.is_empty() {
+        return Shielded {
+            public: text.to_string(),
+            original: None,
+            found: Vec::new(),
+        };
+    }
+    let mut kinds: Vec<Kind> = found.iter().map(|f| f.kind).collect();
+    kinds.dedup();
+    let mut unique = Vec::new();
+    for k in kinds {
+        if !unique.contains(&k) {
+            unique.push(k);
+        }
+    }
+    Shielded {
+        public: mask(text, lang),
+        original: Some(text.to_string()),
+        found: unique,
+    }
+}
+
+/// Whether any of the fields held personal data (the author is told after saving).
+pub fn any_found(fields: &[&Shielded]) -> bool {
+    fields.iter().any(|s| s.original.is_some())
+}
+
 /// What was found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -21,6 +63,36 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Its name in storage ('email', 'phone', 'nir', 'iban').
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Email => "email",
+            Kind::Phone => "phone",
+            Kind::Nir => "nir",
+            Kind::Iban => "iban",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        match s {
+            "email" => Some(Kind::Email),
+            "phone" => Some(Kind::Phone),
+            "nir" => Some(Kind::Nir),
+            "iban" => Some(Kind::Iban),
+            _ => None,
+        }
+    }
+
+    /// The key of its name in a sentence (« une adresse e-mail »).
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Kind::Email => "personal.kind_email",
+            Kind::Phone => "personal.kind_phone",
+            Kind::Nir => "personal.kind_nir",
+            Kind::Iban => "personal.kind_iban",
+        }
+    }
+
     /// The key of the text that replaces it on public surfaces.
     pub fn mask_key(self) -> &'static str {
         match self {
