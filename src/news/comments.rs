@@ -9,10 +9,12 @@ use super::views;
 use super::{can_delete, can_edit, Comment, CommentForm};
 use crate::db::now;
 use crate::error::AppError;
+use crate::personal_data::masking::{self, Masking};
+use crate::personal_data::store as originals;
 use crate::state::AppState;
 use crate::web::forms::FormErrors;
 use crate::web::CurrentUser;
-use crate::web::{redirect, Ctx};
+use crate::web::{redirect, redirect_with_flash, Ctx};
 
 /// POST /news/{id}/comments: a comment, or a reply when `parent` names one.
 pub async fn create(
@@ -47,16 +49,38 @@ pub async fn create(
         }
         None => None,
     };
-    let Some(body) = body.filter(|_| errors.is_empty()) else {
+    let Some(mut body) = body.filter(|_| errors.is_empty()) else {
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return render_post(&state, &ctx, &post, Some((&form, &errors)), status).await;
     };
-    let (pid, uid) = (post.id, user.id);
+    let masked = mask_comment(&ctx, &mut body);
+    let (pid, uid, m) = (post.id, user.id, masked.clone());
     let cid = state
         .db
-        .write(move |tx| Ok(store::insert_comment(tx, pid, parent, uid, &body, now())?))
+        .write(move |tx| {
+            let at = now();
+            let cid = store::insert_comment(tx, pid, parent, uid, &body, at)?;
+            m.keep(tx, "comment", cid, Some(uid), at)?;
+            Ok(cid)
+        })
         .await?;
-    Ok(redirect(&format!("/news/{pid}#c{cid}")))
+    Ok(after_save(&ctx, &masked, &format!("/news/{pid}#c{cid}")))
+}
+
+/// Masks the personal data of a comment (in the instance's language).
+fn mask_comment(ctx: &Ctx, body: &mut String) -> Masking {
+    let mut m = Masking::new(ctx.instance.default_lang);
+    m.field("body", body);
+    m
+}
+
+/// Back to the comment, telling the author when personal data was masked.
+fn after_save(ctx: &Ctx, masked: &Masking, to: &str) -> HttpResponse {
+    if masked.found() {
+        redirect_with_flash(ctx, to, masking::FLASH)
+    } else {
+        redirect(to)
+    }
 }
 
 /// The comment, if its post is visible to the viewer and it is not deleted.
@@ -86,8 +110,13 @@ pub async fn edit_form(
     if !can_edit(&user, comment.author_id) {
         return Err(AppError::Forbidden);
     }
+    let cid = comment.id;
+    let kept = state
+        .db
+        .read(move |c| Ok(originals::original(c, "comment", cid, "body")?))
+        .await?;
     let form = CommentForm {
-        comment: comment.body.clone(),
+        comment: masking::prefill(&comment.body, kept),
         parent: String::new(),
     };
     Ok(views::comment_edit_page(
@@ -113,18 +142,25 @@ pub async fn update(
     }
     let form = form.into_inner();
     let mut errors = FormErrors::new();
-    let Some(body) = form.parse(&mut errors) else {
+    let Some(mut body) = form.parse(&mut errors) else {
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(views::comment_edit_page(
             &ctx, &comment, &form, &errors, status,
         ));
     };
-    let cid = comment.id;
+    let masked = mask_comment(&ctx, &mut body);
+    let (cid, author, m) = (comment.id, comment.author_id, masked.clone());
     state
         .db
-        .write(move |tx| Ok(store::update_comment(tx, cid, &body, now())?))
+        .write(move |tx| {
+            let at = now();
+            store::update_comment(tx, cid, &body, at)?;
+            m.keep(tx, "comment", cid, author, at)?;
+            Ok(())
+        })
         .await?;
-    Ok(redirect(&format!("/news/{}#c{cid}", comment.post_id)))
+    let to = format!("/news/{}#c{cid}", comment.post_id);
+    Ok(after_save(&ctx, &masked, &to))
 }
 
 /// POST /news/comments/{id}/delete (author, moderators, the journal's admins).

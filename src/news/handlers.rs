@@ -13,6 +13,8 @@ use crate::directory::access::load as load_actor;
 use crate::directory::store::members;
 use crate::directory::{Access, Actor};
 use crate::error::AppError;
+use crate::personal_data::masking::{self, Masking};
+use crate::personal_data::store as originals;
 use crate::state::AppState;
 use crate::uploads::{self, Submitted};
 use crate::web::forms::FormErrors;
@@ -167,38 +169,77 @@ async fn create(
     let form = PostForm::from_fields(&sub.fields);
     let too_big = sub.too_big;
     let parsed = parse_with_image(state, &form, journal.is_some(), sub.file, too_big).await?;
-    let (input, image) = match parsed {
+    let (mut input, image) = match parsed {
         Ok(ok) => ok,
         Err(errors) => {
             let status = form_status(too_big);
             return render_list(state, ctx, journal, 1, Some((&form, &errors)), status).await;
         }
     };
+    let masked = mask_post(ctx, &mut input);
     let (actor_id, uid, img) = (journal.map(|(a, _)| a.id), user.id, image.clone());
+    let m = masked.clone();
     let created = state
         .db
         .write(move |tx| {
-            Ok(store::insert_post(
-                tx,
-                actor_id,
-                uid,
-                &input,
-                img.as_deref(),
-                now(),
-            )?)
+            let at = now();
+            let id = store::insert_post(tx, actor_id, uid, &input, img.as_deref(), at)?;
+            m.keep(tx, "news", id, Some(uid), at)?;
+            Ok(id)
         })
         .await;
+    let flash = if masked.found() {
+        masking::FLASH
+    } else {
+        "flash.news.posted"
+    };
     match created {
-        Ok(id) => Ok(redirect_with_flash(
-            ctx,
-            &format!("/news/{id}"),
-            "flash.news.posted",
-        )),
+        Ok(id) => Ok(redirect_with_flash(ctx, &format!("/news/{id}"), flash)),
         Err(e) => {
             uploads::remove(&state.config, image.as_deref());
             Err(e)
         }
     }
+}
+
+/// Masks the personal data of a post's title and body (in the instance's language).
+fn mask_post(ctx: &Ctx, input: &mut super::PostInput) -> Masking {
+    let mut m = Masking::new(ctx.instance.default_lang);
+    m.field("title", &mut input.title);
+    m.field("body", &mut input.body);
+    m
+}
+
+/// The originals of a post and of its comments that the viewer may see (author, moderators).
+async fn visible_originals(
+    state: &AppState,
+    ctx: &Ctx,
+    post: &Post,
+    comments: &[super::Comment],
+) -> Result<Vec<originals::Original>, AppError> {
+    let user = ctx.user.as_ref();
+    let mut items: Vec<(&'static str, i64)> = Vec::new();
+    if masking::may_see(user, post.author_id) {
+        items.push(("news", post.id));
+    }
+    for c in comments {
+        if masking::may_see(user, c.author_id) && !c.deleted {
+            items.push(("comment", c.id));
+        }
+    }
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    state
+        .db
+        .read(move |c| {
+            let mut all = Vec::new();
+            for (kind, id) in items {
+                all.extend(originals::originals(c, kind, id)?);
+            }
+            Ok(all)
+        })
+        .await
 }
 
 /// The viewer's access to the journal's actor (for the rights of its admins).
@@ -247,11 +288,13 @@ pub async fn render_post(
         .read(move |c| Ok(store::comments::comments_of(c, id)?))
         .await?;
     let journal = journal_access(state, ctx.user.as_ref(), post).await?;
+    let originals = visible_originals(state, ctx, post, &comments).await?;
     let page = PostPage {
         post,
         comments: &comments,
         journal,
         comment,
+        originals: &originals,
     };
     Ok(views::post_page(ctx, &page, status))
 }
@@ -277,7 +320,19 @@ pub async fn edit_form(
     if !can_edit(&user, post.author_id) {
         return Err(AppError::Forbidden);
     }
-    let form = PostForm::from_post(&post);
+    let mut form = PostForm::from_post(&post);
+    let pid = post.id;
+    let kept = state
+        .db
+        .read(move |c| Ok(originals::originals(c, "news", pid)?))
+        .await?;
+    for o in kept {
+        match o.field.as_str() {
+            "title" => form.title = o.original,
+            "body" => form.body = o.original,
+            _ => {}
+        }
+    }
     Ok(views::edit_page(
         &ctx,
         &post,
@@ -307,27 +362,38 @@ pub async fn update(
     let form = PostForm::from_fields(&sub.fields);
     let too_big = sub.too_big;
     let parsed = parse_with_image(&state, &form, post.actor.is_some(), sub.file, too_big).await?;
-    let (input, image) = match parsed {
+    let (mut input, image) = match parsed {
         Ok(ok) => ok,
         Err(errors) => {
             let status = form_status(too_big);
             return Ok(views::edit_page(&ctx, &post, &form, &errors, status));
         }
     };
+    let masked = mask_post(&ctx, &mut input);
     let change = match (&image, form.remove_image == "on") {
         (Some(name), _) => ImageChange::Replace(name.clone()),
         (None, true) => ImageChange::Remove,
         (None, false) => ImageChange::Keep,
     };
-    let pid = post.id;
+    let (pid, author, m) = (post.id, post.author_id, masked.clone());
     let saved = state
         .db
-        .write(move |tx| Ok(store::update_post(tx, pid, &input, &change, now())?))
+        .write(move |tx| {
+            let at = now();
+            let dropped = store::update_post(tx, pid, &input, &change, at)?;
+            m.keep(tx, "news", pid, author, at)?;
+            Ok(dropped)
+        })
         .await;
+    let flash = if masked.found() {
+        masking::FLASH
+    } else {
+        "flash.saved"
+    };
     match saved {
         Ok(dropped) => {
             uploads::remove(&state.config, dropped.as_deref());
-            Ok(redirect_with_flash(&ctx, &post.url(), "flash.saved"))
+            Ok(redirect_with_flash(&ctx, &post.url(), flash))
         }
         Err(e) => {
             uploads::remove(&state.config, image.as_deref());

@@ -10,7 +10,9 @@
 
 use crate::i18n::Lang;
 
+pub mod masking;
 pub mod store;
+pub mod views;
 
 /// A field's text as published (masked) and, when it held personal data, as its author typed
 /// it: the published columns hold `public`, and `store::keep` files the original aside, seen

@@ -7,6 +7,8 @@ use maud::{html, Markup, PreEscaped};
 use super::{button, post_card, when};
 use crate::directory::Access;
 use crate::news::{can_delete, can_edit, is_staff, Comment, CommentForm, Post};
+use crate::personal_data::store::Original;
+use crate::personal_data::views::{edit_note, originals_of};
 use crate::web::forms::{csrf, error_summary, Field, FormErrors};
 use crate::web::{markdown, page_with_status, url_encode, Ctx};
 
@@ -18,6 +20,8 @@ pub struct PostPage<'a> {
     pub journal: Option<Access>,
     /// A comment or reply form being re-shown with its errors.
     pub comment: Option<(&'a CommentForm, &'a FormErrors)>,
+    /// The originals of masked text (the post's, its comments') this viewer may see.
+    pub originals: &'a [Original],
 }
 
 /// The report button: a reason to type, then send (works without JavaScript).
@@ -94,6 +98,7 @@ fn comment(ctx: &Ctx, p: &PostPage, c: &Comment) -> Markup {
             }
             @if c.hidden { p.notice { (ctx.t("news.hidden_notice")) } }
             div.markdown { (PreEscaped(markdown::render(&c.body))) }
+            (originals_of(ctx, "comment", c.id, p.originals))
             @if let Some(user) = &ctx.user {
                 div.actions.small {
                     @if can_edit(user, c.author_id) { a href={ "/news/comments/" (c.id) "/edit" } { (ctx.t("news.edit")) } " " }
@@ -159,6 +164,7 @@ pub fn post_page(ctx: &Ctx, p: &PostPage, status: StatusCode) -> HttpResponse {
         &post.headline(),
         html! {
             (post_card(ctx, post, true))
+            (originals_of(ctx, "news", post.id, p.originals))
             (post_actions(ctx, p))
             section #comments aria-labelledby="comments-h" {
                 h2 #comments-h { (ctx.lang.tf("news.comment_count", &[("n", &post.comments.to_string())])) }
@@ -195,6 +201,7 @@ pub fn comment_edit_page(
             h1 { (title) }
             p { a href={ "/news/" (c.post_id) "#c" (c.id) } { (ctx.t("news.back_to_post")) } }
             (error_summary(ctx, e))
+            (edit_note(ctx, &[&f.comment]))
             form method="post" novalidate {
                 (csrf(ctx))
                 (Field::text("comment", "news.comment_label", &f.comment).kind("textarea").render(ctx, e))

@@ -45,7 +45,7 @@ fn byline(ctx: &Ctx, p: &Post) -> Markup {
     html! {
         p.small {
             @match &p.actor {
-                Some((_, slug, name)) => { a href={ "/a/" (slug) "/news" } { (name) } }
+                Some((_, slug, name)) => { a href={ "/a/" (slug) "/news" } { (name) } (crate::directory::views::badge::official(ctx, p.actor_official)) }
                 None => { a href="/news" { (ctx.t("news.wall")) } }
             }
             " · " (ctx.lang.tf("news.by", &[("name", &author(ctx, &p.author_name))])) " · " (when(ctx, p.created_at))
@@ -230,6 +230,7 @@ pub fn edit_page(
         html! {
             h1 { (title) }
             p { a href=(p.url()) { (ctx.t("news.back_to_post")) } }
+            (crate::personal_data::views::edit_note(ctx, &[&f.title, &f.body]))
             (post_form(ctx, &format!("{}/edit", p.url()), f, e, p.actor.is_some(), p.image.as_deref()))
         },
     )
@@ -246,7 +247,7 @@ pub fn my_block(ctx: &Ctx, posts: &[Post]) -> Markup {
                     li {
                         a href=(p.url()) { (p.headline()) }
                         " " span.small {
-                            @if let Some((_, _, name)) = &p.actor { (name) " · " }
+                            @if let Some((_, _, name)) = &p.actor { (name) (crate::directory::views::badge::official(ctx, p.actor_official)) " · " }
                             (when(ctx, p.created_at))
                         }
                     }
