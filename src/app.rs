@@ -8,7 +8,7 @@ use actix_web::Route;
 use crate::settings::Module;
 pub use crate::state::AppState;
 use crate::{
-    addresses, agenda, api, auth, directory, map, news, privacy, rooms, search, settings,
+    addresses, agenda, api, auth, directory, map, moderation, news, privacy, rooms, search, settings,
     web as site,
 };
 
@@ -47,6 +47,17 @@ pub fn routes(cfg: &mut ServiceConfig) {
     r.route("/admin/test-mail", post().to(settings::handlers::admin_test_mail));
     r.route("/admin/users", get().to(settings::handlers::admin_users));
     r.route("/admin/users/{id}/role", post().to(settings::handlers::admin_set_role));
+    r.route("/report/{kind}/{id}", get().to(moderation::handlers::report_form));
+    r.route("/report/{kind}/{id}", post().to(moderation::handlers::report));
+    r.route("/moderation", get().to(moderation::handlers::queue));
+    r.route("/moderation/items/{kind}/{id}", get().to(moderation::handlers::item_page));
+    r.route("/moderation/items/{kind}/{id}/{action}", post().to(moderation::handlers::act));
+    r.route("/moderation/purge/{kind}/{id}", post().to(moderation::handlers::purge));
+    r.route("/moderation/people/{id}", get().to(moderation::people::person_page));
+    r.route("/moderation/people/{id}/{action}", post().to(moderation::people::act));
+    r.route("/moderation/log", get().to(moderation::handlers::log_page));
+    r.route("/moderation/log.csv", get().to(moderation::handlers::log_csv));
+    r.route("/moderation/settings", post().to(moderation::handlers::settings_save));
     r.module(Module::Directory);
     r.route("/directory", get().to(directory::handlers::list));
     r.route("/directory/new", get().to(directory::handlers::new_form));
@@ -60,6 +71,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
     r.route("/a/{slug}/follow", post().to(directory::handlers::follow));
     r.route("/a/{slug}/unfollow", post().to(directory::handlers::follow));
     r.route("/a/{slug}/contact", post().to(directory::handlers::contact));
+    r.route("/a/{slug}/masked", get().to(moderation::people::page_masked));
+    r.route("/a/{slug}/{action:mask|unmask}", post().to(moderation::people::page_mask));
+    r.route("/a/{slug}/official", post().to(directory::official::set));
     r.route("/a/{slug}/members", get().to(directory::members::page));
     r.route("/a/{slug}/join", post().to(directory::members::join));
     r.route("/a/{slug}/leave", post().to(directory::members::leave));
@@ -136,18 +150,13 @@ pub fn routes(cfg: &mut ServiceConfig) {
     r.route("/news/{id}/edit", post().to(news::handlers::update));
     r.route("/news/{id}/delete", post().to(news::handlers::delete));
     r.route("/news/{id}/comments", post().to(news::comments::create));
-    r.route("/news/{id}/report", post().to(news::moderation::report_post));
     r.route("/news/comments/{id}/edit", get().to(news::comments::edit_form));
     r.route("/news/comments/{id}/edit", post().to(news::comments::update));
     r.route("/news/comments/{id}/delete", post().to(news::comments::delete));
-    r.route("/news/comments/{id}/report", post().to(news::moderation::report_comment));
     r.route("/a/{slug}/news", get().to(news::handlers::journal));
     r.route("/a/{slug}/news", post().to(news::handlers::create_on_journal));
     r.route("/a/{slug}/news.rss", get().to(news::feed::actor));
     r.site();
-    r.route("/moderation", get().to(news::moderation::queue));
-    r.route("/moderation/posts/{id}/{action}", post().to(news::moderation::act_on_post));
-    r.route("/moderation/comments/{id}/{action}", post().to(news::moderation::act_on_comment));
     r.module(Module::News);
     r.route("/api/v1/news", get().to(news::api::list));
     r.route("/api/v1/news/{id}", get().to(news::api::show));
@@ -180,8 +189,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
     r.route("/aid/conversations/{id}", post().to(crate::aid::talk::send));
     r.route("/aid/conversations/{id}/close", post().to(crate::aid::talk::close));
     r.route("/aid/conversations/{id}/block", post().to(crate::aid::talk::block));
-    r.route("/aid/moderation", get().to(crate::aid::moderation::queue));
-    r.route("/aid/moderation/{id}/{action}", post().to(crate::aid::moderation::act));
     r.route("/aid/settings", get().to(crate::aid::moderation::settings_page));
     r.route("/aid/settings", post().to(crate::aid::moderation::settings_save));
     r.route("/aid/digest", get().to(crate::aid::moderation::digest_page));
@@ -194,7 +201,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
     r.route("/aid/{id}/extend", get().to(crate::aid::handlers::confirm_page));
     r.route("/aid/{id}/extend", post().to(crate::aid::handlers::extend));
     r.route("/aid/{id}/reply", post().to(crate::aid::talk::reply));
-    r.route("/aid/{id}/report", post().to(crate::aid::moderation::report));
     r.route("/api/v1/aid", get().to(crate::aid::api::list));
     r.route("/api/v1/aid/{id}", get().to(crate::aid::api::show));
     r.module(Module::Lists);

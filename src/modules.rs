@@ -17,6 +17,7 @@ use crate::api::{no_schemas, ApiPart};
 use crate::auth::User;
 use crate::error::AppError;
 use crate::map::{self, store as map_store, Source as MapSource};
+use crate::moderation::Target;
 use crate::privacy::DataPart;
 use crate::search::Source as SearchSource;
 use crate::settings::Module;
@@ -143,6 +144,10 @@ pub static MY_DATA: &[DataPart] = &[
         key: "lists",
         export: lists_data,
     },
+    DataPart {
+        key: "moderation",
+        export: crate::moderation::tasks::personal_data,
+    },
 ];
 
 fn news_data(c: &Connection, u: &User) -> Result<Value, AppError> {
@@ -171,6 +176,76 @@ fn lists_data(c: &Connection, u: &User) -> Result<Value, AppError> {
     lists::export::personal_data(c, u.id, &u.email)
 }
 
+/// The reportable kinds of every module: one reports table, one queue, one set of actions.
+pub static MODERATION: &[Target] = &[
+    Target {
+        kind: "news",
+        module: Module::News,
+        label_key: "moderation.kind_news",
+        load: news::store::moderation::load_posts,
+        hide: news::store::moderation::hide_post,
+        restore: news::store::moderation::restore_post,
+        delete: Some(news::store::moderation::delete_post),
+        edit: Some(news::store::moderation::edit_post),
+        by_author: news::store::moderation::posts_by,
+    },
+    Target {
+        kind: "comment",
+        module: Module::News,
+        label_key: "moderation.kind_comment",
+        load: news::store::moderation::load_comments,
+        hide: news::store::moderation::hide_comment,
+        restore: news::store::moderation::restore_comment,
+        delete: Some(news::store::moderation::delete_comment),
+        edit: Some(news::store::moderation::edit_comment),
+        by_author: news::store::moderation::comments_by,
+    },
+    Target {
+        kind: "aid",
+        module: Module::Aid,
+        label_key: "moderation.kind_aid",
+        load: aid::store::moderation::load,
+        hide: aid::store::moderation::hide,
+        restore: aid::store::moderation::restore,
+        delete: Some(aid::store::moderation::delete),
+        edit: Some(aid::store::moderation::edit),
+        by_author: aid::store::moderation::by_author,
+    },
+    Target {
+        kind: "event",
+        module: Module::Agenda,
+        label_key: "moderation.kind_event",
+        load: agenda::store::moderation::load,
+        hide: agenda::store::moderation::hide,
+        restore: agenda::store::moderation::restore,
+        delete: Some(agenda::store::moderation::delete),
+        edit: Some(agenda::store::moderation::edit),
+        by_author: agenda::store::moderation::by_author,
+    },
+    Target {
+        kind: "actor",
+        module: Module::Directory,
+        label_key: "moderation.kind_actor",
+        load: directory::store::moderation::load,
+        hide: directory::store::moderation::hide,
+        restore: directory::store::moderation::restore,
+        delete: None,
+        edit: Some(directory::store::moderation::edit),
+        by_author: directory::store::moderation::by_author,
+    },
+    Target {
+        kind: "booking",
+        module: Module::Rooms,
+        label_key: "moderation.kind_booking",
+        load: rooms::store::moderation::load,
+        hide: rooms::store::moderation::hide,
+        restore: rooms::store::moderation::restore,
+        delete: None,
+        edit: Some(rooms::store::moderation::edit),
+        by_author: rooms::store::moderation::by_author,
+    },
+];
+
 /// A module's background work, spawned by the server at start.
 pub type Task = fn(Data<AppState>) -> Pin<Box<dyn Future<Output = ()>>>;
 
@@ -181,6 +256,8 @@ pub static TASKS: &[Task] = &[
     |s| Box::pin(rooms::tasks::run(s)),
     |s| Box::pin(aid::tasks::run(s)),
     |s| Box::pin(lists::tasks::run(s)),
+    |s| Box::pin(crate::outbox::run(s)),
+    |s| Box::pin(crate::moderation::tasks::run(s)),
 ];
 
 /// Registers every module's contributions with the mechanisms. Idempotent.
@@ -190,4 +267,5 @@ pub fn install() {
     crate::web::home::register(HOME, MY_VILLAGE);
     crate::api::register(API);
     crate::privacy::register(MY_DATA);
+    crate::moderation::register(MODERATION);
 }

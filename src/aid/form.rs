@@ -264,13 +264,6 @@ impl ListQuery {
     }
 }
 
-/// A report as typed.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ReportForm {
-    pub reason: String,
-}
-
 /// The admin's settings as typed.
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]

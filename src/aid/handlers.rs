@@ -13,6 +13,8 @@ use super::{matching, now, round_point, Kind, Post, PostForm, Status, PER_PAGE};
 use crate::auth::User;
 use crate::db::memo::Memo;
 use crate::error::AppError;
+use crate::personal_data::masking::{self, Masking};
+use crate::personal_data::store as originals;
 use crate::state::AppState;
 use crate::uploads::{self, Submitted};
 use crate::web::forms::FormErrors;
@@ -175,37 +177,58 @@ pub async fn create(
         Ok(s) => s,
         Err(res) => return Ok(res),
     };
-    let (input, photo, _) = match parse(&state, &ctx, &user, sub, "/aid/new", None).await? {
+    let (mut input, photo, _) = match parse(&state, &ctx, &user, sub, "/aid/new", None).await? {
         Ok(ok) => ok,
         Err(page) => return Ok(page),
     };
-    let (uid, p) = (user.id, photo.clone());
+    let masked = mask_post(&ctx, &mut input);
+    let (uid, p, m) = (user.id, photo.clone(), masked.clone());
     let created = state
         .db
         .write(move |tx| {
             let (days, _) = store::admin::settings(tx)?;
             let t = now();
-            Ok(store::insert_post(
-                tx,
-                uid,
-                &input,
-                p.as_deref(),
-                t,
-                t + days * 86_400,
-            )?)
+            let id = store::insert_post(tx, uid, &input, p.as_deref(), t, t + days * 86_400)?;
+            m.keep(tx, "aid", id, Some(uid), t)?;
+            Ok(id)
         })
         .await;
+    let flash = if masked.found() {
+        masking::FLASH
+    } else {
+        "flash.aid.posted"
+    };
     match created {
-        Ok(id) => Ok(redirect_with_flash(
-            &ctx,
-            &format!("/aid/{id}"),
-            "flash.aid.posted",
-        )),
+        Ok(id) => Ok(redirect_with_flash(&ctx, &format!("/aid/{id}"), flash)),
         Err(e) => {
             uploads::remove(&state.config, photo.as_deref());
             Err(e)
         }
     }
+}
+
+/// Masks the personal data of a post's title and description (in the instance's language).
+fn mask_post(ctx: &Ctx, input: &mut super::form::PostInput) -> Masking {
+    let mut m = Masking::new(ctx.instance.default_lang);
+    m.field("title", &mut input.title);
+    m.field("description", &mut input.description);
+    m
+}
+
+/// The originals of a post's masked text, for its author and the moderators; else none.
+pub async fn visible_originals(
+    state: &AppState,
+    ctx: &Ctx,
+    post: &Post,
+) -> Result<Vec<originals::Original>, AppError> {
+    if !masking::may_see(ctx.user.as_ref(), Some(post.author_id)) {
+        return Ok(Vec::new());
+    }
+    let pid = post.id;
+    state
+        .db
+        .read(move |c| Ok(originals::originals(c, "aid", pid)?))
+        .await
 }
 
 /// Whether the user may see the post: the public sees open visible posts; the author sees
@@ -262,11 +285,13 @@ pub async fn show(
         }
         _ => None,
     };
+    let originals = visible_originals(&state, &ctx, &post).await?;
     let page = PostPage {
         post: &post,
         matches: &matches,
         conversation: conversation.as_ref(),
         reply: None,
+        originals: &originals,
     };
     Ok(views::post_page(&ctx, &page, StatusCode::OK))
 }
@@ -280,7 +305,14 @@ pub async fn edit_form(
 ) -> Result<HttpResponse, AppError> {
     let post = own_post(&state, &user, id.into_inner()).await?;
     let actors = actors_of(&state, &user).await?;
-    let form = PostForm::of(&post, ctx.instance.time_zone);
+    let mut form = PostForm::of(&post, ctx.instance.time_zone);
+    for o in visible_originals(&state, &ctx, &post).await? {
+        match o.field.as_str() {
+            "title" => form.title = o.original,
+            "description" => form.description = o.original,
+            _ => {}
+        }
+    }
     let action = format!("/aid/{}/edit", post.id);
     let page = FormPage {
         action: &action,
@@ -308,27 +340,25 @@ pub async fn update(
     };
     let action = format!("/aid/{}/edit", post.id);
     let parsed = parse(&state, &ctx, &user, sub, &action, post.photo.as_deref()).await?;
-    let (input, photo, form) = match parsed {
+    let (mut input, photo, form) = match parsed {
         Ok(ok) => ok,
         Err(page) => return Ok(page),
     };
+    let masked = mask_post(&ctx, &mut input);
     // The edit form carries the stored point, already rounded: rounding again keeps it.
     let change = match (&photo, form.remove_photo == "on") {
         (Some(name), _) => Some(Some(name.clone())),
         (None, true) => Some(None),
         (None, false) => None,
     };
-    let (pid, c2) = (post.id, change.clone());
+    let (pid, c2, author, m) = (post.id, change.clone(), post.author_id, masked.clone());
     let saved = state
         .db
         .write(move |tx| {
-            Ok(store::update_post(
-                tx,
-                pid,
-                &input,
-                c2.as_ref().map(|c| c.as_deref()),
-                now(),
-            )?)
+            let t = now();
+            store::update_post(tx, pid, &input, c2.as_ref().map(|c| c.as_deref()), t)?;
+            m.keep(tx, "aid", pid, Some(author), t)?;
+            Ok(())
         })
         .await;
     if let Err(e) = saved {
@@ -338,7 +368,12 @@ pub async fn update(
     if change.is_some() {
         uploads::remove(&state.config, post.photo.as_deref());
     }
-    Ok(redirect_with_flash(&ctx, &post.url(), "flash.aid.saved"))
+    let flash = if masked.found() {
+        masking::FLASH
+    } else {
+        "flash.aid.saved"
+    };
+    Ok(redirect_with_flash(&ctx, &post.url(), flash))
 }
 
 /// GET /aid/{id}/close and /aid/{id}/extend: a confirmation page (the links of the expiry

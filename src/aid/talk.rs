@@ -99,6 +99,7 @@ pub async fn reply(
             matches: &[],
             conversation: None,
             reply: Some((&form.body, key)),
+            originals: &[],
         };
         return Ok(views::post_page(&ctx, &page, status));
     }

@@ -1,16 +1,16 @@
-//! A person's news for "download my data": their posts, comments and reports.
+//! A person's news for "download my data": their posts and comments (their reports are the
+//! moderation's part).
 
 use rusqlite::Connection;
 use serde_json::{json, Value};
 
-use super::store::{self, comments, reports};
+use super::store::{self, comments};
 use crate::error::AppError;
 
 /// Everything the person wrote in the news.
 pub fn personal_data(conn: &Connection, user_id: i64) -> Result<Value, AppError> {
     let posts = store::posts_by_author(conn, user_id)?;
     let comments = comments::comments_by_author(conn, user_id)?;
-    let reports = reports::reports_by(conn, user_id)?;
     Ok(json!({
         "posts": posts.iter().map(|p| json!({
             "id": p.id,
@@ -33,12 +33,5 @@ pub fn personal_data(conn: &Connection, user_id: i64) -> Result<Value, AppError>
             "created_at": c.created_at,
             "edited_at": c.edited_at,
         })).collect::<Vec<_>>(),
-        "reports": reports.iter().map(|(target, reason, at)| {
-            let what = match target {
-                reports::Target::Post(id) => json!({"post": id}),
-                reports::Target::Comment(id) => json!({"comment": id}),
-            };
-            json!({"about": what, "reason": reason, "created_at": at})
-        }).collect::<Vec<_>>(),
     }))
 }

@@ -11,7 +11,6 @@ pub mod demo;
 pub mod export;
 pub mod feed;
 pub mod handlers;
-pub mod moderation;
 pub mod search;
 pub mod store;
 pub mod views;
@@ -83,6 +82,8 @@ pub struct Post {
     pub created_at: i64,
     pub edited_at: Option<i64>,
     pub comments: i64,
+    /// The journal's actor is an official page (town hall, school, public service).
+    pub actor_official: bool,
 }
 
 impl Post {
@@ -264,20 +265,6 @@ impl CommentForm {
     /// The parent comment's id, when it is a number.
     pub fn parent_id(&self) -> Option<i64> {
         self.parent.trim().parse().ok()
-    }
-}
-
-/// The report form: an optional reason.
-#[derive(Deserialize, Default, Clone, Debug)]
-#[serde(default)]
-pub struct ReportForm {
-    pub reason: String,
-}
-
-impl ReportForm {
-    /// The reason, trimmed and cut to [`MAX_REASON`].
-    pub fn reason(&self) -> String {
-        self.reason.trim().chars().take(MAX_REASON).collect()
     }
 }
 

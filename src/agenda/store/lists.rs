@@ -49,6 +49,10 @@ pub struct Item {
     pub members_only: bool,
     pub location: String,
     pub organiser: Option<String>,
+    /// The organiser is an official page (town hall, school, public service).
+    pub organiser_official: bool,
+    /// Organised by a person who has since deleted their account.
+    pub organiser_gone: bool,
     pub tags: Vec<String>,
     pub point: Option<(f64, f64)>,
     pub tz: String,
@@ -83,6 +87,9 @@ const ITEM_COLUMNS: &str = "o.id, o.recurrence_id, o.start_utc, o.end_utc, o.can
         o.title AS o_title, o.note, e.id AS event_id, e.slug, e.title, e.type, e.status, e.all_day,
         e.rrule <> '' AS recurring, e.visibility, e.address, e.lat, e.lon, e.tz, e.created_at, e.updated_at,
         pl.name AS place_name, coalesce(org.name, u.name) AS organiser,
+        coalesce(org.official, 0) AS organiser_official,
+        (e.organiser_actor_id IS NULL AND e.organiser_user_id IS NULL AND e.created_by IS NULL
+            AND e.submitter_email = '') AS organiser_gone,
         (SELECT group_concat(tag, ',') FROM (SELECT tag FROM event_tags WHERE event_id = e.id ORDER BY tag)) AS tags";
 
 const ITEM_JOINS: &str = "LEFT JOIN actors pl ON pl.id = e.place_id
@@ -183,6 +190,8 @@ fn item_from_row(r: &Row) -> rusqlite::Result<Item> {
         members_only: visibility != "public",
         location: place.unwrap_or(address),
         organiser: r.get("organiser")?,
+        organiser_official: r.get("organiser_official")?,
+        organiser_gone: r.get("organiser_gone")?,
         tags: split_tags(r.get("tags")?),
         point: lat.zip(lon),
         tz: r.get("tz")?,

@@ -3,6 +3,7 @@
 
 pub mod imports;
 pub mod lists;
+pub mod moderation;
 pub mod occurrences;
 pub mod outside;
 pub mod refs;
@@ -46,7 +47,12 @@ pub(super) const EVENT_SELECT: &str = "SELECT e.id, e.slug, e.uid, e.title, e.de
         e.capacity, e.rrule, e.exdates, e.submitter_name, e.submitter_email, e.created_by,
         e.created_at, e.updated_at,
         pl.slug AS place_slug, pl.name AS place_name, pl.visibility AS place_visibility,
+        pl.official AS place_official,
         org.slug AS org_slug, org.name AS org_name, org.visibility AS org_visibility,
+        org.official AS org_official,
+        -- Organised in their own name by a person who has since deleted their account.
+        (e.organiser_actor_id IS NULL AND e.organiser_user_id IS NULL AND e.created_by IS NULL
+            AND e.submitter_email = '') AS organiser_gone,
         u.name AS org_user_name, par.slug AS parent_slug, par.title AS parent_title,
         (SELECT group_concat(tag, ',') FROM (SELECT tag FROM event_tags WHERE event_id = e.id ORDER BY tag)) AS tags
     FROM events e
@@ -60,12 +66,14 @@ fn actor_ref(r: &Row, id: &str, prefix: &str) -> rusqlite::Result<Option<ActorRe
     let slug: Option<String> = r.get(format!("{prefix}_slug").as_str())?;
     let name: Option<String> = r.get(format!("{prefix}_name").as_str())?;
     let vis: Option<String> = r.get(format!("{prefix}_visibility").as_str())?;
+    let official: Option<bool> = r.get(format!("{prefix}_official").as_str())?;
     Ok(match (id, slug, name) {
         (Some(id), Some(slug), Some(name)) => Some(ActorRef {
             id,
             slug,
             name,
             public: vis.as_deref() == Some("public"),
+            official: official.unwrap_or(false),
         }),
         _ => None,
     })
@@ -103,6 +111,7 @@ pub(super) fn event_from_row(r: &Row) -> rusqlite::Result<Event> {
         lon: r.get("lon")?,
         organiser: actor_ref(r, "organiser_actor_id", "org")?,
         organiser_user: org_user.zip(org_user_name),
+        organiser_gone: r.get("organiser_gone")?,
         parent: match (parent_id, parent_slug, parent_title) {
             (Some(i), Some(s), Some(t)) => Some((i, s, t)),
             _ => None,

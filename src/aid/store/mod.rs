@@ -3,6 +3,7 @@
 //! `admin.rs`.
 
 pub mod admin;
+pub mod moderation;
 pub mod talk;
 
 use rusqlite::{named_params, Connection, OptionalExtension, Row};

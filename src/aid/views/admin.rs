@@ -4,36 +4,10 @@ use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use maud::html;
 
-use super::{button, card};
 use crate::aid::form::SettingsForm;
-use crate::aid::{Category, Post};
+use crate::aid::Category;
 use crate::web::forms::{csrf, error_summary, Field, FormErrors};
 use crate::web::{page, page_with_status, Ctx};
-
-/// GET /aid/moderation
-pub fn queue(ctx: &Ctx, items: &[(Post, Vec<String>)]) -> HttpResponse {
-    let title = ctx.t("aid.moderation");
-    page(
-        ctx,
-        title,
-        html! {
-            h1 { (title) }
-            @if items.is_empty() { p { (ctx.t("aid.queue_empty")) } }
-            @for (p, reasons) in items {
-                (card(ctx, p, None))
-                @if !reasons.is_empty() {
-                    p.small { (ctx.lang.tf("aid.report_count", &[("n", &reasons.len().to_string())])) }
-                    ul.small { @for r in reasons { li { @if r.is_empty() { em { (ctx.t("aid.no_reason")) } } @else { (r) } } } }
-                }
-                p {
-                    @let base = format!("/aid/moderation/{}", p.id);
-                    @if p.hidden { (button(ctx, &format!("{base}/restore"), ctx.t("aid.restore"))) }
-                    @else { (button(ctx, &format!("{base}/hide"), ctx.t("aid.hide"))) " " (button(ctx, &format!("{base}/keep"), ctx.t("aid.keep"))) }
-                }
-            }
-        },
-    )
-}
 
 /// GET /aid/settings (and its 422 re-render)
 pub fn settings(ctx: &Ctx, f: &SettingsForm, e: &FormErrors, status: StatusCode) -> HttpResponse {

@@ -204,6 +204,8 @@ pub struct PostPage<'a> {
     pub conversation: Option<&'a Conversation>,
     /// The reply form as typed, with its error (a 422 re-render).
     pub reply: Option<(&'a str, &'static str)>,
+    /// The originals of its masked text, when the viewer is its author or a moderator.
+    pub originals: &'a [crate::personal_data::store::Original],
 }
 
 fn owner_tools(ctx: &Ctx, p: &Post) -> Markup {
@@ -257,6 +259,7 @@ pub fn post_page(ctx: &Ctx, pp: &PostPage, status: StatusCode) -> HttpResponse {
                 @if p.hidden { p.notice { (ctx.t("aid.hidden_notice")) } }
                 @if let Some(img) = &p.photo { img.photo src={ "/media/" (img) } alt="" loading="lazy"; }
                 div.markdown { (PreEscaped(markdown::render(&p.description))) }
+                (crate::personal_data::views::originals_of(ctx, "aid", p.id, pp.originals))
                 @if p.available_from.is_some() || p.available_until.is_some() {
                     p {
                         (ctx.t("aid.available")) " "
@@ -284,16 +287,7 @@ pub fn post_page(ctx: &Ctx, pp: &PostPage, status: StatusCode) -> HttpResponse {
                     (Some(_), Some(t)) => { p { a href=(t.url()) { (ctx.t("aid.your_conversation")) } } }
                     (Some(_), None) => { (reply_form(ctx, p, pp.reply.map_or("", |r| r.0), pp.reply.map(|r| r.1))) }
                 }
-                @if me.is_some() {
-                    details {
-                        summary { (ctx.t("aid.report")) }
-                        form method="post" action={ (p.url()) "/report" } {
-                            (csrf(ctx))
-                            (Field::text("reason", "aid.report_reason", "").optional().kind("textarea").render(ctx, &FormErrors::new()))
-                            button type="submit" { (ctx.t("aid.report_send")) }
-                        }
-                    }
-                }
+                p { a.report href={ "/report/aid/" (p.id) } { (ctx.t("aid.report")) } }
             }
         },
     )
@@ -392,6 +386,7 @@ pub fn form_page(ctx: &Ctx, fp: &FormPage, status: StatusCode) -> HttpResponse {
             h1 { (title) }
             p { a href="/aid" { (ctx.t("aid.back")) } }
             (error_summary(ctx, e))
+            (crate::personal_data::views::edit_note(ctx, &[&f.title, &f.description]))
             form method="post" action={ (fp.action) "?_csrf=" (url_encode(&ctx.csrf)) } enctype="multipart/form-data" novalidate {
                 (csrf(ctx))
                 (radios(ctx, "kind", ctx.t("aid.kind_label"), &kinds, &f.kind, e))

@@ -2,6 +2,8 @@
 
 pub mod follows;
 pub mod members;
+pub mod moderation;
+pub mod official;
 pub mod rna;
 
 use rusqlite::{named_params, Connection, OptionalExtension, Row};
@@ -23,6 +25,8 @@ pub struct Listing {
     pub summary: String,
     pub tags: Vec<String>,
     pub photo: Option<String>,
+    /// Marked official by a site admin (town hall, school, public service).
+    pub official: bool,
 }
 
 /// Filters of the directory list.
@@ -42,7 +46,7 @@ pub struct Viewer {
 
 const ACTOR_SELECT: &str = "SELECT a.id, a.slug, a.kind, a.type, a.name, a.summary, a.description, a.address,
         a.lat, a.lon, a.phone, a.website, a.social, a.hours, a.capacity, a.equipment, a.accessibility,
-        a.photo, a.visibility, a.rna_id, a.created_at, a.updated_at,
+        a.photo, a.visibility, a.rna_id, a.official, a.created_at, a.updated_at,
         p.slug AS parent_slug, p.name AS parent_name,
         (SELECT group_concat(tag, ',') FROM (SELECT tag FROM actor_tags WHERE actor_id = a.id ORDER BY tag)) AS tags
     FROM actors a LEFT JOIN actors p ON p.id = a.parent_id AND p.visibility = 'public'";
@@ -87,6 +91,7 @@ fn actor_from_row(r: &Row) -> rusqlite::Result<Actor> {
         parent: parent_slug.zip(parent_name),
         visibility: Visibility::parse(&visibility).unwrap_or(Visibility::Public),
         rna_id: r.get("rna_id")?,
+        official: r.get("official")?,
         created_at: r.get("created_at")?,
         updated_at: r.get("updated_at")?,
     })
@@ -239,10 +244,11 @@ pub(super) fn listing_from_row(r: &Row) -> rusqlite::Result<Listing> {
         summary: r.get("summary")?,
         tags: split_tags(r.get("tags")?),
         photo: r.get("photo")?,
+        official: r.get("official")?,
     })
 }
 
-pub(super) const LISTING_COLUMNS: &str = "a.slug, a.kind, a.type, a.name, a.summary, a.photo,
+pub(super) const LISTING_COLUMNS: &str = "a.slug, a.kind, a.type, a.name, a.summary, a.photo, a.official,
     (SELECT group_concat(tag, ',') FROM (SELECT tag FROM actor_tags WHERE actor_id = a.id ORDER BY tag)) AS tags";
 
 /// One page of the directory the viewer may see, by name, and the total count.

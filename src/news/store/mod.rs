@@ -4,7 +4,7 @@
 //! search source filter through it, so that no surface can leak a restricted post.
 
 pub mod comments;
-pub mod reports;
+pub mod moderation;
 
 use rusqlite::types::ToSql;
 use rusqlite::{named_params, Connection, OptionalExtension, Row};
@@ -34,7 +34,8 @@ pub const VISIBLE: &str = "((p.hidden_at IS NULL OR (:with_hidden AND :staff))
 const POST_SELECT: &str = "SELECT p.id, p.actor_id, a.slug, a.name, p.author_id, u.name, p.title,
         p.body, p.image, p.audience, p.hidden_at IS NOT NULL, p.created_at, p.edited_at,
         (SELECT count(*) FROM news_comments c
-         WHERE c.post_id = p.id AND c.hidden_at IS NULL AND c.deleted_at IS NULL)
+         WHERE c.post_id = p.id AND c.hidden_at IS NULL AND c.deleted_at IS NULL),
+        coalesce(a.official, 0)
     FROM news_posts p LEFT JOIN actors a ON a.id = p.actor_id LEFT JOIN users u ON u.id = p.author_id";
 
 fn post_from_row(r: &Row) -> rusqlite::Result<Post> {
@@ -55,6 +56,7 @@ fn post_from_row(r: &Row) -> rusqlite::Result<Post> {
         created_at: r.get(11)?,
         edited_at: r.get(12)?,
         comments: r.get(13)?,
+        actor_official: r.get(14)?,
     })
 }
 

@@ -25,26 +25,15 @@ pub struct PostPage<'a> {
 }
 
 /// The report button: a reason to type, then send (works without JavaScript).
-fn report(ctx: &Ctx, action: &str, id: &str) -> Markup {
-    html! {
-        details.report {
-            summary { (ctx.t("news.report")) }
-            form method="post" action=(action) {
-                (csrf(ctx))
-                div.field {
-                    label for={ "reason-" (id) } { (ctx.t("news.report_reason")) " " span.optional { (ctx.t("form.optional")) } }
-                    textarea id={ "reason-" (id) } name="reason" rows="2" maxlength="1000" {}
-                }
-                button type="submit" { (ctx.t("news.report_send")) }
-            }
-        }
-    }
+/// The link to the one report form (visitors may report illegal content too).
+fn report(ctx: &Ctx, kind: &str, id: i64) -> Markup {
+    html! { a.report href={ "/report/" (kind) "/" (id) } { (ctx.t("news.report")) } }
 }
 
 fn post_actions(ctx: &Ctx, p: &PostPage) -> Markup {
     let post = p.post;
     let Some(user) = &ctx.user else {
-        return html! {};
+        return html! { div.actions { (report(ctx, "news", post.id)) } };
     };
     let url = post.url();
     html! {
@@ -55,9 +44,9 @@ fn post_actions(ctx: &Ctx, p: &PostPage) -> Markup {
             }
             @if is_staff(user) {
                 @let (action, label) = if post.hidden { ("restore", "news.restore") } else { ("hide", "news.hide") };
-                (button(ctx, &format!("/moderation/posts/{}/{action}?next={}", post.id, url_encode(&url)), ctx.t(label), None)) " "
+                (button(ctx, &format!("/moderation/items/news/{}/{action}?next={}", post.id, url_encode(&url)), ctx.t(label), None)) " "
             }
-            @if post.author_id != Some(user.id) { (report(ctx, &format!("{url}/report"), &format!("p{}", post.id))) }
+            @if post.author_id != Some(user.id) { (report(ctx, "news", post.id)) }
         }
     }
 }
@@ -107,9 +96,9 @@ fn comment(ctx: &Ctx, p: &PostPage, c: &Comment) -> Markup {
                     }
                     @if staff {
                         @let (action, label) = if c.hidden { ("restore", "news.restore") } else { ("hide", "news.hide") };
-                        (button(ctx, &format!("/moderation/comments/{}/{action}?next={}", c.id, url_encode(&p.post.url())), ctx.t(label), None)) " "
+                        (button(ctx, &format!("/moderation/items/comment/{}/{action}?next={}", c.id, url_encode(&p.post.url())), ctx.t(label), None)) " "
                     }
-                    @if c.author_id != Some(user.id) { (report(ctx, &format!("/news/comments/{}/report", c.id), &format!("c{}", c.id))) }
+                    @if c.author_id != Some(user.id) { (report(ctx, "comment", c.id)) }
                 }
             }
         }

@@ -2,10 +2,8 @@
 //! comments, the edit forms, the moderation queue, and the "my village" block.
 
 mod comments;
-mod moderation;
 
 pub use comments::{comment_edit_page, post_page, PostPage};
-pub use moderation::queue;
 
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
