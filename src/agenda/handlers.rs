@@ -283,9 +283,15 @@ pub async fn around(
         ctx.user.as_ref().map(|u| u.id),
     );
     let now = now();
+    let sees_original = crate::personal_data::masking::may_see(ctx.user.as_ref(), ev.created_by);
     state
         .db
         .read(move |c| {
+            let originals = if sees_original {
+                crate::personal_data::store::originals(c, "event", id)?
+            } else {
+                Vec::new()
+            };
             let occurrence = match rid {
                 Some(r) => occurrences::by_recurrence_id(c, id, r)?,
                 None => occurrences::current(c, id, now)?,
@@ -302,6 +308,7 @@ pub async fn around(
                 counts,
                 mine,
                 full: false,
+                originals,
             })
         })
         .await

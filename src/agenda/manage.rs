@@ -13,6 +13,8 @@ use super::{save, views, Event, EventForm, Status};
 use crate::db::now;
 use crate::error::AppError;
 use crate::mail::Mail;
+use crate::personal_data::masking;
+use crate::personal_data::store as originals;
 use crate::state::AppState;
 use crate::web::forms::FormErrors;
 use crate::web::CurrentUser;
@@ -153,8 +155,17 @@ pub async fn create(
     Ok(redirect_with_flash(
         &ctx,
         &format!("/e/{slug}"),
-        "flash.saved",
+        saved_flash(&form),
     ))
+}
+
+/// "Saved", or the author is told the personal data of the text was masked (by `save`).
+fn saved_flash(form: &EventForm) -> &'static str {
+    if masking::holds_any(&[&form.title, &form.description]) {
+        masking::FLASH
+    } else {
+        "flash.saved"
+    }
 }
 
 /// A refusal of the save as the form's message and status: a booked room (409) names the
@@ -245,11 +256,27 @@ pub async fn edit_form(
     if !access.manage {
         return Err(AppError::Forbidden);
     }
+    let mut form = EventForm::from_event(&ev);
+    // The author and the moderators edit what they typed (it is masked again on save).
+    if masking::may_see(ctx.user.as_ref(), ev.created_by) {
+        let id = ev.id;
+        let kept = state
+            .db
+            .read(move |c| Ok(originals::originals(c, "event", id)?))
+            .await?;
+        for o in kept {
+            match o.field.as_str() {
+                "title" => form.title = o.original,
+                "description" => form.description = o.original,
+                _ => {}
+            }
+        }
+    }
     form_page(
         &state,
         &ctx,
         Some(&ev),
-        &EventForm::from_event(&ev),
+        &form,
         &FormErrors::new(),
         StatusCode::OK,
     )
@@ -293,7 +320,7 @@ pub async fn update(
     Ok(redirect_with_flash(
         &ctx,
         &format!("/e/{}", ev.slug),
-        "flash.saved",
+        saved_flash(&form),
     ))
 }
 

@@ -1,6 +1,7 @@
 //! Saving an event: the slugs of the form (place, organiser, parent) resolved and checked
-//! inside the write transaction, the row written, the occurrences materialised. Shared by the
-//! web form, the demo village and (later) the iCalendar import.
+//! inside the write transaction, the title and description masked of personal data (the
+//! originals filed aside), the row written, the occurrences materialised. Shared by the web
+//! form, the demo village and the rooms (the iCalendar import masks the same way in sync.rs).
 
 use chrono_tz::Tz;
 use rusqlite::Connection;
@@ -9,6 +10,7 @@ use super::store::{self, occurrences, EventRow};
 use super::{event_slug, Event, EventInput, Status, Viewer, HORIZON_SECS};
 use crate::auth::User;
 use crate::error::AppError;
+use crate::personal_data::masking::Masking;
 use crate::time::local_to_utc;
 
 /// Why an event cannot be saved as the form says.
@@ -141,6 +143,17 @@ fn row<'a>(input: &'a EventInput, r: &'a Resolved, tz: &'a Tz) -> EventRow<'a> {
     }
 }
 
+/// The input with its title and description masked in the instance's language, and the
+/// originals to file once the event's id is known.
+fn masked(tx: &Connection, input: &EventInput) -> Result<(EventInput, Masking), AppError> {
+    let lang = crate::personal_data::store::village_lang(tx)?;
+    let mut input = input.clone();
+    let mut m = Masking::new(lang);
+    m.field("title", &mut input.title);
+    m.field("description", &mut input.description);
+    Ok((input, m))
+}
+
 /// A UID that stays the event's forever (`<random>@placette`).
 fn new_uid() -> String {
     format!(
@@ -176,6 +189,8 @@ pub fn create_linked(
         Ok(r) => r,
         Err(refusal) => return Ok(Err(refusal)),
     };
+    let (input, m) = masked(tx, input)?;
+    let input = &input;
     let slug = store::unique_slug(tx, &event_slug(&input.title, input.start.date()))?;
     let status = if user.is_some() {
         Status::Scheduled
@@ -199,6 +214,7 @@ pub fn create_linked(
         (&input.submitter_name, &input.submitter_email),
         now,
     )?;
+    m.keep(tx, "event", id, user.map(|u| u.id), now)?;
     occurrences::materialise(tx, id, now + HORIZON_SECS)?;
     link(tx, id)?;
     finish(tx, id, r.place_id, status).map(|done| done.map(|()| slug))
@@ -216,12 +232,15 @@ pub fn update(
         Ok(r) => r,
         Err(refusal) => return Ok(Err(refusal)),
     };
+    let (input, m) = masked(tx, input)?;
+    let input = &input;
     tx.execute_batch("SAVEPOINT agenda_save")?;
     let placeless = EventRow {
         place_id: None,
         ..row(input, &r, &current.tz)
     };
     store::update_event(tx, current.id, &placeless, Some(user.id), now)?;
+    m.keep(tx, "event", current.id, current.created_by, now)?;
     occurrences::materialise(tx, current.id, now + HORIZON_SECS)?;
     finish(tx, current.id, r.place_id, current.status)
 }

@@ -17,6 +17,8 @@ use crate::db::memo::Memo;
 use crate::db::now;
 use crate::error::AppError;
 use crate::mail::Mail;
+use crate::personal_data::masking::{self, Masking};
+use crate::personal_data::store as originals;
 use crate::state::AppState;
 use crate::web::forms::FormErrors;
 use crate::web::CurrentUser;
@@ -71,7 +73,7 @@ pub async fn show(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let (actor, access) = load(&state, &ctx, slug.into_inner()).await?;
-    let around = around(&state, &ctx, actor.id).await?;
+    let around = around(&state, &ctx, actor.id, sees_original(&ctx, &access)).await?;
     let page = views::DetailPage {
         actor: &actor,
         access,
@@ -81,8 +83,9 @@ pub async fn show(
     Ok(views::detail(&ctx, &page, StatusCode::OK))
 }
 
-/// What the detail page shows around the actor: sub-pages, follows, members.
-async fn around(state: &AppState, ctx: &Ctx, id: i64) -> Result<Around, AppError> {
+/// What the detail page shows around the actor: sub-pages, follows, members, and the
+/// originals of its masked text when `originals` (the viewer manages it or moderates).
+async fn around(state: &AppState, ctx: &Ctx, id: i64, originals: bool) -> Result<Around, AppError> {
     let user_id = ctx.user.as_ref().map(|u| u.id);
     state
         .db
@@ -93,9 +96,37 @@ async fn around(state: &AppState, ctx: &Ctx, id: i64) -> Result<Around, AppError
                 following,
                 followers,
                 members: members::active_member_count(c, id)?,
+                originals: if originals {
+                    originals::originals(c, "actor", id)?
+                } else {
+                    Vec::new()
+                },
             })
         })
         .await
+}
+
+/// Who sees the original of a page's masked text: the page's admins (its authors, who edit
+/// it together) and the site's moderators and admins.
+fn sees_original(ctx: &Ctx, access: &Access) -> bool {
+    access.can_manage() || masking::is_moderator(ctx.user.as_ref())
+}
+
+/// Masks the personal data of a page's summary and description (in the instance's language).
+fn mask_actor(tx: &rusqlite::Connection, input: &mut ActorInput) -> rusqlite::Result<Masking> {
+    let mut m = Masking::new(originals::village_lang(tx)?);
+    m.field("summary", &mut input.summary);
+    m.field("description", &mut input.description);
+    Ok(m)
+}
+
+/// "Saved", or the author is told the personal data of the text was masked.
+fn saved_flash(form: &ActorForm) -> &'static str {
+    if masking::holds_any(&[&form.summary, &form.description]) {
+        masking::FLASH
+    } else {
+        "flash.saved"
+    }
 }
 
 /// Query of the new-actor form (`?kind=place&type=room` preselects).
@@ -149,8 +180,9 @@ pub fn create_actor(
     input: &ActorInput,
     user: &User,
 ) -> Result<Result<String, (&'static str, &'static str)>, AppError> {
-    let located = locate(tx, input)?;
-    let input = located.as_ref().unwrap_or(input);
+    let mut input = locate(tx, input)?.unwrap_or_else(|| input.clone());
+    let masked = mask_actor(tx, &mut input)?;
+    let input = &input;
     let Ok(parent) = check_parent(tx, input, None, user)? else {
         return Ok(Err(("parent", "dir.parent_unknown")));
     };
@@ -164,6 +196,7 @@ pub fn create_actor(
         rna_id: None,
     };
     let id = store::insert_actor(tx, input, &slug, parent, &origin, now())?;
+    masked.keep(tx, "actor", id, Some(user.id), now())?;
     members::put_member(tx, id, user.id, MemberRole::Admin, "", true, now())?;
     Ok(Ok(slug))
 }
@@ -214,7 +247,7 @@ pub async fn create(
         Ok(slug) => Ok(redirect_with_flash(
             &ctx,
             &format!("/a/{slug}"),
-            "flash.saved",
+            saved_flash(&form),
         )),
         Err((field, key)) => {
             errors.add(field, key);
@@ -240,10 +273,24 @@ pub async fn edit_form(
     if !access.can_manage() {
         return Err(AppError::Forbidden);
     }
+    let mut form = ActorForm::from_actor(&actor);
+    // Its editors see what was typed (masked again on save), so that an edit keeps it.
+    let id = actor.id;
+    let kept = state
+        .db
+        .read(move |c| Ok(originals::originals(c, "actor", id)?))
+        .await?;
+    for o in kept {
+        match o.field.as_str() {
+            "summary" => form.summary = o.original,
+            "description" => form.description = o.original,
+            _ => {}
+        }
+    }
     Ok(views::form(
         &ctx,
         Some(&actor),
-        &ActorForm::from_actor(&actor),
+        &form,
         &FormErrors::new(),
         StatusCode::OK,
     ))
@@ -280,11 +327,13 @@ pub async fn update(
     let saved = state
         .db
         .write(move |tx| {
-            let input = locate(tx, &input)?.unwrap_or(input);
+            let mut input = locate(tx, &input)?.unwrap_or(input);
             let Ok(parent) = check_parent(tx, &input, Some(id), &user)? else {
                 return Ok(false);
             };
+            let masked = mask_actor(tx, &mut input)?;
             store::update_actor(tx, id, &input, parent, Some(uid), now())?;
+            masked.keep(tx, "actor", id, Some(uid), now())?;
             Ok(true)
         })
         .await?;
@@ -301,7 +350,7 @@ pub async fn update(
     Ok(redirect_with_flash(
         &ctx,
         &format!("/a/{}", actor.slug),
-        "flash.saved",
+        saved_flash(&form),
     ))
 }
 
@@ -395,7 +444,7 @@ pub async fn contact(
         errors.add("message", "error.too_many");
     }
     if !errors.is_empty() {
-        let around = around(&state, &ctx, actor.id).await?;
+        let around = around(&state, &ctx, actor.id, sees_original(&ctx, &access)).await?;
         let page = views::DetailPage {
             actor: &actor,
             access,

@@ -16,6 +16,8 @@ use super::{message, DraftForm, List, Mailing};
 use crate::agenda::store::lists::{between, Filter};
 use crate::db::now;
 use crate::error::AppError;
+use crate::personal_data::masking::Masking;
+use crate::personal_data::store as originals;
 use crate::state::AppState;
 use crate::web::forms::FormErrors;
 use crate::web::CurrentUser;
@@ -138,7 +140,7 @@ pub async fn create(
         ));
     }
     let mut errors = FormErrors::new();
-    let Some(input) = form.parse(&mut errors) else {
+    let Some(mut input) = form.parse(&mut errors) else {
         return Ok(views::editor(
             &ctx,
             &page,
@@ -147,16 +149,30 @@ pub async fn create(
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
     };
-    let (lid, uid) = (list.id, user.id);
+    let masked = mask(&ctx, &mut input);
+    let (lid, uid, flash) = (list.id, user.id, masked.flash("flash.saved"));
     let id = state
         .db
-        .write(move |tx| Ok(mailings::create_draft(tx, lid, &input, uid, now())?))
+        .write(move |tx| {
+            let id = mailings::create_draft(tx, lid, &input, uid, now())?;
+            masked.keep(tx, "mailing", id, Some(uid), now())?;
+            Ok(id)
+        })
         .await?;
     Ok(redirect_with_flash(
         &ctx,
         &format!("/lists/{}/mailings/{id}", list.slug),
-        "flash.saved",
+        flash,
     ))
+}
+
+/// Masks the subject and body (what goes out to the list and its archive), in the instance's
+/// language; the editors keep the original in the editor.
+fn mask(ctx: &Ctx, input: &mut super::DraftInput) -> Masking {
+    let mut m = Masking::new(ctx.instance.default_lang);
+    m.field("subject", &mut input.subject);
+    m.field("body", &mut input.body);
+    m
 }
 
 /// A mailing of the list, for its editors and for the member who proposed it.
@@ -246,12 +262,24 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let (slug, id) = path.into_inner();
     let (list, m) = load_mailing(&state, &ctx, slug, id).await?;
+    let mut form = form_of(&m);
+    for o in state
+        .db
+        .read(move |c| Ok(originals::originals(c, "mailing", id)?))
+        .await?
+    {
+        match o.field.as_str() {
+            "subject" => form.subject = o.original,
+            "body" => form.body = o.original,
+            _ => {}
+        }
+    }
     render_editor(
         &state,
         &ctx,
         &list,
         &m,
-        &form_of(&m),
+        &form,
         &FormErrors::new(),
         StatusCode::OK,
     )
@@ -288,7 +316,7 @@ pub async fn save(
         .await;
     }
     let mut errors = FormErrors::new();
-    let Some(input) = form.parse(&mut errors) else {
+    let Some(mut input) = form.parse(&mut errors) else {
         return render_editor(
             &state,
             &ctx,
@@ -300,16 +328,23 @@ pub async fn save(
         )
         .await;
     };
-    let (base, uid) = (form.base(), user.id);
+    let masked = mask(&ctx, &mut input);
+    let (base, uid, flash) = (form.base(), user.id, masked.flash("flash.saved"));
     let saved = state
         .db
-        .write(move |tx| Ok(mailings::save_revision(tx, id, base, &input, uid, now())?))
+        .write(move |tx| {
+            let saved = mailings::save_revision(tx, id, base, &input, uid, now())?;
+            if saved.is_ok() {
+                masked.keep(tx, "mailing", id, Some(uid), now())?;
+            }
+            Ok(saved)
+        })
         .await?;
     match saved {
         Ok(_) => Ok(redirect_with_flash(
             &ctx,
             &format!("/lists/{}/mailings/{id}", list.slug),
-            "flash.saved",
+            flash,
         )),
         Err(SaveRefused::Conflict(_)) => {
             let current = state

@@ -48,6 +48,16 @@ impl Masking {
         self.fields.iter().any(|(_, s)| s.original.is_some())
     }
 
+    /// The flash after the save: the author is told when personal data was masked, else
+    /// `otherwise`.
+    pub fn flash(&self, otherwise: &'static str) -> &'static str {
+        if self.found() {
+            FLASH
+        } else {
+            otherwise
+        }
+    }
+
     /// Files the originals of item `item_id` of `kind` ('news', 'comment', 'aid', 'event',
     /// 'actor', 'mailing'), and forgets those of fields that no longer hold personal data.
     pub fn keep(
@@ -63,6 +73,12 @@ impl Masking {
         }
         Ok(())
     }
+}
+
+/// Whether any of `texts` holds personal data: a save path that masks deeper down (the agenda's
+/// `save`) tells its author with this.
+pub fn holds_any(texts: &[&str]) -> bool {
+    texts.iter().any(|t| !super::find(t).is_empty())
 }
 
 /// A moderator or an admin of the site: they see every original and may purge it.

@@ -3,6 +3,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{Kind, Shielded};
+use crate::i18n::Lang;
 
 /// The original of one field, for its author and the moderators.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -110,4 +111,14 @@ pub fn by_author(c: &Connection, user_id: i64) -> rusqlite::Result<Vec<Original>
     ))?;
     let rows = st.query_map([user_id], row)?;
     rows.collect()
+}
+
+/// The language text is masked in: the instance's default language (French before setup).
+pub fn village_lang(c: &Connection) -> rusqlite::Result<Lang> {
+    let code: Option<String> = c
+        .query_row("SELECT default_lang FROM instance WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(code.and_then(|c| Lang::from_code(&c)).unwrap_or(Lang::Fr))
 }

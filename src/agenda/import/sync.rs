@@ -11,6 +11,7 @@ use crate::agenda::store::{self, occurrences, EventRow};
 use crate::agenda::{event_slug, EventType, Status, Visibility, HORIZON_SECS};
 use crate::error::AppError;
 use crate::i18n::fold;
+use crate::personal_data::masking::Masking;
 use crate::time::local_to_utc;
 
 /// A stable hash of what the feed said about an event (FNV-1a over its debug form).
@@ -147,6 +148,7 @@ pub fn apply(
     now: i64,
 ) -> Result<RunResult, AppError> {
     let mut res = RunResult::default();
+    let lang = crate::personal_data::store::village_lang(tx)?;
     for ev in &feed.events {
         let fp = fingerprint(ev);
         let status = if ev.cancelled {
@@ -155,12 +157,22 @@ pub fn apply(
             Status::Scheduled
         };
         let rrule = ev.rule.as_ref().map(|r| r.to_string()).unwrap_or_default();
-        let row = row(ev, rrule, actor_id);
+        // What the feed publishes is masked like what residents type.
+        let (mut title, mut description) = (ev.title.clone(), ev.description.clone());
+        let mut masked = Masking::new(lang);
+        masked.field("title", &mut title);
+        masked.field("description", &mut description);
+        let row = EventRow {
+            title: &title,
+            description: &description,
+            ..row(ev, rrule, actor_id)
+        };
         res.simplified += i64::from(ev.simplified);
         match imports::linked(tx, source_id, &ev.uid)? {
             Some((id, old_fp, old_status)) => {
                 if old_fp != fp {
                     store::update_event(tx, id, &row, by, now)?;
+                    masked.keep(tx, "event", id, by, now)?;
                     occurrences::materialise(tx, id, now + HORIZON_SECS)?;
                     imports::set_link(tx, id, source_id, &ev.uid, &fp)?;
                 }
@@ -172,13 +184,14 @@ pub fn apply(
                 }
             }
             None => {
-                let slug = store::unique_slug(tx, &event_slug(&ev.title, ev.start.date()))?;
+                let slug = store::unique_slug(tx, &event_slug(&title, ev.start.date()))?;
                 let uid = format!(
                     "{:016x}{:016x}@placette",
                     rand::random::<u64>(),
                     rand::random::<u64>()
                 );
                 let id = store::insert_event(tx, &row, &slug, &uid, status, by, ("", ""), now)?;
+                masked.keep(tx, "event", id, by, now)?;
                 occurrences::materialise(tx, id, now + HORIZON_SECS)?;
                 imports::set_link(tx, id, source_id, &ev.uid, &fp)?;
                 res.added += 1;

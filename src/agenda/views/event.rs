@@ -349,6 +349,7 @@ pub fn page(
                 @if !p.children.is_empty() {
                     section aria-labelledby="children-h" {
                         h2 #children-h { (ctx.t("agenda.sub_events")) }
+                (crate::personal_data::views::originals_of(ctx, "event", ev.id, &p.originals))
                         ul.events {
                             @for (slug, t, at, st) in &p.children {
                                 li.cancelled[*st == Status::Cancelled] {

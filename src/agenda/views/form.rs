@@ -117,6 +117,7 @@ pub fn event_form(
             h1 { (title) }
             @if anonymous { p.notice { (ctx.t("agenda.submission_intro")) } }
             (error_summary(ctx, e))
+            (crate::personal_data::views::edit_note(ctx, &[&f.title, &f.description]))
             form method="post" action=(action) novalidate {
                 (csrf(ctx))
                 (Field::text("title", "agenda.title_label", &f.title).render(ctx, e))

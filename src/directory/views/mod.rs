@@ -116,6 +116,8 @@ pub struct Around {
     pub followers: i64,
     pub members: i64,
 }
+    /// The originals of its masked text, for its admins and the moderators.
+    pub originals: Vec<crate::personal_data::store::Original>,
 
 /// What the detail page shows.
 pub struct DetailPage<'a> {
@@ -299,6 +301,7 @@ pub fn detail(ctx: &Ctx, p: &DetailPage, status: StatusCode) -> HttpResponse {
                     ul.tags aria-label=(ctx.t("dir.tags")) {
                         @for t in &a.tags { li { a href={ "/directory?tag=" (url_encode(t)) } { "#" (t) } } }
                     }
+                (crate::personal_data::views::originals_of(ctx, "actor", a.id, &p.around.originals))
                 }
                 dl.facts {
                     @if !a.address.is_empty() { dt { (ctx.t("dir.address")) } dd { (a.address) } }
@@ -446,6 +449,7 @@ pub fn form(
                     p.hint { (ctx.t("dir.map_picker_hint")) }
                 }
                 fieldset {
+            (crate::personal_data::views::edit_note(ctx, &[&f.summary, &f.description]))
                     legend { (ctx.t("dir.contacts")) }
                     (Field::text("phone", "dir.phone", &f.phone).kind("tel").optional().render(ctx, e))
                     (Field::text("website", "dir.website", &f.website).kind("url").optional().render(ctx, e))

@@ -62,6 +62,7 @@ pub struct Editor<'a> {
 
 fn draft_form(ctx: &Ctx, action: &str, f: &DraftForm, e: &FormErrors) -> Markup {
     html! {
+        (crate::personal_data::views::edit_note(ctx, &[&f.subject, &f.body]))
         form method="post" action=(action) {
             (csrf(ctx))
             input type="hidden" name="base_revision" value=(f.base_revision);
