@@ -18,6 +18,7 @@ mod news;
 mod openapi;
 mod opendata;
 mod pi;
+mod personal_data;
 mod rooms;
 mod search;
 mod security;
