@@ -195,6 +195,8 @@ pub struct ActorRef {
     pub name: String,
     /// Members-only pages are named but not linked for those who may not see them.
     pub public: bool,
+    /// An official page (town hall, school, public service): its name carries the badge.
+    pub official: bool,
 }
 
 /// An event as stored (the series, for a recurring one).
@@ -222,6 +224,9 @@ pub struct Event {
     pub organiser: Option<ActorRef>,
     /// A person organising in their own name: (user id, name).
     pub organiser_user: Option<(i64, String)>,
+    /// Organised in their own name by a person who has since deleted their account: shown
+    /// « ancien membre ».
+    pub organiser_gone: bool,
     /// The event this one is part of: (id, slug, title).
     pub parent: Option<(i64, String, String)>,
     pub image: Option<String>,

@@ -242,6 +242,13 @@ pub fn account(ctx: &Ctx, p: AccountPage, status: StatusCode) -> HttpResponse {
                 h2 #data-h { (ctx.t("privacy.title")) }
                 p { a href="/account/export" download { (ctx.t("privacy.export")) } }
                 p { (ctx.t("privacy.delete_intro")) }
+                ul.deletion-ends {
+                    @for k in ["account", "lists", "rooms", "aid"] { li { (ctx.t(&format!("privacy.delete_ends_{k}"))) } }
+                }
+                p { (ctx.t("privacy.delete_stays_title")) }
+                ul.deletion-stays {
+                    @for k in ["public", "rooms", "pages"] { li { (ctx.t(&format!("privacy.delete_stays_{k}"))) } }
+                }
                 form method="post" action="/account/delete" novalidate {
                     (csrf(ctx))
                     (Field::text("delete_password", "privacy.delete_password", "").kind("password").autocomplete("current-password").render(ctx, p.errors))

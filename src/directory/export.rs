@@ -78,6 +78,7 @@ pub fn summary_json(a: &Actor, base: &str) -> Value {
         "summary": a.summary,
         "tags": a.tags,
         "address": a.address,
+        "official": a.official,
         "url": actor_url(base, &a.slug),
     })
 }
@@ -136,6 +137,7 @@ pub fn actor_json(a: &Actor, base: &str) -> Value {
         "photo": a.photo.as_ref().map(|p| format!("{base}/media/{p}")),
         "parent": a.parent.as_ref().map(|(slug, _)| slug),
         "rna_id": a.rna_id,
+        "official": a.official,
         "url": actor_url(base, &a.slug),
         "created_at": rfc3339(a.created_at),
         "updated_at": rfc3339(a.updated_at),
@@ -181,6 +183,7 @@ mod tests {
             parent: Some(("comite".into(), "Comité".into())),
             visibility: Visibility::Public,
             rna_id: None,
+            official: false,
             created_at: 0,
             updated_at: 86_400,
         }

@@ -10,6 +10,7 @@ pub mod handlers;
 pub mod hours;
 pub mod import_page;
 pub mod members;
+pub mod official;
 pub mod openapi;
 pub mod photo;
 pub mod rna;
@@ -161,6 +162,8 @@ pub struct Actor {
     pub parent: Option<(String, String)>,
     pub visibility: Visibility,
     pub rna_id: Option<String>,
+    /// Marked official by a site admin (town hall, school, public service): a badge shows it.
+    pub official: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }

@@ -18,7 +18,7 @@ pub fn schemas() -> Value {
         "ActorSummary": {
             "type": "object",
             "description": "An actor in short: the properties of a GeoJSON feature.",
-            "required": ["slug", "name", "kind", "type", "summary", "tags", "address", "url"],
+            "required": ["slug", "name", "kind", "type", "summary", "tags", "address", "official", "url"],
             "properties": {
                 "slug": {"type": "string", "example": "comite-des-fetes"},
                 "name": text,
@@ -27,6 +27,7 @@ pub fn schemas() -> Value {
                 "summary": text,
                 "tags": {"type": "array", "items": {"type": "string"}},
                 "address": text,
+                "official": {"type": "boolean", "description": "Marked official by a site admin: a town hall, a school, a public service."},
                 "url": {"type": "string", "format": "uri", "description": "The actor's public page."}
             }
         },
@@ -35,7 +36,7 @@ pub fn schemas() -> Value {
             "description": "Every public field of an actor. Email addresses and account ids are never included.",
             "required": ["slug", "name", "kind", "type", "summary", "description", "tags", "address", "lat", "lon",
                          "phone", "website", "social", "hours", "capacity", "equipment", "accessibility", "photo",
-                         "parent", "rna_id", "url", "created_at", "updated_at"],
+                         "parent", "rna_id", "official", "url", "created_at", "updated_at"],
             "properties": {
                 "slug": {"type": "string"},
                 "name": text,
@@ -62,6 +63,7 @@ pub fn schemas() -> Value {
                 "photo": {"type": "string", "format": "uri", "nullable": true},
                 "parent": {"type": "string", "nullable": true, "description": "The parent actor's slug."},
                 "rna_id": {"type": "string", "nullable": true, "description": "Id in the national associations register (RNA), e.g. W491001234."},
+                "official": {"type": "boolean", "description": "Marked official by a site admin: a town hall, a school, a public service."},
                 "url": {"type": "string", "format": "uri"},
                 "created_at": {"type": "string", "format": "date-time"},
                 "updated_at": {"type": "string", "format": "date-time"}

@@ -39,6 +39,9 @@ pub struct DeleteForm {
 
 /// POST /account/delete: removes the account and its personal data. Pages the person created
 /// stay (their author becomes unknown); their public profile, memberships and follows go.
+/// Every newsletter subscription of the address ends; future room bookings made for oneself
+/// are cancelled (with the agenda dates they published); mutual-aid posts go; news posts,
+/// comments and events stay, signed « ancien membre ».
 /// The last site admin cannot leave the instance without an admin.
 pub async fn delete(
     ctx: Ctx,
@@ -58,12 +61,19 @@ pub async fn delete(
     errors.check(!ok, "delete_password", "privacy.password_wrong");
     let id = user.id;
     if errors.is_empty() {
+        // The whole deletion is one write transaction: it happens entirely or not at all.
         let outcome = state
             .db
             .write(move |tx| {
                 if user.role == Role::Admin && store::admin_count(tx)? <= 1 {
                     return Ok(Err("privacy.last_admin"));
                 }
+                let now = crate::db::now();
+                // Every subscription of the address ends, one made before the account too.
+                crate::lists::store::subscribers::end_all_of(tx, id, &user.email, now)?;
+                // Future bookings for oneself are cancelled and the rooms freed; those made
+                // for an association stay with it, under its name.
+                crate::rooms::store::leaving::cancel_own_future(tx, id, now)?;
                 // Leaving is a right: pages whose only admin leaves are handed to the site's
                 // admins, who are told below.
                 let orphans = directory::members::sole_admin_of(tx, id)?;

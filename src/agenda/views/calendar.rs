@@ -183,7 +183,7 @@ pub fn print(ctx: &Ctx, title: &str, grid: &[(NaiveDate, Vec<&Item>)]) -> HttpRe
                                             br;
                                             (type_label(ctx, i.type_))
                                             @if !i.location.is_empty() { " · " (i.location) }
-                                            @if let Some(org) = &i.organiser { " · " (org) }
+                                            @if let Some(org) = &i.organiser { " · " (org) (crate::directory::views::badge::official(ctx, i.organiser_official)) }
                                         }
                                     }
                                 }

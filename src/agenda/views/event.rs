@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::{day_text, local, time_text, type_label};
 use crate::agenda::recurrence::{End, Freq, MonthDay, Until};
+use crate::directory::views::badge;
 use crate::agenda::{Access, Event, EventPage, Occurrence, Rsvp, Status, Visibility};
 use crate::time::rfc3339;
 use crate::web::forms::csrf;
@@ -319,7 +320,7 @@ pub fn page(
                         dt { (ctx.t("agenda.where")) }
                         dd {
                             @match ev.place.as_ref().filter(|p| p.public) {
-                                Some(pl) => { a href={ "/a/" (pl.slug) } { (pl.name) } @if !ev.address.is_empty() { ", " (ev.address) } }
+                                Some(pl) => { a href={ "/a/" (pl.slug) } { (pl.name) } (badge::official(ctx, pl.official)) @if !ev.address.is_empty() { ", " (ev.address) } }
                                 None => (ev.location_label()),
                             }
                             @if let Some((lat, lon)) = ev.point() {
@@ -334,7 +335,11 @@ pub fn page(
                                 Some(org) => { a href={ "/a/" (org.slug) } { (org.name) } }
                                 None => (name),
                             }
+                            (badge::official(ctx, ev.organiser.as_ref().is_some_and(|o| o.official)))
                         }
+                    } @else if ev.organiser_gone {
+                        dt { (ctx.t("agenda.organiser")) }
+                        dd { (ctx.t("privacy.former_member")) }
                     }
                     @if let Some(c) = ev.capacity { dt { (ctx.t("agenda.capacity")) } dd { (c) } }
                 }

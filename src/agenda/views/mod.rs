@@ -106,7 +106,8 @@ pub fn item(ctx: &Ctx, i: &Item) -> Markup {
             span.small {
                 (type_label(ctx, i.type_))
                 @if !i.location.is_empty() { " · " (i.location) }
-                @if let Some(org) = &i.organiser { " · " (org) }
+                @if let Some(org) = &i.organiser { " · " (org) (crate::directory::views::badge::official(ctx, i.organiser_official)) }
+                @else if i.organiser_gone { " · " (ctx.t("privacy.former_member")) }
                 @if !o.note.is_empty() { " · " (o.note) }
             }
             @if !i.tags.is_empty() {

@@ -1,6 +1,7 @@
 //! Directory pages: list, detail (with schema.org JSON-LD) and the edit form; the members'
 //! pages are in `members.rs`.
 
+pub mod badge;
 mod members;
 
 pub use members::{invitation, members, my_village, InvitationView};
@@ -30,7 +31,7 @@ pub(super) fn card(ctx: &Ctx, a: &Listing) -> Markup {
     html! {
         li.card {
             @if let Some(photo) = &a.photo { img.thumb src={ "/media/" (photo) } alt="" width="64" height="64" loading="lazy"; }
-            h3 { a href={ "/a/" (a.slug) } { (a.name) } }
+            h3 { a href={ "/a/" (a.slug) } { (a.name) } (badge::official(ctx, a.official)) }
             p.small { (kind_label(ctx, a.kind)) " · " (type_label(ctx, &a.type_)) }
             @if !a.summary.is_empty() { p { (a.summary) } }
             @if !a.tags.is_empty() {
@@ -115,9 +116,9 @@ pub struct Around {
     pub following: bool,
     pub followers: i64,
     pub members: i64,
-}
     /// The originals of its masked text, for its admins and the moderators.
     pub originals: Vec<crate::personal_data::store::Original>,
+}
 
 /// What the detail page shows.
 pub struct DetailPage<'a> {
@@ -163,6 +164,9 @@ fn json_ld(a: &Actor, base: &str) -> String {
     }
     if let Some(c) = a.capacity {
         v["maximumAttendeeCapacity"] = json!(c);
+    }
+    if a.official && a.kind == Kind::Organisation {
+        v["additionalType"] = json!("https://schema.org/GovernmentOrganization");
     }
     script_safe_json(&v.to_string())
 }
@@ -288,7 +292,7 @@ pub fn detail(ctx: &Ctx, p: &DetailPage, status: StatusCode) -> HttpResponse {
         html! {
             script type="application/ld+json" { (PreEscaped(json_ld(a, &ctx.base))) }
             article.actor {
-                h1 { (a.name) }
+                h1 { (a.name) (badge::official(ctx, a.official)) }
                 p.small {
                     (kind_label(ctx, a.kind)) " · " (type_label(ctx, &a.type_))
                     @if let Some((slug, name)) = &a.parent { " · " (ctx.t("dir.part_of")) " " a href={ "/a/" (slug) } { (name) } }
@@ -363,6 +367,7 @@ fn actions(ctx: &Ctx, p: &DetailPage) -> Markup {
                 }
                 @if p.access.member || p.access.can_manage() { a href={ (base) "/members" } { (ctx.t("dir.members")) } " " }
                 @if p.access.can_manage() { a href={ (base) "/edit" } { (ctx.t("dir.edit")) } }
+                @if ctx.user.as_ref().is_some_and(|u| u.is_admin()) { (official_form(ctx, a)) }
             } @else {
                 a href={ "/login?next=" (url_encode(&base)) } { (ctx.t("dir.login_to_follow")) }
             }
@@ -381,6 +386,21 @@ fn actions(ctx: &Ctx, p: &DetailPage) -> Markup {
                 @if p.access.can_manage() {
                     " · " a href={ (base) "/agenda/import" } { (ctx.lang.tf("agenda_import.title", &[("name", a.name.as_str())])) }
                 }
+            }
+        }
+    }
+}
+
+/// The site admin's control: mark the page official (town hall, school, public service), or
+/// no longer.
+fn official_form(ctx: &Ctx, a: &Actor) -> Markup {
+    html! {
+        form.official-form method="post" action={ "/a/" (a.slug) "/official" } {
+            (csrf(ctx))
+            input type="hidden" name="official" value=(if a.official { "0" } else { "1" });
+            p.hint { (ctx.t("dir.official_hint")) }
+            button type="submit" {
+                (ctx.t(if a.official { "dir.official_remove" } else { "dir.official_mark" }))
             }
         }
     }
@@ -535,6 +555,7 @@ mod tests {
             parent: None,
             visibility: Visibility::Public,
             rna_id: None,
+            official: false,
             created_at: 0,
             updated_at: 0,
         }

@@ -270,3 +270,26 @@ pub fn subscriptions_of(
     })?;
     rows.collect()
 }
+
+/// Ends every subscription of a person who deletes their account: those of the account and
+/// those of its address, made before the account existed too (consents withdrawn, queued mails
+/// skipped). Returns how many were live.
+pub fn end_all_of(
+    conn: &Connection,
+    user_id: i64,
+    email: &str,
+    now: i64,
+) -> rusqlite::Result<usize> {
+    let ids: Vec<i64> = conn
+        .prepare_cached(
+            "SELECT id FROM list_subscribers WHERE (user_id = :u OR email = :e)
+             AND status <> 'unsubscribed'",
+        )?
+        .query_map(named_params! {":u": user_id, ":e": email}, |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut n = 0;
+    for id in ids {
+        n += usize::from(unsubscribe(conn, id, now)?);
+    }
+    Ok(n)
+}

@@ -1,6 +1,7 @@
 //! Every SQL statement about rooms, their rules and managers. Bookings are beside this file.
 
 pub mod bookings;
+pub mod leaving;
 pub mod moderation;
 
 use rusqlite::{named_params, Connection, OptionalExtension, Row};

@@ -31,7 +31,7 @@ fn request_item(ctx: &Ctx, (b, count): (&Booking, usize), next: &str) -> Markup 
         li.card {
             h3 { a href={ "/rooms/" (b.room_slug) } { (b.room_name) } }
             p.when { (day_text(ctx, local(ctx, b.start).date())) " " (time_text(ctx, false, b.start, b.end)) }
-            p { (b.purpose) " — " (b.booker_label()) @if b.public { " " span.badge { (ctx.t("rooms.public")) } } }
+            p { (b.purpose) " — " (super::booker(ctx, b)) @if b.public { " " span.badge { (ctx.t("rooms.public")) } } }
             @if b.series_id.is_some() {
                 p.small { (ctx.t("rooms.part_of_series")) " " (ctx.lang.tf("rooms_series.waiting", &[("n", &count.to_string())])) }
                 div.actions {
@@ -145,7 +145,7 @@ pub fn room(
                 @for b in upcoming {
                     li {
                         span.when { (day_text(ctx, local(ctx, b.start).date())) " " (time_text(ctx, false, b.start, b.end)) }
-                        " " (b.purpose) " — " (b.booker_label()) " "
+                        " " (b.purpose) " — " (super::booker(ctx, b)) " "
                         (cancel_buttons(ctx, b, &back))
                     }
                 }

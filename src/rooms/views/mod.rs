@@ -63,10 +63,21 @@ fn entry(ctx: &Ctx, b: &Booking, v: Viewer, in_grid: bool) -> Option<Markup> {
             } @else {
                 (ctx.t("rooms.busy"))
             }
-            @if detail && !b.booker_label().is_empty() { " — " (b.booker_label()) }
+            @if detail && b.id > 0 { " — " (booker(ctx, b)) }
             @if b.status == Status::Requested { " " span.badge { (ctx.t("rooms.status.requested")) } }
         }
     })
+}
+
+/// Who booked, as managers see it: the association, the person, or « ancien membre » once
+/// the person deleted their account (the agenda's dates, with negative ids, have no booker).
+pub(super) fn booker(ctx: &Ctx, b: &Booking) -> String {
+    let label = b.booker_label();
+    if label.is_empty() && b.id > 0 {
+        ctx.t("privacy.former_member").to_string()
+    } else {
+        label
+    }
 }
 
 fn week_nav(ctx: &Ctx, base: &str, monday: NaiveDate) -> Markup {

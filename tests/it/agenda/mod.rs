@@ -15,7 +15,7 @@ use chrono_tz::Europe::Paris;
 use crate::support::*;
 
 /// The fields of the event form: a concert on 2 March 2027, 18:30–20:00, public.
-fn fields(title: &str) -> Vec<(&'static str, String)> {
+pub fn fields(title: &str) -> Vec<(&'static str, String)> {
     [
         ("title", title),
         ("type", "concert"),
@@ -48,7 +48,7 @@ fn fields(title: &str) -> Vec<(&'static str, String)> {
     .collect()
 }
 
-fn set(fields: &mut Vec<(&'static str, String)>, key: &'static str, value: &str) {
+pub fn set(fields: &mut Vec<(&'static str, String)>, key: &'static str, value: &str) {
     match fields.iter_mut().find(|(k, _)| *k == key) {
         Some(f) => f.1 = value.to_string(),
         None => fields.push((key, value.to_string())),
@@ -56,7 +56,7 @@ fn set(fields: &mut Vec<(&'static str, String)>, key: &'static str, value: &str)
 }
 
 /// Creates an event through the form; returns its slug.
-fn create(c: &Client, fields: &[(&'static str, String)]) -> String {
+pub fn create(c: &Client, fields: &[(&'static str, String)]) -> String {
     let page = c.get("/agenda/new");
     assert_eq!(page.status, 200);
     let r = c.post_form("/agenda/new", &page, fields);
