@@ -40,6 +40,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
     r.route("/account/tokens", post().to(auth::account::token_create));
     r.route("/account/tokens/{id}/delete", post().to(auth::account::token_delete));
     r.route("/account/export", get().to(privacy::handlers::export));
+    r.route("/account/moderation", get().to(moderation::people::my_page));
     r.route("/account/delete", post().to(privacy::handlers::delete));
     r.route("/admin", get().to(settings::handlers::admin_settings));
     r.route("/admin", post().to(settings::handlers::admin_settings_save));
@@ -55,9 +56,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
     r.route("/moderation/purge/{kind}/{id}", post().to(moderation::handlers::purge));
     r.route("/moderation/people/{id}", get().to(moderation::people::person_page));
     r.route("/moderation/people/{id}/{action}", post().to(moderation::people::act));
-    r.route("/moderation/log", get().to(moderation::handlers::log_page));
-    r.route("/moderation/log.csv", get().to(moderation::handlers::log_csv));
-    r.route("/moderation/settings", post().to(moderation::handlers::settings_save));
+    r.route("/moderation/log", get().to(moderation::log::log_page));
+    r.route("/moderation/log.csv", get().to(moderation::log::log_csv));
+    r.route("/moderation/settings", post().to(moderation::log::settings_save));
     r.module(Module::Directory);
     r.route("/directory", get().to(directory::handlers::list));
     r.route("/directory/new", get().to(directory::handlers::new_form));

@@ -69,9 +69,19 @@ pub struct User {
     pub role: Role,
     pub lang: Option<Lang>,
     pub email_confirmed: bool,
+    /// Suspended by a moderator: until when (`i64::MAX`: for good) and why.
+    pub suspended: Option<(i64, String)>,
 }
 
 impl User {
+    /// The suspension in force now, if any: (until, reason).
+    pub fn suspension(&self, now: i64) -> Option<(i64, &str)> {
+        self.suspended
+            .as_ref()
+            .filter(|(until, _)| *until > now)
+            .map(|(until, reason)| (*until, reason.as_str()))
+    }
+
     /// Whether this account administers the instance.
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin

@@ -23,7 +23,8 @@ pub struct ApiToken {
     pub last_used_at: Option<i64>,
 }
 
-const USER_COLUMNS: &str = "id, email, name, role, lang, email_confirmed_at";
+const USER_COLUMNS: &str =
+    "id, email, name, role, lang, email_confirmed_at, suspended_until, suspended_reason";
 
 fn user_from_row(r: &Row) -> rusqlite::Result<User> {
     let role: String = r.get("role")?;
@@ -35,6 +36,10 @@ fn user_from_row(r: &Row) -> rusqlite::Result<User> {
         role: Role::parse(&role).unwrap_or(Role::Member),
         lang: lang.as_deref().and_then(Lang::from_code),
         email_confirmed: r.get::<_, Option<i64>>("email_confirmed_at")?.is_some(),
+        suspended: match r.get::<_, Option<i64>>("suspended_until")? {
+            Some(until) => Some((until, r.get("suspended_reason")?)),
+            None => None,
+        },
     })
 }
 
@@ -175,7 +180,8 @@ pub fn session_user(
     id_hash: &[u8],
     now: i64,
 ) -> rusqlite::Result<Option<(User, i64)>> {
-    conn.prepare_cached("SELECT u.id, u.email, u.name, u.role, u.lang, u.email_confirmed_at, s.last_seen_at
+    conn.prepare_cached("SELECT u.id, u.email, u.name, u.role, u.lang, u.email_confirmed_at, u.suspended_until,
+         u.suspended_reason, s.last_seen_at
          FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.id_hash = :h AND s.last_seen_at > :idle AND s.created_at > :max")?.query_row(named_params! {":h": id_hash, ":idle": now - SESSION_IDLE_SECS, ":max": now - SESSION_MAX_SECS},
         |r| Ok((user_from_row(r)?, r.get("last_seen_at")?)),
@@ -330,7 +336,8 @@ pub fn user_by_api_token(
     hash: &[u8],
 ) -> rusqlite::Result<Option<(User, Option<i64>)>> {
     conn.prepare_cached(
-        "SELECT u.id, u.email, u.name, u.role, u.lang, u.email_confirmed_at, t.last_used_at
+        "SELECT u.id, u.email, u.name, u.role, u.lang, u.email_confirmed_at, u.suspended_until,
+         u.suspended_reason, t.last_used_at
          FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = :h",
     )?
     .query_row(named_params! {":h": hash}, |r| {

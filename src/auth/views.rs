@@ -238,6 +238,10 @@ pub fn account(ctx: &Ctx, p: AccountPage, status: StatusCode) -> HttpResponse {
                     button type="submit" { (ctx.t("account.token_create")) }
                 }
             }
+            section aria-labelledby="mod-h" {
+                h2 #mod-h { (ctx.t("moderation.my_reports")) }
+                p { a href="/account/moderation" { (ctx.t("moderation.my_reports")) " · " (ctx.t("moderation.my_notices")) } }
+            }
             section aria-labelledby="data-h" {
                 h2 #data-h { (ctx.t("privacy.title")) }
                 p { a href="/account/export" download { (ctx.t("privacy.export")) } }

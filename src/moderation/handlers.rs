@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::form::{clean, ActionForm, ItemQuery, LogQuery, ReportForm, SettingsForm};
-use super::store::{self, Hidden, LogEntry, LogFilter, NewReport};
+use super::form::{clean, ActionForm, ItemQuery, ReportForm};
+use super::store::{self, Hidden, LogEntry, NewReport};
 use super::{is_staff, target, views, Action, Item, Reason, Target};
 use crate::auth::User;
 use crate::db::now;
@@ -140,7 +140,11 @@ pub async fn report(
     }
     let note = clean(&form.note);
     let reporter = ctx.user.as_ref().map(|u| u.id);
-    let email = if reporter.is_some() { String::new() } else { email };
+    let email = if reporter.is_some() {
+        String::new()
+    } else {
+        email
+    };
     let (lang, inst, base) = (ctx.lang, ctx.instance.clone(), ctx.base.clone());
     let (title, kind_label) = (item.title.clone(), t.label_key);
     state
@@ -185,7 +189,11 @@ pub async fn report(
         })
         .await?;
     outbox::flush(&state).await;
-    Ok(redirect_with_flash(&ctx, &item.url, "flash.moderation.reported"))
+    Ok(redirect_with_flash(
+        &ctx,
+        &item.url,
+        "flash.moderation.reported",
+    ))
 }
 
 /// One entry of the queue: an item and its open reports.
@@ -196,7 +204,7 @@ pub struct Entry {
 }
 
 /// Loads the items of these (kind, id) pairs, one query per kind (no query per item).
-fn items_of(
+pub(super) fn items_of(
     c: &rusqlite::Connection,
     keys: &[(String, i64)],
 ) -> rusqlite::Result<HashMap<(String, i64), (&'static Target, Item)>> {
@@ -226,8 +234,10 @@ pub async fn queue(
         .read(|c| {
             let reports = store::open_reports(c, 1000)?;
             let hidden = store::hidden_list(c, 200)?;
-            let mut keys: Vec<(String, i64)> =
-                reports.iter().map(|r| (r.kind.clone(), r.item_id)).collect();
+            let mut keys: Vec<(String, i64)> = reports
+                .iter()
+                .map(|r| (r.kind.clone(), r.item_id))
+                .collect();
             keys.extend(hidden.iter().map(|h| (h.kind.clone(), h.item_id)));
             let items = items_of(c, &keys)?;
             let mut entries: Vec<Entry> = Vec::new();
@@ -312,7 +322,10 @@ pub async fn item_page(
 }
 
 fn item_author(c: &rusqlite::Connection, t: &Target, id: i64) -> rusqlite::Result<Option<i64>> {
-    Ok((t.load)(c, &[id])?.into_iter().next().and_then(|i| i.author_id))
+    Ok((t.load)(c, &[id])?
+        .into_iter()
+        .next()
+        .and_then(|i| i.author_id))
 }
 
 /// A mail in the recipient's language, filed in the outbox.
@@ -358,7 +371,8 @@ pub async fn act(
     let (kind, id, action) = path.into_inner();
     let action = Action::parse(&action).ok_or(AppError::NotFound)?;
     let (t, item) = load(&state, &kind, id).await?;
-    if (action == Action::Delete && t.delete.is_none()) || (action == Action::Edit && t.edit.is_none())
+    if (action == Action::Delete && t.delete.is_none())
+        || (action == Action::Edit && t.edit.is_none())
     {
         return Err(AppError::NotFound);
     }
@@ -433,9 +447,20 @@ pub async fn act(
             };
             let url = format!("{base}{}", item.url);
             if let (Some(key), Some(author)) = (told_author, item.author_id) {
-                let message = if action == Action::Warn { &f.message } else { &f.reason };
-                let text = format!("{}{}", inst.default_lang.tf(key, &[("title", &item.title)]),
-                    if message.is_empty() { String::new() } else { format!("\n{message}") });
+                let message = if action == Action::Warn {
+                    &f.message
+                } else {
+                    &f.reason
+                };
+                let text = format!(
+                    "{}{}",
+                    inst.default_lang.tf(key, &[("title", &item.title)]),
+                    if message.is_empty() {
+                        String::new()
+                    } else {
+                        format!("\n{message}")
+                    }
+                );
                 store::add_notice(tx, author, t.kind, Some(id), &text, at)?;
                 if let Some(addr) = store::address_of(tx, author)? {
                     let contact = format!("{base}/contact");
@@ -566,165 +591,4 @@ pub async fn purge(
         None => format!("/moderation/items/{kind}/{id}"),
     };
     Ok(redirect_with_flash(&ctx, &back, "flash.moderation.purged"))
-}
-
-/// The filter as typed, read.
-fn filter_of(ctx: &Ctx, q: &LogQuery) -> LogFilter {
-    let tz = ctx.instance.time_zone;
-    let day = |s: &str| {
-        crate::time::parse_date(s.trim())
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|d| crate::time::local_to_utc(tz, d))
-    };
-    LogFilter {
-        action: q.action.trim().to_string(),
-        kind: q.kind.trim().to_string(),
-        moderator_id: q.moderator.trim().parse().ok(),
-        user_id: q.user.trim().parse().ok(),
-        from: day(&q.from),
-        to: day(&q.to).map(|t| t + 86_400),
-    }
-}
-
-/// GET /moderation/log: the audit log with filters (moderators and admins).
-pub async fn log_page(
-    ctx: Ctx,
-    state: web::Data<AppState>,
-    CurrentUser(user): CurrentUser,
-    q: web::Query<LogQuery>,
-) -> Result<HttpResponse, AppError> {
-    require_staff(&user)?;
-    let f = filter_of(&ctx, &q);
-    let (entries, days) = state
-        .db
-        .read(move |c| Ok((store::log_entries(c, &f, 500)?, store::retention_days(c)?)))
-        .await?;
-    Ok(views::log_page(&ctx, &q, &entries, days))
-}
-
-fn csv_field(s: &str) -> String {
-    // A leading = + - @ would be a formula in a spreadsheet.
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    format!("\"{}\"", s.replace('"', "\"\""))
-}
-
-/// GET /moderation/log.csv: the same, as CSV.
-pub async fn log_csv(
-    ctx: Ctx,
-    state: web::Data<AppState>,
-    CurrentUser(user): CurrentUser,
-    q: web::Query<LogQuery>,
-) -> Result<HttpResponse, AppError> {
-    require_staff(&user)?;
-    let f = filter_of(&ctx, &q);
-    let entries = state
-        .db
-        .read(move |c| Ok(store::log_entries(c, &f, i64::MAX)?))
-        .await?;
-    let tz = ctx.instance.time_zone;
-    let mut out = String::from("id,at,moderator_id,moderator,action,kind,item_id,user_id,reason,before,after\r\n");
-    for e in entries {
-        let row = [
-            e.id.to_string(),
-            crate::time::rfc3339(e.at, tz),
-            e.moderator_id.map(|v| v.to_string()).unwrap_or_default(),
-            csv_field(&e.moderator),
-            e.action,
-            e.kind,
-            e.item_id.map(|v| v.to_string()).unwrap_or_default(),
-            e.user_id.map(|v| v.to_string()).unwrap_or_default(),
-            csv_field(&e.reason),
-            csv_field(&e.before),
-            csv_field(&e.after),
-        ];
-        out.push_str(&row.join(","));
-        out.push_str("\r\n");
-    }
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "Content-Disposition",
-            "attachment; filename=\"moderation-log.csv\"",
-        ))
-        .insert_header(("Cache-Control", "private, no-store"))
-        .body(out))
-}
-
-/// POST /moderation/settings (admins): how long the log is kept.
-pub async fn settings_save(
-    ctx: Ctx,
-    state: web::Data<AppState>,
-    crate::web::Admin(me): crate::web::Admin,
-    form: web::Form<SettingsForm>,
-) -> Result<HttpResponse, AppError> {
-    let days = form
-        .retention_days
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|d| (30..=3650).contains(d));
-    let Some(days) = days else {
-        let mut e = FormErrors::new();
-        e.add("retention_days", "moderation.error_retention");
-        let entries = state
-            .db
-            .read(|c| Ok(store::log_entries(c, &LogFilter::default(), 500)?))
-            .await?;
-        return Ok(views::log_page_with(
-            &ctx,
-            &LogQuery::default(),
-            &entries,
-            &form.retention_days,
-            &e,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ));
-    };
-    state
-        .db
-        .write(move |tx| {
-            let before = store::retention_days(tx)?;
-            store::set_retention_days(tx, days)?;
-            store::log(
-                tx,
-                &LogEntry {
-                    at: now(),
-                    moderator_id: Some(me.id),
-                    moderator: me.name.clone(),
-                    action: "retention".into(),
-                    before: before.to_string(),
-                    after: days.to_string(),
-                    ..LogEntry::default()
-                },
-            )?;
-            Ok(())
-        })
-        .await?;
-    Ok(redirect_with_flash(&ctx, "/moderation/log", "flash.moderation.settings_saved"))
-}
-
-/// The reports a person made, for their account page (the outcomes) and their data.
-pub async fn my_reports(state: &AppState, user_id: i64) -> Result<Vec<(store::Report, String)>, AppError> {
-    state
-        .db
-        .read(move |c| {
-            let reports = store::reports_by(c, user_id)?;
-            let keys: Vec<(String, i64)> =
-                reports.iter().map(|r| (r.kind.clone(), r.item_id)).collect();
-            let items = items_of(c, &keys)?;
-            Ok(reports
-                .into_iter()
-                .map(|r| {
-                    let title = items
-                        .get(&(r.kind.clone(), r.item_id))
-                        .map(|(_, i)| i.title.clone())
-                        .unwrap_or_default();
-                    (r, title)
-                })
-                .collect())
-        })
-        .await
 }

@@ -10,6 +10,7 @@
 
 pub mod form;
 pub mod handlers;
+pub mod log;
 pub mod people;
 pub mod store;
 pub mod tasks;

@@ -35,7 +35,12 @@ pub async fn person_page(
             Ok((p, store::log_entries(c, &f, 100)?))
         })
         .await?;
-    Ok(views::person_page(&ctx, &person, &log, &PersonForm::default()))
+    Ok(views::person_page(
+        &ctx,
+        &person,
+        &log,
+        &PersonForm::default(),
+    ))
 }
 
 /// Whether `me` may act on `person`: never on oneself; moderators not on staff.
@@ -94,14 +99,20 @@ pub async fn act(
                 "suspend" => {
                     store::set_suspension(tx, id, until, &reason)?;
                     let when = match until {
-                        Some(FOREVER) | None => inst.default_lang.t("moderation.for_good").to_string(),
+                        Some(FOREVER) | None => {
+                            inst.default_lang.t("moderation.for_good").to_string()
+                        }
                         Some(u) => inst.default_lang.datetime(u, inst.time_zone),
                     };
-                    let text = inst
-                        .default_lang
-                        .tf("moderation.notice_suspended", &[("until", &when), ("reason", &reason)]);
+                    let text = inst.default_lang.tf(
+                        "moderation.notice_suspended",
+                        &[("until", &when), ("reason", &reason)],
+                    );
                     store::add_notice(tx, id, "", None, &text, at)?;
-                    let lang = person.lang.as_deref().and_then(crate::i18n::Lang::from_code);
+                    let lang = person
+                        .lang
+                        .as_deref()
+                        .and_then(crate::i18n::Lang::from_code);
                     let data = format!("{base}/account");
                     mail_to(
                         tx,
@@ -195,7 +206,11 @@ pub async fn act(
         })
         .await?;
     outbox::flush(&state).await;
-    Ok(redirect_with_flash(&ctx, &format!("/moderation/people/{id}"), flash))
+    Ok(redirect_with_flash(
+        &ctx,
+        &format!("/moderation/people/{id}"),
+        flash,
+    ))
 }
 
 /// GET /a/{slug}/masked: the people masked on a page (its admins and the site's).
@@ -283,4 +298,44 @@ pub async fn page_mask(
             "flash.moderation.page_unmasked"
         },
     ))
+}
+
+/// The reports a person made, for their account page (the outcomes) and their data.
+pub async fn my_reports(
+    state: &AppState,
+    user_id: i64,
+) -> Result<Vec<(store::Report, String)>, AppError> {
+    state
+        .db
+        .read(move |c| {
+            let reports = store::reports_by(c, user_id)?;
+            let keys: Vec<(String, i64)> = reports
+                .iter()
+                .map(|r| (r.kind.clone(), r.item_id))
+                .collect();
+            let items = super::handlers::items_of(c, &keys)?;
+            Ok(reports
+                .into_iter()
+                .map(|r| {
+                    let title = items
+                        .get(&(r.kind.clone(), r.item_id))
+                        .map(|(_, i)| i.title.clone())
+                        .unwrap_or_default();
+                    (r, title)
+                })
+                .collect())
+        })
+        .await
+}
+
+/// GET /account/moderation
+pub async fn my_page(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let reports = my_reports(&state, user.id).await?;
+    let uid = user.id;
+    let notices = state.db.read(move |c| Ok(store::notices(c, uid)?)).await?;
+    Ok(views::my_page(&ctx, &reports, &notices))
 }

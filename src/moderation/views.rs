@@ -180,9 +180,10 @@ fn person_state(ctx: &Ctx, p: &Person) -> String {
     let mut parts = Vec::new();
     match p.suspended_until {
         Some(FOREVER) => parts.push(ctx.t("moderation.suspended_for_good").to_string()),
-        Some(u) if u > crate::db::now() => {
-            parts.push(ctx.lang.tf("moderation.suspended_until", &[("until", &ctx.datetime(u))]))
-        }
+        Some(u) if u > crate::db::now() => parts.push(
+            ctx.lang
+                .tf("moderation.suspended_until", &[("until", &ctx.datetime(u))]),
+        ),
         _ => {}
     }
     if p.masked_at.is_some() {
@@ -321,7 +322,9 @@ pub fn page_masked(
     name: &str,
     people: &[(i64, String, String, i64)],
 ) -> HttpResponse {
-    let title = ctx.lang.tf("moderation.page_masked_title", &[("name", name)]);
+    let title = ctx
+        .lang
+        .tf("moderation.page_masked_title", &[("name", name)]);
     page(
         ctx,
         &title,
@@ -391,7 +394,14 @@ fn log_table(ctx: &Ctx, entries: &[LogEntry]) -> Markup {
 
 /// GET /moderation/log
 pub fn log_page(ctx: &Ctx, q: &LogQuery, entries: &[LogEntry], days: i64) -> HttpResponse {
-    log_page_with(ctx, q, entries, &days.to_string(), &FormErrors::new(), StatusCode::OK)
+    log_page_with(
+        ctx,
+        q,
+        entries,
+        &days.to_string(),
+        &FormErrors::new(),
+        StatusCode::OK,
+    )
 }
 
 pub fn log_page_with(
@@ -437,6 +447,48 @@ pub fn log_page_with(
                     (csrf(ctx))
                     (Field::text("retention_days", "moderation.retention_days", days).kind("number").render(ctx, errors))
                     button type="submit" { (ctx.t("form.save")) }
+                }
+            }
+        },
+    )
+}
+
+/// GET /account/moderation: the reports I made and what became of them; the moderators'
+/// messages to me.
+pub fn my_page(
+    ctx: &Ctx,
+    reports: &[(Report, String)],
+    notices: &[super::store::Notice],
+) -> HttpResponse {
+    let title = ctx.t("moderation.my_reports");
+    page(
+        ctx,
+        title,
+        html! {
+            h1 { (title) }
+            @if let Some((until, reason)) = ctx.user.as_ref().and_then(|u| u.suspension(crate::db::now())) {
+                p role="alert" { (crate::web::context::suspension_text(ctx, until, reason)) }
+            }
+            @if reports.is_empty() { p { (ctx.t("moderation.no_reports")) } }
+            ul {
+                @for (r, title) in reports {
+                    li {
+                        (ctx.datetime(r.created_at)) " — " (title) " — "
+                        (Reason::parse(&r.reason).map(|x| ctx.t(x.label_key())).unwrap_or(""))
+                        " — "
+                        @match &r.outcome {
+                            Some(o) => { strong { (ctx.t(&format!("moderation.outcome_{o}"))) } }
+                            None => { em { (ctx.t("moderation.pending")) } }
+                        }
+                        @if !r.answer.is_empty() { blockquote { (r.answer) } }
+                    }
+                }
+            }
+            h2 { (ctx.t("moderation.my_notices")) }
+            @if notices.is_empty() { p { (ctx.t("moderation.no_notices")) } }
+            ul {
+                @for n in notices {
+                    li { (ctx.datetime(n.created_at)) " — " (n.message) }
                 }
             }
         },

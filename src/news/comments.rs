@@ -28,6 +28,11 @@ pub async fn create(
     if post.hidden {
         return Err(AppError::NotFound);
     }
+    if let Some((actor_id, _, _)) = &post.actor {
+        if super::handlers::masked_on(&state, *actor_id, user.id).await? {
+            return Err(AppError::Forbidden);
+        }
+    }
     let form = form.into_inner();
     let mut errors = FormErrors::new();
     let body = form.parse(&mut errors);

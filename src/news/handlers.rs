@@ -114,7 +114,7 @@ pub async fn create_on_journal(
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let (actor, access) = load_actor(&state, &ctx, slug.into_inner()).await?;
-    if !can_post_on(&access) {
+    if !can_post_on(&access) || masked_on(&state, actor.id, user.id).await? {
         return Err(AppError::Forbidden);
     }
     let sub = match uploads::read(&req, payload, "image").await {
@@ -239,6 +239,14 @@ async fn visible_originals(
             }
             Ok(all)
         })
+        .await
+}
+
+/// Whether a page's admins masked this person on their page (no more posts or comments there).
+pub async fn masked_on(state: &AppState, actor_id: i64, user_id: i64) -> Result<bool, AppError> {
+    state
+        .db
+        .read(move |c| Ok(crate::moderation::store::masked_on(c, actor_id, user_id)?))
         .await
 }
 

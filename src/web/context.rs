@@ -142,7 +142,7 @@ pub async fn middleware(
         secure_cookies: secure,
         base: super::base_url(req.request(), &state),
     };
-    req.extensions_mut().insert(ctx);
+    req.extensions_mut().insert(ctx.clone());
     if let Some(u) = user {
         req.extensions_mut().insert(u);
     }
@@ -182,6 +182,14 @@ pub async fn middleware(
     } else {
         None
     };
+    // A suspended person posts nothing, anywhere (forms and API alike), but keeps their
+    // account: they may still log out, change the language, download or delete their data.
+    let early = early.or_else(|| {
+        let (until, reason) = ctx.user.as_ref()?.suspension(db::now())?;
+        let path = req.path();
+        let free = path.starts_with("/account") || path == "/logout" || path == "/lang";
+        (is_unsafe(req.method()) && !free).then(|| suspended_page(&ctx, until, reason))
+    });
 
     let mut res = match early {
         Some(r) => req.into_response(r),
@@ -204,6 +212,36 @@ pub async fn middleware(
         }
     }
     Ok(res)
+}
+
+/// The answer to a suspended person's POST: 403, why and until when.
+pub fn suspended_page(ctx: &Ctx, until: i64, reason: &str) -> HttpResponse {
+    let title = ctx.t("moderation.suspended_title");
+    super::page_with_status(
+        StatusCode::FORBIDDEN,
+        ctx,
+        title,
+        maud::html! {
+            h1 { (title) }
+            p role="alert" { (suspension_text(ctx, until, reason)) }
+            p { a href="/account" { (ctx.t("account.title")) } }
+        },
+    )
+}
+
+/// « Votre compte est suspendu (jusqu'au …) : … Motif : … »
+pub fn suspension_text(ctx: &Ctx, until: i64, reason: &str) -> String {
+    let when = if until == i64::MAX {
+        ctx.t("moderation.for_good").to_string()
+    } else {
+        ctx.lang
+            .tf("moderation.suspended_until", &[("until", &ctx.datetime(until))])
+    };
+    let reason = if reason.is_empty() { "—" } else { reason };
+    ctx.lang.tf(
+        "moderation.suspended_banner",
+        &[("until", &when), ("reason", reason)],
+    )
 }
 
 /// The page language: the account's, else the picker's cookie, else Accept-Language, else the

@@ -89,6 +89,9 @@ pub fn layout(ctx: &Ctx, title: &str, feeds: &[Alternate], body: Markup) -> Mark
                     @if let Some(key) = &ctx.flash {
                         p.flash role="status" { (ctx.t(key)) }
                     }
+                    @if let Some((until, reason)) = ctx.user.as_ref().and_then(|u| u.suspension(crate::db::now())) {
+                        p.flash.warning { (super::context::suspension_text(ctx, until, reason)) }
+                    }
                     (body)
                 }
                 (footer(ctx))

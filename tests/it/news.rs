@@ -27,7 +27,7 @@ fn post_news(c: &Client, path: &str, title: &str, body: &str, audience: &str) ->
 }
 
 /// Posts and returns the new post's id.
-fn publish(c: &Client, path: &str, title: &str, body: &str, audience: &str) -> i64 {
+pub fn publish(c: &Client, path: &str, title: &str, body: &str, audience: &str) -> i64 {
     let r = post_news(c, path, title, body, audience);
     assert_eq!(r.status, 303, "{}", r.body);
     r.location()
@@ -37,7 +37,7 @@ fn publish(c: &Client, path: &str, title: &str, body: &str, audience: &str) -> i
 }
 
 /// Comments (or replies to `parent`); returns the comment's id.
-fn comment(c: &Client, post: i64, text: &str, parent: Option<i64>) -> i64 {
+pub fn comment(c: &Client, post: i64, text: &str, parent: Option<i64>) -> i64 {
     let page = c.get(&format!("/news/{post}"));
     let parent = parent.map(|p| p.to_string()).unwrap_or_default();
     let r = c.post_form(

@@ -253,6 +253,7 @@ fn actions(ctx: &Ctx, ev: &Event, access: Access) -> Markup {
     html! {
         div.actions.no-print {
             @if ev.status != Status::Pending { a.button href={ (base) ".ics" } { (ctx.t("agenda.add_to_calendar")) } }
+            @if ev.status != Status::Pending { " " a.report href={ "/report/event/" (ev.id) } { (ctx.t("moderation.report")) } }
             @if access.manage {
                 a href={ (base) "/edit" } { (ctx.t("agenda.edit")) }
                 @if ev.parent.is_none() && ev.status != Status::Pending {
@@ -349,12 +350,12 @@ pub fn page(
                     }
                 }
                 @if !ev.description.is_empty() { div.prose { (PreEscaped(markdown::render(&ev.description))) } }
+                (crate::personal_data::views::originals_of(ctx, "event", ev.id, &p.originals))
                 @if let (Some(o), false) = (o, ev.status == Status::Pending) { (rsvp(ctx, ev, p, o)) }
                 @if ev.rule.is_some() { (dates(ctx, ev, access, &p.upcoming)) }
                 @if !p.children.is_empty() {
                     section aria-labelledby="children-h" {
                         h2 #children-h { (ctx.t("agenda.sub_events")) }
-                (crate::personal_data::views::originals_of(ctx, "event", ev.id, &p.originals))
                         ul.events {
                             @for (slug, t, at, st) in &p.children {
                                 li.cancelled[*st == Status::Cancelled] {

@@ -301,11 +301,11 @@ pub fn detail(ctx: &Ctx, p: &DetailPage, status: StatusCode) -> HttpResponse {
                 @if let Some(photo) = &a.photo { img.photo src={ "/media/" (photo) } alt=(ctx.lang.tf("dir.photo_of", &[("actor", &a.name)])); }
                 @if !a.summary.is_empty() { p.lead { (a.summary) } }
                 @if !a.description.is_empty() { div.prose { (PreEscaped(markdown::render(&a.description))) } }
+                (crate::personal_data::views::originals_of(ctx, "actor", a.id, &p.around.originals))
                 @if !a.tags.is_empty() {
                     ul.tags aria-label=(ctx.t("dir.tags")) {
                         @for t in &a.tags { li { a href={ "/directory?tag=" (url_encode(t)) } { "#" (t) } } }
                     }
-                (crate::personal_data::views::originals_of(ctx, "actor", a.id, &p.around.originals))
                 }
                 dl.facts {
                     @if !a.address.is_empty() { dt { (ctx.t("dir.address")) } dd { (a.address) } }
@@ -332,6 +332,7 @@ pub fn detail(ctx: &Ctx, p: &DetailPage, status: StatusCode) -> HttpResponse {
                 (actions(ctx, p))
             }
             (contact_form(ctx, a, p.contact))
+            p.no-print { a.report href={ "/report/actor/" (a.id) } { (ctx.t("moderation.report")) } }
         },
     )
 }
@@ -449,6 +450,7 @@ pub fn form(
             link rel="stylesheet" href=(assets::url("vendor/leaflet/leaflet.css"));
             h1 { (title) }
             (error_summary(ctx, e))
+            (crate::personal_data::views::edit_note(ctx, &[&f.summary, &f.description]))
             form method="post" action=(action) novalidate {
                 (csrf(ctx))
                 (select(ctx, "kind", "dir.kind_label", &kinds, &f.kind))
@@ -469,7 +471,6 @@ pub fn form(
                     p.hint { (ctx.t("dir.map_picker_hint")) }
                 }
                 fieldset {
-            (crate::personal_data::views::edit_note(ctx, &[&f.summary, &f.description]))
                     legend { (ctx.t("dir.contacts")) }
                     (Field::text("phone", "dir.phone", &f.phone).kind("tel").optional().render(ctx, e))
                     (Field::text("website", "dir.website", &f.website).kind("url").optional().render(ctx, e))

@@ -3,7 +3,7 @@
 use rusqlite::{params, Connection};
 
 use super::comments;
-use crate::moderation::{store::items, store::ids, Item};
+use crate::moderation::{store::ids, store::items, Item};
 
 pub fn load_posts(c: &Connection, id_list: &[i64]) -> rusqlite::Result<Vec<Item>> {
     items(

@@ -3,7 +3,7 @@
 use rusqlite::Connection;
 
 use super::comments::*;
-use super::reports::*;
+use crate::moderation::store::{add_report, open_reports, reports_by, resolve, staff_addresses, NewReport};
 use super::*;
 use crate::db::Db;
 
@@ -209,14 +209,23 @@ fn a_target_enters_the_queue_once_and_leaves_it_when_resolved() {
         user(&c, "m", "moderator"),
     );
     let p = post(&c, None, a, Audience::Public, 1);
-    assert!(add_report(&c, Target::Post(p), b, "insultes", 2).unwrap());
-    assert!(!add_report(&c, Target::Post(p), b, "encore", 3).unwrap());
-    assert!(!add_report(&c, Target::Post(p), a, "", 4).unwrap());
-    let q = open_queue(&c).unwrap();
-    assert_eq!(q.len(), 1);
-    assert_eq!(q[0].reports.len(), 2, "one report per person");
-    assert_eq!(resolve(&c, Target::Post(p), m, "kept", 5).unwrap(), 2);
-    assert!(open_queue(&c).unwrap().is_empty());
+    let report = |who: i64, at: i64| NewReport {
+        kind: "news",
+        item_id: p,
+        reason: "hate",
+        note: "",
+        reporter_id: Some(who),
+        reporter_email: "",
+        lang: crate::i18n::Lang::Fr,
+        now: at,
+    };
+    assert!(add_report(&c, &report(b, 2)).unwrap());
+    assert!(!add_report(&c, &report(b, 3)).unwrap());
+    assert!(!add_report(&c, &report(a, 4)).unwrap());
+    let q = open_reports(&c, 100).unwrap();
+    assert_eq!(q.len(), 2, "one open report per person");
+    assert_eq!(resolve(&c, "news", p, m, "kept", "", 5).unwrap(), 2);
+    assert!(open_reports(&c, 100).unwrap().is_empty());
     assert_eq!(staff_addresses(&c).unwrap().len(), 1);
     assert_eq!(reports_by(&c, b).unwrap().len(), 1);
 }

@@ -99,8 +99,14 @@ fn comment(ctx: &Ctx, p: &PostPage, c: &Comment) -> Markup {
                         (button(ctx, &format!("/moderation/items/comment/{}/{action}?next={}", c.id, url_encode(&p.post.url())), ctx.t(label), None)) " "
                     }
                     @if c.author_id != Some(user.id) { (report(ctx, "comment", c.id)) }
+                    @if let (Some((_, slug, _)), Some(author)) = (&p.post.actor, c.author_id) {
+                        @if author != user.id && p.journal.is_some_and(|a| a.admin || a.site_admin) {
+                            " " (crate::moderation::views::page_mask_button(ctx, slug, author))
+                        }
+                    }
                 }
             }
+            @if ctx.user.is_none() { div.actions.small { (report(ctx, "comment", c.id)) } }
         }
     }
 }

@@ -57,7 +57,10 @@ fn entry(ctx: &Ctx, b: &Booking, v: Viewer, in_grid: bool) -> Option<Markup> {
             @if in_grid { (time_text(ctx, false, b.start, b.end)) } @else { span.when { (time_text(ctx, false, b.start, b.end)) } }
             " "
             @if b.public {
-                @if let Some(e) = &b.event_slug { a href={ "/e/" (e) } { (b.purpose) } } @else { (b.purpose) }
+                @if let Some(e) = &b.event_slug { a href={ "/e/" (e) } { (b.purpose) } } @else {
+                    (b.purpose)
+                    @if b.id > 0 { " " a.report.small href={ "/report/booking/" (b.id) } { (ctx.t("moderation.report")) } }
+                }
             } @else if detail {
                 (b.purpose)
             } @else {

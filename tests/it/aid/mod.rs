@@ -49,7 +49,7 @@ fn post_aid(c: &Client, fields: &[(&str, &str)]) -> Resp {
 }
 
 /// Posts and returns the new post's id.
-fn publish(c: &Client, kind: &str, category: &str, title: &str, at: Option<(f64, f64)>) -> i64 {
+pub fn publish(c: &Client, kind: &str, category: &str, title: &str, at: Option<(f64, f64)>) -> i64 {
     let (lat, lon) = at.map_or((String::new(), String::new()), |(a, b)| {
         (a.to_string(), b.to_string())
     });

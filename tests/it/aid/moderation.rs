@@ -11,28 +11,37 @@ fn a_reported_post_is_hidden_then_restored_by_a_moderator() {
     let author = server.resident("jeanne@village.test", "Jeanne");
     let neighbour = server.resident("paul@village.test", "Paul");
     let id = publish(&author, "ad_sale", "other", "Chiots à vendre", None);
-    let page = neighbour.get(&format!("/aid/{id}"));
+    assert!(neighbour
+        .get(&format!("/aid/{id}"))
+        .body
+        .contains(&format!("/report/aid/{id}")));
+    let page = neighbour.get(&format!("/report/aid/{id}"));
     let r = neighbour.post_form(
-        &format!("/aid/{id}/report"),
+        &format!("/report/aid/{id}"),
         &page,
-        &[("reason", "Vente d'animaux interdite ici")],
+        &[("reason", "illegal"), ("note", "Vente d'animaux interdite ici")],
     );
     assert_eq!(r.status, 303, "{}", r.body);
     // The moderators were told (the outbox: no relay configured).
     let told = server.outbox_for(ADMIN_EMAIL);
     assert!(
-        told.iter().any(|m| m.contains("/aid/moderation")),
+        told.iter()
+            .any(|m| m.contains(&format!("/moderation/items/aid/{id}"))),
         "{told:?}"
     );
-    // Residents have no access to the queue.
-    assert_eq!(neighbour.get("/aid/moderation").status, 403);
-    let queue = admin.get("/aid/moderation");
+    // Residents have no access to the queue; the aid posts are in the one queue.
+    assert_eq!(neighbour.get("/moderation").status, 403);
+    let queue = admin.get("/moderation");
     assert_eq!(queue.status, 200);
     assert!(
-        queue.body.contains("Chiots à vendre") && queue.body.contains("Vente d&#39;animaux")
-            || queue.body.contains("Vente d'animaux")
+        queue.body.contains("Chiots à vendre")
+            && (queue.body.contains("Vente d&#39;animaux") || queue.body.contains("Vente d'animaux"))
     );
-    let r = admin.post_form(&format!("/aid/moderation/{id}/hide"), &queue, &[("x", "")]);
+    let r = admin.post_form(
+        &format!("/moderation/items/aid/{id}/hide"),
+        &queue,
+        &[("reason", "Vente d'animaux interdite")],
+    );
     assert_eq!(r.status, 303, "{}", r.body);
     let visitor = server.client();
     assert_eq!(visitor.get(&format!("/aid/{id}")).status, 404);
@@ -41,13 +50,14 @@ fn a_reported_post_is_hidden_then_restored_by_a_moderator() {
     assert_eq!(own.status, 200);
     assert!(own.body.contains("masquée par la modération"));
     let r = admin.post_form(
-        &format!("/aid/moderation/{id}/restore"),
+        &format!("/moderation/items/aid/{id}/restore"),
         &queue,
         &[("x", "")],
     );
     assert_eq!(r.status, 303);
     assert_eq!(visitor.get(&format!("/aid/{id}")).status, 200);
-    assert!(!admin.get("/aid/moderation").body.contains("Chiots"));
+    let queue = admin.get("/moderation");
+    assert!(!queue.body.contains("Chiots"), "reports closed, nothing hidden");
 }
 
 #[test]

@@ -15,13 +15,13 @@ fn every_news_post_needs_the_csrf_token_and_bad_input_gets_4xx() {
         format!("/news/{id}/edit"),
         format!("/news/{id}/delete"),
         format!("/news/{id}/comments"),
-        format!("/news/{id}/report"),
+        format!("/report/news/{id}"),
         format!("/news/comments/{cid}/edit"),
         format!("/news/comments/{cid}/delete"),
-        format!("/news/comments/{cid}/report"),
+        format!("/report/comment/{cid}"),
         format!("/a/{slug}/news"),
-        format!("/moderation/posts/{id}/hide"),
-        format!("/moderation/comments/{cid}/hide"),
+        format!("/moderation/items/news/{id}/hide"),
+        format!("/moderation/items/comment/{cid}/hide"),
     ];
     for path in &posts {
         let r = admin.post_raw(path, &[("body", "Piraté"), ("comment", "Piraté")]);
@@ -48,8 +48,10 @@ fn every_news_post_needs_the_csrf_token_and_bad_input_gets_4xx() {
         assert!((400..500).contains(&s), "{path} answered {s}");
     }
     for path in [
-        format!("/moderation/posts/{id}/explode"),
-        "/moderation/posts/99999/hide".to_string(),
+        format!("/moderation/items/news/{id}/explode"),
+        "/moderation/items/news/99999/hide".to_string(),
+        format!("/moderation/items/nothing/{id}/hide"),
+        format!("/report/nothing/{id}"),
         "/news/99999/comments".to_string(),
     ] {
         let s = admin.post_form(&path, &page, &[("x", "")]).status;

@@ -23,10 +23,12 @@ fn a_report_reaches_moderators_who_hide_and_restore() {
     // Paul reports: the moderators get one mail (not one per report).
     let page = paul.get(&format!("/news/{id}"));
     assert!(page.body.contains("Signaler"));
+    let form = paul.get(&format!("/report/news/{id}"));
+    assert_eq!(form.status, 200);
     let r = paul.post_form(
-        &format!("/news/{id}/report"),
-        &page,
-        &[("reason", "propos injurieux")],
+        &format!("/report/news/{id}"),
+        &form,
+        &[("reason", "hate"), ("note", "propos injurieux")],
     );
     assert_eq!(r.status, 303);
     let mails = server.outbox_for(ADMIN_EMAIL);
@@ -37,8 +39,8 @@ fn a_report_reaches_moderators_who_hide_and_restore() {
         "{mail}"
     );
     let other = server.resident("luc@village.test", "Luc");
-    let page = other.get(&format!("/news/{id}"));
-    let r = other.post_form(&format!("/news/{id}/report"), &page, &[("reason", "")]);
+    let page = other.get(&format!("/report/news/{id}"));
+    let r = other.post_form(&format!("/report/news/{id}"), &page, &[("reason", "spam")]);
     assert_eq!(r.status, 303);
     assert_eq!(
         server.outbox_for(ADMIN_EMAIL).len(),
@@ -54,7 +56,7 @@ fn a_report_reaches_moderators_who_hide_and_restore() {
 
     // Hidden: gone from the wall, its page, the feed, the API and the search.
     let r = admin.post_form(
-        &format!("/moderation/posts/{id}/hide"),
+        &format!("/moderation/items/news/{id}/hide"),
         &queue,
         &[("x", "")],
     );
@@ -78,7 +80,7 @@ fn a_report_reaches_moderators_who_hide_and_restore() {
 
     // Restored: back everywhere.
     let r = admin.post_form(
-        &format!("/moderation/posts/{id}/restore"),
+        &format!("/moderation/items/news/{id}/restore"),
         &queue,
         &[("x", "")],
     );
@@ -88,17 +90,17 @@ fn a_report_reaches_moderators_who_hide_and_restore() {
     wait_search(&anon, "blablatruc", &[format!("/news/{id}")]);
 
     // A comment: reported, hidden, shown as such to readers, restored.
-    let page = paul.get(&format!("/news/{id}"));
+    let page = paul.get(&format!("/report/comment/{cid}"));
     let r = paul.post_form(
-        &format!("/news/comments/{cid}/report"),
+        &format!("/report/comment/{cid}"),
         &page,
-        &[("reason", "")],
+        &[("reason", "off_topic")],
     );
     assert_eq!(r.status, 303);
     let queue = admin.get("/moderation");
     assert!(queue.body.contains("Un commentaire grossier"));
     let r = admin.post_form(
-        &format!("/moderation/comments/{cid}/hide"),
+        &format!("/moderation/items/comment/{cid}/hide"),
         &queue,
         &[("x", "")],
     );
@@ -112,7 +114,7 @@ fn a_report_reaches_moderators_who_hide_and_restore() {
             .is_empty()
     );
     let r = admin.post_form(
-        &format!("/moderation/comments/{cid}/restore"),
+        &format!("/moderation/items/comment/{cid}/restore"),
         &queue,
         &[("x", "")],
     );
