@@ -381,3 +381,48 @@ fn numbers_that_are_not_personal_data_are_published_as_typed() {
         .body
         .contains(ORIGINAL_BOX));
 }
+
+#[test]
+fn a_mailing_goes_out_to_the_list_masked_and_its_editor_keeps_the_original() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let admin = server.set_up();
+    crate::lists::village_list(&admin);
+    crate::lists::import(&admin, "village", &["lea@village.test".to_string()]);
+    let mailing = crate::lists::draft(
+        &admin,
+        "village",
+        &format!("Troc du samedi, {EMAIL}"),
+        &text("La lettre"),
+    );
+    let editor = admin.get(&mailing).body;
+    assert!(
+        editor.contains(EMAIL),
+        "the editor is prefilled with the original"
+    );
+    let r = crate::lists::send_now(&admin, &mailing);
+    assert_eq!(r.status, 303, "{}", r.body);
+    // Without a relay, the mail is written to the outbox, as it would go out.
+    let start = Instant::now();
+    let raw = loop {
+        if let Some(m) = server
+            .outbox_for("lea@village.test")
+            .into_iter()
+            .find(|m| m.contains("Troc du samedi"))
+        {
+            break m;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "no mail to the list"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_clean("the mail to the list", &raw, MASKS);
+    let anon = server.client();
+    for url in ["/lists/village/archive", "/lists/village/feed.rss"] {
+        let r = anon.get(url);
+        assert_eq!(r.status, 200, "{url}");
+        assert_clean(url, &r.body, &[EMAIL_MASK]);
+    }
+}
