@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::form::{clean, ActionForm, ItemQuery, ReportForm};
 use super::store::{self, Hidden, LogEntry, NewReport};
-use super::{is_staff, target, views, Action, Item, Reason, Target};
+use super::{is_staff, target, views, Action, Entry, Item, Reason, Target};
 use crate::auth::User;
 use crate::db::now;
 use crate::error::AppError;
@@ -194,13 +194,6 @@ pub async fn report(
         &item.url,
         "flash.moderation.reported",
     ))
-}
-
-/// One entry of the queue: an item and its open reports.
-pub struct Entry {
-    pub target: &'static Target,
-    pub item: Item,
-    pub reports: Vec<store::Report>,
 }
 
 /// Loads the items of these (kind, id) pairs, one query per kind (no query per item).

@@ -160,6 +160,13 @@ pub struct Target {
     pub by_author: fn(&Connection, i64) -> rusqlite::Result<Vec<i64>>,
 }
 
+/// One entry of the queue: an item and its open reports.
+pub struct Entry {
+    pub target: &'static Target,
+    pub item: Item,
+    pub reports: Vec<store::Report>,
+}
+
 static TARGETS: std::sync::OnceLock<&'static [Target]> = std::sync::OnceLock::new();
 
 /// Registered once at start-up by the top (`crate::modules`).

@@ -6,9 +6,8 @@ use actix_web::HttpResponse;
 use maud::{html, Markup};
 
 use super::form::{ActionForm, LogQuery, PersonForm, ReportForm};
-use super::handlers::Entry;
 use super::store::{Hidden, LogEntry, Person, Reply, Report};
-use super::{Item, Reason, Target, FOREVER};
+use super::{Entry, Item, Reason, Target, FOREVER};
 use crate::personal_data::store::Original;
 use crate::web::forms::{csrf, error_summary, Field, FormErrors};
 use crate::web::{page, page_with_status, url_encode, Ctx};

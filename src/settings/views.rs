@@ -229,7 +229,7 @@ pub fn users(ctx: &Ctx, users: &[User]) -> HttpResponse {
                 tbody {
                     @for u in users {
                         tr {
-                            td { (u.name) }
+                            td { a href={ "/moderation/people/" (u.id) } { (u.name) } }
                             td { (u.email) }
                             td { @if u.email_confirmed { (ctx.t("admin.yes")) } @else { (ctx.t("admin.no")) } }
                             td {
