@@ -77,10 +77,12 @@ fn every_modules_content_lands_in_the_one_queue_and_the_reporters_hear_the_outco
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(&dir.path().join("data"), &[]);
     let admin = server.set_up();
-    let sink = SmtpSink::start(&dir.path().join("sink"));
-    server.use_smtp(&admin, sink.port);
+    // Residents sign up first (their confirmation mails land in the outbox), then the mail
+    // goes through a real SMTP server.
     let jeanne = server.resident("jeanne@village.test", "Jeanne");
     let paul = server.resident("paul@village.test", "Paul");
+    let sink = SmtpSink::start(&dir.path().join("sink"));
+    server.use_smtp(&admin, sink.port);
     let anon = server.client();
 
     // Jeanne's content in five modules.
