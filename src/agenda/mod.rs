@@ -319,13 +319,13 @@ pub struct EventPage {
     pub mine: Option<Rsvp>,
     /// The form answer that could not be saved (event full).
     pub full: bool,
+    /// The originals of its masked text, when the viewer is its author or a moderator.
+    pub originals: Vec<crate::personal_data::store::Original>,
 }
 
 /// Site admins and moderators: they manage every event and approve submissions.
 pub fn is_staff(u: &crate::auth::User) -> bool {
     matches!(
-    /// The originals of its masked text, when the viewer is its author or a moderator.
-    pub originals: Vec<crate::personal_data::store::Original>,
         u.role,
         crate::auth::Role::Admin | crate::auth::Role::Moderator
     )

@@ -19,11 +19,9 @@ pub fn load(c: &Connection, id_list: &[i64]) -> rusqlite::Result<Vec<Item>> {
 }
 
 pub fn hide(c: &Connection, id: i64, _by: i64, now: i64) -> rusqlite::Result<String> {
-    let before: String = c.query_row(
-        "SELECT status FROM events WHERE id = ?1",
-        [id],
-        |r| r.get(0),
-    )?;
+    let before: String = c.query_row("SELECT status FROM events WHERE id = ?1", [id], |r| {
+        r.get(0)
+    })?;
     c.execute(
         "UPDATE events SET status = 'pending', updated_at = ?2 WHERE id = ?1",
         params![id, now],

@@ -18,11 +18,9 @@ pub fn load(c: &Connection, id_list: &[i64]) -> rusqlite::Result<Vec<Item>> {
 }
 
 pub fn hide(c: &Connection, id: i64, _by: i64, now: i64) -> rusqlite::Result<String> {
-    let before: String = c.query_row(
-        "SELECT visibility FROM actors WHERE id = ?1",
-        [id],
-        |r| r.get(0),
-    )?;
+    let before: String = c.query_row("SELECT visibility FROM actors WHERE id = ?1", [id], |r| {
+        r.get(0)
+    })?;
     c.execute(
         "UPDATE actors SET visibility = 'members', updated_at = ?2 WHERE id = ?1",
         params![id, now],
@@ -31,7 +29,11 @@ pub fn hide(c: &Connection, id: i64, _by: i64, now: i64) -> rusqlite::Result<Str
 }
 
 pub fn restore(c: &Connection, id: i64, before: &str) -> rusqlite::Result<()> {
-    let visibility = if before == "members" { "members" } else { "public" };
+    let visibility = if before == "members" {
+        "members"
+    } else {
+        "public"
+    };
     c.execute(
         "UPDATE actors SET visibility = ?2, updated_at = unixepoch() WHERE id = ?1",
         params![id, visibility],
