@@ -1,7 +1,7 @@
 //! Mask on save: each public field of one save is masked in place before it is written, and
 //! the originals are filed aside in the same write transaction once the item's id is known.
 //!
-//! ```ignore
+//! ```text
 //! let mut m = Masking::new(lang);
 //! m.field("title", &mut input.title);
 //! m.field("body", &mut input.body);

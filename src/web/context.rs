@@ -234,8 +234,10 @@ pub fn suspension_text(ctx: &Ctx, until: i64, reason: &str) -> String {
     let when = if until == i64::MAX {
         ctx.t("moderation.for_good").to_string()
     } else {
-        ctx.lang
-            .tf("moderation.suspended_until", &[("until", &ctx.datetime(until))])
+        ctx.lang.tf(
+            "moderation.suspended_until",
+            &[("until", &ctx.datetime(until))],
+        )
     };
     let reason = if reason.is_empty() { "—" } else { reason };
     ctx.lang.tf(

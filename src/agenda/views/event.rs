@@ -9,8 +9,8 @@ use serde_json::json;
 
 use super::{day_text, local, time_text, type_label};
 use crate::agenda::recurrence::{End, Freq, MonthDay, Until};
-use crate::directory::views::badge;
 use crate::agenda::{Access, Event, EventPage, Occurrence, Rsvp, Status, Visibility};
+use crate::directory::views::badge;
 use crate::time::rfc3339;
 use crate::web::forms::csrf;
 use crate::web::{markdown, page_with_status, url_encode, Ctx};

@@ -3,9 +3,11 @@
 use rusqlite::Connection;
 
 use super::comments::*;
-use crate::moderation::store::{add_report, open_reports, reports_by, resolve, staff_addresses, NewReport};
 use super::*;
 use crate::db::Db;
+use crate::moderation::store::{
+    add_report, open_reports, reports_by, resolve, staff_addresses, NewReport,
+};
 
 fn user(c: &Connection, name: &str, role: &str) -> i64 {
     c.execute(

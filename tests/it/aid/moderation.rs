@@ -19,7 +19,10 @@ fn a_reported_post_is_hidden_then_restored_by_a_moderator() {
     let r = neighbour.post_form(
         &format!("/report/aid/{id}"),
         &page,
-        &[("reason", "illegal"), ("note", "Vente d'animaux interdite ici")],
+        &[
+            ("reason", "illegal"),
+            ("note", "Vente d'animaux interdite ici"),
+        ],
     );
     assert_eq!(r.status, 303, "{}", r.body);
     // The moderators were told (the outbox: no relay configured).
@@ -35,7 +38,8 @@ fn a_reported_post_is_hidden_then_restored_by_a_moderator() {
     assert_eq!(queue.status, 200);
     assert!(
         queue.body.contains("Chiots à vendre")
-            && (queue.body.contains("Vente d&#39;animaux") || queue.body.contains("Vente d'animaux"))
+            && (queue.body.contains("Vente d&#39;animaux")
+                || queue.body.contains("Vente d'animaux"))
     );
     let r = admin.post_form(
         &format!("/moderation/items/aid/{id}/hide"),
@@ -57,7 +61,10 @@ fn a_reported_post_is_hidden_then_restored_by_a_moderator() {
     assert_eq!(r.status, 303);
     assert_eq!(visitor.get(&format!("/aid/{id}")).status, 200);
     let queue = admin.get("/moderation");
-    assert!(!queue.body.contains("Chiots"), "reports closed, nothing hidden");
+    assert!(
+        !queue.body.contains("Chiots"),
+        "reports closed, nothing hidden"
+    );
 }
 
 #[test]
