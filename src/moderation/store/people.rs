@@ -15,25 +15,25 @@ pub struct Person {
     pub masked_at: Option<i64>,
 }
 
+const PERSON: &str =
+    "SELECT id, name, email, lang, role, suspended_until, suspended_reason, masked_at FROM users";
+
+fn person_row(r: &rusqlite::Row) -> rusqlite::Result<Person> {
+    Ok(Person {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        email: r.get(2)?,
+        lang: r.get(3)?,
+        role: r.get(4)?,
+        suspended_until: r.get(5)?,
+        suspended_reason: r.get(6)?,
+        masked_at: r.get(7)?,
+    })
+}
+
 pub fn person(c: &Connection, id: i64) -> rusqlite::Result<Option<Person>> {
-    c.query_row(
-        "SELECT id, name, email, lang, role, suspended_until, suspended_reason, masked_at
-         FROM users WHERE id = ?1",
-        [id],
-        |r| {
-            Ok(Person {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                email: r.get(2)?,
-                lang: r.get(3)?,
-                role: r.get(4)?,
-                suspended_until: r.get(5)?,
-                suspended_reason: r.get(6)?,
-                masked_at: r.get(7)?,
-            })
-        },
-    )
-    .optional()
+    c.query_row(&format!("{PERSON} WHERE id = ?1"), [id], person_row)
+        .optional()
 }
 
 /// Suspends until `until` (FOREVER for good), or lifts with None.
@@ -60,22 +60,10 @@ pub fn set_masked(c: &Connection, user_id: i64, at: Option<i64>) -> rusqlite::Re
 
 /// People suspended or masked now, for the moderators' page.
 pub fn restricted_people(c: &Connection, now: i64) -> rusqlite::Result<Vec<Person>> {
-    let mut st = c.prepare_cached(
-        "SELECT id, name, email, lang, role, suspended_until, suspended_reason, masked_at
-         FROM users WHERE suspended_until > ?1 OR masked_at IS NOT NULL ORDER BY name LIMIT 500",
-    )?;
-    let rows = st.query_map([now], |r| {
-        Ok(Person {
-            id: r.get(0)?,
-            name: r.get(1)?,
-            email: r.get(2)?,
-            lang: r.get(3)?,
-            role: r.get(4)?,
-            suspended_until: r.get(5)?,
-            suspended_reason: r.get(6)?,
-            masked_at: r.get(7)?,
-        })
-    })?;
+    let mut st = c.prepare_cached(&format!(
+        "{PERSON} WHERE suspended_until > ?1 OR masked_at IS NOT NULL ORDER BY name LIMIT 500"
+    ))?;
+    let rows = st.query_map([now], person_row)?;
     rows.collect()
 }
 
