@@ -42,9 +42,48 @@ pub fn slugify(name: &str) -> String {
     }
 }
 
+/// The first `max` characters of a text on one line, cut at a word, with an ellipsis.
+pub fn excerpt(text: &str, max: usize) -> String {
+    let flat: String = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .filter(|c| !matches!(c, '*' | '_' | '#' | '`' | '>'))
+        .collect();
+    if flat.chars().count() <= max {
+        return flat;
+    }
+    let cut: String = flat.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(a, _)| a);
+    format!("{}…", cut.trim_end())
+}
+
+/// A free text cell that a spreadsheet would run as a formula gets a leading apostrophe
+/// (OWASP "CSV injection"): every CSV the site writes passes its text cells through here.
+pub fn spreadsheet_safe(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn excerpts_cut_at_a_word() {
+        assert_eq!(excerpt("**Fête** du\n\npain", 80), "Fête du pain");
+        assert_eq!(excerpt("un deux trois quatre", 10), "un deux…");
+    }
+
+    #[test]
+    fn formulas_are_defused() {
+        assert_eq!(spreadsheet_safe("=cmd()"), "'=cmd()");
+        assert_eq!(spreadsheet_safe("Marché"), "Marché");
+    }
 
     #[test]
     fn slugs_fold_french_accents() {

@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use super::hours::{format_time, Hours};
 use super::Actor;
 use crate::error::AppError;
+use crate::text::spreadsheet_safe as cell;
 
 /// The CSV columns, in order.
 pub const CSV_COLUMNS: [&str; 12] = [
@@ -24,16 +25,6 @@ pub const TAG_SEPARATOR: &str = "|";
 /// The public page of an actor: `base` + `/a/` + slug.
 pub fn actor_url(base: &str, slug: &str) -> String {
     format!("{}/a/{slug}", base.trim_end_matches('/'))
-}
-
-/// A free text cell that a spreadsheet would run as a formula gets a leading apostrophe
-/// (OWASP "CSV injection"): the directory is typed by residents and opened at the town hall.
-fn cell(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    }
 }
 
 fn number(v: Option<f64>) -> String {

@@ -20,11 +20,7 @@ pub const MAX_IMPORT: usize = 20_000;
 
 /// One CSV field: quoted when needed; a leading `= + - @` is defused for spreadsheets.
 pub fn field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
+    let s = crate::text::spreadsheet_safe(s);
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

@@ -306,22 +306,7 @@ pub fn check_token(secret: &[u8], purpose: &str, token_text: &str) -> Option<i64
     ok.then_some(id)
 }
 
-/// A plausible email address (the relay has the last word).
-pub fn valid_email(s: &str) -> bool {
-    let s = s.trim();
-    let Some((local, domain)) = s.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && s.len() <= 254
-        && !s
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',')
-        && s.parse::<lettre::Address>().is_ok()
-}
+pub use crate::mail::valid_email;
 
 /// The list form as typed.
 #[derive(Deserialize, Default, Clone, Debug)]

@@ -79,14 +79,6 @@ pub async fn report_form(
     ))
 }
 
-fn looks_like_address(s: &str) -> bool {
-    let s = s.trim();
-    s.len() <= 254
-        && s.split_once('@').is_some_and(|(l, d)| {
-            !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.')
-        })
-        && !s.contains(char::is_whitespace)
-}
 
 /// POST /report/{kind}/{id}: into the one queue; the moderators are mailed when the item
 /// enters it. Visitors may report illegal or hateful content and leave an address.
@@ -109,7 +101,7 @@ pub async fn report(
     let email = form.email.trim().to_string();
     if ctx.user.is_none() {
         e.check(
-            !email.is_empty() && !looks_like_address(&email),
+            !email.is_empty() && !crate::mail::valid_email(&email),
             "email",
             "moderation.error_email",
         );

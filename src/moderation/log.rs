@@ -10,6 +10,7 @@ use super::views;
 use crate::db::now;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::text::spreadsheet_safe;
 use crate::web::forms::FormErrors;
 use crate::web::{redirect_with_flash, Ctx, CurrentUser};
 
@@ -47,16 +48,6 @@ pub async fn log_page(
     Ok(views::log_page(&ctx, &q, &entries, days))
 }
 
-fn csv_field(s: &str) -> String {
-    // A leading = + - @ would be a formula in a spreadsheet.
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    format!("\"{}\"", s.replace('"', "\"\""))
-}
-
 /// GET /moderation/log.csv: the same, as CSV.
 pub async fn log_csv(
     ctx: Ctx,
@@ -71,26 +62,35 @@ pub async fn log_csv(
         .read(move |c| Ok(store::log_entries(c, &f, i64::MAX)?))
         .await?;
     let tz = ctx.instance.time_zone;
-    let mut out = String::from(
-        "id,at,moderator_id,moderator,action,kind,item_id,user_id,reason,before,after\r\n",
-    );
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "id", "at", "moderator_id", "moderator", "action", "kind", "item_id", "user_id", "reason",
+        "before", "after",
+    ];
+    let number = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let mut rows = vec![header.map(str::to_string)];
     for e in entries {
-        let row = [
+        rows.push([
             e.id.to_string(),
             crate::time::rfc3339(e.at, tz),
-            e.moderator_id.map(|v| v.to_string()).unwrap_or_default(),
-            csv_field(&e.moderator),
+            number(e.moderator_id),
+            spreadsheet_safe(&e.moderator),
             e.action,
             e.kind,
-            e.item_id.map(|v| v.to_string()).unwrap_or_default(),
-            e.user_id.map(|v| v.to_string()).unwrap_or_default(),
-            csv_field(&e.reason),
-            csv_field(&e.before),
-            csv_field(&e.after),
-        ];
-        out.push_str(&row.join(","));
-        out.push_str("\r\n");
+            number(e.item_id),
+            number(e.user_id),
+            spreadsheet_safe(&e.reason),
+            spreadsheet_safe(&e.before),
+            spreadsheet_safe(&e.after),
+        ]);
     }
+    for row in rows {
+        w.write_record(&row)
+            .map_err(|e| AppError::msg(format!("CSV: {e}")))?;
+    }
+    let out = w
+        .into_inner()
+        .map_err(|e| AppError::msg(format!("CSV: {e}")))?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((

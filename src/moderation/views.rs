@@ -9,25 +9,11 @@ use super::form::{ActionForm, LogQuery, PersonForm, ReportForm};
 use super::store::{Hidden, LogEntry, Person, Reply, Report};
 use super::{Entry, Item, Reason, Target, FOREVER};
 use crate::personal_data::store::Original;
-use crate::web::forms::{csrf, error_summary, Field, FormErrors};
+use crate::text::excerpt;
+use crate::web::forms::{csrf, error_summary, post_button, Field, FormErrors};
 use crate::web::{page, page_with_status, url_encode, Ctx};
 
-fn excerpt(s: &str, max: usize) -> String {
-    let mut out: String = s.chars().take(max).collect();
-    if s.chars().count() > max {
-        out.push('…');
-    }
-    out
-}
 
-fn post_button(ctx: &Ctx, action: &str, label: &str, class: Option<&str>) -> Markup {
-    html! {
-        form.inline method="post" action=(action) {
-            (csrf(ctx))
-            button type="submit" class=[class] { (label) }
-        }
-    }
-}
 
 /// GET /report/{kind}/{id}
 pub fn report_form(

@@ -101,22 +101,7 @@ impl Post {
     }
 }
 
-/// The first `max` characters of a text on one line, cut at a word, with an ellipsis.
-pub fn excerpt(text: &str, max: usize) -> String {
-    let flat: String = text
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-        .filter(|c| !matches!(c, '*' | '_' | '#' | '`' | '>'))
-        .collect();
-    if flat.chars().count() <= max {
-        return flat;
-    }
-    let cut: String = flat.chars().take(max).collect();
-    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(a, _)| a);
-    format!("{}…", cut.trim_end())
-}
+pub use crate::text::excerpt;
 
 /// A comment as shown.
 #[derive(Clone, Debug)]
@@ -294,12 +279,6 @@ mod tests {
         let input = ok.parse(true, &mut e).unwrap();
         assert_eq!(input.body, "Fête du pain samedi");
         assert_eq!(input.audience, Audience::Followers);
-    }
-
-    #[test]
-    fn excerpts_cut_at_a_word() {
-        assert_eq!(excerpt("**Fête** du\n\npain", 80), "Fête du pain");
-        assert_eq!(excerpt("un deux trois quatre", 10), "un deux…");
     }
 
     #[test]

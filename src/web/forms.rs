@@ -76,6 +76,16 @@ pub fn csrf(ctx: &Ctx) -> Markup {
     html! { input type="hidden" name=(CSRF_FIELD) value=(ctx.csrf); }
 }
 
+/// A small form with one button (delete, hide, restore...): THE one every module uses.
+pub fn post_button(ctx: &Ctx, action: &str, label: &str, class: Option<&str>) -> Markup {
+    html! {
+        form.inline method="post" action=(action) {
+            (csrf(ctx))
+            button type="submit" class=[class] { (label) }
+        }
+    }
+}
+
 /// A summary of the errors at the top of a form, announced to screen readers.
 pub fn error_summary(ctx: &Ctx, errors: &FormErrors) -> Markup {
     html! {

@@ -24,12 +24,7 @@ pub(super) fn when(ctx: &Ctx, unix: i64) -> Markup {
 
 /// A small form with one button.
 pub(super) fn button(ctx: &Ctx, action: &str, label: &str) -> Markup {
-    html! {
-        form.inline method="post" action=(action) {
-            (csrf(ctx))
-            button type="submit" { (label) }
-        }
-    }
+    crate::web::forms::post_button(ctx, action, label, None)
 }
 
 fn price(ctx: &Ctx, p: &Post) -> Option<String> {

@@ -23,15 +23,7 @@ pub(super) fn when(ctx: &Ctx, unix: i64) -> Markup {
     html! { time datetime=(iso) { (ctx.datetime(unix)) } }
 }
 
-/// A small form with one button (delete, hide, restore...).
-pub(super) fn button(ctx: &Ctx, action: &str, label: &str, class: Option<&str>) -> Markup {
-    html! {
-        form.inline method="post" action=(action) {
-            (csrf(ctx))
-            button type="submit" class=[class] { (label) }
-        }
-    }
-}
+pub(super) use crate::web::forms::post_button as button;
 
 fn author(ctx: &Ctx, name: &Option<String>) -> String {
     name.clone()
