@@ -48,6 +48,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
     r.route("/admin/test-mail", post().to(settings::handlers::admin_test_mail));
     r.route("/admin/users", get().to(settings::handlers::admin_users));
     r.route("/admin/users/{id}/role", post().to(settings::handlers::admin_set_role));
+    r.route("/contact", get().to(moderation::contact::form));
+    r.route("/contact", post().to(moderation::contact::send));
     r.route("/report/{kind}/{id}", get().to(moderation::handlers::report_form));
     r.route("/report/{kind}/{id}", post().to(moderation::handlers::report));
     r.route("/moderation", get().to(moderation::handlers::queue));

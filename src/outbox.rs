@@ -21,9 +21,9 @@ const MAX_TRIES: i64 = 20;
 /// Files a mail to send, inside the caller's write transaction.
 pub fn enqueue(c: &Connection, mail: &Mail, now: i64) -> rusqlite::Result<()> {
     c.execute(
-        "INSERT INTO mail_outbox (to_addr, subject, body, created_at, next_try_at)
-         VALUES (?1, ?2, ?3, ?4, ?4)",
-        params![mail.to, mail.subject, mail.text, now],
+        "INSERT INTO mail_outbox (to_addr, reply_to, subject, body, created_at, next_try_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        params![mail.to, mail.reply_to, mail.subject, mail.text, now],
     )?;
     Ok(())
 }
@@ -37,18 +37,16 @@ fn claim(c: &Connection, now: i64) -> rusqlite::Result<Vec<(i64, Mail, i64)>> {
     let mut st = c.prepare_cached(
         "UPDATE mail_outbox SET tries = tries + 1, next_try_at = ?1 + ?2 * (tries + 1)
          WHERE id IN (SELECT id FROM mail_outbox WHERE next_try_at <= ?1 ORDER BY id LIMIT 50)
-         RETURNING id, to_addr, subject, body, tries",
+         RETURNING id, to_addr, subject, body, tries, reply_to",
     )?;
     let rows = st.query_map(params![now, RETRY_SECS], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            Mail::new(
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-            ),
-            r.get::<_, i64>(4)?,
-        ))
+        let mut mail = Mail::new(
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+        );
+        mail.reply_to = r.get(5)?;
+        Ok((r.get::<_, i64>(0)?, mail, r.get::<_, i64>(4)?))
     })?;
     rows.collect()
 }

@@ -72,3 +72,12 @@ pub struct LogQuery {
 pub struct SettingsForm {
     pub retention_days: String,
 }
+
+/// The site's contact form.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct ContactForm {
+    pub name: String,
+    pub email: String,
+    pub message: String,
+}

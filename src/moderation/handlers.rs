@@ -79,7 +79,6 @@ pub async fn report_form(
     ))
 }
 
-
 /// POST /report/{kind}/{id}: into the one queue; the moderators are mailed when the item
 /// enters it. Visitors may report illegal or hateful content and leave an address.
 pub async fn report(
@@ -226,14 +225,13 @@ pub async fn queue(
             keys.extend(hidden.iter().map(|h| (h.kind.clone(), h.item_id)));
             let items = items_of(c, &keys)?;
             let mut entries: Vec<Entry> = Vec::new();
+            let mut at: HashMap<(String, i64), usize> = HashMap::new();
             for r in reports {
                 let key = (r.kind.clone(), r.item_id);
-                if let Some(e) = entries
-                    .iter_mut()
-                    .find(|e| e.target.kind == key.0 && e.item.id == key.1)
-                {
-                    e.reports.push(r);
+                if let Some(&i) = at.get(&key) {
+                    entries[i].reports.push(r);
                 } else if let Some((t, item)) = items.get(&key) {
+                    at.insert(key, entries.len());
                     entries.push(Entry {
                         target: t,
                         item: item.clone(),
@@ -265,11 +263,28 @@ pub async fn item_page(
     require_staff(&user)?;
     let (kind, id) = path.into_inner();
     let (t, item) = load(&state, &kind, id).await?;
-    let (lang, pick) = (ctx.instance.default_lang, q.reply);
+    let form = ActionForm {
+        text: item.text.clone(),
+        ..ActionForm::default()
+    };
+    render_item(&state, &ctx, t, item, form, q.reply, &FormErrors::new()).await
+}
+
+/// An item's page with the decision form as typed (a 422 when `errors` has any).
+async fn render_item(
+    state: &AppState,
+    ctx: &Ctx,
+    t: &'static Target,
+    item: Item,
+    mut form: ActionForm,
+    pick: Option<i64>,
+    errors: &FormErrors,
+) -> Result<HttpResponse, AppError> {
+    let (lang, id, author_id) = (ctx.instance.default_lang, item.id, item.author_id);
     let (reports, hidden, originals, replies, picked, author) = state
         .db
         .read(move |c| {
-            let author = match item_author(c, t, id)? {
+            let author = match author_id {
                 Some(a) => store::person(c, a)?,
                 None => None,
             };
@@ -286,13 +301,11 @@ pub async fn item_page(
             ))
         })
         .await?;
-    let form = ActionForm {
-        answer: picked.map(|r| r.body).unwrap_or_default(),
-        text: item.text.clone(),
-        ..ActionForm::default()
-    };
+    if let Some(r) = picked {
+        form.answer = r.body;
+    }
     Ok(views::item_page(
-        &ctx,
+        ctx,
         &views::ItemView {
             target: t,
             item: &item,
@@ -303,14 +316,8 @@ pub async fn item_page(
             author: author.as_ref(),
         },
         &form,
+        errors,
     ))
-}
-
-fn item_author(c: &rusqlite::Connection, t: &Target, id: i64) -> rusqlite::Result<Option<i64>> {
-    Ok((t.load)(c, &[id])?
-        .into_iter()
-        .next()
-        .and_then(|i| i.author_id))
 }
 
 /// A mail in the recipient's language, filed in the outbox.
@@ -368,7 +375,9 @@ pub async fn act(
         text: form.text.trim().to_string(),
     };
     if action == Action::Edit && f.text.is_empty() {
-        return Ok(HttpResponse::BadRequest().body(ctx.t("moderation.error_text")));
+        let mut e = FormErrors::new();
+        e.add("text", "moderation.error_text");
+        return render_item(&state, &ctx, t, item, f, None, &e).await;
     }
     let inst = ctx.instance.clone();
     let base = ctx.base.clone();
@@ -449,6 +458,11 @@ pub async fn act(
                 store::add_notice(tx, author, t.kind, Some(id), &text, at)?;
                 if let Some(addr) = store::address_of(tx, author)? {
                     let contact = format!("{base}/contact");
+                    // In the author's language (the notice above is in the village's).
+                    let what = addr
+                        .1
+                        .unwrap_or(inst.default_lang)
+                        .tf(key, &[("title", &item.title)]);
                     mail_to(
                         tx,
                         addr,
@@ -457,8 +471,7 @@ pub async fn act(
                         (
                             "moderation.mail_author_body",
                             &[
-                                ("what", inst.default_lang.t(key)),
-                                ("title", &item.title),
+                                ("what", &what),
                                 ("reason", message),
                                 ("url", &url),
                                 ("contact", &contact),

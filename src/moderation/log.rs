@@ -64,8 +64,17 @@ pub async fn log_csv(
     let tz = ctx.instance.time_zone;
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = [
-        "id", "at", "moderator_id", "moderator", "action", "kind", "item_id", "user_id", "reason",
-        "before", "after",
+        "id",
+        "at",
+        "moderator_id",
+        "moderator",
+        "action",
+        "kind",
+        "item_id",
+        "user_id",
+        "reason",
+        "before",
+        "after",
     ];
     let number = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
     let mut rows = vec![header.map(str::to_string)];

@@ -8,6 +8,7 @@
 //! functions read and change its own rows); the top (`crate::modules`) registers the list at
 //! start-up, like the search's sources.
 
+pub mod contact;
 pub mod form;
 pub mod handlers;
 pub mod log;

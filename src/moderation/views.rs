@@ -13,8 +13,6 @@ use crate::text::excerpt;
 use crate::web::forms::{csrf, error_summary, post_button, Field, FormErrors};
 use crate::web::{page, page_with_status, url_encode, Ctx};
 
-
-
 /// GET /report/{kind}/{id}
 pub fn report_form(
     ctx: &Ctx,
@@ -193,12 +191,17 @@ pub struct ItemView<'a> {
 }
 
 /// GET /moderation/items/{kind}/{id}
-pub fn item_page(ctx: &Ctx, v: &ItemView, form: &ActionForm) -> HttpResponse {
+pub fn item_page(ctx: &Ctx, v: &ItemView, form: &ActionForm, errors: &FormErrors) -> HttpResponse {
     let (t, item) = (v.target, v.item);
     let base = format!("/moderation/items/{}/{}", t.kind, item.id);
     let title = format!("{} — {}", ctx.t("moderation.title"), item.title);
-    let errors = FormErrors::new();
-    page(
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    page_with_status(
+        status,
         ctx,
         &title,
         html! {
@@ -224,15 +227,16 @@ pub fn item_page(ctx: &Ctx, v: &ItemView, form: &ActionForm) -> HttpResponse {
             }
             section aria-labelledby="decide-h" {
                 h2 #decide-h { (ctx.t("moderation.decide")) }
+                (error_summary(ctx, errors))
                 p.small { (ctx.t("moderation.replies")) " : "
                     @for r in v.replies { a href={ (base) "?reply=" (r.id) "#f-answer" } { (r.title) } " · " } }
                 form method="post" action={ (base) "/hide" } {
                     (csrf(ctx))
-                    (Field::text("reason", "moderation.action_reason", &form.reason).optional().hint("moderation.action_reason_hint").render(ctx, &errors))
-                    (Field::text("answer", "moderation.answer", &form.answer).kind("textarea").optional().hint("moderation.answer_hint").render(ctx, &errors))
-                    (Field::text("message", "moderation.warning", &form.message).kind("textarea").optional().hint("moderation.warning_hint").render(ctx, &errors))
+                    (Field::text("reason", "moderation.action_reason", &form.reason).optional().hint("moderation.action_reason_hint").render(ctx, errors))
+                    (Field::text("answer", "moderation.answer", &form.answer).kind("textarea").optional().hint("moderation.answer_hint").render(ctx, errors))
+                    (Field::text("message", "moderation.warning", &form.message).kind("textarea").optional().hint("moderation.warning_hint").render(ctx, errors))
                     @if t.edit.is_some() {
-                        (Field::text("text", "moderation.edit_text", &form.text).kind("textarea").optional().hint("moderation.edit_text_hint").render(ctx, &errors))
+                        (Field::text("text", "moderation.edit_text", &form.text).kind("textarea").optional().hint("moderation.edit_text_hint").render(ctx, errors))
                     }
                     div.actions {
                         @if v.hidden.is_some() || item.hidden {
@@ -475,6 +479,35 @@ pub fn my_page(
                 @for n in notices {
                     li { (ctx.datetime(n.created_at)) " — " (n.message) }
                 }
+            }
+        },
+    )
+}
+
+/// GET /contact (and its 422 re-render)
+pub fn contact(
+    ctx: &Ctx,
+    f: &super::form::ContactForm,
+    errors: &FormErrors,
+    status: StatusCode,
+) -> HttpResponse {
+    let title = ctx.t("contact.title");
+    page_with_status(
+        status,
+        ctx,
+        title,
+        html! {
+            h1 { (title) }
+            p { (ctx.t("contact.intro")) }
+            (error_summary(ctx, errors))
+            form method="post" action="/contact" novalidate {
+                (csrf(ctx))
+                (Field::text("name", "contact.name", &f.name).autocomplete("name").render(ctx, errors))
+                @if ctx.user.is_none() {
+                    (Field::text("email", "contact.email", &f.email).kind("email").hint("contact.email_hint").autocomplete("email").render(ctx, errors))
+                }
+                (Field::text("message", "contact.message", &f.message).kind("textarea").render(ctx, errors))
+                button type="submit" { (ctx.t("contact.send")) }
             }
         },
     )

@@ -170,6 +170,7 @@ fn footer(ctx: &Ctx) -> Markup {
                 " "
                 button type="submit" { (ctx.t("layout.change_language")) }
             }
+            p { a href="/contact" { (ctx.t("contact.link")) } }
             p { (ctx.t("layout.powered_by")) }
         }
     }

@@ -483,3 +483,54 @@ fn a_pages_admins_mask_a_person_from_their_journal() {
     assert_eq!(r.status, 303);
     assert!(admin.get("/moderation/log").body.contains("page_mask"));
 }
+
+#[test]
+fn the_contact_form_reaches_the_moderators_privately_and_bad_input_keeps_the_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let admin = server.set_up();
+    let sink = SmtpSink::start(&dir.path().join("sink"));
+    server.use_smtp(&admin, sink.port);
+    let anon = server.client();
+    let home = anon.get("/");
+    assert!(
+        home.body.contains("href=\"/contact\""),
+        "the footer links to it"
+    );
+    let form = anon.get("/contact");
+    assert_eq!(form.status, 200);
+    let bad = anon.post_form(
+        "/contact",
+        &form,
+        &[
+            ("name", "Léa"),
+            ("email", "lea@"),
+            ("message", "Mon numéro est sur le mur, retirez-le."),
+        ],
+    );
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("Mon numéro est sur le mur") && bad.body.contains("value=\"lea@\""));
+    let r = anon.post_form(
+        "/contact",
+        &form,
+        &[
+            ("name", "Léa"),
+            ("email", "lea@ailleurs.test"),
+            ("message", "Mon numéro est sur le mur, retirez-le."),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let mail = wait_mail(&sink, ADMIN_EMAIL, "Mon numéro est sur le mur");
+    assert!(mail.contains("Reply-To: lea@ailleurs.test"), "{mail}");
+
+    // A moderator's edit with no text is a 422 that keeps the reason typed.
+    let jeanne_news = crate::news::publish(&admin, "/news", "Au mur", "Texte.", "public");
+    let item = admin.get(&format!("/moderation/items/news/{jeanne_news}"));
+    let r = admin.post_form(
+        &format!("/moderation/items/news/{jeanne_news}/edit"),
+        &item,
+        &[("reason", "Numéro retiré"), ("text", "  ")],
+    );
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Numéro retiré"));
+}

@@ -187,6 +187,8 @@ ALTER TABLE actors ADD COLUMN official INTEGER NOT NULL DEFAULT 0 CHECK (officia
 CREATE TABLE mail_outbox (
     id           INTEGER PRIMARY KEY,
     to_addr      TEXT    NOT NULL,
+    -- Where answers go (the site's contact form: the sender's own address).
+    reply_to     TEXT,
     subject      TEXT    NOT NULL,
     body         TEXT    NOT NULL,
     created_at   INTEGER NOT NULL,

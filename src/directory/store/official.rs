@@ -19,17 +19,25 @@ pub fn set_official(
     if changed == 0 {
         return Ok(false);
     }
-    // The moderation module will own this statement; until then the directory writes its row.
-    conn.prepare_cached(
-        "INSERT INTO moderation_log (at, moderator_id, moderator, action, kind, item_id, before, after)
-         VALUES (:at, :mid, :m, :action, 'actor', :id, :before, :after)",
-    )?
-    .execute(named_params! {
-        ":at": at, ":mid": moderator.0, ":m": moderator.1,
-        ":action": if official { "official" } else { "unofficial" }, ":id": actor_id,
-        ":before": if official { "unofficial" } else { "official" },
-        ":after": if official { "official" } else { "unofficial" },
-    })?;
+    let (before, after) = if official {
+        ("unofficial", "official")
+    } else {
+        ("official", "unofficial")
+    };
+    crate::moderation::store::log(
+        conn,
+        &crate::moderation::store::LogEntry {
+            at,
+            moderator_id: Some(moderator.0),
+            moderator: moderator.1.to_string(),
+            action: after.to_string(),
+            kind: "actor".to_string(),
+            item_id: Some(actor_id),
+            before: before.to_string(),
+            after: after.to_string(),
+            ..Default::default()
+        },
+    )?;
     Ok(true)
 }
 
