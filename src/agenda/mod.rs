@@ -325,10 +325,7 @@ pub struct EventPage {
 
 /// Site admins and moderators: they manage every event and approve submissions.
 pub fn is_staff(u: &crate::auth::User) -> bool {
-    matches!(
-        u.role,
-        crate::auth::Role::Admin | crate::auth::Role::Moderator
-    )
+    u.is_staff()
 }
 
 /// An event slug: the title's words, then the first date: `marche-de-noel-2026-12-06`.

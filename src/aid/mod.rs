@@ -20,7 +20,7 @@ pub mod views;
 
 pub use form::{PostForm, PostInput};
 
-use crate::auth::{Role, User};
+use crate::auth::User;
 
 /// The R*Tree kind, search kind and map source of the posts.
 pub const KIND: &str = "aid";
@@ -240,7 +240,7 @@ pub fn round_point((lat, lon): (f64, f64)) -> (f64, f64) {
 
 /// Site admins and moderators.
 pub fn is_staff(user: &User) -> bool {
-    matches!(user.role, Role::Admin | Role::Moderator)
+    user.is_staff()
 }
 
 /// "12,50 €" in French and German, "€12.50" in English.

@@ -74,6 +74,12 @@ pub struct User {
 }
 
 impl User {
+    /// A moderator or an admin of the site: they see the queue, every original of masked
+    /// text, and act on anyone's content.
+    pub fn is_staff(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::Moderator)
+    }
+
     /// The suspension in force now, if any: (until, reason).
     pub fn suspension(&self, now: i64) -> Option<(i64, &str)> {
         self.suspended

@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::form::{clean, ActionForm, ItemQuery, ReportForm};
 use super::store::{self, Hidden, LogEntry, NewReport};
-use super::{is_staff, target, views, Action, Entry, Item, Reason, Target};
+use super::{target, views, Action, Entry, Item, Reason, Target};
 use crate::auth::User;
 use crate::db::now;
 use crate::error::AppError;
@@ -21,7 +21,7 @@ use crate::web::{client_ip, redirect_with_flash, safe_next, Ctx, CurrentUser};
 
 /// Moderators and admins (the route's `CurrentUser` sent visitors to the login form).
 pub(super) fn require_staff(user: &User) -> Result<User, AppError> {
-    if is_staff(user) {
+    if user.is_staff() {
         Ok(user.clone())
     } else {
         Err(AppError::Forbidden)

@@ -19,7 +19,6 @@ pub mod views;
 
 use rusqlite::Connection;
 
-use crate::auth::{Role, User};
 use crate::settings::Module;
 
 /// Why something is reported.
@@ -183,11 +182,6 @@ pub fn targets() -> &'static [Target] {
 /// The registered kind of that name.
 pub fn target(kind: &str) -> Option<&'static Target> {
     targets().iter().find(|t| t.kind == kind)
-}
-
-/// Site moderators and admins.
-pub fn is_staff(user: &User) -> bool {
-    matches!(user.role, Role::Admin | Role::Moderator)
 }
 
 /// The largest "for good": a suspension without end.

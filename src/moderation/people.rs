@@ -221,7 +221,7 @@ pub async fn page_masked(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let (actor, acc) = access::load(&state, &ctx, slug.into_inner()).await?;
-    if !(acc.admin || acc.site_admin || ctx.user.as_ref().is_some_and(super::is_staff)) {
+    if !(acc.admin || acc.site_admin || ctx.user.as_ref().is_some_and(User::is_staff)) {
         return Err(AppError::Forbidden);
     }
     let aid = actor.id;
@@ -248,7 +248,7 @@ pub async fn page_mask(
         _ => return Err(AppError::NotFound),
     };
     let (actor, acc) = access::load(&state, &ctx, slug).await?;
-    if !(acc.admin || acc.site_admin || super::is_staff(&user)) {
+    if !(acc.admin || acc.site_admin || user.is_staff()) {
         return Err(AppError::Forbidden);
     }
     let target: i64 = form

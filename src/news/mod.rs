@@ -20,7 +20,7 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
-use crate::auth::{Role, User};
+use crate::auth::User;
 use crate::directory::Access;
 use crate::web::forms::FormErrors;
 
@@ -138,7 +138,7 @@ impl Viewer {
 
 /// Site admins and moderators moderate the news.
 pub fn is_staff(user: &User) -> bool {
-    matches!(user.role, Role::Admin | Role::Moderator)
+    user.is_staff()
 }
 
 /// Edit a post or a comment: its author and the moderators.

@@ -12,7 +12,7 @@
 use rusqlite::Connection;
 
 use super::{shield, store, Shielded};
-use crate::auth::{Role, User};
+use crate::auth::User;
 use crate::i18n::Lang;
 
 /// The flash shown to an author whose text held personal data.
@@ -83,7 +83,7 @@ pub fn holds_any(texts: &[&str]) -> bool {
 
 /// A moderator or an admin of the site: they see every original and may purge it.
 pub fn is_moderator(user: Option<&User>) -> bool {
-    user.is_some_and(|u| matches!(u.role, Role::Admin | Role::Moderator))
+    user.is_some_and(User::is_staff)
 }
 
 /// Who sees the original of an item's text: its author and the site's moderators and admins.

@@ -34,12 +34,10 @@ pub fn shield(text: &str, lang: Lang) -> Shielded {
             found: Vec::new(),
         };
     }
-    let mut kinds: Vec<Kind> = found.iter().map(|f| f.kind).collect();
-    kinds.dedup();
-    let mut unique = Vec::new();
-    for k in kinds {
-        if !unique.contains(&k) {
-            unique.push(k);
+    let mut unique: Vec<Kind> = Vec::new();
+    for f in &found {
+        if !unique.contains(&f.kind) {
+            unique.push(f.kind);
         }
     }
     Shielded {
@@ -47,11 +45,6 @@ pub fn shield(text: &str, lang: Lang) -> Shielded {
         original: Some(text.to_string()),
         found: unique,
     }
-}
-
-/// Whether any of the fields held personal data (the author is told after saving).
-pub fn any_found(fields: &[&Shielded]) -> bool {
-    fields.iter().any(|s| s.original.is_some())
 }
 
 /// What was found.

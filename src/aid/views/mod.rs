@@ -153,7 +153,7 @@ pub fn list(ctx: &Ctx, p: &ListPage) -> HttpResponse {
                     a href="/aid/mine" { (ctx.t("aid.mine")) } " · "
                     a href="/aid/conversations" { (ctx.t("aid.conversations")) } " · "
                     a href="/aid/digest" { (ctx.t("aid.digest")) }
-                    @if ctx.user.as_ref().is_some_and(super::is_staff) { " · " a href="/aid/moderation" { (ctx.t("aid.moderation")) } }
+                    @if ctx.user.as_ref().is_some_and(super::is_staff) { " · " a href="/moderation" { (ctx.t("aid.moderation")) } }
                     @if ctx.user.as_ref().is_some_and(|u| u.is_admin()) { " · " a href="/aid/settings" { (ctx.t("aid.settings")) } }
                 }
             }
