@@ -83,11 +83,10 @@ pub(crate) fn admin_nav(ctx: &Ctx) -> Markup {
             // Each module's queue and settings, when the module is on.
             @let on = |m| ctx.instance.enabled(m);
             @if on(Module::Agenda) { " · " a href="/admin/agenda" { (ctx.t("agenda.queue_title")) } }
-            @if on(Module::News) { " · " a href="/moderation" { (ctx.t("news.moderation_title")) } }
-            @if on(Module::Aid) {
-                " · " a href="/aid/moderation" { (ctx.t("aid.moderation")) }
-                " · " a href="/aid/settings" { (ctx.t("aid.settings")) }
-            }
+            // The one moderation queue (every module's reports) and its audit log.
+            " · " a href="/moderation" { (ctx.t("moderation.title")) }
+            " · " a href="/moderation/log" { (ctx.t("moderation.log_title")) }
+            @if on(Module::Aid) { " · " a href="/aid/settings" { (ctx.t("aid.settings")) } }
             @if on(Module::Lists) { " · " a href="/admin/lists" { (ctx.t("lists.admin_title")) } }
         }
     }
