@@ -367,10 +367,10 @@ pub struct Reply {
     pub body: String,
 }
 
-/// The canned replies in a language (the instance's first, then the others).
+/// The canned replies in the village's language.
 pub fn replies(c: &Connection, lang: Lang) -> rusqlite::Result<Vec<Reply>> {
     let mut st = c.prepare_cached(
-        "SELECT id, title, body FROM moderation_replies ORDER BY lang <> ?1, lang, id",
+        "SELECT id, title, body FROM moderation_replies WHERE lang = ?1 ORDER BY id",
     )?;
     let rows = st.query_map([lang.code()], |r| {
         Ok(Reply {
