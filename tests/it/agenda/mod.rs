@@ -4,6 +4,7 @@
 //! submissions without an account (`people.rs`); form errors, sub-events, the map, the module
 //! switch, CSRF on every agenda POST (`pages.rs`).
 
+mod corpus;
 mod feeds;
 mod pages;
 mod people;
