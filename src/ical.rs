@@ -13,7 +13,16 @@ use chrono_tz::{OffsetComponents, OffsetName, Tz};
 /// The media type of the feeds.
 pub const CONTENT_TYPE: &str = "text/calendar; charset=utf-8";
 
-/// Escapes a TEXT value: backslash, semicolon, comma and line breaks.
+/// Whether a character may stand in a content line: RFC 5545 allows no control character
+/// (CTL, U+0000 to U+001F and U+007F) in a value but the tab; the C1 controls (U+0080 to
+/// U+009F) are dropped too, as in XML, where they have no business either.
+fn allowed(c: char) -> bool {
+    !c.is_control() || c == '\t'
+}
+
+/// Escapes a TEXT value: backslash, semicolon, comma and line breaks; drops the control
+/// characters a TEXT value may not hold (a stray U+000B in a title makes parsers refuse the
+/// whole calendar).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -22,8 +31,7 @@ pub fn escape(s: &str) -> String {
             ';' => out.push_str("\\;"),
             ',' => out.push_str("\\,"),
             '\n' => out.push_str("\\n"),
-            '\r' => {}
-            c if c.is_control() && c != '\t' => {}
+            c if !allowed(c) => {}
             c => out.push(c),
         }
     }
@@ -37,11 +45,13 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Adds one content line (`NAME;PARAMS:value`), folded at 75 octets.
+    /// Adds one content line (`NAME;PARAMS:value`), folded at 75 octets. Control characters
+    /// are dropped whatever the value's type (a UID or URL from an imported calendar too): a
+    /// line break inside would end the line, any other makes the calendar invalid.
     pub fn line(&mut self, name: &str, value: &str) {
         let line = format!("{name}:{value}");
         let mut width = 0;
-        for c in line.chars() {
+        for c in line.chars().filter(|&c| allowed(c)) {
             let len = c.len_utf8();
             if width + len > 75 {
                 self.out.push_str("\r\n ");
@@ -291,6 +301,18 @@ mod tests {
         let unfolded = out.replace("\r\n ", "");
         assert_eq!(unfolded, format!("SUMMARY:{}\r\n", "é".repeat(60)));
         assert_eq!(escape("a,b;c\\d\ne"), "a\\,b\\;c\\\\d\\ne");
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_stream() {
+        assert_eq!(
+            escape("Yoga\u{b} du\u{1} soir\r\u{7f}\u{85}\t!"),
+            "Yoga du soir\t!"
+        );
+        let mut w = Writer::default();
+        w.text("SUMMARY", "a\u{b}b");
+        w.line("UID", "x\u{0}y\r\nz@example.org");
+        assert_eq!(w.finish(), "SUMMARY:ab\r\nUID:xyz@example.org\r\n");
     }
 
     #[test]

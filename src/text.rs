@@ -1,4 +1,5 @@
-//! Text every module shares: slugs made from names, tags as typed, fields cut to a length.
+//! Text every module shares: slugs made from names, tags as typed, fields cut to a length, and
+//! text made safe for XML.
 
 /// `s` trimmed and cut to `max` characters, with no space left at the cut.
 pub fn clip(s: &str, max: usize) -> String {
@@ -69,9 +70,50 @@ pub fn spreadsheet_safe(text: &str) -> String {
     }
 }
 
+/// Whether XML 1.0 allows a character in a document (its `Char` production): everything but
+/// the C0 controls other than tab, line feed and carriage return, and U+FFFE and U+FFFF (the
+/// surrogates it also excludes cannot occur in a Rust string). One such character in a title
+/// makes a whole feed unreadable for every subscriber.
+pub fn xml_char(c: char) -> bool {
+    !matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// Text for XML character data and attribute values: markup characters escaped, characters
+/// XML 1.0 forbids dropped. Every XML document the site writes (the agenda's, the news' and
+/// the lists' RSS) passes its text through here.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if !xml_char(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn xml_escapes_markup_and_drops_what_xml_forbids() {
+        assert_eq!(
+            xml_escape("<b>\"Tom & Jerry's\"</b>\u{1}"),
+            "&lt;b&gt;&quot;Tom &amp; Jerry&apos;s&quot;&lt;/b&gt;"
+        );
+        assert_eq!(xml_escape("a\u{b}b\u{0}c\u{1f}d\u{fffe}\u{ffff}e"), "abcde");
+        // Tab, line breaks, DEL, the C1 range and other characters are allowed.
+        assert_eq!(
+            xml_escape("a\tb\nc\rd\u{7f}\u{85}é\u{fffd}😀"),
+            "a\tb\nc\rd\u{7f}\u{85}é\u{fffd}😀"
+        );
+    }
 
     #[test]
     fn excerpts_cut_at_a_word() {

@@ -22,6 +22,7 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::settings::Module;
 use crate::state::AppState;
+use crate::text::xml_escape;
 use crate::time::{rfc3339, rfc822};
 use crate::web::layout::site_name;
 use crate::web::{base_url, Ctx};
@@ -225,13 +226,6 @@ async fn upcoming(
         .await
 }
 
-fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// When a date happens, in words: « mardi 2 mars 2027 à 18:30 » or the day for all-day events.
 pub fn when_text(ctx: &Ctx, item: &lists::Item) -> String {
     let tz = ctx.instance.time_zone;
@@ -256,9 +250,9 @@ pub async fn rss(
         String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel>");
     out.push_str(&format!(
         "<title>{}</title><link>{}/agenda</link><description>{}</description><language>{}</language>",
-        xml(&title),
-        xml(&base),
-        xml(ctx.t("agenda.feed_description")),
+        xml_escape(&title),
+        xml_escape(&base),
+        xml_escape(ctx.t("agenda.feed_description")),
         ctx.lang.code()
     ));
     for i in items.iter() {
@@ -272,12 +266,12 @@ pub async fn rss(
         }
         out.push_str(&format!(
             "<item><title>{}</title><link>{}</link><guid isPermaLink=\"true\">{}</guid><pubDate>{}</pubDate><description>{}</description><category>{}</category></item>",
-            xml(&format!("{} — {}", i.title(), when_text(&ctx, i))),
-            xml(&url),
-            xml(&url),
+            xml_escape(&format!("{} — {}", i.title(), when_text(&ctx, i))),
+            xml_escape(&url),
+            xml_escape(&url),
             rfc822(i.created_at),
-            xml(&text),
-            xml(ctx.t(&format!("agenda.type.{}", i.type_.as_str())))
+            xml_escape(&text),
+            xml_escape(ctx.t(&format!("agenda.type.{}", i.type_.as_str())))
         ));
     }
     out.push_str("</channel></rss>\n");

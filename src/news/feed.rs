@@ -12,28 +12,11 @@ use crate::directory::Visibility;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::state::AppState;
+use crate::text::xml_escape;
 use crate::web::{base_url, markdown};
 
 /// Items per feed.
 pub const ITEMS: i64 = 30;
-
-/// Escapes text for XML content and attributes.
-pub fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Control characters are not allowed in XML 1.0.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// The feed document: channel `title`, `link` (its HTML page) and `self_url`, then the posts.
 pub fn rss(
@@ -147,17 +130,4 @@ pub async fn actor(
         &format!("{link}.rss"),
         &posts,
     )))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_markup_and_drops_control_characters() {
-        assert_eq!(
-            xml_escape("<b>\"Tom & Jerry's\"</b>\u{1}"),
-            "&lt;b&gt;&quot;Tom &amp; Jerry&apos;s&quot;&lt;/b&gt;"
-        );
-    }
 }

@@ -186,3 +186,86 @@ fn feeds_are_read_by_a_real_icalendar_parser_with_the_same_dates_across_dst() {
         .iter()
         .any(|i| i["title"] == "Foire aux plants"));
 }
+
+/// Runs Python's `xml.etree.ElementTree` over an XML document (a strict XML 1.0 parser: one
+/// forbidden character and it refuses the whole document); returns the items' titles.
+fn rss_titles_with_python(xml: &str) -> Vec<String> {
+    const SCRIPT: &str = r#"
+import sys, json
+import xml.etree.ElementTree as ET
+root = ET.fromstring(sys.stdin.buffer.read())
+print(json.dumps([i.findtext('title') for i in root.iter('item')]))
+"#;
+    let python = std::env::var("PLACETTE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let mut child = Command::new(&python)
+        .args(["-c", SCRIPT])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {python}: {e}"));
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(xml.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "Python's XML parser refused the feed:\n{}\n{xml}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn control_characters_in_a_title_leave_every_feed_readable() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    server.set_up();
+    let claire = server.resident("claire@village.test", "Claire");
+    // A vertical tab and a U+0001 pasted from another program, kept as typed.
+    let mut loto = fields("Loto\u{b} de la paroisse\u{1}");
+    set(&mut loto, "start_date", &in_days(5));
+    let slug = create(&claire, &loto);
+    crate::news::publish(
+        &claire,
+        "/news",
+        "Résultats\u{b} du loto\u{1}",
+        "Merci\u{c} à tous.",
+        "public",
+    );
+    let anon = server.client();
+    let api = json(&anon.get(&format!("/api/v1/events/{slug}")));
+    assert!(
+        api.to_string().contains("\\u000b"),
+        "stored as typed, the feeds must cope: {api}"
+    );
+
+    let rss = anon.get("/agenda.rss");
+    assert_eq!(rss.status, 200);
+    let titles = rss_titles_with_python(&rss.body);
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.starts_with("Loto de la paroisse — ")),
+        "{titles:?}"
+    );
+    let news = rss_titles_with_python(&anon.get("/news.rss").body);
+    assert_eq!(news, ["Résultats du loto"]);
+
+    for path in ["/agenda.ics".to_string(), format!("/e/{slug}.ics")] {
+        let ics = anon.get(&path);
+        assert_eq!(ics.status, 200);
+        let parsed = parse_with_python(&ics.body);
+        assert!(
+            parsed["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["summary"] == "Loto de la paroisse"),
+            "{path}: {parsed}"
+        );
+    }
+}
