@@ -8,6 +8,8 @@ pub mod handlers;
 pub mod parse;
 pub mod sync;
 pub mod views;
+pub mod windows_zones;
+pub mod zones;
 
 use actix_web::web;
 
