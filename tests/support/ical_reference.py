@@ -102,12 +102,29 @@ def occurrence_end(occ, start):
     return end
 
 
+def is_day(value):
+    return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
+
+
+def as_day(value):
+    """A DATE that recurring-ical-events turned into a DATE-TIME (an all-day DTSTART with a
+    DATE-TIME DTEND) back to the DATE the file gave."""
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time(0, 0):
+        return value.date()
+    return value
+
+
 def expand(root, timezones, components, zone, days):
     """The occurrences of one event (its components share a UID) over its window."""
     starts = [decoded(c, "DTSTART") for c in components]
     starts = [s for s in starts if s is not None]
     if not starts:
         raise ValueError("no DTSTART")
+    # All-day when every DTSTART of the UID is a DATE; its end is a DATE too when every DTEND
+    # is (or is absent).
+    all_day = all(is_day(s) for s in starts)
+    day_ends = all_day and all(
+        c.get("DTEND") is None or is_day(decoded(c, "DTEND")) for c in components)
     first = min(epoch(s, zone) for s in starts)
     window = (first, first + days * 86400)
     cal = icalendar.Calendar()
@@ -125,12 +142,17 @@ def expand(root, timezones, components, zone, days):
     out = []
     for occ in recurring_ical_events.of(cal).between(a, b):
         start = decoded(occ, "DTSTART")
+        end = occurrence_end(occ, start)
+        if all_day:
+            start = as_day(start)
+            if day_ends:
+                end = as_day(end)
         s = epoch(start, zone)
         if not window[0] <= s < window[1]:
             continue
         out.append({
             "start": s,
-            "end": epoch(occurrence_end(occ, start), zone),
+            "end": epoch(end, zone),
             "cancelled": text(occ, "STATUS").strip().upper() == "CANCELLED",
         })
         if len(out) > MAX_OCCURRENCES:

@@ -244,15 +244,13 @@ fn form_error(body: &str) -> String {
 }
 
 /// A report row's reasons as one line ("code: text; ...").
+/// Only reasons with a text count: a bare code is not a reason shown to the page's managers.
 fn reasons(row: &Value) -> String {
     row["reasons"]
         .as_array()
         .map(|rs| {
             rs.iter()
-                .filter(|r| {
-                    !r["code"].as_str().unwrap_or("").is_empty()
-                        || !r["text"].as_str().unwrap_or("").is_empty()
-                })
+                .filter(|r| !r["text"].as_str().unwrap_or("").trim().is_empty())
                 .map(|r| {
                     format!(
                         "{}: {}",
@@ -264,6 +262,17 @@ fn reasons(row: &Value) -> String {
                 .join("; ")
         })
         .unwrap_or_default()
+}
+
+/// The codes of a row's reasons that have no text.
+fn bare_codes(row: &Value) -> Vec<String> {
+    row["reasons"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["text"].as_str().unwrap_or("").trim().is_empty())
+        .map(|r| r["code"].as_str().unwrap_or("").to_string())
+        .collect()
 }
 
 fn epoch(rfc3339: &str) -> Option<i64> {
@@ -520,13 +529,46 @@ fn one_file(c: &Client, i: usize, path: &Path, name: &str, refr: &Value) -> File
             ));
         }
     }
-    for (k, ev) in events.iter().enumerate() {
-        if ev["uid"].is_null() {
-            let title = ev["summary"].as_str().unwrap_or("");
-            if let Some(j) = (0..rows.len()).find(|&j| {
-                !used[j] && rows[j]["title"].as_str().unwrap_or("").trim() == title.trim()
-            }) {
+    // Events without a UID (Placette makes one up): by title, then the rows left in file order.
+    let no_uid: Vec<usize> = (0..events.len())
+        .filter(|&k| events[k]["uid"].is_null())
+        .collect();
+    for &k in &no_uid {
+        let title = events[k]["summary"].as_str().unwrap_or("").trim();
+        if title.is_empty() {
+            continue;
+        }
+        if let Some(j) = (0..rows.len())
+            .find(|&j| !used[j] && rows[j]["title"].as_str().unwrap_or("").trim() == title)
+        {
+            used[j] = true;
+            matched[k].push(j);
+        }
+    }
+    for &k in &no_uid {
+        if matched[k].is_empty() {
+            if let Some(j) = (0..rows.len()).find(|&j| !used[j]) {
                 used[j] = true;
+                matched[k].push(j);
+            }
+        }
+    }
+    // Several events without a UID that Placette cannot tell apart (two empty VEVENTs, two
+    // copies) may share one row, when that row says so: refused, or merged as a duplicate. The
+    // row of the nearest such event before it.
+    let shareable = |j: usize| {
+        rows[j]["outcome"].as_str() == Some("refused")
+            || rows[j]["reasons"]
+                .as_array()
+                .is_some_and(|rs| rs.iter().any(|r| r["code"] == "duplicate"))
+    };
+    for (n, &k) in no_uid.iter().enumerate() {
+        if matched[k].is_empty() {
+            let near = no_uid[..n]
+                .iter()
+                .rev()
+                .find_map(|&p| matched[p].iter().copied().find(|&j| shareable(j)));
+            if let Some(j) = near {
                 matched[k].push(j);
             }
         }
@@ -564,6 +606,12 @@ fn judge(c: &Client, ev: &Value, rows: &[&Value]) -> Verdict {
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join(" / ");
+    let bare: Vec<String> = rows.iter().flat_map(|r| bare_codes(r)).collect();
+    let no_reason = if bare.is_empty() {
+        "without a reason".to_string()
+    } else {
+        format!("without a reason (codes without text: {})", bare.join(", "))
+    };
     let outcomes: Vec<&str> = rows
         .iter()
         .map(|r| r["outcome"].as_str().unwrap_or(""))
@@ -577,7 +625,7 @@ fn judge(c: &Client, ev: &Value, rows: &[&Value]) -> Verdict {
     if slugs.is_empty() {
         if outcomes.iter().all(|o| *o == "refused") {
             return if why.is_empty() {
-                Verdict::Failure("refused without a reason".into())
+                Verdict::Failure(format!("refused {no_reason}"))
             } else {
                 Verdict::Refused(why)
             };
@@ -594,14 +642,14 @@ fn judge(c: &Client, ev: &Value, rows: &[&Value]) -> Verdict {
             ))
         } else {
             Verdict::Failure(format!(
-                "kept without a reason, but the reference cannot expand it: {reference_error}"
+                "{outcomes:?} {no_reason}, but the reference cannot expand it: {reference_error}"
             ))
         };
     }
     let (from, to) = (ev["from"].as_i64().unwrap(), ev["to"].as_i64().unwrap());
     let mut here = Dates::default();
     for slug in &slugs {
-        match placette_dates(c, slug, from, to) {
+        match placette_dates(c, slug, from - 59, to) {
             Ok(d) => {
                 here.scheduled.extend(d.scheduled);
                 here.cancelled.extend(d.cancelled);
@@ -614,8 +662,11 @@ fn judge(c: &Client, ev: &Value, rows: &[&Value]) -> Verdict {
         return Verdict::Exact;
     }
     let diff = here.diff(&reference);
-    if outcomes.iter().any(|o| *o == "adjusted" || *o == "refused") && !why.is_empty() {
+    let reported = outcomes.iter().any(|o| *o == "adjusted" || *o == "refused");
+    if reported && !why.is_empty() {
         Verdict::Adjusted(format!("{why} [{diff}]"))
+    } else if reported {
+        Verdict::Failure(format!("dates differ, {outcomes:?} {no_reason}: {diff}"))
     } else {
         Verdict::Failure(format!("dates differ, unreported: {diff}"))
     }
