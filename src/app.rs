@@ -143,6 +143,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
     r.route("/api/v1/events/{slug}", get().to(agenda::api::show));
     r.route("/a/{slug}/agenda/import", get().to(agenda::import::handlers::page));
     r.route("/a/{slug}/agenda/import", post().to(agenda::import::handlers::import));
+    r.route("/a/{slug}/agenda/import/{id}/report.json", get().to(agenda::import::handlers::report_json));
     r.route("/a/{slug}/agenda/import/{id}/{action}", post().to(agenda::import::handlers::source_action));
     r.module(Module::News);
     r.route("/news", get().to(news::handlers::wall));

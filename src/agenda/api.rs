@@ -72,12 +72,26 @@ pub async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
     slug: web::Path<String>,
+    q: web::Query<DatesQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (ev, _) = load(&state, &ctx, slug.into_inner()).await?;
     let id = ev.id;
+    let tz = ctx.instance.time_zone;
+    let window = match (instant(&q.from, tz), instant(&q.to, tz)) {
+        (None, None) => None,
+        (from, to) => Some((from.unwrap_or(i64::MIN), to.unwrap_or(i64::MAX))),
+    };
+    if let Some((_, to)) = window.filter(|w| w.1 != i64::MAX) {
+        extend_horizon(&state, to).await?;
+    }
     let dates = state
         .db
-        .read(move |c| Ok(occurrences::upcoming(c, id, now(), 50)?))
+        .read(move |c| {
+            Ok(match window {
+                Some((from, to)) => occurrences::starting_between(c, id, from, to, 2000)?,
+                None => occurrences::upcoming(c, id, now(), 50)?,
+            })
+        })
         .await?;
     let base = base_url(&req, &state);
     let tz = ev.tz;
@@ -94,7 +108,8 @@ pub async fn show(
         "start": rfc3339(ev.start_utc, tz),
         "end": rfc3339(ev.end_utc, tz),
         "all_day": ev.all_day,
-        "rrule": ev.rule.as_ref().map(|r| r.to_string()),
+        "rrule": (!ev.rrule.is_empty()).then_some(&ev.rrule),
+        "rdates": ev.rdates.iter().map(|t| t.format("%Y-%m-%dT%H:%M").to_string()).collect::<Vec<_>>(),
         "exdates": ev.exdates.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
         "place": ev.place.as_ref().filter(|p| p.public).map(|p| p.slug.clone()),
         "location": ev.location_label(),
@@ -118,6 +133,23 @@ pub async fn show(
     })))
 }
 
+/// The window of dates of one event (`from`, `to`: RFC 3339 instants or days; without them,
+/// the next 50 dates).
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct DatesQuery {
+    pub from: String,
+    pub to: String,
+}
+
+/// `2027-03-02T18:30:00+01:00` or `2027-03-02` (midnight in the village's zone).
+fn instant(s: &str, tz: chrono_tz::Tz) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(s.trim())
+        .map(|d| d.timestamp())
+        .ok()
+        .or_else(|| parse_date(s).map(|d| day_start(tz, d)))
+}
+
 /// The agenda's paths for the OpenAPI document (merged by `api::document`).
 pub fn openapi_paths() -> Value {
     openapi()["paths"].take()
@@ -139,7 +171,7 @@ pub fn personal_data(conn: &rusqlite::Connection, user_id: i64) -> Result<Value,
             "type": e.type_.as_str(), "tags": e.tags, "status": e.status.as_str(),
             "visibility": e.visibility.as_str(), "time_zone": e.tz.name(),
             "start": rfc3339(e.start_utc, e.tz), "end": rfc3339(e.end_utc, e.tz), "all_day": e.all_day,
-            "rrule": e.rule.as_ref().map(|r| r.to_string()), "location": e.location_label(),
+            "rrule": (!e.rrule.is_empty()).then_some(&e.rrule), "location": e.location_label(),
             "lat": e.lat, "lon": e.lon, "capacity": e.capacity, "organiser": e.organiser_name(),
             "created_at": utc(e.created_at), "updated_at": utc(e.updated_at),
         })).collect::<Vec<_>>(),
@@ -191,8 +223,12 @@ fn openapi() -> Value {
             "/api/v1/events/{slug}": {
                 "parameters": [slug.clone()],
                 "get": {
-                    "summary": "One event with its next dates",
+                    "summary": "One event with its next 50 dates, or every date starting in [from, to) (up to 2,000)",
                     "operationId": "getEvent",
+                    "parameters": [
+                        {"name": "from", "in": "query", "schema": {"type": "string"}, "description": "RFC 3339 instant or YYYY-MM-DD"},
+                        {"name": "to", "in": "query", "schema": {"type": "string"}, "description": "RFC 3339 instant or YYYY-MM-DD (exclusive)"}
+                    ],
                     "responses": {"200": {"description": "The event", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}}}, "404": error}
                 }
             },
@@ -268,6 +304,7 @@ fn openapi() -> Value {
                     "time_zone": {"type": "string", "example": "Europe/Paris"},
                     "start": date, "end": date, "all_day": {"type": "boolean"},
                     "rrule": {"type": "string", "nullable": true, "example": "FREQ=WEEKLY;BYDAY=TU;UNTIL=20270629T215959Z"},
+                    "rdates": {"type": "array", "items": {"type": "string"}, "description": "Added local starts (RDATE)"},
                     "exdates": {"type": "array", "items": {"type": "string", "format": "date"}},
                     "place": {"type": "string", "nullable": true}, "location": {"type": "string"},
                     "lat": {"type": "number", "nullable": true}, "lon": {"type": "number", "nullable": true},

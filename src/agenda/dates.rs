@@ -19,7 +19,7 @@ use crate::web::{redirect, redirect_with_flash, Ctx};
 
 /// The page of one date.
 fn date_url(ev: &Event, rid: i64) -> String {
-    if ev.rule.is_some() {
+    if ev.is_series() {
         format!("/e/{}?o={rid}", ev.slug)
     } else {
         format!("/e/{}", ev.slug)

@@ -1,5 +1,5 @@
-//! The agenda's events in iCalendar, with the shared writer (`crate::ical`): RRULE and EXDATE
-//! for series, and one overriding VEVENT (RECURRENCE-ID) per date cancelled or changed alone.
+//! The agenda's events in iCalendar, with the shared writer (`crate::ical`): RRULE (as written
+//! or imported), RDATE and EXDATE for series, and one overriding VEVENT (RECURRENCE-ID) per date cancelled or changed alone.
 
 use chrono::Datelike;
 use chrono_tz::Tz;
@@ -60,11 +60,22 @@ pub fn vevent(w: &mut Writer, ev: &Event, exceptions: &[Occurrence], cx: &Contex
         let (n, v) = when("DTEND", tz, ev.all_day, ev.end);
         w.line(&n, &v);
     }
-    let single_cancelled = ev.rule.is_none() && exceptions.iter().any(|o| o.cancelled);
-    if let Some(rule) = &ev.rule {
-        w.line("RRULE", &rule.to_string());
+    let single_cancelled = !ev.is_series() && exceptions.iter().any(|o| o.cancelled);
+    if ev.is_series() {
+        // The rule exactly as it was written or imported, with its added and excluded dates.
+        if !ev.rrule.is_empty() {
+            w.line("RRULE", &ev.rrule);
+        }
+        for t in &ev.rdates {
+            let (n, v) = when("RDATE", tz, ev.all_day, *t);
+            w.line(&n, &v);
+        }
         for d in &ev.exdates {
             let (n, v) = when("EXDATE", tz, ev.all_day, d.and_time(ev.start.time()));
+            w.line(&n, &v);
+        }
+        for t in &ev.exdate_times {
+            let (n, v) = when("EXDATE", tz, ev.all_day, *t);
             w.line(&n, &v);
         }
     }
@@ -73,7 +84,7 @@ pub fn vevent(w: &mut Writer, ev: &Event, exceptions: &[Occurrence], cx: &Contex
     w.line("STATUS", if cancelled { "CANCELLED" } else { "CONFIRMED" });
     common(w, ev, cx, &ev.description);
     w.line("END", "VEVENT");
-    if ev.rule.is_none() {
+    if !ev.is_series() {
         return;
     }
     for o in exceptions {

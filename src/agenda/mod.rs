@@ -233,8 +233,15 @@ pub struct Event {
     pub visibility: Visibility,
     pub status: Status,
     pub capacity: Option<i64>,
+    /// The rule as the form's plain fields, when it is of that subset.
     pub rule: Option<Rule>,
+    /// The RRULE value as written, whatever it is ('' for none).
+    pub rrule: String,
     pub exdates: Vec<NaiveDate>,
+    /// Single starts left out (imported EXDATE with a time).
+    pub exdate_times: Vec<NaiveDateTime>,
+    /// Added starts (RDATE), local.
+    pub rdates: Vec<NaiveDateTime>,
     pub created_by: Option<i64>,
     /// A submission without an account: who sent it (moderators only).
     pub submitter_name: String,
@@ -244,6 +251,11 @@ pub struct Event {
 }
 
 impl Event {
+    /// Whether it has more than one date (a rule or added dates).
+    pub fn is_series(&self) -> bool {
+        !self.rrule.is_empty() || !self.rdates.is_empty()
+    }
+
     /// The organiser's name, whoever it is.
     pub fn organiser_name(&self) -> Option<&str> {
         self.organiser

@@ -138,8 +138,11 @@ fn row<'a>(input: &'a EventInput, r: &'a Resolved, tz: &'a Tz) -> EventRow<'a> {
             .rule
             .as_ref()
             .map(|r| r.to_string())
+            .or_else(|| input.custom_rule.clone())
             .unwrap_or_default(),
         exdates: &input.exdates,
+        exdate_times: &input.exdate_times,
+        rdates: &input.rdates,
     }
 }
 

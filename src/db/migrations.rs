@@ -38,6 +38,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0015_room_guarantee.sql"),
     ),
     ("moderation", include_str!("migrations/0016_moderation.sql")),
+    ("calendars", include_str!("migrations/0017_calendars.sql")),
 ];
 
 /// The schema version the database file is at (0 for a new file).

@@ -81,6 +81,13 @@ fn upload(c: &Client, slug: &str, url: &str, file: &str) -> Resp {
 }
 
 /// The last result shown for the page's sources (the text of each result cell).
+/// The link to the first source's report on the import page.
+fn report_path(body: &str) -> &str {
+    let at = body.find("/report.json").unwrap();
+    let start = body[..at].rfind('"').unwrap() + 1;
+    &body[start..at + "/report.json".len()]
+}
+
 fn results(c: &Client, slug: &str) -> String {
     let page = c.get(&format!("/a/{slug}/agenda/import"));
     assert_eq!(page.status, 200);
@@ -145,14 +152,36 @@ fn a_file_import_is_deduplicated_updated_in_place_and_cancels_what_disappeared()
     assert_eq!(r.status, 403);
     assert!(page.body.contains("for=\"f-file\"") && page.body.contains("for=\"f-url\""));
 
-    // A malformed file: 422 with a message in the viewer's language, nothing imported.
-    let r = upload(&jeanne, &slug, "", "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTART:2026-12-01\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
-    assert_eq!(r.status, 422, "{}", r.body);
-    assert!(r.body.contains("Date illisible à la ligne 4"), "{}", r.body);
+    // Not a calendar: 422 with a message in the viewer's language, nothing imported.
     let r = upload(&jeanne, &slug, "", "<html>pas un agenda</html>");
     assert_eq!(r.status, 422);
     assert!(r.body.contains("BEGIN:VCALENDAR"));
     assert!(results(&jeanne, &slug).is_empty());
+    // An event with an unreadable date is refused alone, and the report says where.
+    let r = upload(&jeanne, &slug, "", "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nSUMMARY:Loto\r\nDTSTART:2026-12-01\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = jeanne.get(&format!("/a/{slug}/agenda/import"));
+    assert!(page.body.contains("0 adaptés, 1 refusés"), "{}", page.body);
+    assert!(
+        page.body.contains("Loto")
+            && page
+                .body
+                .contains("Date illisible à la ligne 5 du fichier.")
+    );
+    let report = page
+        .body
+        .split("href=\"")
+        .find(|s| s.contains("report.json"))
+        .unwrap();
+    let report = jeanne.get(report.split('"').next().unwrap());
+    assert_eq!(report.status, 200);
+    assert!(
+        report.body.contains(r#""outcome":"refused""#)
+            && report.body.contains(r#""code":"bad_date""#),
+        "{}",
+        report.body
+    );
+    assert_eq!(paul.get(report_path(&page.body)).status, 403);
 
     // First import: three events (the private one is left out).
     let r = upload(&jeanne, &slug, "", &mobilizon());
@@ -172,7 +201,7 @@ fn a_file_import_is_deduplicated_updated_in_place_and_cancels_what_disappeared()
     assert!(!agenda.body.contains("Réunion du bureau"));
     let feed = server.client().get(&format!("/a/{slug}/agenda.ics"));
     assert_eq!(feed.status, 200);
-    assert!(feed.body.contains("SUMMARY:Concert de Noël de la chorale"));
+    assert!(feed.body.contains("SUMMARY:Concert de Noël de la chorale"), "{}", feed.body);
     assert!(feed.body.contains("RRULE:FREQ=WEEKLY"));
     let concert = &later("/e/concert-de-noel-de-la-chorale-2026-12-18");
     let ev = server.client().get(concert);

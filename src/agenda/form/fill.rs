@@ -24,6 +24,17 @@ impl EventForm {
                 .exdates
                 .iter()
                 .map(|d| d.format("%Y-%m-%d").to_string())
+                .chain(
+                    ev.exdate_times
+                        .iter()
+                        .map(|t| t.format("%Y-%m-%dT%H:%M").to_string()),
+                )
+                .collect::<Vec<_>>()
+                .join(", "),
+            rdates: ev
+                .rdates
+                .iter()
+                .map(|t| t.format("%Y-%m-%dT%H:%M").to_string())
                 .collect::<Vec<_>>()
                 .join(", "),
             place: ev
@@ -59,6 +70,10 @@ impl EventForm {
         }
         if let Some(r) = &ev.rule {
             f.fill_rule(r, ev);
+        } else if !ev.rrule.is_empty() {
+            // A rule the plain fields cannot show (an imported YEARLY, BYSETPOS...): as text.
+            f.repeat = "custom".into();
+            f.rrule = ev.rrule.clone();
         }
         f
     }

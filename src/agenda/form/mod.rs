@@ -52,6 +52,10 @@ pub struct EventForm {
     pub until: String,
     pub count: String,
     pub exdates: String,
+    /// With `repeat=custom`: any RFC 5545 rule, as an imported calendar wrote it.
+    pub rrule: String,
+    /// Added dates (RDATE), `2027-03-02T18:30` separated by commas.
+    pub rdates: String,
     pub place: String,
     pub address: String,
     pub lat: String,
@@ -77,7 +81,11 @@ pub struct EventInput {
     pub end: NaiveDateTime,
     pub all_day: bool,
     pub rule: Option<Rule>,
+    /// A rule outside the plain fields' subset, kept as written.
+    pub custom_rule: Option<String>,
     pub exdates: Vec<NaiveDate>,
+    pub exdate_times: Vec<NaiveDateTime>,
+    pub rdates: Vec<NaiveDateTime>,
     pub place_slug: Option<String>,
     pub address: String,
     pub lat: Option<f64>,
@@ -89,6 +97,12 @@ pub struct EventInput {
     pub capacity: Option<i64>,
     pub submitter_name: String,
     pub submitter_email: String,
+}
+
+/// A local start as stored and shown: `2027-03-02T18:30` (also with a space).
+fn local_time(s: &str) -> Option<NaiveDateTime> {
+    let s = s.trim().replace(' ', "T");
+    NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M").ok()
 }
 
 /// A slug typed or pasted as a link: `/e/fete-2027-07-14` or `https://site/a/club` → the slug.
@@ -138,15 +152,17 @@ impl EventForm {
         let all_day = !self.all_day.is_empty();
         let (start, end) = self.times(all_day, e);
         let rule = start.and_then(|s| self.rule(s, all_day, tz, e));
-        let mut exdates = Vec::new();
+        let custom_rule = start.and_then(|s| self.custom_rule(s, e));
+        let (mut exdates, mut exdate_times) = (Vec::new(), Vec::new());
         for piece in self
             .exdates
             .split([',', ';', '\n', ' '])
             .filter(|p| !p.trim().is_empty())
         {
-            match parse_date(piece) {
-                Some(d) => exdates.push(d),
-                None => {
+            match (parse_date(piece), local_time(piece)) {
+                (Some(d), _) => exdates.push(d),
+                (None, Some(t)) => exdate_times.push(t),
+                (None, None) => {
                     e.add("exdates", "agenda.exdates_invalid");
                     break;
                 }
@@ -154,6 +170,22 @@ impl EventForm {
         }
         exdates.sort();
         exdates.dedup();
+        exdate_times.sort();
+        exdate_times.dedup();
+        let mut rdates = Vec::new();
+        for piece in self
+            .rdates
+            .split([',', ';', '\n'])
+            .filter(|p| !p.trim().is_empty())
+        {
+            match local_time(piece) {
+                Some(t) => rdates.push(t),
+                None => {
+                    e.add("rdates", "agenda.rdates_invalid");
+                    break;
+                }
+            }
+        }
         let (lat, lon) = crate::web::forms::optional_point(e, &self.lat, &self.lon);
         let visibility = Visibility::parse(&self.visibility);
         e.check(visibility.is_none(), "visibility", "dir.visibility_invalid");
@@ -195,7 +227,10 @@ impl EventForm {
             end: end?,
             all_day,
             rule,
+            custom_rule,
             exdates,
+            exdate_times,
+            rdates,
             place_slug: slug_of(&self.place),
             address: self.address.trim().chars().take(300).collect(),
             lat: lat.filter(|_| lon.is_some()),
@@ -258,6 +293,20 @@ impl EventForm {
         (start, end)
     }
 
+    /// With `repeat=custom`: the rule as typed or imported, checked by the recurrence library.
+    fn custom_rule(&self, start: NaiveDateTime, e: &mut FormErrors) -> Option<String> {
+        if self.repeat != "custom" {
+            return None;
+        }
+        let text = self.rrule.trim();
+        let text = text.strip_prefix("RRULE:").unwrap_or(text).to_string();
+        let ok = !text.is_empty()
+            && text.len() <= 500
+            && crate::agenda::recurrence::check(&text, start).is_ok();
+        e.check(!ok, "rrule", "agenda.rrule_invalid");
+        ok.then_some(text)
+    }
+
     /// The recurrence rule of the plain fields, `None` for a single date.
     fn rule(
         &self,
@@ -268,7 +317,7 @@ impl EventForm {
     ) -> Option<Rule> {
         let day = start.date();
         let (freq, month_day) = match self.repeat.as_str() {
-            "" | "never" => return None,
+            "" | "never" | "custom" => return None,
             "daily" => (Freq::Daily, None),
             "weekly" => (Freq::Weekly, None),
             "monthly_day" => (Freq::Monthly, Some(MonthDay::Day(day.day() as i8))),

@@ -195,6 +195,28 @@ pub async fn import(
     Ok(redirect_with_flash(&ctx, &back, "flash.agenda_import.done"))
 }
 
+/// GET /a/{slug}/agenda/import/{id}/report.json: the last run's report, event by event (for
+/// the page's managers; what was kept, adjusted and how, refused and why).
+pub async fn report_json(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, id) = path.into_inner();
+    let (actor_id, _) = managed(&state, &user, slug).await?;
+    let source = state
+        .db
+        .read(move |c| Ok(imports::source_of(c, actor_id, id)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let report = super::report::Report::from_json(&source.report);
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "source": source.url,
+        "error": source.error,
+        "events": report.events,
+    })))
+}
+
 /// POST /a/{slug}/agenda/import/{id}/{action}: `refresh` a URL source now, or `delete` a
 /// source (the events it brought stay, as the page's own).
 pub async fn source_action(

@@ -1,11 +1,15 @@
-//! iCalendar import (issue 6): an organiser page's calendar published elsewhere (Mobilizon,
-//! Gancio, Nextcloud, Google Calendar), from a URL the server refreshes itself or from an
-//! uploaded file. `parse` reads the feed, `sync` brings the events in step (matched by UID
-//! within the source), `fetch` gets a URL safely, `handlers`/`views` are the managers' page.
+//! iCalendar import (issues 6 and 17): an organiser page's calendar published elsewhere
+//! (Google Calendar, Outlook/Exchange, Thunderbird, Nextcloud, Mobilizon, Gancio), from a URL
+//! the server refreshes itself or from an uploaded file. `parse` reads the file's structure,
+//! `event` what each VEVENT means, `zones` its time zones, `sync` brings the events in step
+//! (matched by UID within the source) and writes the `report` of what was kept, adjusted or
+//! refused; `fetch` gets a URL safely, `handlers`/`views` are the managers' page.
 
+pub mod event;
 pub mod fetch;
 pub mod handlers;
 pub mod parse;
+pub mod report;
 pub mod sync;
 pub mod views;
 pub mod windows_zones;
@@ -16,14 +20,13 @@ use actix_web::web;
 use crate::agenda::store::imports::{self, RunResult};
 use crate::error::AppError;
 use crate::state::AppState;
-use parse::ParseError;
+use parse::{Feed, ParseError};
 
 /// A parse error as stored and shown: `key|detail`.
 pub fn parse_error_text(e: &ParseError) -> String {
     match e {
         ParseError::NotCalendar => "agenda_import.error_not_calendar|".into(),
         ParseError::Unbalanced => "agenda_import.error_unbalanced|".into(),
-        ParseError::BadDate(line) => format!("agenda_import.error_date|{line}"),
     }
 }
 

@@ -1,43 +1,18 @@
-//! A reader of VCALENDAR/VEVENT (RFC 5545) as Mobilizon, Gancio, Nextcloud and Google Calendar
-//! publish them: unfolding, text escaping, TZID (IANA names, chrono-tz), VALUE=DATE all-day
-//! events, UTC `Z` times, DTEND or DURATION, RRULE (the supported subset; another rule keeps
-//! the first date only and says so), EXDATE, STATUS:CANCELLED. RECURRENCE-ID overrides (one
-//! date of a series changed alone) are skipped and counted; private events are not imported.
+//! A reader of iCalendar files (RFC 5545) as Google Calendar, Outlook/Exchange, Thunderbird,
+//! Nextcloud, Mobilizon and Gancio publish them: unfolding (also in the middle of a UTF-8
+//! character), parameters with quoted values, text escaping, the structure of VCALENDAR,
+//! VEVENT and VTIMEZONE. What each VEVENT means (dates, zones, rules, changed dates) is read by
+//! [`super::event`]; a file that is not a calendar, or is cut short, is refused whole.
 
-use chrono::{Duration, NaiveDate, NaiveDateTime, TimeZone};
-use chrono_tz::Tz;
+use super::event::{self, Imported};
+use super::report::Entry;
+use super::zones::{parse_offset, Definition, Observance};
 
-use crate::agenda::recurrence::Rule;
-use crate::agenda::MAX_DURATION_SECS;
-use crate::time::local_to_utc;
-
-/// One event of the feed, in its own zone.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Imported {
-    pub uid: String,
-    pub title: String,
-    pub description: String,
-    pub address: String,
-    pub point: Option<(f64, f64)>,
-    pub tags: Vec<String>,
-    pub tz: Tz,
-    pub start: NaiveDateTime,
-    /// Exclusive for all-day events (the next day at 00:00).
-    pub end: NaiveDateTime,
-    pub all_day: bool,
-    pub rule: Option<Rule>,
-    pub exdates: Vec<NaiveDate>,
-    pub cancelled: bool,
-    /// Its RRULE was outside the supported subset: only the first date is imported.
-    pub simplified: bool,
-}
-
-/// What a feed holds.
+/// What a feed holds: the events to import, and those refused, with the reason.
 #[derive(Clone, Debug, Default)]
 pub struct Feed {
     pub events: Vec<Imported>,
-    /// Left out: no UID or no start, private, too long, a duplicate UID, a RECURRENCE-ID override.
-    pub skipped: usize,
+    pub refused: Vec<Entry>,
 }
 
 /// Why a file is not a calendar we can read (nothing of it is imported).
@@ -46,20 +21,19 @@ pub enum ParseError {
     NotCalendar,
     /// BEGIN/END do not match (a truncated download).
     Unbalanced,
-    /// A date or time we cannot read, on this (unfolded) line.
-    BadDate(usize),
 }
 
 /// A content line: name, parameters (upper-cased names), raw value.
-struct Line {
-    no: usize,
-    name: String,
-    params: Vec<(String, String)>,
-    value: String,
+#[derive(Clone, Debug)]
+pub(super) struct Line {
+    pub no: usize,
+    pub name: String,
+    pub params: Vec<(String, String)>,
+    pub value: String,
 }
 
 impl Line {
-    fn param(&self, name: &str) -> Option<&str> {
+    pub fn param(&self, name: &str) -> Option<&str> {
         self.params
             .iter()
             .find(|(n, _)| n == name)
@@ -163,50 +137,9 @@ pub fn unescape(s: &str) -> String {
     out
 }
 
-/// A TZID as an IANA zone; also accepts the `/mozilla.org/.../Europe/Paris` style.
-fn zone(tzid: &str) -> Option<Tz> {
-    let tzid = tzid.trim();
-    if let Ok(tz) = tzid.parse::<Tz>() {
-        return Some(tz);
-    }
-    let parts: Vec<&str> = tzid.split('/').collect();
-    (1..parts.len()).find_map(|i| parts[i..].join("/").parse::<Tz>().ok())
-}
-
-/// A DTSTART/DTEND/EXDATE value.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum When {
-    Date(NaiveDate),
-    /// Wall time in a zone.
-    Local(NaiveDateTime, Tz),
-}
-
-fn when(value: &str, tzid: Option<&str>, date_only: bool, default: Tz) -> Option<When> {
-    let v = value.trim();
-    if date_only || v.len() == 8 {
-        return NaiveDate::parse_from_str(v, "%Y%m%d").ok().map(When::Date);
-    }
-    if let Some(utc) = v.strip_suffix('Z') {
-        let t = NaiveDateTime::parse_from_str(utc, "%Y%m%dT%H%M%S").ok()?;
-        return Some(When::Local(
-            default.from_utc_datetime(&t).naive_local(),
-            default,
-        ));
-    }
-    let t = NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S").ok()?;
-    let tz = tzid.and_then(zone).unwrap_or(default);
-    Some(When::Local(t, tz))
-}
-
-fn line_when(l: &Line, default: Tz) -> Option<When> {
-    let date_only = l
-        .param("VALUE")
-        .is_some_and(|v| v.eq_ignore_ascii_case("DATE"));
-    when(&l.value, l.param("TZID"), date_only, default)
-}
-
-/// `P1DT2H30M`, `PT1H`, `P1W` (no months or years, as the RFC says).
-fn duration(s: &str) -> Option<Duration> {
+/// `P1DT2H30M`, `PT1H`, `P1W` in seconds (no months or years, as the RFC says). Absurd
+/// values (`P999999999999999999W`) are `None`, never an overflow.
+pub(super) fn duration(s: &str) -> Option<i64> {
     let s = s.trim();
     let (neg, s) = match s.strip_prefix('-') {
         Some(r) => (true, r),
@@ -221,7 +154,7 @@ fn duration(s: &str) -> Option<Duration> {
             'W' | 'D' | 'H' | 'M' | 'S' => {
                 let n: i64 = num.parse().ok()?;
                 num.clear();
-                secs += n * match (c, time) {
+                let unit = match (c, time) {
                     ('W', _) => 7 * 86_400,
                     ('D', _) => 86_400,
                     ('H', true) => 3600,
@@ -229,47 +162,65 @@ fn duration(s: &str) -> Option<Duration> {
                     ('S', true) => 1,
                     _ => return None,
                 };
+                secs = secs.checked_add(n.checked_mul(unit)?)?;
             }
             _ => return None,
         }
     }
-    Some(Duration::seconds(if neg { -secs } else { secs }))
+    Some(if neg { -secs } else { secs })
 }
 
-/// Wall time of `w` in `tz` (through UTC when the zones differ).
-fn in_zone(w: When, tz: Tz) -> NaiveDateTime {
-    match w {
-        When::Date(d) => d.and_time(chrono::NaiveTime::MIN),
-        When::Local(t, z) if z == tz => t,
-        When::Local(t, z) => tz
-            .from_utc_datetime(
-                &chrono::DateTime::from_timestamp(local_to_utc(z, t), 0)
-                    .map(|d| d.naive_utc())
-                    .unwrap_or(t),
-            )
-            .naive_local(),
-    }
+/// `20270328T020000` (seconds optional), as VTIMEZONE parts write their local starts.
+fn local_stamp(v: &str) -> Option<chrono::NaiveDateTime> {
+    let v = v.trim().trim_end_matches('Z');
+    chrono::NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M"))
+        .ok()
 }
 
-/// Reads a whole calendar. Dates without a zone are in `default` (the instance's zone).
-pub fn parse(text: &str, default: Tz) -> Result<Feed, ParseError> {
+/// A STANDARD or DAYLIGHT part of a VTIMEZONE (`None`: unreadable, left out).
+fn observance(lines: &[Line]) -> Option<Observance> {
+    let get = |n: &str| lines.iter().find(|l| l.name == n).map(|l| l.value.trim());
+    Some(Observance {
+        dtstart: local_stamp(get("DTSTART")?)?,
+        offset_from: parse_offset(get("TZOFFSETFROM")?)?,
+        offset_to: parse_offset(get("TZOFFSETTO")?)?,
+        rrule: get("RRULE").map(str::to_string),
+        rdates: lines
+            .iter()
+            .filter(|l| l.name == "RDATE")
+            .flat_map(|l| l.value.split(','))
+            .filter_map(local_stamp)
+            .collect(),
+    })
+}
+
+/// Reads a whole calendar. Dates without a zone ("floating") are in `default`, the village's.
+pub fn parse(text: &str, default: chrono_tz::Tz) -> Result<Feed, ParseError> {
     let lines = unfold(text.trim_start_matches('\u{feff}'));
     let first = lines.first().map(|(_, l)| l.trim().to_ascii_uppercase());
     if first.as_deref() != Some("BEGIN:VCALENDAR") {
         return Err(ParseError::NotCalendar);
     }
     let mut stack: Vec<String> = Vec::new();
+    let mut vevents: Vec<Vec<Line>> = Vec::new();
     let mut current: Option<Vec<Line>> = None;
-    let mut feed = Feed::default();
+    let mut definitions: Vec<Definition> = Vec::new();
+    let mut zone: Option<Definition> = None;
+    let mut part: Option<Vec<Line>> = None;
     for (no, raw) in lines {
         let Some(l) = content_line(no, &raw) else {
             continue;
         };
+        let parent = stack.last().map(String::as_str);
         match l.name.as_str() {
             "BEGIN" => {
                 let what = l.value.trim().to_ascii_uppercase();
-                if what == "VEVENT" && stack.last().map(String::as_str) == Some("VCALENDAR") {
-                    current = Some(Vec::new());
+                match (what.as_str(), parent) {
+                    ("VEVENT", Some("VCALENDAR")) => current = Some(Vec::new()),
+                    ("VTIMEZONE", Some("VCALENDAR")) => zone = Some(Definition::default()),
+                    ("STANDARD" | "DAYLIGHT", Some("VTIMEZONE")) => part = Some(Vec::new()),
+                    _ => {}
                 }
                 stack.push(what);
             }
@@ -278,203 +229,48 @@ pub fn parse(text: &str, default: Tz) -> Result<Feed, ParseError> {
                 if stack.pop().as_deref() != Some(what.as_str()) {
                     return Err(ParseError::Unbalanced);
                 }
-                if what == "VEVENT" && stack.last().map(String::as_str) == Some("VCALENDAR") {
-                    if let Some(props) = current.take() {
-                        match event(&props, default)? {
-                            Some(ev) if !feed.events.iter().any(|e| e.uid == ev.uid) => {
-                                feed.events.push(ev)
-                            }
-                            _ => feed.skipped += 1,
+                let parent = stack.last().map(String::as_str);
+                match (what.as_str(), parent) {
+                    ("VEVENT", Some("VCALENDAR")) => vevents.extend(current.take()),
+                    ("VTIMEZONE", Some("VCALENDAR")) => definitions.extend(zone.take()),
+                    ("STANDARD" | "DAYLIGHT", Some("VTIMEZONE")) => {
+                        let o = part.take().and_then(|p| observance(&p));
+                        if let (Some(z), Some(o)) = (zone.as_mut(), o) {
+                            z.observances.push(o);
                         }
                     }
+                    _ => {}
                 }
             }
-            _ => {
-                if stack.last().map(String::as_str) == Some("VEVENT") {
-                    if let Some(props) = current.as_mut() {
-                        props.push(l);
+            _ => match parent {
+                Some("VEVENT") => {
+                    if let Some(c) = current.as_mut() {
+                        c.push(l);
                     }
                 }
-            }
+                Some("VTIMEZONE") if l.name == "TZID" => {
+                    if let Some(z) = zone.as_mut() {
+                        z.tzid = l.value.trim().to_string();
+                    }
+                }
+                Some("STANDARD" | "DAYLIGHT") => {
+                    if let Some(p) = part.as_mut() {
+                        p.push(l);
+                    }
+                }
+                _ => {}
+            },
         }
     }
     if !stack.is_empty() {
         return Err(ParseError::Unbalanced);
     }
-    Ok(feed)
-}
-
-/// One VEVENT; `None` when it is left out.
-fn event(props: &[Line], default: Tz) -> Result<Option<Imported>, ParseError> {
-    let get = |n: &str| props.iter().find(|l| l.name == n);
-    let text = |n: &str| get(n).map(|l| unescape(&l.value).trim().to_string());
-    let private = text("CLASS").is_some_and(|c| {
-        c.eq_ignore_ascii_case("PRIVATE") || c.eq_ignore_ascii_case("CONFIDENTIAL")
-    });
-    let uid = text("UID").unwrap_or_default();
-    if uid.is_empty() || private || get("RECURRENCE-ID").is_some() {
-        return Ok(None);
-    }
-    let Some(dtstart) = get("DTSTART") else {
-        return Ok(None);
-    };
-    let start_w = line_when(dtstart, default).ok_or(ParseError::BadDate(dtstart.no))?;
-    let (tz, all_day) = match start_w {
-        When::Date(_) => (default, true),
-        When::Local(_, z) => (z, false),
-    };
-    let start = in_zone(start_w, tz);
-    let end = if let Some(l) = get("DTEND") {
-        in_zone(line_when(l, default).ok_or(ParseError::BadDate(l.no))?, tz)
-    } else if let Some(l) = get("DURATION") {
-        start + duration(&l.value).ok_or(ParseError::BadDate(l.no))?
-    } else if all_day {
-        start + Duration::days(1)
-    } else {
-        start
-    };
-    let end = if all_day && end <= start {
-        start + Duration::days(1)
-    } else {
-        end.max(start)
-    };
-    if (end - start).num_seconds() > MAX_DURATION_SECS {
-        return Ok(None);
-    }
-    let (mut rule, mut simplified) = (None, false);
-    if let Some(l) = get("RRULE") {
-        match Rule::parse(&l.value) {
-            Ok(r) if r.matches_start(start.date()) => rule = Some(r),
-            _ => simplified = true,
-        }
-    }
-    let mut exdates = Vec::new();
-    for l in props.iter().filter(|l| l.name == "EXDATE") {
-        let date_only = l
-            .param("VALUE")
-            .is_some_and(|v| v.eq_ignore_ascii_case("DATE"));
-        for v in l.value.split(',') {
-            let w =
-                when(v, l.param("TZID"), date_only, default).ok_or(ParseError::BadDate(l.no))?;
-            let d = in_zone(w, tz).date();
-            if !exdates.contains(&d) {
-                exdates.push(d);
-            }
-        }
-    }
-    exdates.sort();
-    let mut description = text("DESCRIPTION").unwrap_or_default();
-    if let Some(url) = text("URL").filter(|u| u.starts_with("https://") || u.starts_with("http://"))
-    {
-        if !description.contains(&url) {
-            if !description.is_empty() {
-                description.push_str("\n\n");
-            }
-            description.push_str(&url);
-        }
-    }
-    let point = get("GEO").and_then(|l| {
-        let (a, b) = l.value.split_once([';', ','])?;
-        let (lat, lon) = (a.trim().parse::<f64>().ok()?, b.trim().parse::<f64>().ok()?);
-        ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)).then_some((lat, lon))
-    });
-    let categories: Vec<String> = props
-        .iter()
-        .filter(|l| l.name == "CATEGORIES")
-        .map(|l| unescape(&l.value))
-        .collect();
-    let title: String = text("SUMMARY")
-        .unwrap_or_default()
-        .chars()
-        .take(200)
-        .collect();
-    Ok(Some(Imported {
-        title: if title.is_empty() { uid.clone() } else { title },
-        uid,
-        description,
-        address: text("LOCATION").unwrap_or_default(),
-        point,
-        tags: crate::text::parse_tags(&categories.join(",")),
-        tz,
-        start,
-        end,
-        all_day,
-        rule,
-        exdates,
-        cancelled: text("STATUS").is_some_and(|s| s.eq_ignore_ascii_case("CANCELLED")),
-        simplified,
-    }))
+    Ok(event::read_all(vevents, &definitions, default))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::agenda::recurrence::Freq;
-
-    const PARIS: Tz = chrono_tz::Europe::Paris;
-
-    fn at(s: &str) -> NaiveDateTime {
-        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
-    }
-
-    #[test]
-    fn reads_a_mobilizon_feed() {
-        let feed = parse(
-            include_str!("../../../tests/data/mobilizon-chorale.ics"),
-            PARIS,
-        )
-        .unwrap();
-        // The private event is left out; the alarm's DESCRIPTION does not leak into the event.
-        assert_eq!(feed.events.len(), 3);
-        assert_eq!(feed.skipped, 1);
-        let concert = &feed.events[0];
-        assert_eq!(concert.title, "Concert de Noël de la chorale");
-        assert_eq!(concert.start, at("2026-12-18 20:30"));
-        assert_eq!(concert.end, at("2026-12-18 22:30"));
-        assert_eq!(concert.tz, PARIS);
-        assert!(concert.description.starts_with(
-            "Chants de Noël du monde entier, suivis d'un vin chaud.\nEntrée libre; participation au chapeau."
-        ));
-        assert!(concert
-            .description
-            .ends_with("https://mobilizon.fr/events/6b1c2f7e-4c1e-4b4e-9f0a-2d3c4b5a6e7f"));
-        assert_eq!(
-            concert.address,
-            "Église Saint-Pierre, Place de l'Église, 49000 Le Bourg"
-        );
-        assert_eq!(concert.point, Some((47.3512, -0.8143)));
-        assert_eq!(
-            concert.tags,
-            vec!["chant".to_string(), "musique".to_string()]
-        );
-        let weekly = &feed.events[1];
-        assert_eq!(weekly.end, at("2026-12-01 22:00"));
-        let rule = weekly.rule.as_ref().unwrap();
-        assert_eq!(rule.freq, Freq::Weekly);
-        assert_eq!(
-            weekly.exdates,
-            vec![NaiveDate::from_ymd_opt(2026, 12, 29).unwrap()]
-        );
-        let ag = &feed.events[2];
-        assert!(ag.all_day);
-        assert_eq!(
-            (ag.start, ag.end),
-            (at("2027-01-16 00:00"), at("2027-01-17 00:00"))
-        );
-    }
-
-    #[test]
-    fn reads_a_gancio_feed_with_utc_times_and_tab_folding() {
-        let feed = parse(include_str!("../../../tests/data/gancio-bourg.ics"), PARIS).unwrap();
-        assert_eq!(feed.events.len(), 4);
-        let market = &feed.events[0];
-        // 08:00Z is 09:00 in Paris in December.
-        assert_eq!(market.start, at("2026-12-05 09:00"));
-        assert!(market.description.contains("vos paniers !"));
-        let fete = &feed.events[1];
-        assert!(fete.all_day && fete.end == at("2026-12-13 00:00"));
-        assert!(feed.events[3].cancelled && !market.cancelled);
-    }
 
     #[test]
     fn a_fold_inside_a_character_is_undone_before_decoding() {
@@ -486,21 +282,46 @@ mod tests {
     }
 
     #[test]
-    fn refuses_what_is_not_a_calendar_and_simplifies_unsupported_rules() {
-        assert_eq!(parse("<html>", PARIS).unwrap_err(), ParseError::NotCalendar);
+    fn durations_and_absurd_ones() {
+        assert_eq!(duration("P1DT2H30M"), Some(95_400));
+        assert_eq!(duration("P1W"), Some(7 * 86_400));
+        assert_eq!(duration("-PT15M"), Some(-900));
+        assert_eq!(duration("PT1Y"), None);
+        assert_eq!(duration("P999999999999999999W"), None);
+        assert_eq!(duration("P99999999999999999999D"), None);
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_calendar_or_is_cut_short() {
+        let paris = chrono_tz::Europe::Paris;
+        assert_eq!(parse("<html>", paris).unwrap_err(), ParseError::NotCalendar);
         assert_eq!(
-            parse("BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\n", PARIS).unwrap_err(),
+            parse("BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\n", paris).unwrap_err(),
             ParseError::Unbalanced
         );
-        let bad =
-            "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\nDTSTART:2026-12-01\nEND:VEVENT\nEND:VCALENDAR\n";
-        assert_eq!(parse(bad, PARIS).unwrap_err(), ParseError::BadDate(4));
-        let yearly = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\nDTSTART;TZID=\"/mozilla.org/20070129_1/Europe/Paris\":20261201T100000\nRRULE:FREQ=YEARLY\nEND:VEVENT\nEND:VCALENDAR\n";
-        let feed = parse(yearly, chrono_tz::UTC).unwrap();
-        assert!(feed.events[0].simplified && feed.events[0].rule.is_none());
-        assert_eq!(feed.events[0].tz, PARIS);
-        assert_eq!(duration("P1DT2H30M"), Some(Duration::seconds(95_400)));
-        assert_eq!(duration("P1W"), Some(Duration::days(7)));
-        assert_eq!(duration("PT1Y"), None);
+    }
+
+    #[test]
+    fn reads_the_vtimezone_parts_of_the_file() {
+        let text = "BEGIN:VCALENDAR\r\nBEGIN:VTIMEZONE\r\nTZID:Custom\r\nBEGIN:STANDARD\r\n\
+            DTSTART:19701025T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\n\
+            RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\nBEGIN:DAYLIGHT\r\n\
+            DTSTART:19700329T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\n\
+            RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n\
+            BEGIN:VEVENT\r\nUID:x\r\nDTSTART;TZID=Custom:20270706T100000\r\nEND:VEVENT\r\n\
+            END:VCALENDAR\r\n";
+        let feed = parse(text, chrono_tz::UTC).unwrap();
+        assert_eq!(feed.events.len(), 1);
+        // 10:00 at +02:00 in July: 08:00 UTC.
+        let ev = &feed.events[0];
+        assert_eq!(
+            crate::time::local_to_utc(ev.tz, ev.start),
+            chrono::NaiveDate::from_ymd_opt(2027, 7, 6)
+                .unwrap()
+                .and_hms_opt(8, 0, 0)
+                .unwrap()
+                .and_utc()
+                .timestamp()
+        );
     }
 }

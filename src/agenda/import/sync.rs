@@ -1,13 +1,19 @@
 //! Bringing the agenda in step with a feed: matched by UID within the source, new events
-//! inserted, changed ones updated in place (same slug), those gone upstream cancelled here
-//! (never deleted: people may have noted them). An imported event edited here is overwritten
-//! by the next change upstream: the feed is the reference.
+//! inserted, changed ones updated in place (same slug) with their rule, added and excluded
+//! dates and changed dates, those gone upstream cancelled here (never deleted: people may have
+//! noted them). An imported event edited here is overwritten by the next change upstream: the
+//! feed is the reference.
 
 use rusqlite::Connection;
 
-use super::parse::{Feed, Imported};
+use std::collections::HashMap;
+
+use super::event::Imported;
+use super::parse::Feed;
+use super::report::{Entry, Outcome, Reason, Report};
 use crate::agenda::store::imports::{self, RunResult};
-use crate::agenda::store::{self, occurrences, EventRow};
+use crate::agenda::store::occurrences::{self, Override};
+use crate::agenda::store::{self, EventRow};
 use crate::agenda::{event_slug, EventType, Status, Visibility, HORIZON_SECS};
 use crate::error::AppError;
 use crate::i18n::fold;
@@ -113,7 +119,7 @@ pub fn type_of(ev: &Imported) -> EventType {
     EventType::Other
 }
 
-fn row<'a>(ev: &'a Imported, rrule: String, actor_id: i64) -> EventRow<'a> {
+fn row<'a>(ev: &'a Imported, actor_id: i64) -> EventRow<'a> {
     EventRow {
         title: &ev.title,
         description: &ev.description,
@@ -133,12 +139,32 @@ fn row<'a>(ev: &'a Imported, rrule: String, actor_id: i64) -> EventRow<'a> {
         parent_id: None,
         visibility: Visibility::Public,
         capacity: None,
-        rrule,
+        rrule: ev.rrule.clone(),
         exdates: &ev.exdates,
+        exdate_times: &ev.exdate_times,
+        rdates: &ev.rdates,
     }
 }
 
-/// Applies a feed to the events of `source_id` (organised by `actor_id`) in one transaction.
+/// The changed dates of an imported series as stored (titles masked like the series').
+fn overrides_of(ev: &Imported, lang: crate::i18n::Lang) -> Vec<Override> {
+    ev.overrides
+        .iter()
+        .map(|o| Override {
+            recurrence_id: local_to_utc(ev.tz, o.recurrence),
+            start_utc: o.start_utc,
+            end_utc: o.end_utc,
+            cancelled: o.cancelled,
+            title: o
+                .title
+                .as_ref()
+                .map(|t| crate::personal_data::shield(t, lang).public),
+        })
+        .collect()
+}
+
+/// Applies a feed to the events of `source_id` (organised by `actor_id`) in one transaction,
+/// and records the report: each event kept, adjusted (how) or refused (why).
 pub fn apply(
     tx: &Connection,
     source_id: i64,
@@ -149,6 +175,13 @@ pub fn apply(
 ) -> Result<RunResult, AppError> {
     let mut res = RunResult::default();
     let lang = crate::personal_data::store::village_lang(tx)?;
+    // An event unchanged upstream is not rewritten: its entry of the last report stands.
+    let before: HashMap<String, Entry> = imports::report_of(tx, source_id)?
+        .events
+        .into_iter()
+        .map(|e| (e.uid.clone(), e))
+        .collect();
+    let mut report = Report::default();
     for ev in &feed.events {
         let fp = fingerprint(ev);
         let status = if ev.cancelled {
@@ -156,7 +189,6 @@ pub fn apply(
         } else {
             Status::Scheduled
         };
-        let rrule = ev.rule.as_ref().map(|r| r.to_string()).unwrap_or_default();
         // What the feed publishes is masked like what residents type.
         let (mut title, mut description) = (ev.title.clone(), ev.description.clone());
         let mut masked = Masking::new(lang);
@@ -165,23 +197,39 @@ pub fn apply(
         let row = EventRow {
             title: &title,
             description: &description,
-            ..row(ev, rrule, actor_id)
+            ..row(ev, actor_id)
         };
-        res.simplified += i64::from(ev.simplified);
-        match imports::linked(tx, source_id, &ev.uid)? {
-            Some((id, old_fp, old_status)) => {
-                if old_fp != fp {
-                    store::update_event(tx, id, &row, by, now)?;
-                    masked.keep(tx, "event", id, by, now)?;
-                    occurrences::materialise(tx, id, now + HORIZON_SECS)?;
-                    imports::set_link(tx, id, source_id, &ev.uid, &fp)?;
+        let mut notes = ev.notes.clone();
+        let mut note = |m: occurrences::Materialised| {
+            if m.truncated {
+                notes.push(Reason::new(
+                    "truncated",
+                    crate::agenda::recurrence::MAX_OCCURRENCES.to_string(),
+                ));
+            }
+        };
+        let slug = match imports::linked(tx, source_id, &ev.uid)? {
+            Some(link) => {
+                if link.fingerprint != fp {
+                    store::update_event(tx, link.event_id, &row, by, now)?;
+                    masked.keep(tx, "event", link.event_id, by, now)?;
+                    occurrences::set_overrides(tx, link.event_id, &overrides_of(ev, lang))?;
+                    note(occurrences::materialise(
+                        tx,
+                        link.event_id,
+                        now + HORIZON_SECS,
+                    )?);
+                    imports::set_link(tx, link.event_id, source_id, &ev.uid, &fp)?;
+                } else if let Some(old) = before.get(&ev.uid) {
+                    notes = old.reasons.clone();
                 }
-                if old_status != status.as_str() {
-                    store::set_status(tx, id, status, by, now)?;
+                if link.status != status.as_str() {
+                    store::set_status(tx, link.event_id, status, by, now)?;
                 }
-                if old_fp != fp || old_status != status.as_str() {
+                if link.fingerprint != fp || link.status != status.as_str() {
                     res.updated += 1;
                 }
+                link.slug
             }
             None => {
                 let slug = store::unique_slug(tx, &event_slug(&title, ev.start.date()))?;
@@ -192,11 +240,20 @@ pub fn apply(
                 );
                 let id = store::insert_event(tx, &row, &slug, &uid, status, by, ("", ""), now)?;
                 masked.keep(tx, "event", id, by, now)?;
-                occurrences::materialise(tx, id, now + HORIZON_SECS)?;
+                occurrences::set_overrides(tx, id, &overrides_of(ev, lang))?;
+                note(occurrences::materialise(tx, id, now + HORIZON_SECS)?);
                 imports::set_link(tx, id, source_id, &ev.uid, &fp)?;
                 res.added += 1;
+                slug
             }
-        }
+        };
+        let entry = Entry::new(&ev.uid, &title, notes, Some(slug));
+        res.simplified += i64::from(entry.outcome == Outcome::Adjusted);
+        report.events.push(entry);
+    }
+    for refused in &feed.refused {
+        res.refused += 1;
+        report.events.push(refused.clone());
     }
     for (id, uid) in imports::live_links(tx, source_id)? {
         if !feed.events.iter().any(|e| e.uid == uid) {
@@ -205,6 +262,7 @@ pub fn apply(
         }
     }
     imports::record(tx, source_id, &res, None, now)?;
+    imports::set_report(tx, source_id, &report.to_json(), res.refused)?;
     Ok(res)
 }
 

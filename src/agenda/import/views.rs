@@ -4,8 +4,9 @@
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use chrono::TimeZone;
-use maud::html;
+use maud::{html, Markup};
 
+use super::report::{Entry, Outcome, Report};
 use crate::agenda::store::imports::Source;
 use crate::web::forms::csrf;
 use crate::web::{page_with_status, Ctx};
@@ -32,14 +33,71 @@ pub fn result_text(ctx: &Ctx, s: &Source) -> String {
             ("cancelled", &s.cancelled.to_string()),
         ],
     );
-    if s.simplified > 0 {
-        text.push(' ');
-        text.push_str(&ctx.lang.tf(
-            "agenda_import.simplified",
-            &[("count", &s.simplified.to_string())],
-        ));
-    }
     text
+}
+
+/// The adjusted and refused counts of the last run, if any.
+fn adjusted_text(ctx: &Ctx, s: &Source) -> Option<String> {
+    (s.error.is_empty() && (s.simplified > 0 || s.refused > 0)).then(|| {
+        ctx.lang.tf(
+            "agenda_import.adjusted_refused",
+            &[
+                ("adjusted", &s.simplified.to_string()),
+                ("refused", &s.refused.to_string()),
+            ],
+        )
+    })
+}
+
+/// The adjusted and refused events of a source's last run, each with its reasons in words.
+fn report(ctx: &Ctx, slug: &str, s: &Source) -> Markup {
+    let r = Report::from_json(&s.report);
+    let shown: Vec<&Entry> = r
+        .events
+        .iter()
+        .filter(|e| e.outcome != Outcome::Kept)
+        .collect();
+    let label = match &s.url {
+        Some(u) => u.clone(),
+        None => ctx.t("agenda_import.file_source").to_string(),
+    };
+    html! {
+        section.import-report aria-labelledby={ "report-" (s.id) } {
+            h3 id={ "report-" (s.id) } { (ctx.lang.tf("agenda_import.report_title", &[("source", &label)])) }
+            p {
+                (ctx.lang.tf("agenda_import.report_counts", &[
+                    ("kept", &r.count(Outcome::Kept).to_string()),
+                    ("adjusted", &r.count(Outcome::Adjusted).to_string()),
+                    ("refused", &r.count(Outcome::Refused).to_string()),
+                ]))
+                " "
+                a href={ "/a/" (slug) "/agenda/import/" (s.id) "/report.json" } { (ctx.t("agenda_import.report_json")) }
+            }
+            @if !shown.is_empty() {
+                table {
+                    thead { tr {
+                        th scope="col" { (ctx.t("agenda_import.col_event")) }
+                        th scope="col" { (ctx.t("agenda_import.col_outcome")) }
+                        th scope="col" { (ctx.t("agenda_import.col_reasons")) }
+                    } }
+                    tbody {
+                        @for e in shown {
+                            tr {
+                                td { @match &e.event { Some(slug) => a href={ "/e/" (slug) } { (e.title) }, None => (e.title) } }
+                                td { (ctx.t(match e.outcome {
+                                    Outcome::Refused => "agenda_import.outcome_refused",
+                                    _ => "agenda_import.outcome_adjusted",
+                                })) }
+                                td { ul { @for reason in &e.reasons {
+                                    li { (ctx.lang.tf(&reason.key(), &[("detail", &reason.detail)])) }
+                                } } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// GET (and the 422 re-render of) /a/{slug}/agenda/import.
@@ -86,7 +144,10 @@ pub fn page(
                             tr {
                                 td { @match &s.url { Some(u) => code { (u) }, None => (ctx.t("agenda_import.file_source")) } }
                                 td { @if s.last_fetch > 0 { (when(s.last_fetch)) } }
-                                td.import-result { (result_text(ctx, s)) }
+                                td.import-result {
+                                    (result_text(ctx, s))
+                                    @if let Some(t) = adjusted_text(ctx, s) { br; span.import-adjusted { (t) } }
+                                }
                                 td {
                                     @let base = format!("/a/{slug}/agenda/import/{}", s.id);
                                     @if s.url.is_some() {
@@ -108,6 +169,9 @@ pub fn page(
                     }
                 }
                 p.hint #import-delete-hint { (ctx.t("agenda_import.delete_hint")) }
+                @for s in sources.iter().filter(|s| !s.report.is_empty()) {
+                    (report(ctx, slug, s))
+                }
             }
             h2 { (ctx.t("agenda_import.add")) }
             form method="post" enctype="multipart/form-data" action={ "/a/" (slug) "/agenda/import?_csrf=" (ctx.csrf) } {

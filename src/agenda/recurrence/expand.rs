@@ -1,10 +1,10 @@
 //! Expansion of a rule into dates, in local wall time, and the conversions between wall time
 //! and UTC with the clock-change rules of RFC 5545 (see the module above).
 
-use chrono::{Datelike, Days, Months, NaiveDate, NaiveDateTime};
+use chrono::{Datelike, Months, NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 
-use super::{End, Freq, MonthDay, Rule, Until, MAX_OCCURRENCES};
+use super::{MonthDay, RuleError, Until, MAX_OCCURRENCES};
 use crate::time::local_to_utc;
 
 /// The UTC instant at which a series stops (its last start may not be after it).
@@ -54,48 +54,54 @@ pub(super) fn month_candidate(year: i32, month: u32, md: MonthDay) -> Option<Nai
     }
 }
 
-/// Days, weeks or months a rule may walk through: a monthly rule that no month satisfies
-/// (the 30th, every 12 months from February) must not loop forever.
-const MAX_STEPS: u64 = 20_000;
+/// Rule dates walked through from the first start, at most: an hourly rule since 2005 must
+/// not hold a request (its occurrences past the walk are then missing, and said so).
+const MAX_WALK: usize = 200_000;
 
-/// The dates the rule produces from `start`, in order, not before `start` (the caller stops
-/// the iteration; [`MAX_STEPS`] bounds it).
-fn dates(rule: &Rule, start: NaiveDate) -> Box<dyn Iterator<Item = NaiveDate> + '_> {
-    let step = u64::from(rule.interval.max(1));
-    match rule.freq {
-        Freq::Daily => Box::new(
-            (0u64..MAX_STEPS).map_while(move |k| start.checked_add_days(Days::new(k * step))),
-        ),
-        Freq::Weekly => {
-            let monday =
-                start - chrono::Duration::days(i64::from(start.weekday().num_days_from_monday()));
-            let days = if rule.by_day.is_empty() {
-                vec![start.weekday()]
-            } else {
-                rule.by_day.clone()
-            };
-            Box::new(
-                (0u64..MAX_STEPS)
-                    .map_while(move |k| monday.checked_add_days(Days::new(7 * k * step)))
-                    .flat_map(move |week| {
-                        days.clone().into_iter().filter_map(move |d| {
-                            week.checked_add_days(Days::new(u64::from(d.num_days_from_monday())))
-                        })
-                    })
-                    .filter(move |d| *d >= start),
-            )
-        }
-        Freq::Monthly => {
-            let md = rule.month_day.unwrap_or(MonthDay::Day(start.day() as i8));
-            let first = start.with_day(1).unwrap_or(start);
-            Box::new(
-                (0u32..MAX_STEPS as u32)
-                    .map_while(move |k| first.checked_add_months(Months::new(k * step as u32)))
-                    .filter_map(move |m| month_candidate(m.year(), m.month(), md))
-                    .filter(move |d| *d >= start),
-            )
+/// One excluded date: a whole local day (EXDATE;VALUE=DATE, and what the event form offers) or
+/// one local start (EXDATE with a time, as calendars export it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exdate {
+    Day(NaiveDate),
+    At(NaiveDateTime),
+}
+
+impl Exdate {
+    fn excludes(&self, local: NaiveDateTime) -> bool {
+        match *self {
+            Exdate::Day(d) => local.date() == d,
+            Exdate::At(t) => local == t,
         }
     }
+
+    /// `2027-03-16` or `2027-03-16T18:30`, as stored.
+    pub fn parse(s: &str) -> Option<Exdate> {
+        let s = s.trim();
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+            .map(Exdate::At)
+            .or_else(|_| NaiveDate::parse_from_str(s, "%Y-%m-%d").map(Exdate::Day))
+            .ok()
+    }
+}
+
+impl std::fmt::Display for Exdate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Exdate::Day(d) => write!(f, "{}", d.format("%Y-%m-%d")),
+            Exdate::At(t) => write!(f, "{}", t.format("%Y-%m-%dT%H:%M")),
+        }
+    }
+}
+
+/// A series as stored: its first local start, its zone, its rule (any RFC 5545 RRULE value, or
+/// empty), its added dates (RDATE) and its excluded ones (EXDATE).
+#[derive(Clone, Copy, Debug)]
+pub struct Series<'a> {
+    pub start: NaiveDateTime,
+    pub tz: Tz,
+    pub rrule: &'a str,
+    pub rdates: &'a [NaiveDateTime],
+    pub exdates: &'a [Exdate],
 }
 
 /// One occurrence: its local start and its UTC start (which is also its RECURRENCE-ID).
@@ -109,53 +115,115 @@ pub struct Instance {
 #[derive(Clone, Debug, Default)]
 pub struct Expansion {
     pub instances: Vec<Instance>,
-    /// Whether the series ended (UNTIL, COUNT, or the cap) before `horizon`: nothing more will
-    /// ever be produced.
+    /// Whether the series ended (UNTIL, COUNT, its last RDATE) before `horizon`: nothing more
+    /// will ever be produced.
     pub finished: bool,
+    /// Dates were left out: the oldest beyond [`MAX_OCCURRENCES`], or all past the walk limit.
+    pub truncated: bool,
 }
 
-/// Expands a series from its first local start: every occurrence starting at or before
-/// `horizon` (UTC), except the excluded local dates (which still count towards COUNT, as in
-/// RFC 5545). The first start is always an occurrence, even if the rule does not produce it.
-pub fn expand(
-    rule: &Rule,
-    start: NaiveDateTime,
-    tz: Tz,
-    exdates: &[NaiveDate],
-    horizon: i64,
-) -> Expansion {
-    let until = match rule.end {
-        End::Until(u) => Some(until_utc(u, tz)),
-        _ => None,
-    };
-    let count = match rule.end {
-        End::Count(n) => n as usize,
-        _ => MAX_OCCURRENCES,
+/// The rule's parts for the `rrule` crate, without UNTIL (applied here, in UTC, whatever form
+/// it was written in: the crate wants it in DTSTART's zone, which exports often get wrong).
+fn split_until(rrule: &str) -> Result<(String, Option<Until>), RuleError> {
+    let rrule = rrule.trim();
+    let rrule = rrule.strip_prefix("RRULE:").unwrap_or(rrule);
+    let mut parts = Vec::new();
+    let mut until = None;
+    for part in rrule.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let (k, v) = part
+            .split_once('=')
+            .ok_or_else(|| RuleError(part.to_string()))?;
+        let k = k.trim().to_ascii_uppercase();
+        if k == "UNTIL" {
+            until = Some(super::parse_ical_time(v.trim()).ok_or_else(|| RuleError(part.into()))?);
+        } else if !k.starts_with("X-") {
+            parts.push(format!("{k}={}", v.trim().to_ascii_uppercase()));
+        }
     }
-    .min(MAX_OCCURRENCES);
-    let time = start.time();
-    let first = start.date();
-    let produced = std::iter::once(first).chain(dates(rule, first).filter(move |d| *d != first));
+    Ok((parts.join(";"), until))
+}
+
+/// The rule's dates in wall time (the `rrule` crate expands in "UTC", which here stands for
+/// the event's floating wall clock: the zone is applied afterwards, by our rules).
+fn rule_dates(
+    rrule: &str,
+    start: NaiveDateTime,
+) -> Result<(Box<dyn Iterator<Item = NaiveDateTime>>, Option<Until>), RuleError> {
+    if rrule.trim().is_empty() {
+        return Ok((Box::new(std::iter::empty()), None));
+    }
+    let (rest, until) = split_until(rrule)?;
+    let dtstart = start.and_utc().with_timezone(&rrule::Tz::UTC);
+    let set = rest
+        .parse::<rrule::RRule<rrule::Unvalidated>>()
+        .map_err(|e| RuleError(e.to_string()))?
+        .build(dtstart)
+        .map_err(|e| RuleError(e.to_string()))?
+        .limit();
+    Ok((
+        Box::new(set.into_iter().map(|d| d.naive_utc()).take(MAX_WALK)),
+        until,
+    ))
+}
+
+/// Checks a rule against a first start, as the import and the form do before saving.
+pub fn check(rrule: &str, start: NaiveDateTime) -> Result<(), RuleError> {
+    rule_dates(rrule, start).map(|_| ())
+}
+
+/// Expands a series: every occurrence starting at or before `horizon` (UTC), from the first
+/// start (always an occurrence, as RFC 5545 says, even when the rule does not produce it), the
+/// rule's dates up to UNTIL and COUNT, and the added dates, less the excluded ones (which still
+/// count towards COUNT). At most [`MAX_OCCURRENCES`] are kept: the latest ones.
+pub fn expand(s: &Series, horizon: i64) -> Result<Expansion, RuleError> {
+    let (rule, until) = rule_dates(s.rrule, s.start)?;
+    let until = until.map(|u| until_utc(u, s.tz));
+    let tz = s.tz;
+    let rule = rule.take_while(move |local| until.is_none_or(|u| local_to_utc(tz, *local) <= u));
+    let mut extra: Vec<NaiveDateTime> = s.rdates.to_vec();
+    extra.push(s.start);
+    extra.sort();
+    extra.dedup();
+    let mut rule = rule.peekable();
+    let mut extra = extra.into_iter().peekable();
     let mut out = Expansion::default();
-    for (n, date) in produced.enumerate() {
-        if n >= count {
-            out.finished = true;
-            break;
+    let mut kept = std::collections::VecDeque::new();
+    let mut last: Option<NaiveDateTime> = None;
+    let mut walked = 0usize;
+    loop {
+        let next = match (rule.peek(), extra.peek()) {
+            (None, None) => {
+                out.finished = walked < MAX_WALK;
+                out.truncated |= walked >= MAX_WALK;
+                break;
+            }
+            (Some(a), Some(b)) if b <= a => extra.next(),
+            (Some(_), _) => {
+                walked += 1;
+                rule.next()
+            }
+            (None, Some(_)) => extra.next(),
+        };
+        let Some(local) = next else { continue };
+        if last == Some(local) {
+            continue;
         }
-        let local = date.and_time(time);
-        let utc = local_to_utc(tz, local);
-        if until.is_some_and(|u| utc > u) {
-            out.finished = true;
-            break;
-        }
+        last = Some(local);
+        let utc = local_to_utc(s.tz, local);
         if utc > horizon {
             break;
         }
-        if !exdates.contains(&date) {
-            out.instances.push(Instance { local, utc });
+        if s.exdates.iter().any(|x| x.excludes(local)) {
+            continue;
+        }
+        kept.push_back(Instance { local, utc });
+        if kept.len() > MAX_OCCURRENCES {
+            kept.pop_front();
+            out.truncated = true;
         }
     }
-    out
+    out.instances = kept.into();
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -163,6 +231,26 @@ mod tests {
     use super::*;
     use crate::agenda::recurrence::Rule;
     use crate::time::utc_to_local;
+
+    /// The expansion of a rule of the form's subset with whole excluded days.
+    fn expand(
+        rule: &Rule,
+        start: NaiveDateTime,
+        tz: Tz,
+        exdates: &[NaiveDate],
+        horizon: i64,
+    ) -> Expansion {
+        let text = rule.to_string();
+        let ex: Vec<Exdate> = exdates.iter().map(|d| Exdate::Day(*d)).collect();
+        let series = Series {
+            start,
+            tz,
+            rrule: &text,
+            rdates: &[],
+            exdates: &ex,
+        };
+        super::expand(&series, horizon).unwrap()
+    }
     use chrono::Timelike;
     use chrono::Weekday;
 
@@ -335,5 +423,137 @@ mod tests {
         let rule = Rule::parse("FREQ=DAILY;UNTIL=20270503").unwrap();
         let e = expand(&rule, at("2027-05-01 23:00"), tz, &[], i64::MAX);
         assert_eq!(e.instances.len(), 3);
+    }
+
+    fn series_days(
+        rrule: &str,
+        start: &str,
+        rdates: &[NaiveDateTime],
+        ex: &[Exdate],
+    ) -> Vec<String> {
+        let series = Series {
+            start: at(start),
+            tz: paris(),
+            rrule,
+            rdates,
+            exdates: ex,
+        };
+        super::expand(&series, i64::MAX)
+            .unwrap()
+            .instances
+            .iter()
+            .map(|i| i.local.format("%Y-%m-%d %H:%M").to_string())
+            .collect()
+    }
+
+    #[test]
+    fn what_real_calendars_export_outlook_weekly_with_wkst_yearly_and_bysetpos() {
+        // Outlook: every Tuesday for half a year, the week starting on Sunday: 26 dates.
+        let d = series_days(
+            "FREQ=WEEKLY;UNTIL=20270629T163000Z;INTERVAL=1;BYDAY=TU;WKST=SU",
+            "2027-01-05 18:30",
+            &[],
+            &[],
+        );
+        assert_eq!(d.len(), 26, "{d:?}");
+        assert_eq!(d[25], "2027-06-29 18:30");
+        // WKST matters with an interval: every other week on Sunday and Tuesday.
+        let mo = series_days(
+            "FREQ=WEEKLY;INTERVAL=2;COUNT=4;BYDAY=TU,SU;WKST=MO",
+            "2027-08-03 09:00",
+            &[],
+            &[],
+        );
+        let su = series_days(
+            "FREQ=WEEKLY;INTERVAL=2;COUNT=4;BYDAY=TU,SU;WKST=SU",
+            "2027-08-03 09:00",
+            &[],
+            &[],
+        );
+        assert_eq!(
+            mo,
+            [
+                "2027-08-03 09:00",
+                "2027-08-08 09:00",
+                "2027-08-17 09:00",
+                "2027-08-22 09:00"
+            ]
+        );
+        assert_eq!(
+            su,
+            [
+                "2027-08-03 09:00",
+                "2027-08-15 09:00",
+                "2027-08-17 09:00",
+                "2027-08-29 09:00"
+            ]
+        );
+        // YEARLY: the village fête on the last Saturday of June.
+        let d = series_days(
+            "FREQ=YEARLY;BYMONTH=6;BYDAY=-1SA;COUNT=3",
+            "2027-06-26 14:00",
+            &[],
+            &[],
+        );
+        assert_eq!(
+            d,
+            ["2027-06-26 14:00", "2028-06-24 14:00", "2029-06-30 14:00"]
+        );
+        // BYSETPOS: the last weekday of each month.
+        let d = series_days(
+            "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=3",
+            "2027-01-29 18:00",
+            &[],
+            &[],
+        );
+        assert_eq!(
+            d,
+            ["2027-01-29 18:00", "2027-02-26 18:00", "2027-03-31 18:00"]
+        );
+    }
+
+    #[test]
+    fn added_dates_join_and_excluded_starts_leave_and_an_impossible_rule_ends() {
+        let d = series_days(
+            "FREQ=WEEKLY;COUNT=3",
+            "2027-05-04 18:30",
+            &[at("2027-05-06 10:00"), at("2027-05-04 18:30")],
+            &[Exdate::At(at("2027-05-11 18:30"))],
+        );
+        assert_eq!(
+            d,
+            ["2027-05-04 18:30", "2027-05-06 10:00", "2027-05-18 18:30"]
+        );
+        // Only RDATEs, no rule.
+        let d = series_days("", "2027-05-04 18:30", &[at("2027-06-01 18:30")], &[]);
+        assert_eq!(d, ["2027-05-04 18:30", "2027-06-01 18:30"]);
+        // The 30th of February never comes: the first date, then the walk ends, no hang.
+        let d = series_days(
+            "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
+            "2027-01-10 10:00",
+            &[],
+            &[],
+        );
+        assert_eq!(d, ["2027-01-10 10:00"]);
+        // UNTIL as a date while the start has a time (many exports): the whole day counts.
+        let d = series_days("FREQ=DAILY;UNTIL=20270503", "2027-05-01 23:00", &[], &[]);
+        assert_eq!(d.len(), 3);
+        assert!(check("FREQ=SOMETIMES", at("2027-05-01 10:00")).is_err());
+        assert!(check("FREQ=WEEKLY;BYDAY=XX", at("2027-05-01 10:00")).is_err());
+    }
+
+    #[test]
+    fn an_endless_daily_series_from_long_ago_keeps_its_latest_dates() {
+        let series = Series {
+            start: at("1990-01-01 09:00"),
+            tz: paris(),
+            rrule: "FREQ=DAILY",
+            rdates: &[],
+            exdates: &[],
+        };
+        let e = super::expand(&series, utc("2027-01-01 00:00")).unwrap();
+        assert!(e.truncated && !e.finished);
+        assert_eq!(e.instances.len(), MAX_OCCURRENCES);
+        assert_eq!(e.instances.last().unwrap().local, at("2026-12-31 09:00"));
     }
 }

@@ -17,11 +17,14 @@ pub struct Source {
     pub updated: i64,
     pub cancelled: i64,
     pub simplified: i64,
+    pub refused: i64,
     pub error: String,
+    /// The last run's report (JSON).
+    pub report: String,
 }
 
 const COLUMNS: &str = "id, actor_id, url, etag, last_modified, last_fetch, last_added,
-    last_updated, last_cancelled, last_simplified, last_error";
+    last_updated, last_cancelled, last_simplified, last_error, last_refused, last_report";
 
 fn source_row(r: &rusqlite::Row) -> rusqlite::Result<Source> {
     Ok(Source {
@@ -36,6 +39,8 @@ fn source_row(r: &rusqlite::Row) -> rusqlite::Result<Source> {
         cancelled: r.get(8)?,
         simplified: r.get(9)?,
         error: r.get(10)?,
+        refused: r.get(11)?,
+        report: r.get(12)?,
     })
 }
 
@@ -112,8 +117,33 @@ pub struct RunResult {
     pub added: i64,
     pub updated: i64,
     pub cancelled: i64,
+    /// Events adjusted on the way in (the report says how).
     pub simplified: i64,
+    pub refused: i64,
     pub error: String,
+}
+
+/// Keeps the report of a run (JSON, see `agenda::import::report`) with its refused count.
+pub fn set_report(conn: &Connection, id: i64, json: &str, refused: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE agenda_sources SET last_report = :r, last_refused = :n WHERE id = :id",
+    )?
+    .execute(named_params! {":id": id, ":r": json, ":n": refused})?;
+    Ok(())
+}
+
+/// The report of a source's last run (empty when there is none).
+pub fn report_of(
+    conn: &Connection,
+    id: i64,
+) -> rusqlite::Result<crate::agenda::import::report::Report> {
+    let json: Option<String> = conn
+        .prepare_cached("SELECT last_report FROM agenda_sources WHERE id = :id")?
+        .query_row(named_params! {":id": id}, |r| r.get(0))
+        .optional()?;
+    Ok(crate::agenda::import::report::Report::from_json(
+        json.as_deref().unwrap_or(""),
+    ))
 }
 
 /// Records a run (and the HTTP validators when the server sent new ones).
@@ -138,18 +168,29 @@ pub fn record(
     Ok(())
 }
 
-/// The event imported from this source under this UID: (event id, fingerprint, status).
-pub fn linked(
-    conn: &Connection,
-    source_id: i64,
-    uid: &str,
-) -> rusqlite::Result<Option<(i64, String, String)>> {
+/// An event imported from a source.
+#[derive(Clone, Debug)]
+pub struct Link {
+    pub event_id: i64,
+    pub slug: String,
+    /// What the feed said last time (a hash).
+    pub fingerprint: String,
+    pub status: String,
+}
+
+/// The event imported from this source under this UID.
+pub fn linked(conn: &Connection, source_id: i64, uid: &str) -> rusqlite::Result<Option<Link>> {
     conn.prepare_cached(
-        "SELECT i.event_id, i.fingerprint, e.status FROM event_imports i
+        "SELECT i.event_id, e.slug, i.fingerprint, e.status FROM event_imports i
          JOIN events e ON e.id = i.event_id WHERE i.source_id = :s AND i.uid = :uid",
     )?
     .query_row(named_params! {":s": source_id, ":uid": uid}, |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        Ok(Link {
+            event_id: r.get(0)?,
+            slug: r.get(1)?,
+            fingerprint: r.get(2)?,
+            status: r.get(3)?,
+        })
     })
     .optional()
 }

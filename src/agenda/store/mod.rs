@@ -44,7 +44,7 @@ pub(crate) fn split_tags(s: Option<String>) -> Vec<String> {
 pub(super) const EVENT_SELECT: &str = "SELECT e.id, e.slug, e.uid, e.title, e.description, e.type, e.tz,
         e.start_local, e.end_local, e.start_utc, e.end_utc, e.all_day, e.place_id, e.address, e.lat, e.lon,
         e.organiser_actor_id, e.organiser_user_id, e.parent_id, e.image, e.visibility, e.status,
-        e.capacity, e.rrule, e.exdates, e.submitter_name, e.submitter_email, e.created_by,
+        e.capacity, e.rrule, e.exdates, e.rdates, e.submitter_name, e.submitter_email, e.created_by,
         e.created_at, e.updated_at,
         pl.slug AS place_slug, pl.name AS place_name, pl.visibility AS place_visibility,
         pl.official AS place_official,
@@ -127,6 +127,12 @@ pub(super) fn event_from_row(r: &Row) -> rusqlite::Result<Event> {
             .split(',')
             .filter_map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
             .collect(),
+        exdate_times: exdates
+            .split(',')
+            .filter_map(|d| NaiveDateTime::parse_from_str(d, "%Y-%m-%dT%H:%M").ok())
+            .collect(),
+        rdates: local_list(&r.get::<_, String>("rdates")?),
+        rrule,
         created_by: r.get("created_by")?,
         submitter_name: r.get("submitter_name")?,
         submitter_email: r.get("submitter_email")?,
@@ -192,18 +198,39 @@ pub struct EventRow<'a> {
     pub parent_id: Option<i64>,
     pub visibility: Visibility,
     pub capacity: Option<i64>,
+    /// Any RFC 5545 RRULE value, kept as written ('' for none).
     pub rrule: String,
+    /// Whole local days left out of the series.
     pub exdates: &'a [NaiveDate],
+    /// Single local starts left out (EXDATE with a time, from imported calendars).
+    pub exdate_times: &'a [NaiveDateTime],
+    /// Added local starts (RDATE).
+    pub rdates: &'a [NaiveDateTime],
 }
 
 impl EventRow<'_> {
     fn exdates_text(&self) -> String {
-        self.exdates
+        let days = self
+            .exdates
             .iter()
-            .map(|d| d.format("%Y-%m-%d").to_string())
-            .collect::<Vec<_>>()
-            .join(",")
+            .map(|d| d.format("%Y-%m-%d").to_string());
+        let times = self.exdate_times.iter().map(|t| local_text(*t));
+        days.chain(times).collect::<Vec<_>>().join(",")
     }
+
+    fn rdates_text(&self) -> String {
+        let mut v: Vec<String> = self.rdates.iter().map(|t| local_text(*t)).collect();
+        v.sort();
+        v.dedup();
+        v.join(",")
+    }
+}
+
+/// `2027-03-02T18:30,2027-03-09T18:30` as stored (what does not parse is left out).
+pub fn local_list(s: &str) -> Vec<NaiveDateTime> {
+    s.split(',')
+        .filter_map(|d| NaiveDateTime::parse_from_str(d.trim(), "%Y-%m-%dT%H:%M").ok())
+        .collect()
 }
 
 /// Creates an event (tags and location too; occurrences by [`occurrences::materialise`]).
@@ -222,11 +249,11 @@ pub fn insert_event(
     conn.prepare_cached(
         "INSERT INTO events (slug, uid, title, description, type, tz, start_local, end_local, start_utc,
             end_utc, all_day, place_id, address, lat, lon, organiser_actor_id, organiser_user_id, parent_id,
-            visibility, status, capacity, rrule, exdates, submitter_name, submitter_email, created_by,
+            visibility, status, capacity, rrule, exdates, rdates, submitter_name, submitter_email, created_by,
             created_at, updated_by, updated_at)
          VALUES (:slug, :uid, :title, :description, :type, :tz, :start_local, :end_local, :start_utc,
             :end_utc, :all_day, :place, :address, :lat, :lon, :org, :org_user, :parent, :visibility,
-            :status, :capacity, :rrule, :exdates, :sub_name, :sub_email, :by, :now, :by, :now)",
+            :status, :capacity, :rrule, :exdates, :rdates, :sub_name, :sub_email, :by, :now, :by, :now)",
     )?
     .execute(named_params! {
         ":slug": slug, ":uid": uid, ":title": e.title, ":description": e.description,
@@ -236,7 +263,7 @@ pub fn insert_event(
         ":lat": e.point.map(|p| p.0), ":lon": e.point.map(|p| p.1), ":org": e.organiser_actor_id,
         ":org_user": e.organiser_user_id, ":parent": e.parent_id, ":visibility": e.visibility.as_str(),
         ":status": status.as_str(), ":capacity": e.capacity, ":rrule": e.rrule, ":exdates": e.exdates_text(),
-        ":sub_name": submitter.0, ":sub_email": submitter.1, ":by": created_by, ":now": now,
+        ":rdates": e.rdates_text(), ":sub_name": submitter.0, ":sub_email": submitter.1, ":by": created_by, ":now": now,
     })?;
     let id = conn.last_insert_rowid();
     set_tags(conn, id, e.tags)?;
@@ -258,7 +285,7 @@ pub fn update_event(
             all_day = :all_day, place_id = :place, address = :address, lat = :lat, lon = :lon,
             organiser_actor_id = :org, organiser_user_id = :org_user, parent_id = :parent,
             visibility = :visibility, capacity = :capacity, rrule = :rrule, exdates = :exdates,
-            updated_by = :by, updated_at = :now
+            rdates = :rdates, updated_by = :by, updated_at = :now
          WHERE id = :id",
     )?
     .execute(named_params! {
@@ -268,7 +295,7 @@ pub fn update_event(
         ":address": e.address, ":lat": e.point.map(|p| p.0), ":lon": e.point.map(|p| p.1),
         ":org": e.organiser_actor_id, ":org_user": e.organiser_user_id, ":parent": e.parent_id,
         ":visibility": e.visibility.as_str(), ":capacity": e.capacity, ":rrule": e.rrule,
-        ":exdates": e.exdates_text(), ":by": by, ":now": now,
+        ":exdates": e.exdates_text(), ":rdates": e.rdates_text(), ":by": by, ":now": now,
     })?;
     set_tags(conn, id, e.tags)?;
     geo::set_point(conn, GEO_KIND, id, e.point)?;
@@ -407,6 +434,8 @@ pub(crate) mod tests {
             capacity: None,
             rrule: String::new(),
             exdates: &[],
+            exdate_times: &[],
+            rdates: &[],
         }
     }
 

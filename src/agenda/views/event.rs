@@ -25,7 +25,14 @@ fn weekday_name(ctx: &Ctx, d: chrono::Weekday) -> &'static str {
 
 /// The rule in words: « Chaque semaine le mardi, jusqu'au mardi 29 juin 2027 ».
 pub fn describe_rule(ctx: &Ctx, ev: &Event) -> Option<String> {
-    let r = ev.rule.as_ref()?;
+    let Some(r) = ev.rule.as_ref() else {
+        // A rule beyond the form's words (an imported YEARLY, BYSETPOS...): as written.
+        return match (ev.rrule.is_empty(), ev.rdates.is_empty()) {
+            (false, _) => Some(ctx.lang.tf("agenda.rule_custom", &[("rule", &ev.rrule)])),
+            (true, false) => Some(ctx.t("agenda.rule_dates").to_string()),
+            (true, true) => None,
+        };
+    };
     let n = r.interval.to_string();
     let many = r.interval > 1;
     let mut text = match (r.freq, r.month_day) {
@@ -352,7 +359,7 @@ pub fn page(
                 @if !ev.description.is_empty() { div.prose { (PreEscaped(markdown::render(&ev.description))) } }
                 (crate::personal_data::views::originals_of(ctx, "event", ev.id, &p.originals))
                 @if let (Some(o), false) = (o, ev.status == Status::Pending) { (rsvp(ctx, ev, p, o)) }
-                @if ev.rule.is_some() { (dates(ctx, ev, access, &p.upcoming)) }
+                @if ev.is_series() { (dates(ctx, ev, access, &p.upcoming)) }
                 @if !p.children.is_empty() {
                     section aria-labelledby="children-h" {
                         h2 #children-h { (ctx.t("agenda.sub_events")) }

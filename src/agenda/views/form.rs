@@ -19,6 +19,7 @@ fn repeat_fields(ctx: &Ctx, f: &EventForm, e: &FormErrors) -> Markup {
         ("monthly_day", "agenda.repeat_monthly_day"),
         ("monthly_nth", "agenda.repeat_monthly_nth"),
         ("monthly_last", "agenda.repeat_monthly_last"),
+        ("custom", "agenda.repeat_custom"),
     ]
     .iter()
     .map(|(v, k)| (*v, ctx.t(k).to_string()))
@@ -57,6 +58,13 @@ fn repeat_fields(ctx: &Ctx, f: &EventForm, e: &FormErrors) -> Markup {
             (Field::text("until", "agenda.until", &f.until).kind("date").optional().render(ctx, e))
             (Field::text("count", "agenda.count", &f.count).kind("number").optional().render(ctx, e))
             (Field::text("exdates", "agenda.exdates", &f.exdates).optional().hint("agenda.exdates_hint").render(ctx, e))
+            // A rule or added dates from an imported calendar are shown and kept as written.
+            @if f.repeat == "custom" || !f.rrule.is_empty() || e.get("rrule").is_some() {
+                (Field::text("rrule", "agenda.rrule", &f.rrule).optional().hint("agenda.rrule_hint").render(ctx, e))
+            }
+            @if !f.rdates.is_empty() || e.get("rdates").is_some() {
+                (Field::text("rdates", "agenda.rdates", &f.rdates).optional().hint("agenda.rdates_hint").render(ctx, e))
+            }
         }
     }
 }
