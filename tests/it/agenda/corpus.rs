@@ -26,6 +26,8 @@ const ZONE: &str = "Europe/Paris";
 const DAYS: i64 = 730;
 /// Files imported at once.
 const WORKERS: usize = 4;
+/// Reason codes of the report that cannot explain a difference of dates.
+const NOT_ABOUT_DATES: &[&str] = &["no_uid"];
 
 /// What became of one event (one UID) of the reference.
 #[derive(Debug, Clone, PartialEq)]
@@ -663,8 +665,21 @@ fn judge(c: &Client, ev: &Value, rows: &[&Value]) -> Verdict {
     }
     let diff = here.diff(&reference);
     let reported = outcomes.iter().any(|o| *o == "adjusted" || *o == "refused");
-    if reported && !why.is_empty() {
+    // A made-up UID explains no date: the dates must differ for a reason about dates.
+    let about_dates = rows.iter().any(|r| {
+        r["reasons"].as_array().is_some_and(|rs| {
+            rs.iter().any(|x| {
+                !NOT_ABOUT_DATES.contains(&x["code"].as_str().unwrap_or(""))
+                    && !x["text"].as_str().unwrap_or("").trim().is_empty()
+            })
+        })
+    });
+    if reported && about_dates {
         Verdict::Adjusted(format!("{why} [{diff}]"))
+    } else if reported && !why.is_empty() {
+        Verdict::Failure(format!(
+            "dates differ, {outcomes:?} for a reason that is not about dates ({why}): {diff}"
+        ))
     } else if reported {
         Verdict::Failure(format!("dates differ, {outcomes:?} {no_reason}: {diff}"))
     } else {
