@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 
 use super::parse::{duration, unescape, Line};
@@ -90,6 +90,12 @@ impl Zones<'_> {
     }
 }
 
+/// Whether a DATE-TIME value has seconds (times here are to the minute).
+fn has_seconds(v: &str) -> bool {
+    let v = v.trim().trim_end_matches('Z');
+    v.len() == 15 && !v.ends_with("00")
+}
+
 /// `20270302T183000`, with or without seconds.
 fn stamp(v: &str) -> Option<NaiveDateTime> {
     NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S")
@@ -117,10 +123,7 @@ fn when(
     }
     if let Some(utc) = v.strip_suffix('Z') {
         let t = stamp(utc).ok_or(Unread::Bad(line.no))?;
-        return Ok(When::Local(
-            default.from_utc_datetime(&t).naive_local(),
-            default,
-        ));
+        return Ok(When::Local(t, chrono_tz::UTC));
     }
     let t = stamp(v).ok_or(Unread::Bad(line.no))?;
     let Some(tzid) = line.param("TZID").map(str::trim).filter(|z| !z.is_empty()) else {
@@ -135,7 +138,18 @@ fn when(
             }
             Ok(When::Local(t, tz))
         }
-        None => Err(Unread::Zone(tzid.to_string())),
+        None => match zones::utc_by_definition(tzid, zones.definitions, t) {
+            // A zone only the file defines: its times are read by that definition and kept
+            // in UTC (a series then repeats in UTC, which the note says).
+            Some(utc) => {
+                let note = Reason::new("zone_definition", tzid);
+                if !notes.contains(&note) {
+                    notes.push(note);
+                }
+                Ok(When::Local(utc, chrono_tz::UTC))
+            }
+            None => Err(Unread::Zone(tzid.to_string())),
+        },
     }
 }
 
@@ -200,11 +214,22 @@ fn times(
     let get = |n: &str| props.iter().find(|l| l.name == n);
     let dtstart = get("DTSTART").ok_or_else(|| Reason::new("no_start", ""))?;
     let start_w = when(&dtstart.value, dtstart, default, zones, notes).map_err(refusal)?;
+    let series = props.iter().any(|l| l.name == "RRULE" || l.name == "RDATE");
     let (tz, all_day) = match start_w {
         When::Date(_) => (default, true),
+        // A series in UTC repeats in UTC (19:00Z every day is 20:00 or 21:00 in Paris); a
+        // single date in UTC is kept in the village's zone, as people read it.
+        When::Local(_, z) if z == chrono_tz::UTC && !series => (default, false),
         When::Local(_, z) => (z, false),
     };
     let start = in_zone(start_w, tz);
+    if [Some(dtstart), get("DTEND")]
+        .into_iter()
+        .flatten()
+        .any(|l| has_seconds(&l.value))
+    {
+        notes.push(Reason::new("seconds", ""));
+    }
     if !YEARS.contains(&start.year()) {
         return Err(Reason::new("year", start.year().to_string()));
     }
@@ -232,6 +257,9 @@ fn times(
             start
         }
     } else if all_day && end == start {
+        // RFC 5545 gives an all-day date without an end one day; an end equal to the start
+        // (some exports) is read the same way, and said so.
+        notes.push(Reason::new("all_day_length", ""));
         start + Duration::days(1)
     } else {
         end
@@ -254,12 +282,20 @@ fn master(
     mut notes: Vec<Reason>,
 ) -> Result<Imported, Reason> {
     let (tz, start, end, all_day) = times(props, default, zones, &mut notes)?;
+    if let Some(l) = props.iter().find(|l| l.repaired) {
+        notes.push(Reason::new("repaired", l.no.to_string()));
+    }
     let mut rrule = String::new();
     let rules: Vec<&Line> = props.iter().filter(|l| l.name == "RRULE").collect();
     if let Some(l) = rules.first() {
         let value = l.value.trim();
         match recurrence::check(value, start) {
-            Ok(()) => rrule = value.strip_prefix("RRULE:").unwrap_or(value).to_string(),
+            Ok(()) => {
+                rrule = value.strip_prefix("RRULE:").unwrap_or(value).to_string();
+                if until_before(&rrule, tz, start) {
+                    notes.push(Reason::new("until_before_start", ""));
+                }
+            }
             Err(e) => notes.push(Reason::new("rule_refused", format!("{value} ({})", e.0))),
         }
         if rules.len() > 1 {
@@ -267,11 +303,31 @@ fn master(
         }
     }
     let (mut rdates, mut exdates, mut exdate_times) = (Vec::new(), Vec::new(), Vec::new());
+    let mut periods = Vec::new();
     for l in props
         .iter()
         .filter(|l| l.name == "RDATE" || l.name == "EXDATE")
     {
         for v in l.value.split(',').filter(|v| !v.trim().is_empty()) {
+            if let (true, Some((a, b))) = (l.name == "RDATE", v.split_once('/')) {
+                // A PERIOD: its own start and end (or duration), a date of its own length.
+                let begin = when(a, l, default, zones, &mut notes);
+                match (begin, period_end(a, b, l, default, zones, &mut notes)) {
+                    (Ok(w), Some(end_utc)) => {
+                        let local = in_zone(w, tz);
+                        rdates.push(local);
+                        periods.push(DateOverride {
+                            recurrence: local,
+                            start_utc: local_to_utc(tz, local),
+                            end_utc,
+                            cancelled: false,
+                            title: None,
+                        });
+                    }
+                    _ => notes.push(Reason::new("date_ignored", l.no.to_string())),
+                }
+                continue;
+            }
             let w = match when(v, l, default, zones, &mut notes) {
                 Ok(w) => w,
                 Err(e) => {
@@ -329,10 +385,53 @@ fn master(
         rdates,
         exdates,
         exdate_times,
-        overrides: Vec::new(),
+        overrides: periods,
         cancelled: is_cancelled(props),
         notes,
     })
+}
+
+/// The end of an RDATE PERIOD (`start/end` or `start/duration`), in UTC.
+fn period_end(
+    start: &str,
+    end: &str,
+    line: &Line,
+    default: Tz,
+    zones: &mut Zones,
+    notes: &mut Vec<Reason>,
+) -> Option<i64> {
+    let begin = when(start, line, default, zones, notes).ok()?;
+    let begin_utc = match begin {
+        When::Date(d) => local_to_utc(default, d.and_time(chrono::NaiveTime::MIN)),
+        When::Local(t, z) => local_to_utc(z, t),
+    };
+    if end.trim().starts_with(['P', '+', '-']) {
+        let secs = duration(end).filter(|s| (0..=MAX_DURATION_SECS).contains(s))?;
+        return Some(begin_utc + secs);
+    }
+    match when(end, line, default, zones, notes).ok()? {
+        When::Date(d) => Some(local_to_utc(default, d.and_time(chrono::NaiveTime::MIN))),
+        When::Local(t, z) => Some(local_to_utc(z, t)),
+    }
+}
+
+/// Whether the rule's UNTIL is before the first start (the series is then its first date
+/// alone, as RFC 5545 counts DTSTART; other readers show no date at all).
+fn until_before(rrule: &str, tz: Tz, start: NaiveDateTime) -> bool {
+    use recurrence::Until;
+    let until = rrule.split(';').find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("UNTIL")
+            .then(|| recurrence::parse_ical_time(v.trim()))
+            .flatten()
+    });
+    match until {
+        Some(Until::Utc(t)) => local_to_utc(tz, start) > t.and_utc().timestamp(),
+        Some(Until::Local(t)) => start > t,
+        Some(Until::Date(d)) => start.date() > d,
+        None => false,
+    }
 }
 
 fn is_cancelled(props: &[Line]) -> bool {
@@ -356,6 +455,9 @@ fn date_override(
         .is_some_and(|r| r.eq_ignore_ascii_case("THISANDFUTURE"))
     {
         notes.push(Reason::new("this_and_future", ""));
+    }
+    if props.iter().any(|l| l.name == "RRULE") {
+        notes.push(Reason::new("override_rule", ""));
     }
     let rid_w = when(&rid.value, rid, default, zones, notes).map_err(refusal)?;
     let recurrence = in_zone(rid_w, ev.tz);

@@ -198,6 +198,7 @@ pub async fn import(
 /// GET /a/{slug}/agenda/import/{id}/report.json: the last run's report, event by event (for
 /// the page's managers; what was kept, adjusted and how, refused and why).
 pub async fn report_json(
+    ctx: Ctx,
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(String, i64)>,
@@ -210,10 +211,37 @@ pub async fn report_json(
         .await?
         .ok_or(AppError::NotFound)?;
     let report = super::report::Report::from_json(&source.report);
+    let error = if source.error.is_empty() {
+        String::new()
+    } else {
+        views::error_text(&ctx, &source.error)
+    };
+    // Each reason with its code, what it concerns, and its text in the reader's language.
+    let events: Vec<serde_json::Value> = report
+        .events
+        .iter()
+        .map(|e| {
+            let reasons: Vec<serde_json::Value> = e
+                .reasons
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "code": r.code,
+                        "detail": r.detail,
+                        "text": ctx.lang.tf(&r.key(), &[("detail", &r.detail)]),
+                    })
+                })
+                .collect();
+            serde_json::json!({
+                "uid": e.uid, "title": e.title, "outcome": e.outcome,
+                "reasons": reasons, "event": e.event,
+            })
+        })
+        .collect();
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "source": source.url,
-        "error": source.error,
-        "events": report.events,
+        "error": error,
+        "events": events,
     })))
 }
 

@@ -30,6 +30,8 @@ pub(super) struct Line {
     pub name: String,
     pub params: Vec<(String, String)>,
     pub value: String,
+    /// Malformed, read anyway (an empty parameter).
+    pub repaired: bool,
 }
 
 impl Line {
@@ -102,13 +104,16 @@ fn content_line(no: usize, s: &str) -> Option<Line> {
     let mut params = Vec::new();
     let mut bounds = cuts;
     bounds.push(colon);
+    let mut repaired = false;
     for w in bounds.windows(2) {
         let p = &s[w[0] + 1..w[1]];
-        if let Some((k, v)) = p.split_once('=') {
-            params.push((
+        match p.split_once('=') {
+            Some((k, v)) => params.push((
                 k.trim().to_ascii_uppercase(),
                 v.trim().trim_matches('"').to_string(),
-            ));
+            )),
+            // `DTSTART;;VALUE=DATE:...`: an empty or nameless parameter is skipped.
+            None => repaired = true,
         }
     }
     Some(Line {
@@ -116,6 +121,7 @@ fn content_line(no: usize, s: &str) -> Option<Line> {
         name: s[..name_end].trim().to_ascii_uppercase(),
         params,
         value: s[colon + 1..].to_string(),
+        repaired,
     })
 }
 

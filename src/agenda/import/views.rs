@@ -25,7 +25,7 @@ pub fn result_text(ctx: &Ctx, s: &Source) -> String {
     if !s.error.is_empty() {
         return error_text(ctx, &s.error);
     }
-    let mut text = ctx.lang.tf(
+    let text = ctx.lang.tf(
         "agenda_import.result",
         &[
             ("added", &s.added.to_string()),

@@ -40,12 +40,31 @@ pub enum How {
 }
 
 /// The IANA zone of a TZID, or `None` when it cannot be known (the caller then refuses the
-/// event and says so). Names win over the file's VTIMEZONE, because definitions in files are
-/// often stale copies of old rules; the definition decides only for names nobody else knows,
-/// and vetoes a bare offset that contradicts it. `near` is the date the events are about: the
+/// event and says so). An exact IANA name wins over the file's VTIMEZONE (definitions in files
+/// are often stale copies of old rules); any other name with a definition in the file is read
+/// by that definition when an IANA zone matches it, else by its name; the definition also
+/// vetoes a bare offset that contradicts it. `near` is the date the events are about: the
 /// definition is compared with IANA zones from its year - 1 to its year + 3.
 pub fn resolve(tzid: &str, definitions: &[Definition], near: NaiveDate) -> Option<(Tz, How)> {
     let name = unquote(tzid);
+    if let Ok(tz) = name.parse::<Tz>() {
+        return Some((tz, How::Iana));
+    }
+    // A name that is not exactly an IANA one ("Europe/lisbon", a Windows name, a vendor
+    // prefix) with its own VTIMEZONE in the file: the definition decides, as other readers do
+    // (the `icalendar` package), and the name only says which matching zone to prefer.
+    let own = definition_of(definitions, name);
+    if let (Some(window), Some(definition)) = (Window::around(near), own) {
+        let hint = iana(name).or_else(|| windows(name));
+        if let Some(found) = Timeline::of(definition, &window).and_then(|t| t.find(hint, &window)) {
+            let how = match hint {
+                Some(h) if h == found && iana(name).is_some() => How::Iana,
+                Some(h) if h == found => How::Windows,
+                _ => How::Definition,
+            };
+            return Some((found, how));
+        }
+    }
     if let Some(tz) = iana(name) {
         return Some((tz, How::Iana));
     }
@@ -53,9 +72,7 @@ pub fn resolve(tzid: &str, definitions: &[Definition], near: NaiveDate) -> Optio
         return Some((tz, How::Windows));
     }
     let window = Window::around(near)?;
-    let definition = definitions
-        .iter()
-        .find(|d| unquote(&d.tzid).eq_ignore_ascii_case(name));
+    let definition = definition_of(definitions, name);
     let timeline = definition.and_then(|d| Timeline::of(d, &window));
     let by_name = offset_name(name)
         .and_then(|seconds| fixed_zone(seconds, &window))
@@ -72,6 +89,45 @@ pub fn resolve(tzid: &str, definitions: &[Definition], near: NaiveDate) -> Optio
     }
     let found = timeline?.find(named, &window)?;
     Some((found, How::Definition))
+}
+
+/// The UTC time of a wall time in a zone that only the file's own VTIMEZONE defines (no IANA
+/// zone has its offsets): read by that definition directly. A wall time that happens twice
+/// is the first; one in a gap is read with the offset before it (RFC 5545).
+pub fn utc_by_definition(
+    tzid: &str,
+    definitions: &[Definition],
+    local: NaiveDateTime,
+) -> Option<NaiveDateTime> {
+    let definition = definition_of(definitions, unquote(tzid))?;
+    let window = Window::around(local.date())?;
+    let timeline = Timeline::of(definition, &window)?;
+    let mut offsets: Vec<i32> = timeline.onsets.iter().flat_map(|o| [o.1, o.2]).collect();
+    offsets.sort_unstable();
+    offsets.dedup();
+    // Candidates from the largest offset (the earliest instant) down.
+    let fits = offsets.iter().rev().find_map(|o| {
+        let utc = local.checked_sub_signed(Duration::seconds((*o).into()))?;
+        (timeline.offset_at(utc) == *o).then_some(utc)
+    });
+    fits.or_else(|| {
+        let before = local.checked_sub_signed(Duration::hours(25))?;
+        let o = timeline.offset_at(before);
+        local.checked_sub_signed(Duration::seconds(o.into()))
+    })
+}
+
+/// The file's VTIMEZONE of this TZID: the one spelt the same, else one differing only in case
+/// (a file may hold both "Europe/Lisbon" and a differently defined "Europe/lisbon").
+fn definition_of<'a>(definitions: &'a [Definition], name: &str) -> Option<&'a Definition> {
+    definitions
+        .iter()
+        .find(|d| unquote(&d.tzid) == name)
+        .or_else(|| {
+            definitions
+                .iter()
+                .find(|d| unquote(&d.tzid).eq_ignore_ascii_case(name))
+        })
 }
 
 /// Parses a UTC offset as VTIMEZONE writes it: "+0100", "-0530", "+013000" (also "+01:00",
@@ -514,7 +570,48 @@ mod tests {
         assert!(same_offsets(tz, Tz::Europe__Paris), "{}", tz.name());
         let fixed = custom(name, &["19700101T000000 +0100 +0100"]);
         let agreed = resolve(name, &fixed, near());
-        assert_eq!(agreed, Some((Tz::Etc__GMTMinus1, How::Offset)));
+        assert_eq!(agreed, Some((Tz::Etc__GMTMinus1, How::Definition)));
+    }
+
+    #[test]
+    fn a_zone_no_iana_zone_matches_is_read_by_its_own_definition() {
+        // issue 722 of the icalendar package: +12:00 from 1 January, +10:00 from 5 May 08:00.
+        let mine = custom(
+            "MyTimezone",
+            &["20240101T000000 +1000 +1200", "20240505T080000 +1200 +1000"],
+        );
+        let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        assert_eq!(resolve("MyTimezone", &mine, near()), None);
+        assert_eq!(
+            utc_by_definition("MyTimezone", &mine, at("2024-03-03 08:00")),
+            Some(at("2024-03-02 20:00"))
+        );
+        assert_eq!(
+            utc_by_definition("MyTimezone", &mine, at("2024-07-03 08:00")),
+            Some(at("2024-07-02 22:00"))
+        );
+        // 07:30 on 5 May happens twice (08:00 → 06:00): the first one, at +12:00.
+        assert_eq!(
+            utc_by_definition("MyTimezone", &mine, at("2024-05-05 07:30")),
+            Some(at("2024-05-04 19:30"))
+        );
+        assert_eq!(
+            utc_by_definition("Other", &mine, at("2024-03-03 08:00")),
+            None
+        );
+    }
+
+    #[test]
+    fn a_name_that_is_not_exactly_iana_s_follows_the_file_s_own_definition() {
+        // Google's export of issue 42: "Europe/lisbon" defined with the CET rules.
+        let (tz, how) = resolve("Europe/lisbon", &eu("Europe/lisbon"), near()).unwrap();
+        assert!(same_offsets(tz, Tz::Europe__Paris), "{}", tz.name());
+        assert_eq!(how, How::Definition);
+        // The exact name wins over a stale definition.
+        assert_eq!(
+            resolve("Europe/Lisbon", &eu("Europe/Lisbon"), near()),
+            Some((Tz::Europe__Lisbon, How::Iana))
+        );
     }
 
     #[test]

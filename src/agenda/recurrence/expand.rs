@@ -99,6 +99,9 @@ impl std::fmt::Display for Exdate {
 pub struct Series<'a> {
     pub start: NaiveDateTime,
     pub tz: Tz,
+    /// All-day dates: UNTIL is a day (a UTC time there, as Outlook writes it, stands for its
+    /// UTC date).
+    pub all_day: bool,
     pub rrule: &'a str,
     pub rdates: &'a [NaiveDateTime],
     pub exdates: &'a [Exdate],
@@ -177,7 +180,10 @@ pub fn check(rrule: &str, start: NaiveDateTime) -> Result<(), RuleError> {
 /// count towards COUNT). At most [`MAX_OCCURRENCES`] are kept: the latest ones.
 pub fn expand(s: &Series, horizon: i64) -> Result<Expansion, RuleError> {
     let (rule, until) = rule_dates(s.rrule, s.start)?;
-    let until = until.map(|u| until_utc(u, s.tz));
+    let until = until.map(|u| match u {
+        Until::Utc(t) if s.all_day => until_utc(Until::Date(t.date()), s.tz),
+        u => until_utc(u, s.tz),
+    });
     let tz = s.tz;
     let rule = rule.take_while(move |local| until.is_none_or(|u| local_to_utc(tz, *local) <= u));
     let mut extra: Vec<NaiveDateTime> = s.rdates.to_vec();
@@ -245,6 +251,7 @@ mod tests {
         let series = Series {
             start,
             tz,
+            all_day: false,
             rrule: &text,
             rdates: &[],
             exdates: &ex,
@@ -434,6 +441,7 @@ mod tests {
         let series = Series {
             start: at(start),
             tz: paris(),
+            all_day: false,
             rrule,
             rdates,
             exdates: ex,
@@ -547,6 +555,7 @@ mod tests {
         let series = Series {
             start: at("1990-01-01 09:00"),
             tz: paris(),
+            all_day: false,
             rrule: "FREQ=DAILY",
             rdates: &[],
             exdates: &[],

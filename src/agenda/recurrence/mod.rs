@@ -313,6 +313,7 @@ mod tests {
         let series = Series {
             start,
             tz,
+            all_day: false,
             rrule: &text,
             rdates: &[],
             exdates: &[],

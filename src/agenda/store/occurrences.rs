@@ -164,6 +164,7 @@ pub fn materialise(
     let series = Series {
         start: s.start,
         tz: s.tz,
+        all_day: s.all_day,
         rrule: &s.rrule,
         rdates: &s.rdates,
         exdates: &s.exdates,
