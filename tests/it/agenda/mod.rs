@@ -274,3 +274,74 @@ fn cancelling_one_date_or_moving_it_leaves_the_rest_of_the_series() {
         .body
         .contains("Cette date est annulée."));
 }
+
+#[test]
+fn a_rule_beyond_the_plain_fields_is_typed_as_text_checked_kept_and_expanded() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    server.set_up();
+    let claire = server.resident("claire@village.test", "Claire");
+    // The village fête: the last Saturday of June, three years.
+    let mut f = fields("Fête du village");
+    set(&mut f, "start_date", "2027-06-26");
+    set(&mut f, "start_time", "14:00");
+    set(&mut f, "end_time", "23:00");
+    set(&mut f, "repeat", "custom");
+    set(
+        &mut f,
+        "rrule",
+        "FREQ=YEARLY;BYMONTH=6;BYDAY=SA;BYSETPOS=-1;CONUT=3",
+    );
+    // A typo: a 422 with the message in French and the rule as typed.
+    let page = claire.get("/agenda/new");
+    let r = claire.post_form("/agenda/new", &page, &f);
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains("pas une règle iCalendar lisible"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("CONUT=3"));
+    set(
+        &mut f,
+        "rrule",
+        "FREQ=YEARLY;BYMONTH=6;BYDAY=SA;BYSETPOS=-1;COUNT=3",
+    );
+    let slug = create(&claire, &f);
+    let api = json(&server.client().get(&format!(
+        "/api/v1/events/{slug}?from=2027-01-01&to=2030-01-01"
+    )));
+    let starts: Vec<&str> = api["dates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["start"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        starts,
+        [
+            "2027-06-26T14:00:00+02:00",
+            "2028-06-24T14:00:00+02:00",
+            "2029-06-30T14:00:00+02:00"
+        ]
+    );
+    assert_eq!(
+        api["rrule"],
+        "FREQ=YEARLY;BYMONTH=6;BYDAY=SA;BYSETPOS=-1;COUNT=3"
+    );
+    // The page says the rule; the edit form shows it as text; the feed carries it as written.
+    let page = server.client().get(&format!("/e/{slug}"));
+    assert!(
+        page.body.contains("Selon la règle de son calendrier"),
+        "{}",
+        page.body
+    );
+    let edit = claire.get(&format!("/e/{slug}/edit"));
+    assert!(edit
+        .body
+        .contains("value=\"FREQ=YEARLY;BYMONTH=6;BYDAY=SA;BYSETPOS=-1;COUNT=3\""));
+    let ics = server.client().get(&format!("/e/{slug}.ics"));
+    assert!(ics
+        .body
+        .contains("RRULE:FREQ=YEARLY;BYMONTH=6;BYDAY=SA;BYSETPOS=-1;COUNT=3"));
+}
