@@ -104,7 +104,7 @@ clean:
 ## (default 60) per target; FUZZ_TARGETS picks some. Crashes are kept in fuzz/artifacts/TARGET/.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= actor_form actor_json opening_hours rna_csv ban_csv search_query coordinates \
-	markdown account_forms settings_forms
+	markdown account_forms settings_forms ical_import
 fuzz:
 	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
