@@ -205,7 +205,7 @@ const FEW_EVENTS: i64 = 1000;
 
 /// Whether the R*Tree has at most [`FEW_EVENTS`] events in the box around an area (it stops
 /// counting there: a wide area costs no more than a small one).
-fn few_located(conn: &Connection, n: Near) -> rusqlite::Result<bool> {
+pub(super) fn few_located(conn: &Connection, n: Near) -> rusqlite::Result<bool> {
     let (min_lat, min_lon, max_lat, max_lon) = crate::geo::bbox_around((n.lat, n.lon), n.km);
     let count: i64 = conn
         .prepare_cached(

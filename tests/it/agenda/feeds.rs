@@ -269,3 +269,129 @@ fn control_characters_in_a_title_leave_every_feed_readable() {
         );
     }
 }
+
+/// More events than a feed holds (12,000), all begun before the ones a subscriber looks for
+/// and all with a date in the feed's window: the feed holds the nearest dates, not the
+/// oldest events. The old series are written straight into the database (as many through
+/// the form would take minutes), copies of one made through the form.
+#[test]
+fn the_village_feed_holds_the_coming_weeks_before_thousands_of_older_series() {
+    const OLD_SERIES: i64 = 12_500;
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let admin = server.set_up();
+    let comite = new_actor(&admin, "Comité des fêtes", "organisation", "association");
+    let mut old = fields("Atelier ancien");
+    set(&mut old, "organiser", &comite);
+    set(&mut old, "start_date", &in_days(60));
+    let template = create(&admin, &old);
+    // What a subscriber needs: a market in 20 days, first published today.
+    let mut market = fields("Marché du soir");
+    set(&mut market, "organiser", &comite);
+    set(&mut market, "start_date", &in_days(20));
+    create(&admin, &market);
+    // In the window too, but further than every old series: left out when the feed is full.
+    let mut far = fields("Fête de l'an prochain");
+    set(&mut far, "organiser", &comite);
+    set(&mut far, "start_date", &in_days(300));
+    create(&admin, &far);
+
+    let data = server.data.clone();
+    server.stop();
+    // Weekly series of three dates, 39, 32 and 25 days ago at 10:00: first dates older than
+    // the market's, last dates inside the window (25 days gone).
+    let today = chrono::Utc::now().with_timezone(&Paris).date_naive();
+    let local = |days_ago: i64| {
+        (today - chrono::Duration::days(days_ago))
+            .and_hms_opt(10, 0, 0)
+            .unwrap()
+    };
+    let utc = |l: chrono::NaiveDateTime| Paris.from_local_datetime(&l).single().unwrap();
+    let dates: Vec<(i64, i64)> = [39, 32, 25]
+        .iter()
+        .map(|&d| {
+            let start = utc(local(d)).timestamp();
+            (start, start + 3600)
+        })
+        .collect();
+    let mut db = rusqlite::Connection::open(data.join("placette.db")).unwrap();
+    let tx = db.transaction().unwrap();
+    tx.execute(
+        "CREATE TEMP TABLE tpl AS SELECT * FROM events WHERE slug = ?1",
+        [&template],
+    )
+    .unwrap();
+    tx.execute(
+        "UPDATE tpl SET id = NULL, rrule = 'FREQ=WEEKLY;COUNT=3', exdates = '',
+           start_local = ?1, end_local = ?2, start_utc = ?3, end_utc = ?4,
+           materialised_until = 9223372036854775807, last_end_utc = ?5",
+        rusqlite::params![
+            local(39).format("%Y-%m-%dT%H:%M").to_string(),
+            (local(39) + chrono::Duration::hours(1))
+                .format("%Y-%m-%dT%H:%M")
+                .to_string(),
+            dates[0].0,
+            dates[0].1,
+            dates[2].1,
+        ],
+    )
+    .unwrap();
+    {
+        let mut name = tx
+            .prepare("UPDATE tpl SET slug = ?1, uid = ?1 || '@old.test', title = 'Atelier ancien ' || ?2")
+            .unwrap();
+        let mut copy = tx.prepare("INSERT INTO events SELECT * FROM tpl").unwrap();
+        let mut date = tx
+            .prepare(
+                "INSERT INTO occurrences (event_id, recurrence_id, start_utc, end_utc)
+                 VALUES (?1, ?2, ?2, ?3)",
+            )
+            .unwrap();
+        for i in 0..OLD_SERIES {
+            name.execute(rusqlite::params![format!("atelier-ancien-{i}"), i])
+                .unwrap();
+            copy.execute([]).unwrap();
+            let id = tx.last_insert_rowid();
+            for (start, end) in &dates {
+                date.execute(rusqlite::params![id, start, end]).unwrap();
+            }
+        }
+    }
+    tx.commit().unwrap();
+    drop(db);
+
+    let server = Server::start(&data, &[]);
+    let anon = server.client();
+    let market_start = format!(
+        "DTSTART;TZID=Europe/Paris:{}T183000",
+        in_days(20).replace('-', "")
+    );
+    for path in ["/agenda.ics".to_string(), format!("/a/{comite}/agenda.ics")] {
+        let ics = anon.get(&path);
+        assert_eq!(ics.status, 200, "{path}");
+        let events = ics.body.matches("BEGIN:VEVENT").count();
+        assert!(
+            (events as i64) < OLD_SERIES,
+            "{path}: the feed is bounded ({events} events)"
+        );
+        let at = ics
+            .body
+            .find("SUMMARY:Marché du soir")
+            .unwrap_or_else(|| panic!("{path}: the market of the next 30 days is missing"));
+        let vevent = &ics.body[ics.body[..at].rfind("BEGIN:VEVENT").unwrap()..at];
+        assert!(vevent.contains(&market_start), "{path}: {vevent}");
+        assert!(ics.body.contains("SUMMARY:Atelier ancien 1"), "{path}");
+        assert!(
+            ics.body.contains("RRULE:FREQ=WEEKLY;COUNT=3"),
+            "{path}: series whole"
+        );
+        assert!(
+            !ics.body.contains("Fête de l'an prochain"),
+            "{path}: when full, the nearest dates first"
+        );
+        // Kept gzipped: sent as is to a client that takes gzip, inflated for one that does not.
+        let gz = anon.get_with(&path, &[("Accept-Encoding", "gzip")]);
+        assert_eq!(gz.header("content-encoding"), "gzip", "{path}");
+        assert!(ics.header("content-encoding").is_empty(), "{path}");
+    }
+}
