@@ -28,13 +28,16 @@ use crate::time::{rfc3339, rfc822};
 use crate::web::layout::site_name;
 use crate::web::{base_url, Ctx};
 
-/// An iCalendar feed holds the events with a date in a window around now: what a subscriber's
-/// calendar shows (its month, its weeks ahead) and a little more. A date that ended a month ago
-/// no longer matters to anyone subscribing; a year ahead covers a season's planning, the
-/// yearly fête included, and stays inside the dates kept materialised (18 months). Each event
-/// comes whole (RRULE, EXDATE, overrides): its dates outside the window come with it.
+/// An iCalendar feed holds the events with a date from a month ago on: what a subscriber's
+/// calendar shows (its month, its weeks ahead) and everything announced beyond. A date that
+/// ended a month ago no longer matters to anyone subscribing; nothing to come is left out for
+/// its distance (a choir's concert in 13 months belongs in its feed): only [`FEED_LIMIT`]
+/// bounds a big feed, nearest dates first. Each event comes whole (RRULE, EXDATE, overrides):
+/// its dates outside the window come with it.
 const FEED_PAST_SECS: i64 = 30 * 86_400;
-const FEED_AHEAD_SECS: i64 = 365 * 86_400;
+const FEED_AHEAD_SECS: i64 = 100 * 366 * 86_400;
+/// Series are materialised this far before a feed is read (within the 18 months kept anyway).
+const FEED_EXTEND_SECS: i64 = 365 * 86_400;
 /// When more events than [`FEED_LIMIT`] have a date in the window, the nearest come first and
 /// a date gone counts this many times as far as one to come: at the limit, a feed reaching four
 /// weeks ahead still shows the week gone.
@@ -151,7 +154,7 @@ pub async fn calendar(
     state: web::Data<AppState>,
     q: web::Query<AgendaQuery>,
 ) -> Result<HttpResponse, AppError> {
-    extend_horizon(&state, now() + FEED_AHEAD_SECS).await?;
+    extend_horizon(&state, now() + FEED_EXTEND_SECS).await?;
     let filter = q.filter(&ctx);
     let mut name = format!("{} · {}", site_name(&ctx), ctx.t("agenda.title"));
     for part in [&q.organiser, &q.place, &q.tag, &q.type_] {
@@ -186,7 +189,7 @@ pub async fn actor_calendar(
         return Err(AppError::NotFound);
     }
     let slug = slug.into_inner();
-    extend_horizon(&state, now() + FEED_AHEAD_SECS).await?;
+    extend_horizon(&state, now() + FEED_EXTEND_SECS).await?;
     let (lang, tz, base) = (ctx.lang, ctx.instance.time_zone, base_url(&req, &state));
     let title = ctx.t("agenda.title").to_string();
     let key = format!("actor|{slug}|{lang:?}|{base}");
