@@ -25,15 +25,14 @@ pub fn result_text(ctx: &Ctx, s: &Source) -> String {
     if !s.error.is_empty() {
         return error_text(ctx, &s.error);
     }
-    let text = ctx.lang.tf(
+    ctx.lang.tf(
         "agenda_import.result",
         &[
             ("added", &s.added.to_string()),
             ("updated", &s.updated.to_string()),
             ("cancelled", &s.cancelled.to_string()),
         ],
-    );
-    text
+    )
 }
 
 /// The adjusted and refused counts of the last run, if any.
