@@ -11,6 +11,7 @@ pub mod handlers;
 pub mod parse;
 pub mod report;
 pub mod sync;
+mod values;
 pub mod views;
 pub mod windows_zones;
 pub mod zones;
