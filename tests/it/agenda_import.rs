@@ -201,7 +201,11 @@ fn a_file_import_is_deduplicated_updated_in_place_and_cancels_what_disappeared()
     assert!(!agenda.body.contains("Réunion du bureau"));
     let feed = server.client().get(&format!("/a/{slug}/agenda.ics"));
     assert_eq!(feed.status, 200);
-    assert!(feed.body.contains("SUMMARY:Concert de Noël de la chorale"), "{}", feed.body);
+    assert!(
+        feed.body.contains("SUMMARY:Concert de Noël de la chorale"),
+        "{}",
+        feed.body
+    );
     assert!(feed.body.contains("RRULE:FREQ=WEEKLY"));
     let concert = &later("/e/concert-de-noel-de-la-chorale-2026-12-18");
     let ev = server.client().get(concert);
@@ -478,4 +482,109 @@ fn a_url_import_reads_a_gancio_feed_and_is_kept_for_refreshes() {
         .get("/agenda")
         .body
         .contains("Marché de producteurs"));
+}
+
+/// The dates of every event of a calendar from `from` for 400 days by `recurring-ical-events`:
+/// sorted (start UTC, end UTC, cancelled, title).
+fn reference_dates(ics: &str, from: chrono::NaiveDate) -> Vec<(i64, i64, bool, String)> {
+    const SCRIPT: &str = r#"
+import sys, json, datetime
+import icalendar, recurring_ical_events
+cal = icalendar.Calendar.from_ical(sys.stdin.buffer.read())
+start = datetime.date.fromisoformat(sys.argv[1])
+out = []
+for e in recurring_ical_events.of(cal).between(start, start + datetime.timedelta(days=400)):
+    s, t = e["DTSTART"].dt, e["DTEND"].dt
+    out.append([int(s.timestamp()), int(t.timestamp()), str(e.get("STATUS", "")) == "CANCELLED", str(e["SUMMARY"])])
+print(json.dumps(sorted(out)))
+"#;
+    let python = std::env::var("PLACETTE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let mut child = Command::new(&python)
+        .args(["-c", SCRIPT, &from.to_string()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(ics.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn a_google_series_with_changed_dates_comes_back_out_of_our_feed_date_for_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    server.set_up();
+    let jeanne = server.resident("jeanne@village.test", "Jeanne");
+    let slug = organisation(&jeanne, "Repair café du Bourg");
+    // Saturdays at 14:00 from the first Saturday at least a week ahead, across a clock change;
+    // the second date moved to the Friday morning and retitled, the third cancelled; Outlook's
+    // zone name, an added date and an excluded one, as Google, Outlook and Thunderbird write them.
+    let today = chrono::Utc::now().date_naive();
+    let mut first = today + chrono::Duration::days(7);
+    while chrono::Datelike::weekday(&first) != chrono::Weekday::Sat {
+        first += chrono::Duration::days(1);
+    }
+    let day = |n: i64| {
+        (first + chrono::Duration::days(n))
+            .format("%Y%m%d")
+            .to_string()
+    };
+    let ics = format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\n\
+         BEGIN:VEVENT\r\nUID:cafe@google.com\r\nSUMMARY:Repair café\r\n\
+         DTSTART;TZID=Romance Standard Time:{d0}T140000\r\nDTEND;TZID=Romance Standard Time:{d0}T170000\r\n\
+         RRULE:FREQ=WEEKLY;COUNT=30;BYDAY=SA;WKST=SU\r\nEXDATE;TZID=Europe/Paris:{d28}T140000\r\n\
+         RDATE;TZID=Europe/Paris:{d30}T100000\r\nEND:VEVENT\r\n\
+         BEGIN:VEVENT\r\nUID:cafe@google.com\r\nRECURRENCE-ID;TZID=Europe/Paris:{d7}T140000\r\n\
+         SUMMARY:Repair café spécial vélos\r\nDTSTART;TZID=Europe/Paris:{d6}T100000\r\n\
+         DTEND;TZID=Europe/Paris:{d6}T120000\r\nEND:VEVENT\r\n\
+         BEGIN:VEVENT\r\nUID:cafe@google.com\r\nRECURRENCE-ID;TZID=Europe/Paris:{d14}T140000\r\n\
+         SUMMARY:Repair café\r\nSTATUS:CANCELLED\r\nDTSTART;TZID=Europe/Paris:{d14}T140000\r\n\
+         DTEND;TZID=Europe/Paris:{d14}T170000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        d0 = day(0),
+        d6 = day(6),
+        d7 = day(7),
+        d14 = day(14),
+        d28 = day(28),
+        d30 = day(30),
+    );
+    let r = upload(&jeanne, &slug, "", &ics);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = jeanne.get(&format!("/a/{slug}/agenda/import"));
+    assert!(
+        page.body.contains("Romance Standard Time → Europe/Paris"),
+        "{}",
+        page.body
+    );
+    let ours = server.client().get(&format!("/a/{slug}/agenda.ics"));
+    assert_eq!(ours.status, 200);
+    assert!(ours.body.contains("RECURRENCE-ID") && ours.body.contains("RDATE"));
+    assert!(ours
+        .body
+        .contains("RRULE:FREQ=WEEKLY;COUNT=30;BYDAY=SA;WKST=SU"));
+    let theirs = reference_dates(&ics, today);
+    let back = reference_dates(&ours.body, today);
+    assert_eq!(theirs.len(), 30, "{theirs:?}");
+    assert_eq!(
+        back, theirs,
+        "our feed says other dates than the calendar imported"
+    );
+    assert!(
+        back.iter().any(|d| d.2),
+        "the cancelled date stays, cancelled"
+    );
+    assert!(back.iter().any(|d| d.3 == "Repair café spécial vélos"));
 }
