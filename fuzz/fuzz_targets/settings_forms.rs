@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use placette::map::{tile_origin, MapSettingsForm};
+use placette::settings::tiles::{tile_origin, MapSettingsForm};
 use placette::settings::form::{GeneralForm, SetupForm};
 use placette::web::forms::FormErrors;
 

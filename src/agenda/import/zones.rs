@@ -418,6 +418,10 @@ fn expand(
     limit: NaiveDateTime,
 ) -> Option<Vec<NaiveDateTime>> {
     let rule = rule.trim();
+    // The `rrule` crate slices by bytes and panics on other characters: ASCII only.
+    if !rule.is_ascii() {
+        return None;
+    }
     let rule = match rule.get(..6) {
         Some(p) if p.eq_ignore_ascii_case("RRULE:") => rule.get(6..)?,
         _ => rule,

@@ -130,6 +130,11 @@ pub struct Expansion {
 fn split_until(rrule: &str) -> Result<(String, Option<Until>), RuleError> {
     let rrule = rrule.trim();
     let rrule = rrule.strip_prefix("RRULE:").unwrap_or(rrule);
+    // A rule is ASCII; the `rrule` crate slices what it is given by bytes (found by fuzzing:
+    // `BYDAY=-1§` panicked inside it), so anything else is refused here.
+    if !rrule.is_ascii() {
+        return Err(RuleError(rrule.to_string()));
+    }
     let mut parts = Vec::new();
     let mut until = None;
     for part in rrule.split(';').map(str::trim).filter(|p| !p.is_empty()) {
@@ -550,6 +555,7 @@ mod tests {
         let d = series_days("FREQ=DAILY;UNTIL=20270503", "2027-05-01 23:00", &[], &[]);
         assert_eq!(d.len(), 3);
         assert!(check("FREQ=SOMETIMES", at("2027-05-01 10:00")).is_err());
+        assert!(check("FREQ=MONTHLY;BYDAY=-1§¾", at("2027-05-01 10:00")).is_err());
         assert!(check("FREQ=WEEKLY;BYDAY=XX", at("2027-05-01 10:00")).is_err());
     }
 
