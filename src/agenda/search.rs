@@ -11,6 +11,7 @@ pub const SOURCE: Source = Source {
     kind: GEO_KIND,
     ids: outside::indexed_ids,
     docs,
+    next_dates: Some(outside::next_starts),
 };
 
 fn docs(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<Doc>> {

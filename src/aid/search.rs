@@ -13,6 +13,7 @@ pub const SOURCE: Source = Source {
     kind: KIND,
     ids: store::indexed_ids,
     docs,
+    next_dates: None,
 };
 
 fn docs(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<Doc>> {

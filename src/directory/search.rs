@@ -11,6 +11,7 @@ pub const SOURCE: Source = Source {
     kind: "actor",
     ids: store::public_actor_ids,
     docs,
+    next_dates: None,
 };
 
 fn docs(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<Doc>> {

@@ -12,6 +12,7 @@ pub const SOURCE: Source = Source {
     kind: "news",
     ids: store::public_post_ids,
     docs,
+    next_dates: None,
 };
 
 fn docs(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<Doc>> {

@@ -1,5 +1,7 @@
 //! GET /search (page) and GET /api/v1/search (JSON).
 
+use std::collections::HashMap;
+
 use actix_web::{web, HttpResponse};
 use serde_json::json;
 
@@ -7,14 +9,50 @@ use super::index::{Results, SearchQuery, PER_PAGE};
 /// Also named from here by the map (`crate::map`).
 use super::query::SearchParams;
 use super::views;
+use super::{sources, NextDates};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::Ctx;
 
-/// Runs a search on the blocking pool: the R*Tree prefilter, then the index.
+/// Runs a search on the blocking pool, then reads the dates of the page's dated results.
 pub async fn run(state: &AppState, q: SearchQuery) -> Result<Results, AppError> {
     let index = state.search.clone();
-    web::block(move || index.search(&q, None)).await?
+    let mut results = web::block(move || index.search(&q, None)).await??;
+    let wanted: Vec<(&'static str, NextDates, Vec<i64>)> = sources()
+        .iter()
+        .filter_map(|s| {
+            let ids: Vec<i64> = results
+                .hits
+                .iter()
+                .filter(|h| h.kind == s.kind)
+                .map(|h| h.id)
+                .collect();
+            s.next_dates
+                .filter(|_| !ids.is_empty())
+                .map(|f| (s.kind, f, ids))
+        })
+        .collect();
+    if wanted.is_empty() {
+        return Ok(results);
+    }
+    // One statement per dated kind for the whole page, never one per result.
+    let dates = state
+        .db
+        .read(move |conn| {
+            let now = crate::db::now();
+            let mut all = HashMap::new();
+            for (kind, read, ids) in wanted {
+                for (id, start) in read(conn, &ids, now)? {
+                    all.insert((kind, id), start);
+                }
+            }
+            Ok(all)
+        })
+        .await?;
+    for h in &mut results.hits {
+        h.date = dates.get(&(h.kind.as_str(), h.id)).copied();
+    }
+    Ok(results)
 }
 
 /// The `(kind number, id)` of everything a text query finds, for the map; `None` without text.

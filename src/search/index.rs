@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    RangeQuery, TermQuery,
 };
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
@@ -26,6 +27,14 @@ pub const SCHEMA_VERSION: &str = "1";
 const TOKENIZER: &str = "placette_fr";
 /// Results per page.
 pub const PER_PAGE: usize = 20;
+/// Fixed bonuses added to bm25 so that what a resident typed, found in a title or as the
+/// whole phrase, comes first even in a small village where every word is common (bm25's idf
+/// is then near zero): the words in this order in the title, in the text, a word in the title,
+/// a word forgiven one typo in the title. Distance still divides the sum.
+const TITLE_PHRASE_BONUS: f32 = 8.0;
+const BODY_PHRASE_BONUS: f32 = 4.0;
+const TITLE_WORD_BONUS: f32 = 2.0;
+const TITLE_TYPO_BONUS: f32 = 1.0;
 
 /// The fields of the schema.
 #[derive(Clone, Copy)]
@@ -112,6 +121,8 @@ pub struct Hit {
     pub url: String,
     pub category: String,
     pub distance_km: Option<f64>,
+    /// For dated things, the start of the date to show (read from SQLite after the search).
+    pub date: Option<i64>,
 }
 
 /// A page of results and how many there are in all.
@@ -280,12 +291,20 @@ impl SearchIndex {
                     let term = Term::from_field_text(field, t);
                     let q = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
                     any.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
+                    if field == f.title {
+                        let q = TermQuery::new(term.clone(), IndexRecordOption::Basic);
+                        any.push((Occur::Should, constant(q, TITLE_WORD_BONUS)));
+                    }
                     if fuzzy && t.chars().count() >= 4 {
-                        let fz = FuzzyTermQuery::new(term, 1, true);
+                        let fz = FuzzyTermQuery::new(term.clone(), 1, true);
                         any.push((
                             Occur::Should,
                             Box::new(BoostQuery::new(Box::new(fz), boost * 0.5)),
                         ));
+                        if field == f.title {
+                            let fz = FuzzyTermQuery::new(term, 1, true);
+                            any.push((Occur::Should, constant(fz, TITLE_TYPO_BONUS)));
+                        }
                     }
                 }
                 (
@@ -293,8 +312,21 @@ impl SearchIndex {
                     Box::new(BooleanQuery::new(any)) as Box<dyn Query>,
                 )
             })
-            .collect();
-        Box::new(BooleanQuery::new(clauses))
+            .collect::<Vec<_>>();
+        let words = Box::new(BooleanQuery::new(clauses));
+        if tokens.len() < 2 {
+            return words;
+        }
+        // The words as typed, in this order (accents folded, stemmed like the index).
+        let mut all: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, words)];
+        for (field, bonus) in [(f.title, TITLE_PHRASE_BONUS), (f.body, BODY_PHRASE_BONUS)] {
+            let terms = tokens
+                .iter()
+                .map(|t| Term::from_field_text(field, t))
+                .collect();
+            all.push((Occur::Should, constant(PhraseQuery::new(terms), bonus)));
+        }
+        Box::new(BooleanQuery::new(all))
     }
 
     fn query(&self, q: &SearchQuery) -> Box<dyn Query> {
@@ -372,6 +404,7 @@ impl SearchIndex {
                 url: text(f.url),
                 category: text(f.category),
                 distance_km: distance,
+                date: None,
             });
         }
         Ok(Results { hits, total })
@@ -398,6 +431,11 @@ impl SearchIndex {
             .map_err(tantivy_error)?;
         Ok(found.into_iter().map(|(_, _, _, key)| key).collect())
     }
+}
+
+/// A query that adds a fixed `score` to the documents it matches.
+fn constant(q: impl Query, score: f32) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(Box::new(q), score))
 }
 
 /// The unique key of a document.

@@ -41,7 +41,13 @@ pub struct Source {
     pub kind: &'static str,
     pub ids: fn(&Connection) -> rusqlite::Result<Vec<i64>>,
     pub docs: fn(&Connection, &[i64]) -> rusqlite::Result<Vec<Doc>>,
+    /// For dated things: `(id, start)` of the date to show with each result (the next one),
+    /// read for a whole page of results at once, at `now`.
+    pub next_dates: Option<NextDates>,
 }
+
+/// Reads the dates a page of results shows: `(conn, ids, now) -> (id, unix start)`.
+pub type NextDates = fn(&Connection, &[i64], i64) -> rusqlite::Result<Vec<(i64, i64)>>;
 
 /// The indexed modules, registered once at start-up by the top (`crate::modules`); a kind's
 /// position in the list is stored in the index.

@@ -119,7 +119,11 @@ pub fn page(
                         li {
                             a href=(h.url) { (h.title) }
                             " "
-                            span.small { (ctx.t(&format!("search.kind.{}", h.category))) " · " (distance(ctx, h.distance_km)) }
+                            span.small {
+                                (ctx.t(&format!("search.kind.{}", h.category)))
+                                @if let Some(start) = h.date { " · " time datetime=(crate::time::rfc3339(start, ctx.instance.time_zone)) { (ctx.lang.datetime(start, ctx.instance.time_zone)) } }
+                                " · " (distance(ctx, h.distance_km))
+                            }
                         }
                     }
                 }

@@ -184,3 +184,144 @@ fn a_search_is_shown_on_the_map() {
     let page = server.client().get("/map?q=jardin");
     assert!(page.body.contains("Jardin partagé") && !page.body.contains("Club de judo"));
 }
+
+/// A public page of the directory with a summary, through the JSON API.
+fn add_page(server: &Server, token: &str, name: &str, summary: &str, km_north: f64) {
+    let body = serde_json::json!({"kind": "organisation", "type": "association", "name": name,
+        "summary": summary, "visibility": "public",
+        "lat": format!("{}", CENTRE.0 + km_north / 111.32), "lon": format!("{}", CENTRE.1)});
+    let r = Resp::from(
+        ureq::post(&format!("{}/api/v1/actors", server.url))
+            .set("Authorization", &format!("Bearer {token}"))
+            .send_json(body),
+    );
+    assert!(r.status == 201 || r.status == 200, "{}", r.body);
+}
+
+fn titles(server: &Server, query: &str) -> Vec<String> {
+    search(server, query)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Issue 18, point 8. Before: « fete du pain » gave [Comité des fêtes, Le Fournil du Moulin,
+/// Fête du pain : on cherche des bénévoles]; « boulangrie » gave [Chambre pour un apprenti,
+/// Boulangerie Martin]. Title and exact-phrase matches now come first.
+#[test]
+fn title_and_phrase_matches_come_first_and_events_show_their_next_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let admin = server.set_up();
+    let t = token(&admin);
+    // Two pages near the centre that mention bread and fêtes; a wall post without a place.
+    add_page(
+        &server,
+        &t,
+        "Comité des fêtes",
+        "Les fêtes du village : buvette, vente de pain et de gâteaux.",
+        1.0,
+    );
+    add_page(
+        &server,
+        &t,
+        "Le Fournil du Moulin",
+        "Pain au levain, brioches pour les fêtes du village.",
+        2.0,
+    );
+    crate::news::publish(
+        &admin,
+        "/news",
+        "Fête du pain : on cherche des bénévoles",
+        "Rendez-vous samedi sur la place.",
+        "public",
+    );
+    wait_total(&server, "q=fete+du+pain", 3);
+    let order = titles(&server, "q=fete+du+pain");
+    eprintln!("« fete du pain »: {order:?}");
+    assert_eq!(
+        order[0], "Fête du pain : on cherche des bénévoles",
+        "{order:?}"
+    );
+
+    // « boulangrie » (a typo): the bakery before an ad that names a bakery in its text only.
+    add_page(
+        &server,
+        &t,
+        "Boulangerie Martin",
+        "Pain, viennoiseries.",
+        12.0,
+    );
+    let page = admin.get("/aid/new");
+    let r = admin.post_form(
+        "/aid/new",
+        &page,
+        &[
+            ("kind", "offer"),
+            ("category", "housing"),
+            ("title", "Chambre pour un apprenti"),
+            (
+                "description",
+                "Chambre meublée à louer, à deux pas de la boulangerie.",
+            ),
+            ("price_kind", ""),
+            ("price", ""),
+            ("condition", ""),
+            ("available_from", ""),
+            ("available_until", ""),
+            ("actor", ""),
+            ("address", ""),
+            ("lat", &CENTRE.0.to_string()),
+            ("lon", &CENTRE.1.to_string()),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    wait_total(&server, "q=boulangrie", 2);
+    let order = titles(&server, "q=boulangrie");
+    eprintln!("« boulangrie »: {order:?}");
+    assert_eq!(order, ["Boulangerie Martin", "Chambre pour un apprenti"]);
+
+    // An event's result shows its next date in the reader's language: a weekly class begun 13
+    // days ago has its next date tomorrow.
+    let tz = chrono_tz::Europe::Paris;
+    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+    let start = today - chrono::Duration::days(13);
+    let next = today + chrono::Duration::days(1);
+    let mut f = crate::agenda::fields("Atelier tricot du mardi");
+    crate::agenda::set(&mut f, "start_date", &start.format("%Y-%m-%d").to_string());
+    crate::agenda::set(&mut f, "repeat", "daily");
+    crate::agenda::set(&mut f, "interval", "7");
+    crate::agenda::set(&mut f, "type", "workshop");
+    crate::agenda::create(&admin, &f);
+    wait_total(&server, "q=tricot", 1);
+    let months_fr = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ];
+    use chrono::Datelike;
+    let fr = format!(
+        "{} {} {}",
+        next.day(),
+        months_fr[next.month0() as usize],
+        next.year()
+    );
+    let body = server.client().get("/search?q=tricot").body;
+    assert!(body.contains(&fr) && body.contains("18:30"), "{fr}: {body}");
+    let en = server
+        .client()
+        .get_with("/search?q=tricot", &[("Accept-Language", "en")]);
+    let month_en = next.format("%B").to_string();
+    assert!(en.body.contains(&month_en), "{month_en}: {}", en.body);
+}

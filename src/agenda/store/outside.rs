@@ -145,6 +145,25 @@ pub fn indexed_events(
     Ok(out)
 }
 
+/// The start of each event's next date not cancelled and not over at `now` (else of its last
+/// date), for these ids in one statement: the dates a page of search results shows.
+pub fn next_starts(conn: &Connection, ids: &[i64], now: i64) -> rusqlite::Result<Vec<(i64, i64)>> {
+    let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.id, coalesce(
+                (SELECT min(o.start_utc) FROM occurrences o
+                  WHERE o.event_id = e.id AND o.end_utc > :now AND o.cancelled = 0),
+                (SELECT max(o.start_utc) FROM occurrences o
+                  WHERE o.event_id = e.id AND o.cancelled = 0),
+                e.start_utc)
+           FROM events e WHERE e.id IN (SELECT value FROM json_each(:ids))",
+    )?;
+    let rows = stmt.query_map(named_params! {":ids": list, ":now": now}, |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
+    rows.collect()
+}
+
 const MAP_WHERE: &str = "FROM geo g CROSS JOIN geo_items i ON i.id = g.id CROSS JOIN events e ON e.id = i.item_id
      WHERE g.max_lat >= :min_lat AND g.min_lat <= :max_lat
        AND g.max_lon >= :min_lon AND g.min_lon <= :max_lon
