@@ -86,7 +86,8 @@ pub fn post_button(ctx: &Ctx, action: &str, label: &str, class: Option<&str>) ->
     }
 }
 
-/// A summary of the errors at the top of a form, announced to screen readers.
+/// A summary of the errors at the top of a form, announced to screen readers; its small script
+/// moves the focus to it.
 pub fn error_summary(ctx: &Ctx, errors: &FormErrors) -> Markup {
     html! {
         @if !errors.is_empty() {
@@ -98,6 +99,7 @@ pub fn error_summary(ctx: &Ctx, errors: &FormErrors) -> Markup {
                     }
                 }
             }
+            script src=(super::assets::url("js/form-errors.js")) defer {}
         }
     }
 }

@@ -62,8 +62,15 @@ impl Alternate {
     }
 }
 
-/// Wraps a page body in the site's layout; `feeds` are announced in the head.
-pub fn layout(ctx: &Ctx, title: &str, feeds: &[Alternate], body: Markup) -> Markup {
+/// Wraps a page body in the site's layout; `feeds` are announced in the head, `description`
+/// (its first line; the site's description when empty) in the meta description.
+pub fn layout(
+    ctx: &Ctx,
+    title: &str,
+    description: &str,
+    feeds: &[Alternate],
+    body: Markup,
+) -> Markup {
     let site = site_name(ctx);
     html! {
         (DOCTYPE)
@@ -72,6 +79,7 @@ pub fn layout(ctx: &Ctx, title: &str, feeds: &[Alternate], body: Markup) -> Mark
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · " (site) }
+                meta name="description" content=(meta_description(ctx, description));
                 link rel="stylesheet" href=(assets::url("placette.css"));
                 link rel="icon" type="image/svg+xml" href=(assets::url("favicon.svg"));
                 @for f in feeds {
@@ -98,6 +106,21 @@ pub fn layout(ctx: &Ctx, title: &str, feeds: &[Alternate], body: Markup) -> Mark
             }
         }
     }
+}
+
+/// What search engines show under the page's title: the first line of `own` (else the site's
+/// description, else its name), with personal data masked, on one line of 160 characters at most.
+fn meta_description(ctx: &Ctx, own: &str) -> String {
+    let first = |t: &str| {
+        t.lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .map(str::to_string)
+    };
+    let text = first(own)
+        .or_else(|| first(&ctx.instance.description))
+        .unwrap_or_else(|| site_name(ctx).to_string());
+    crate::text::excerpt(&crate::personal_data::mask(&text, ctx.lang), 159)
 }
 
 /// The instance's name, or "Placette" before the setup.

@@ -140,10 +140,23 @@ pub fn page_with_feeds(
     feeds: &[layout::Alternate],
     body: Markup,
 ) -> HttpResponse {
+    page_described(status, ctx, title, "", feeds, body)
+}
+
+/// A complete HTML page whose meta description is `description`'s first line (an actor's
+/// summary, an event's or a post's text); the site's description when it is empty.
+pub fn page_described(
+    status: StatusCode,
+    ctx: &Ctx,
+    title: &str,
+    description: &str,
+    feeds: &[layout::Alternate],
+    body: Markup,
+) -> HttpResponse {
     let mut res = HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(layout::layout(ctx, title, feeds, body).into_string());
+        .body(layout::layout(ctx, title, description, feeds, body).into_string());
     if ctx.flash.is_some() {
         let mut gone = build_cookie(
             context::FLASH_COOKIE,

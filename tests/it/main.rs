@@ -19,6 +19,7 @@ mod news;
 mod official;
 mod openapi;
 mod opendata;
+mod pages;
 mod personal_data;
 mod pi;
 mod privacy;

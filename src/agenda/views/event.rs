@@ -13,7 +13,7 @@ use crate::agenda::{Access, Event, EventPage, Occurrence, Rsvp, Status, Visibili
 use crate::directory::views::badge;
 use crate::time::rfc3339;
 use crate::web::forms::csrf;
-use crate::web::{markdown, page_with_status, url_encode, Ctx};
+use crate::web::{markdown, page_described, url_encode, Ctx};
 
 fn weekday_name(ctx: &Ctx, d: chrono::Weekday) -> &'static str {
     ctx.t("date.weekdays")
@@ -291,10 +291,12 @@ pub fn page(
         .unwrap_or_else(|| ev.title.clone());
     let (start, end) = o.map_or((ev.start_utc, ev.end_utc), |o| (o.start_utc, o.end_utc));
     let date_off = o.is_some_and(|o| o.cancelled);
-    page_with_status(
+    page_described(
         status,
         ctx,
         &title,
+        &ev.description,
+        &[],
         html! {
             script type="application/ld+json" { (PreEscaped(json_ld(&ctx.base, ev, o, p.counts.going))) }
             article.event-page {

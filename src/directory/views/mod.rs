@@ -17,7 +17,7 @@ use super::store::Listing;
 use super::{Access, Actor, ActorForm, Kind, HOUR_FIELDS};
 use crate::web::forms::{csrf, error_summary, select, Field, FormErrors};
 use crate::web::layout::{Alternate, FeedFormat};
-use crate::web::{assets, markdown, page, page_with_feeds, page_with_status, url_encode, Ctx};
+use crate::web::{assets, markdown, page, page_described, page_with_status, url_encode, Ctx};
 
 fn type_label(ctx: &Ctx, type_: &str) -> &'static str {
     ctx.t(&format!("dir.type.{type_}"))
@@ -91,6 +91,8 @@ pub fn list(
                 button type="submit" { (ctx.t("dir.filter")) }
             }
             p role="status" { (ctx.lang.tf("dir.count", &[("n", &total.to_string())])) }
+            // The cards' names are h3: a heading of their own keeps the outline h1 → h2 → h3.
+            h2.visually-hidden { (ctx.t("dir.results_heading")) }
             ul.cards { @for a in items { (card(ctx, a)) } }
             @if pages > 1 {
                 nav.pager aria-label=(ctx.t("dir.pages")) {
@@ -284,10 +286,11 @@ fn feeds(ctx: &Ctx, a: &Actor) -> Vec<Alternate> {
 /// GET /a/{slug}
 pub fn detail(ctx: &Ctx, p: &DetailPage, status: StatusCode) -> HttpResponse {
     let a = p.actor;
-    page_with_feeds(
+    page_described(
         status,
         ctx,
         &a.name,
+        &a.summary,
         &feeds(ctx, a),
         html! {
             script type="application/ld+json" { (PreEscaped(json_ld(a, &ctx.base))) }

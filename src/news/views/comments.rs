@@ -10,7 +10,7 @@ use crate::news::{can_delete, can_edit, is_staff, Comment, CommentForm, Post};
 use crate::personal_data::store::Original;
 use crate::personal_data::views::{edit_note, originals_of};
 use crate::web::forms::{csrf, error_summary, Field, FormErrors};
-use crate::web::{markdown, page_with_status, url_encode, Ctx};
+use crate::web::{markdown, page_described, page_with_status, url_encode, Ctx};
 
 /// What a post's page shows.
 pub struct PostPage<'a> {
@@ -153,10 +153,12 @@ pub fn post_page(ctx: &Ctx, p: &PostPage, status: StatusCode) -> HttpResponse {
         .comment
         .filter(|(f, _)| f.parent_id().is_none())
         .unwrap_or((&empty.0, &empty.1));
-    page_with_status(
+    page_described(
         status,
         ctx,
         &post.headline(),
+        &post.body,
+        &[],
         html! {
             (post_card(ctx, post, true))
             (originals_of(ctx, "news", post.id, p.originals))
