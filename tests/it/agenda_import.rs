@@ -498,28 +498,12 @@ for e in recurring_ical_events.of(cal).between(start, start + datetime.timedelta
     out.append([int(s.timestamp()), int(t.timestamp()), str(e.get("STATUS", "")) == "CANCELLED", str(e["SUMMARY"])])
 print(json.dumps(sorted(out)))
 "#;
-    let python = std::env::var("PLACETTE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
-    let mut child = Command::new(&python)
-        .args(["-c", SCRIPT, &from.to_string()])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(ics.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    python_json(
+        SCRIPT,
+        &[&from.to_string()],
+        ics,
+        "recurring-ical-events refused the calendar",
+    )
 }
 
 #[test]

@@ -89,8 +89,6 @@ fn wait_search(c: &Client, word: &str, want: &[String]) {
 /// Parses an RSS document with Python's XML parser (expat): fails on malformed XML; returns
 /// the channel title then the item titles, one per line.
 fn feed_titles(xml: &str) -> Vec<String> {
-    use std::io::Write;
-    let python = std::env::var("PLACETTE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
     let script = "import sys, xml.etree.ElementTree as ET\n\
                   root = ET.fromstring(sys.stdin.buffer.read())\n\
                   assert root.tag == 'rss' and root.get('version') == '2.0', root.tag\n\
@@ -100,30 +98,16 @@ fn feed_titles(xml: &str) -> Vec<String> {
                   \x20   assert item.find('pubDate').text, 'dated'\n\
                   print(ch.find('title').text)\n\
                   for item in ch.findall('item'): print(item.find('title').text)\n";
-    let mut child = std::process::Command::new(&python)
-        .args(["-c", script])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {python}: {e}"));
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(xml.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "the feed is not well-formed RSS: {}\n{xml}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect()
+    String::from_utf8(run_python(
+        script,
+        &[],
+        xml,
+        "the feed is not well-formed RSS",
+    ))
+    .unwrap()
+    .lines()
+    .map(str::to_string)
+    .collect()
 }
 
 fn png(width: u32, height: u32) -> Vec<u8> {

@@ -501,3 +501,44 @@ pub fn new_actor(c: &Client, name: &str, kind: &str, type_: &str) -> String {
     assert_eq!(r.status, 303, "{}", r.body);
     r.location().trim_start_matches("/a/").to_string()
 }
+
+/// Runs a Python `script` (the tests' Python: `PLACETTE_TEST_PYTHON`, else python3) with
+/// `args`, writing `stdin` to it; panics, saying `what` refused and why, when it fails.
+/// Returns what it printed. The one way the tests hand our output to a real parser
+/// (`icalendar`, `recurring-ical-events`, ElementTree...).
+pub fn run_python(script: &str, args: &[&str], stdin: &str, what: &str) -> Vec<u8> {
+    use std::io::Write;
+    let python = std::env::var("PLACETTE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let mut child = Command::new(&python)
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {python}: {e}"));
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{what} (is it installed? `make test-deps`):\n{}\n{stdin}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// [`run_python`] for a script that prints JSON.
+pub fn python_json<T: serde::de::DeserializeOwned>(
+    script: &str,
+    args: &[&str],
+    stdin: &str,
+    what: &str,
+) -> T {
+    serde_json::from_slice(&run_python(script, args, stdin, what)).unwrap()
+}

@@ -1,8 +1,5 @@
 //! Feeds read by a real iCalendar parser (Python's `icalendar`, with dateutil), RSS and JSON.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use super::*;
 
 /// Runs Python's `icalendar` (and dateutil, which it depends on) over a feed: every master
@@ -44,27 +41,7 @@ for uid, ev in masters.items():
     })
 print(json.dumps({"events": out, "offsets": offsets}))
 "#;
-    let python = std::env::var("PLACETTE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
-    let mut child = Command::new(&python)
-        .args(["-c", SCRIPT])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {python}: {e}"));
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(ics.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "Python's icalendar refused the feed (is it installed? `make test-deps`):\n{}\n{ics}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    python_json(SCRIPT, &[], ics, "Python's icalendar refused the feed")
 }
 
 #[test]
@@ -196,27 +173,7 @@ import xml.etree.ElementTree as ET
 root = ET.fromstring(sys.stdin.buffer.read())
 print(json.dumps([i.findtext('title') for i in root.iter('item')]))
 "#;
-    let python = std::env::var("PLACETTE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
-    let mut child = Command::new(&python)
-        .args(["-c", SCRIPT])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {python}: {e}"));
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(xml.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "Python's XML parser refused the feed:\n{}\n{xml}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    python_json(SCRIPT, &[], xml, "Python's XML parser refused the feed")
 }
 
 #[test]

@@ -2,9 +2,6 @@
 //! agenda); the access instructions reach only bookers; the feeds are read by Python's
 //! icalendar: the public one without identity, the private one in detail.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use super::*;
 
 /// Every VEVENT of a feed as read by Python's `icalendar`: summary, description, UTC instants.
@@ -22,27 +19,7 @@ for ev in cal.walk('VEVENT'):
     })
 print(json.dumps({"name": str(cal.get('X-WR-CALNAME', '')), "events": out}))
 "#;
-    let python = std::env::var("PLACETTE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
-    let mut child = Command::new(&python)
-        .args(["-c", SCRIPT])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {python}: {e}"));
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(ics.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "Python's icalendar refused the feed:\n{}\n{ics}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    python_json(SCRIPT, &[], ics, "Python's icalendar refused the feed")
 }
 
 fn paris(d: NaiveDate, h: u32) -> i64 {
