@@ -96,6 +96,7 @@ async fn around(state: &AppState, ctx: &Ctx, id: i64, originals: bool) -> Result
                 following,
                 followers,
                 members: members::active_member_count(c, id)?,
+                admins: members::admin_count(c, id)?,
                 originals: if originals {
                     originals::originals(c, "actor", id)?
                 } else {

@@ -161,6 +161,23 @@ fn number(e: &mut FormErrors, s: &str, field: &'static str, range: (i64, i64)) -
     v
 }
 
+/// A duration typed as people write it (« 2 h 30 », « 90 min », « 1:30 », minutes), within
+/// `range` minutes; the message names the limits as the page shows durations.
+fn duration(e: &mut FormErrors, s: &str, field: &'static str, range: (i64, i64)) -> Option<i64> {
+    let v = crate::time::parse_duration(s).filter(|v| (range.0..=range.1).contains(v));
+    if v.is_none() {
+        e.add_with(
+            field,
+            "rooms.duration_invalid",
+            vec![
+                ("min", crate::time::format_duration(range.0)),
+                ("max", crate::time::format_duration(range.1)),
+            ],
+        );
+    }
+    v
+}
+
 fn optional(e: &mut FormErrors, s: &str, field: &'static str) -> Option<i64> {
     if s.trim().is_empty() {
         return None;
@@ -186,14 +203,14 @@ fn slugs(s: &str) -> Vec<String> {
 impl RulesForm {
     /// Checks every field; records problems by field in `e`.
     pub fn parse(&self, e: &mut FormErrors) -> Option<RulesInput> {
-        let min = number(e, &self.min_minutes, "min_minutes", (5, 1440));
-        let max = number(e, &self.max_minutes, "max_minutes", (5, 1440));
+        let min = duration(e, &self.min_minutes, "min_minutes", (5, 1440));
+        let max = duration(e, &self.max_minutes, "max_minutes", (5, 1440));
         e.check(
             matches!((min, max), (Some(a), Some(b)) if b < a),
             "max_minutes",
             "rooms.max_below_min",
         );
-        let buffer = number(e, &self.buffer_minutes, "buffer_minutes", (0, 1440));
+        let buffer = duration(e, &self.buffer_minutes, "buffer_minutes", (0, 1440));
         let horizon = number(e, &self.horizon_days, "horizon_days", (1, 1000));
         let who = Who::parse(&self.who);
         e.check(who.is_none(), "who", "rooms.who_invalid");
@@ -243,9 +260,9 @@ impl RulesForm {
     pub fn from_rules(r: &Rules) -> RulesForm {
         let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
         RulesForm {
-            min_minutes: r.min_minutes.to_string(),
-            max_minutes: r.max_minutes.to_string(),
-            buffer_minutes: r.buffer_minutes.to_string(),
+            min_minutes: crate::time::format_duration(r.min_minutes),
+            max_minutes: crate::time::format_duration(r.max_minutes),
+            buffer_minutes: crate::time::format_duration(r.buffer_minutes),
             horizon_days: r.horizon_days.to_string(),
             who: r.who.as_str().into(),
             approval: if r.approval { "1" } else { "" }.into(),
@@ -341,8 +358,9 @@ mod tests {
             assert!(e.get(field).is_some(), "{field}");
         }
         let good = RulesForm {
+            min_minutes: "1h".into(),
             buffer_minutes: "15".into(),
-            max_minutes: "240".into(),
+            max_minutes: "2 h 30".into(),
             allowed: "/a/chorale, fanfare".into(),
             approval: "1".into(),
             quota_week: "2".into(),
@@ -352,5 +370,23 @@ mod tests {
         let input = good.parse(&mut e).unwrap();
         assert_eq!(input.allowed, ["chorale", "fanfare"]);
         assert!(input.rules.approval && input.rules.quota_week == Some(2));
+        let r = &input.rules;
+        assert_eq!(
+            (r.min_minutes, r.max_minutes, r.buffer_minutes),
+            (60, 150, 15)
+        );
+        let shown = RulesForm::from_rules(r);
+        assert_eq!(
+            (shown.min_minutes.as_str(), shown.max_minutes.as_str()),
+            ("1 h", "2 h 30")
+        );
+        assert_eq!(shown.buffer_minutes, "15 min");
+        let mut e = FormErrors::new();
+        let long = RulesForm {
+            max_minutes: "25 h".into(),
+            ..good
+        };
+        assert!(long.parse(&mut e).is_none());
+        assert_eq!(e.get("max_minutes"), Some("rooms.duration_invalid"));
     }
 }

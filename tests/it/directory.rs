@@ -176,7 +176,26 @@ fn invitation_by_mail_creates_the_account_and_the_membership() {
     assert!(list.body.contains("Odile") && list.body.contains("trésorière"));
     assert_eq!(c.get(&path).status, 404, "an invitation works once");
 
-    // The admin hands over, then may leave; the last admin may not.
+    // The admin hands over, then may leave; the last admin may not, and is not offered to:
+    // the page says why and where to name another admin.
+    let detail = admin.get(&format!("/a/{slug}"));
+    assert!(
+        !detail.body.contains(&format!("action=\"/a/{slug}/leave\"")),
+        "{}",
+        detail.body
+    );
+    assert!(detail
+        .body
+        .contains("Vous êtes le seul administrateur de cette page : pour la quitter, nommez d'abord un autre administrateur."));
+    assert!(detail.body.contains(&format!("href=\"/a/{slug}/members\"")));
+    let odile_page = c.get(&format!("/a/{slug}"));
+    assert!(
+        odile_page
+            .body
+            .contains(&format!("action=\"/a/{slug}/leave\""))
+            && odile_page.body.contains(">Quitter<"),
+        "a member who is not an admin may leave"
+    );
     let odile_id = user_id_in(&admin.get(&format!("/a/{slug}/members")).body, "Odile");
     let page = admin.get(&format!("/a/{slug}/members"));
     let r = admin.post_form(&format!("/a/{slug}/leave"), &page, &[("x", "")]);
@@ -194,8 +213,22 @@ fn invitation_by_mail_creates_the_account_and_the_membership() {
         &[("role", "admin"), ("title", "présidente")],
     );
     assert_eq!(r.status, 303);
+    let detail = admin.get(&format!("/a/{slug}"));
+    assert!(
+        detail.body.contains(&format!("action=\"/a/{slug}/leave\""))
+            && !detail.body.contains("seul administrateur"),
+        "with two admins, each may leave"
+    );
     let r = admin.post_form(&format!("/a/{slug}/leave"), &page, &[("x", "")]);
     assert_eq!(r.status, 303);
+    let odile_page = c.get(&format!("/a/{slug}"));
+    assert!(
+        !odile_page
+            .body
+            .contains(&format!("action=\"/a/{slug}/leave\"")),
+        "now she is the only admin"
+    );
+    assert!(odile_page.body.contains("seul administrateur"));
     let list = c.get(&format!("/a/{slug}/members"));
     assert!(!list.body.contains("<td>Mairie"), "{}", list.body);
     assert!(list.body.contains("présidente"));

@@ -118,6 +118,8 @@ pub struct Around {
     pub following: bool,
     pub followers: i64,
     pub members: i64,
+    /// Its active admins: the last one cannot leave, so is not offered to.
+    pub admins: i64,
     /// The originals of its masked text, for its admins and the moderators.
     pub originals: Vec<crate::personal_data::store::Original>,
 }
@@ -364,7 +366,10 @@ fn actions(ctx: &Ctx, p: &DetailPage) -> Markup {
                 @else { (post_button(ctx, &format!("{base}/follow"), ctx.t("dir.follow"), None)) }
                 " "
                 @if a.kind == Kind::Organisation || a.kind == Kind::Project {
-                    @if p.access.member { (post_button(ctx, &format!("{base}/leave"), ctx.t("dir.leave"), None)) }
+                    @if p.access.admin && p.around.admins <= 1 {
+                        span.small { (ctx.t("dir.sole_admin")) " " a href={ (base) "/members" } { (ctx.t("dir.sole_admin_link")) } }
+                    }
+                    @else if p.access.member { (post_button(ctx, &format!("{base}/leave"), ctx.t("dir.leave"), None)) }
                     @else if p.access.requested { span.small { (ctx.t("dir.requested")) } }
                     @else { (post_button(ctx, &format!("{base}/join"), ctx.t("dir.join"), None)) }
                     " "

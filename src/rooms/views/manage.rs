@@ -122,9 +122,9 @@ pub fn room(
             form method="post" action={ "/rooms/" (room.slug) "/rules" } {
                 (csrf(ctx))
                 (error_summary(ctx, e))
-                (Field::text("min_minutes", "rooms.min_minutes", &f.min_minutes).kind("number").render(ctx, e))
-                (Field::text("max_minutes", "rooms.max_minutes", &f.max_minutes).kind("number").render(ctx, e))
-                (Field::text("buffer_minutes", "rooms.buffer_minutes", &f.buffer_minutes).kind("number").render(ctx, e))
+                (Field::text("min_minutes", "rooms.min_minutes", &f.min_minutes).hint("rooms.duration_hint").render(ctx, e))
+                (Field::text("max_minutes", "rooms.max_minutes", &f.max_minutes).hint("rooms.duration_hint").render(ctx, e))
+                (Field::text("buffer_minutes", "rooms.buffer_minutes", &f.buffer_minutes).hint("rooms.duration_hint").render(ctx, e))
                 (Field::text("horizon_days", "rooms.horizon_days", &f.horizon_days).kind("number").render(ctx, e))
                 (select(ctx, "who", "rooms.who_label", &who, &f.who))
                 (Field::text("allowed", "rooms.allowed", &f.allowed).optional().hint("rooms.allowed_hint").render(ctx, e))

@@ -180,7 +180,12 @@ pub fn list(
                     a href="/rooms/requests" { (ctx.t("rooms.requests")) }
                 }
             }
-            @if rooms.is_empty() { p { (ctx.t("rooms.none")) } }
+            @if rooms.is_empty() {
+                p { (ctx.t("rooms.none")) }
+                @if ctx.user.is_some() && ctx.instance.enabled(crate::settings::Module::Directory) {
+                    p { a.button href="/directory/new?kind=place&type=room" { (ctx.t("rooms.create")) } }
+                }
+            }
             ul.cards {
                 @for r in rooms {
                     li.card {
@@ -199,13 +204,8 @@ pub fn list(
     )
 }
 
-fn minutes(ctx: &Ctx, m: i64) -> String {
-    if m % 60 == 0 {
-        ctx.lang
-            .tf("rooms.hours_n", &[("n", &(m / 60).to_string())])
-    } else {
-        ctx.lang.tf("rooms.minutes_n", &[("n", &m.to_string())])
-    }
+fn minutes(m: i64) -> String {
+    crate::time::format_duration(m)
 }
 
 fn rules_facts(ctx: &Ctx, room: &Room, r: &Rules) -> Markup {
@@ -226,8 +226,8 @@ fn rules_facts(ctx: &Ctx, room: &Room, r: &Rules) -> Markup {
                 }
             }
             dt { (ctx.t("rooms.durations")) }
-            dd { (ctx.lang.tf("rooms.durations_text", &[("min", &minutes(ctx, r.min_minutes)), ("max", &minutes(ctx, r.max_minutes))])) }
-            @if r.buffer_minutes > 0 { dt { (ctx.t("rooms.buffer")) } dd { (minutes(ctx, r.buffer_minutes)) } }
+            dd { (ctx.lang.tf("rooms.durations_text", &[("min", &minutes(r.min_minutes)), ("max", &minutes(r.max_minutes))])) }
+            @if r.buffer_minutes > 0 { dt { (ctx.t("rooms.buffer")) } dd { (minutes(r.buffer_minutes)) } }
             dt { (ctx.t("rooms.horizon")) } dd { (ctx.lang.tf("rooms.horizon_text", &[("n", &r.horizon_days.to_string())])) }
             dt { (ctx.t("rooms.who_label")) } dd {
                 (ctx.t(&format!("rooms.who.{}", r.who.as_str())))

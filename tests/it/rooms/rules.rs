@@ -120,6 +120,129 @@ fn every_rule_is_checked_with_a_clear_message_and_what_was_typed_kept() {
 }
 
 #[test]
+fn with_no_room_yet_the_rooms_page_leads_to_creating_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let admin = server.set_up();
+    let link = "href=\"/directory/new?kind=place&amp;type=room\"";
+
+    let page = admin.get("/rooms");
+    assert!(page.body.contains("Aucune salle réservable"));
+    assert!(page.body.contains(link), "{}", page.body);
+    assert!(page.body.contains("Créer la page d'une salle"));
+    let anon = server.client().get("/rooms");
+    assert!(!anon.body.contains(link), "a visitor cannot create pages");
+
+    // The link opens the new-page form with the type « salle » chosen.
+    let form = admin.get("/directory/new?kind=place&type=room");
+    assert_eq!(form.status, 200);
+    assert!(
+        form.body.contains("<option value=\"room\" selected>"),
+        "{}",
+        form.body
+    );
+    let slug = room(&admin, "Salle du Lavoir", "");
+    let page = admin.get("/rooms");
+    assert!(page.body.contains(&format!("href=\"/rooms/{slug}\"")));
+    assert!(!page.body.contains(link) && !page.body.contains("Aucune salle réservable"));
+}
+
+#[test]
+fn durations_are_typed_and_shown_as_people_write_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let admin = server.set_up();
+    let slug = room(&admin, "Salle des Associations", "");
+
+    // The form asks for a duration, not a count of minutes.
+    let page = admin.get(&format!("/rooms/{slug}/manage"));
+    assert!(
+        page.body.contains("Durée maximale (24 h au plus)"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("1440"));
+    assert!(
+        page.body.contains("value=\"12 h\""),
+        "stored values read as durations"
+    );
+
+    // Every way of writing it, each read as the resident meant.
+    for (min, max, buffer, shown_min, shown_max, shown_buffer) in [
+        ("1h", "2h30", "15", "1 h", "2 h 30", "15 min"),
+        ("45 min", "1:30", "0:10", "45 min", "1 h 30", "10 min"),
+        ("90", "3 h", "1 h 15", "1 h 30", "3 h", "1 h 15"),
+    ] {
+        let r = set_rules(
+            &admin,
+            &slug,
+            &[
+                ("min_minutes", min),
+                ("max_minutes", max),
+                ("buffer_minutes", buffer),
+            ],
+        );
+        assert_eq!(r.status, 303, "{min} {max} {buffer}: {}", r.body);
+        let form = admin.get(&format!("/rooms/{slug}/manage"));
+        for v in [shown_min, shown_max, shown_buffer] {
+            assert!(form.body.contains(&format!("value=\"{v}\"")), "{v}");
+        }
+        let public = server.client().get(&format!("/rooms/{slug}"));
+        assert!(
+            public
+                .body
+                .contains(&format!("de {shown_min} à {shown_max}")),
+            "{}",
+            public.body
+        );
+        assert!(public.body.contains(shown_buffer));
+    }
+
+    // What cannot be read or is out of bounds: 422, said clearly, what was typed kept.
+    let r = set_rules(
+        &admin,
+        &slug,
+        &[
+            ("max_minutes", "deux heures et demie"),
+            ("buffer_minutes", "25 h"),
+        ],
+    );
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains(
+            "Indiquez une durée comme « 2 h 30 », « 45 min » ou « 1:30 », entre 5 min et 24 h."
+        ),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("entre 0 min et 24 h"));
+    assert!(r.body.contains("value=\"deux heures et demie\"") && r.body.contains("value=\"25 h\""));
+    // The rules were not changed.
+    let public = server.client().get(&format!("/rooms/{slug}"));
+    assert!(public.body.contains("de 1 h 30 à 3 h"));
+
+    // In English and German too.
+    for (lang, message) in [
+        (
+            "en",
+            "Give a duration such as “2 h 30”, “45 min” or “1:30”, between 5 min and 24 h.",
+        ),
+        (
+            "de",
+            "Geben Sie eine Dauer wie „2 h 30“, „45 min“ oder „1:30“ an, zwischen 5 min und 24 h.",
+        ),
+    ] {
+        let page = admin.get("/rooms");
+        let r = admin.post_form("/lang", &page, &[("lang", lang), ("next", "/rooms")]);
+        assert_eq!(r.status, 303);
+        let r = set_rules(&admin, &slug, &[("min_minutes", "une heure")]);
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains(message), "{lang}: {}", r.body);
+        assert!(r.body.contains("value=\"une heure\""));
+    }
+}
+
+#[test]
 fn who_may_book_and_approval_by_a_manager() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(&dir.path().join("data"), &[]);
