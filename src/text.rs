@@ -97,9 +97,72 @@ pub fn xml_escape(s: &str) -> String {
     out
 }
 
+/// A website as people type it, as a link: `https://…` and `http://…` are kept, a bare domain
+/// (`comite-fetes.fr`, `www.club.fr/agenda`) is completed to `https://`. None when it is not a
+/// web address (spaces, an e-mail address, another scheme, no domain, over 300 characters).
+pub fn web_address(s: &str) -> Option<String> {
+    let s = s.trim();
+    let lower = s.to_lowercase();
+    let (url, rest) = if lower.starts_with("https://") || lower.starts_with("http://") {
+        let after = &s[s.find("//")? + 2..];
+        (s.to_string(), after)
+    } else if lower.contains("://") || lower.starts_with("mailto:") {
+        return None;
+    } else {
+        (format!("https://{s}"), s)
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit_once(':').map_or(host, |(h, port)| {
+        if port.bytes().all(|b| b.is_ascii_digit()) {
+            h
+        } else {
+            host
+        }
+    });
+    let labels: Vec<&str> = host.split('.').collect();
+    let tld = labels.last().copied().unwrap_or("");
+    let host_ok = labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        })
+        && tld.chars().count() >= 2
+        && (tld.chars().all(char::is_alphabetic) || tld.starts_with("xn--"));
+    (host_ok && url.len() <= 300 && !url.contains(char::is_whitespace)).then_some(url)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn websites_are_completed_or_refused() {
+        for (typed, link) in [
+            ("comite-fetes.fr", Some("https://comite-fetes.fr")),
+            (" www.club.fr/agenda ", Some("https://www.club.fr/agenda")),
+            ("fête-du-pain.fr", Some("https://fête-du-pain.fr")),
+            ("https://comite-fetes.fr/", Some("https://comite-fetes.fr/")),
+            ("HTTP://Club.fr", Some("HTTP://Club.fr")),
+            (
+                "http://localhost.test:8080/x",
+                Some("http://localhost.test:8080/x"),
+            ),
+            ("pas un site", None),
+            ("club@mail.fr", None),
+            ("javascript:alert(1)", None),
+            ("ftp://club.fr", None),
+            ("comite", None),
+            ("comite.", None),
+            ("-a.fr", None),
+            ("https://", None),
+            ("1.2.3.4", None),
+            ("", None),
+        ] {
+            assert_eq!(web_address(typed).as_deref(), link, "{typed:?}");
+        }
+    }
 
     #[test]
     fn xml_escapes_markup_and_drops_what_xml_forbids() {

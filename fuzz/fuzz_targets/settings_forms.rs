@@ -38,6 +38,8 @@ fuzz_target!(|data: &[u8]| {
         name: get("name"),
         public_url: get("public_url"),
         description: get("description"),
+        place: get("place"),
+        place_pick: get("place_pick"),
         center_lat: get("center_lat"),
         center_lon: get("center_lon"),
         radius_km: get("radius_km"),

@@ -97,6 +97,29 @@ pub struct Suggestion {
     pub lon: f64,
 }
 
+/// A commune of the base, found by its name or postcode (the village's centre at setup): the
+/// centre is the mean of its addresses.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Commune {
+    pub insee: String,
+    pub postcode: String,
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
+}
+
+impl Commune {
+    /// As shown to pick from: « Saint-Placide-sur-Loire (49999) ».
+    pub fn label(&self) -> String {
+        format!("{} ({})", self.name, self.postcode)
+    }
+
+    /// What a form sends back to name this commune.
+    pub fn key(&self) -> String {
+        format!("{}-{}", self.insee, self.postcode)
+    }
+}
+
 /// Where the village is: a lenient geocoding match must be within `radius_km` of the centre.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Around {

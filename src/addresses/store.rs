@@ -6,7 +6,7 @@
 
 use rusqlite::{named_params, Connection, Row};
 
-use super::{normalise, pick, Address, Around, Suggestion};
+use super::{normalise, pick, Address, Around, Commune, Suggestion};
 
 /// Most candidates a lenient geocoding looks at (« 1 place de l'église » in every commune).
 const CANDIDATES: i64 = 500;
@@ -109,6 +109,68 @@ pub fn geocode(
     Ok(pick(&key, &candidates, around))
 }
 
+/// Most communes a name lookup answers.
+const COMMUNES: usize = 10;
+
+/// The communes whose name or postcode is typed (« saint placide », « 49999 », « Saint-Placide
+/// 49999 »): exact names first. A bounded scan of the index on `search`, done once at setup.
+pub fn communes(conn: &Connection, typed: &str) -> rusqlite::Result<Vec<Commune>> {
+    let q = normalise(typed);
+    let postcode = q
+        .split(' ')
+        .find(|w| w.len() == 5 && w.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or("")
+        .to_string();
+    let name = q
+        .split(' ')
+        .filter(|w| *w != postcode)
+        .collect::<Vec<_>>()
+        .join(" ");
+    if postcode.is_empty() && name.len() < 2 {
+        return Ok(Vec::new());
+    }
+    let needle = if postcode.is_empty() {
+        name.clone()
+    } else {
+        postcode.clone()
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT insee, postcode, city, AVG(lat), AVG(lon) FROM addresses
+         WHERE id IN (SELECT id FROM addresses WHERE search LIKE '%' || :q || '%')
+         GROUP BY insee, postcode, city ORDER BY city, postcode LIMIT 500",
+    )?;
+    let rows = stmt.query_map(named_params! {":q": needle}, |r| {
+        Ok(Commune {
+            insee: r.get(0)?,
+            postcode: r.get(1)?,
+            name: r.get(2)?,
+            lat: r.get(3)?,
+            lon: r.get(4)?,
+        })
+    })?;
+    let mut found = Vec::new();
+    for c in rows {
+        let c = c?;
+        let city = normalise(&c.name);
+        let name_ok = name.is_empty()
+            || city == name
+            || city.starts_with(&format!("{name} "))
+            || format!(" {city} ").contains(&format!(" {name} "));
+        if name_ok && (postcode.is_empty() || c.postcode == postcode) {
+            found.push((normalise(&c.name) != name, c));
+        }
+    }
+    found.sort_by_key(|(inexact, _)| *inexact);
+    Ok(found.into_iter().take(COMMUNES).map(|(_, c)| c).collect())
+}
+
+/// Whether no address is imported (cheap, unlike [`count`] on a national base).
+pub fn is_empty(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM addresses)", [], |r| {
+        r.get(0)
+    })
+}
+
 /// How many addresses are imported.
 pub fn count(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("SELECT COUNT(*) FROM addresses", [], |r| r.get(0))
@@ -144,6 +206,7 @@ mod tests {
         upsert(&conn, &rows).unwrap();
         upsert(&conn, &rows[..1]).unwrap();
         assert_eq!(count(&conn).unwrap(), 3, "same id, replaced");
+        assert!(!is_empty(&conn).unwrap());
 
         let labels = |q: &str, n: i64| -> Vec<String> {
             suggest(&conn, q, n)
@@ -175,5 +238,22 @@ mod tests {
         );
         assert_eq!(geo("3 place du marche"), Some((47.2, -0.81)));
         assert_eq!(geo("4 place du marche"), None);
+
+        let names = |t: &str| -> Vec<String> {
+            communes(&conn, t)
+                .unwrap()
+                .into_iter()
+                .map(|c| c.label())
+                .collect()
+        };
+        let one = ["Saint-Placide-sur-Loire (49999)"];
+        assert_eq!(names("Saint-Placide-sur-Loire"), one);
+        assert_eq!(names("saint placide"), one);
+        assert_eq!(names("49999"), one);
+        assert_eq!(names("Saint-Placide 49999"), one);
+        assert!(names("eglise").is_empty(), "a street is not a commune");
+        assert!(names("49000").is_empty());
+        let c = &communes(&conn, "49999").unwrap()[0];
+        assert!((c.lat - 47.2).abs() < 1e-9, "the mean of its addresses");
     }
 }

@@ -259,13 +259,6 @@ pub const HOUR_FIELDS: [&str; 7] = [
     "hours_0", "hours_1", "hours_2", "hours_3", "hours_4", "hours_5", "hours_6",
 ];
 
-fn web_url(s: &str) -> bool {
-    let s = s.trim();
-    (s.starts_with("https://") || s.starts_with("http://"))
-        && s.len() > 10
-        && !s.contains(char::is_whitespace)
-}
-
 impl ActorForm {
     /// The seven weekday texts.
     pub fn hour_texts(&self) -> [&str; 7] {
@@ -316,21 +309,22 @@ impl ActorForm {
                 .all(|c| c.is_ascii_digit() || " +.-()".contains(c))
                 && phone.chars().filter(char::is_ascii_digit).count() >= 6);
         e.check(!phone_ok, "phone", "dir.phone_invalid");
-        let website = self.website.trim().to_string();
+        let website = crate::text::web_address(&self.website);
         e.check(
-            !website.is_empty() && !web_url(&website),
+            !self.website.trim().is_empty() && website.is_none(),
             "website",
             "dir.url_invalid",
         );
-        let social: Vec<String> = self
+        let website = website.unwrap_or_default();
+        let social: Vec<Option<String>> = self
             .social
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty())
-            .map(String::from)
+            .map(crate::text::web_address)
             .collect();
         e.check(
-            social.iter().any(|l| !web_url(l)) || social.len() > 10,
+            social.iter().any(Option::is_none) || social.len() > 10,
             "social",
             "dir.social_invalid",
         );
@@ -366,7 +360,7 @@ impl ActorForm {
             lon: lon.filter(|_| lat.is_some()),
             phone,
             website,
-            social,
+            social: social.into_iter().flatten().collect(),
             hours: Hours(hours),
             capacity,
             equipment: clip(&self.equipment, 2000),

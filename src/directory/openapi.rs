@@ -84,7 +84,7 @@ pub fn schemas() -> Value {
                 "lat": {"oneOf": [{"type": "number"}, {"type": "string"}]},
                 "lon": {"oneOf": [{"type": "number"}, {"type": "string"}]},
                 "phone": text,
-                "website": {"type": "string", "format": "uri"},
+                "website": {"type": "string", "description": "An http(s) address, or a bare domain (comite-fetes.fr) completed to https://."},
                 "social": {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]},
                 "hours": {"type": "array", "description": "As in Actor.", "items": {"type": "array", "items": {"oneOf": [{"type": "integer"}, {"type": "string"}]}}},
                 "capacity": {"oneOf": [{"type": "integer"}, {"type": "string"}]},

@@ -247,22 +247,10 @@ pub fn address(
     truncate(parts.join(", "), 300)
 }
 
-/// The website when it is one: http(s) kept, `www.` gets `https://`, anything else is dropped.
+/// The website when it is one ([`crate::text::web_address`]): http(s) kept, a bare domain gets
+/// `https://`, anything else is dropped.
 pub fn website(s: &str) -> String {
-    let s = s.trim();
-    let lower = s.to_lowercase();
-    let url = if lower.starts_with("http://") || lower.starts_with("https://") {
-        s.to_string()
-    } else if lower.starts_with("www.") {
-        format!("https://{s}")
-    } else {
-        return String::new();
-    };
-    if url.len() > 10 && url.len() <= 300 && !url.contains(char::is_whitespace) {
-        url
-    } else {
-        String::new()
-    }
+    crate::text::web_address(s).unwrap_or_default()
 }
 
 #[cfg(test)]

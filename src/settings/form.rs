@@ -14,6 +14,10 @@ pub struct GeneralForm {
     /// Only on the admin page; the setup records the address the admin used.
     pub public_url: String,
     pub description: String,
+    /// The village's name or postcode, looked up in the address base to fill the centre.
+    pub place: String,
+    /// The commune picked among the matches of `place` ([`crate::addresses::Commune::key`]).
+    pub place_pick: String,
     pub center_lat: String,
     pub center_lon: String,
     pub radius_km: String,
@@ -39,9 +43,27 @@ impl GeneralForm {
         let name_ok = !name.is_empty() && name.chars().count() <= 100;
         e.check(!name_ok, "name", "settings.name_required");
         let lat = number(&self.center_lat).filter(|v| (-90.0..=90.0).contains(v));
-        e.check(lat.is_none(), "center_lat", "settings.lat_invalid");
         let lon = number(&self.center_lon).filter(|v| (-180.0..=180.0).contains(v));
-        e.check(lon.is_none(), "center_lon", "settings.lon_invalid");
+        // A typed name is looked up by the handler first, which fills the coordinates or reports
+        // on `place` what it could not find; with neither, the name is what is asked for.
+        let place_reported = e.get("place").is_some();
+        let nothing = self.center_lat.trim().is_empty() && self.center_lon.trim().is_empty();
+        e.check(
+            !place_reported && nothing,
+            "place",
+            "settings.place_required",
+        );
+        let check_numbers = !place_reported && !nothing;
+        e.check(
+            check_numbers && lat.is_none(),
+            "center_lat",
+            "settings.lat_invalid",
+        );
+        e.check(
+            check_numbers && lon.is_none(),
+            "center_lon",
+            "settings.lon_invalid",
+        );
         let radius = number(&self.radius_km).filter(|v| *v > 0.0 && *v <= 500.0);
         e.check(radius.is_none(), "radius_km", "settings.radius_invalid");
         let lang = Lang::from_code(&self.lang);
@@ -67,6 +89,8 @@ impl GeneralForm {
             name: i.name.clone(),
             public_url: i.public_url.clone(),
             description: i.description.clone(),
+            place: String::new(),
+            place_pick: String::new(),
             center_lat: i.center_lat.to_string(),
             center_lon: i.center_lon.to_string(),
             radius_km: i.radius_km.to_string(),
@@ -105,4 +129,13 @@ pub struct SmtpForm {
 #[serde(default)]
 pub struct RoleForm {
     pub role: String,
+}
+
+/// What the lookup of a typed village name found, for the form to show.
+#[derive(Default)]
+pub struct PlaceChoice {
+    /// The communes to pick from (several matched, none picked yet).
+    pub candidates: Vec<crate::addresses::Commune>,
+    /// No address base is imported: only the coordinates can say where the village is.
+    pub no_base: bool,
 }

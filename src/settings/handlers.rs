@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 /// `GeneralForm` is also named from here by the map's settings (`crate::map`).
 use super::form::GeneralForm;
-use super::form::{General, RoleForm, SetupForm, SmtpForm};
+use super::form::{General, PlaceChoice, RoleForm, SetupForm, SmtpForm};
 use super::views::{self, SettingsPage};
 use super::{store, Module, Smtp, SmtpSecurity};
 use crate::auth::{self, hash_password, password_problem, plausible_email, Role};
@@ -33,10 +33,63 @@ fn save_general(tx: &rusqlite::Connection, g: &General) -> rusqlite::Result<()> 
     )
 }
 
+/// Looks the typed village name (or postcode) up in the address base: the one match, or the
+/// one picked among several, fills the centre (and the name when it is blank); several matches
+/// are offered to pick from; none is an error on `place` naming what was typed.
+async fn locate(
+    state: &AppState,
+    form: &mut GeneralForm,
+    errors: &mut FormErrors,
+) -> Result<PlaceChoice, AppError> {
+    let typed: String = form.place.trim().chars().take(100).collect();
+    if typed.is_empty() {
+        let no_base = state
+            .db
+            .read(|c| Ok(crate::addresses::store::is_empty(c)?))
+            .await?;
+        return Ok(PlaceChoice {
+            no_base,
+            ..Default::default()
+        });
+    }
+    let q = typed.clone();
+    let (no_base, found) = state
+        .db
+        .read(move |c| {
+            Ok((
+                crate::addresses::store::is_empty(c)?,
+                crate::addresses::store::communes(c, &q)?,
+            ))
+        })
+        .await?;
+    let picked = match found.len() {
+        1 => found.first(),
+        _ => found.iter().find(|c| c.key() == form.place_pick),
+    };
+    if let Some(c) = picked {
+        form.center_lat = format!("{:.6}", c.lat);
+        form.center_lon = format!("{:.6}", c.lon);
+        form.place_pick = c.key();
+        if form.name.trim().is_empty() {
+            form.name = c.name.clone();
+        }
+    } else if no_base {
+        errors.add_with("place", "settings.place_no_base", vec![("place", typed)]);
+    } else if found.is_empty() {
+        errors.add_with("place", "settings.place_unknown", vec![("place", typed)]);
+    } else {
+        errors.add_with("place", "settings.place_pick", vec![("place", typed)]);
+    }
+    Ok(PlaceChoice {
+        candidates: if found.len() > 1 { found } else { Vec::new() },
+        no_base,
+    })
+}
+
 /// GET /setup
-pub async fn setup_form(ctx: Ctx) -> HttpResponse {
+pub async fn setup_form(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     if ctx.instance.setup_done {
-        return redirect("/");
+        return Ok(redirect("/"));
     }
     let mut form = SetupForm {
         general: GeneralForm::from_instance(&ctx.instance),
@@ -47,7 +100,21 @@ pub async fn setup_form(ctx: Ctx) -> HttpResponse {
     form.general.center_lat.clear();
     form.general.center_lon.clear();
     form.general.lang = ctx.lang.code().to_string();
-    views::setup(&ctx, &form, &FormErrors::new(), StatusCode::OK)
+    let no_base = state
+        .db
+        .read(|c| Ok(crate::addresses::store::is_empty(c)?))
+        .await?;
+    let place = PlaceChoice {
+        no_base,
+        ..Default::default()
+    };
+    Ok(views::setup(
+        &ctx,
+        &form,
+        &place,
+        &FormErrors::new(),
+        StatusCode::OK,
+    ))
 }
 
 fn normalise_code(s: &str) -> String {
@@ -68,13 +135,14 @@ pub async fn setup_submit(
     if ctx.instance.setup_done {
         return Ok(redirect("/"));
     }
-    let form = form.into_inner();
+    let mut form = form.into_inner();
     let mut errors = FormErrors::new();
     if !state.limits.login_ip.hit(&client_ip(&req)) {
         errors.add("code", "error.too_many");
         return Ok(views::setup(
             &ctx,
             &form,
+            &PlaceChoice::default(),
             &errors,
             StatusCode::TOO_MANY_REQUESTS,
         ));
@@ -86,6 +154,7 @@ pub async fn setup_submit(
         .clone();
     let code_ok = expected.is_some_and(|c| normalise_code(&c) == normalise_code(&form.code));
     errors.check(!code_ok, "code", "setup.code_wrong");
+    let place = locate(&state, &mut form.general, &mut errors).await?;
     let general = form.general.parse(&mut errors);
     let admin_name = form.admin_name.trim().to_string();
     let admin_email = form.admin_email.trim().to_string();
@@ -102,6 +171,7 @@ pub async fn setup_submit(
         return Ok(views::setup(
             &ctx,
             &form,
+            &place,
             &errors,
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
@@ -176,6 +246,7 @@ pub(crate) fn settings_page<'a>(
         smtp,
         outbox: state.mailer.outbox(),
         map: super::tiles::MapSettingsForm::from_instance(&state.instance()),
+        place: PlaceChoice::default(),
     }
 }
 
@@ -195,10 +266,12 @@ pub async fn admin_settings_save(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    let form = GeneralForm {
+    let mut form = GeneralForm {
         name: get("name"),
         public_url: get("public_url"),
         description: get("description"),
+        place: get("place"),
+        place_pick: get("place_pick"),
         center_lat: get("center_lat"),
         center_lon: get("center_lon"),
         radius_km: get("radius_km"),
@@ -218,9 +291,13 @@ pub async fn admin_settings_save(
             .chars()
             .any(|c| c.is_whitespace() || c.is_control());
     errors.check(!url_ok, "public_url", "settings.public_url_invalid");
-    let general = form.parse(&mut errors).filter(|_| url_ok);
+    let place = locate(&state, &mut form, &mut errors).await?;
+    let general = form
+        .parse(&mut errors)
+        .filter(|_| url_ok && errors.is_empty());
     let Some(general) = general else {
-        let page = settings_page(&state, &form, &ctx.instance.smtp);
+        let mut page = settings_page(&state, &form, &ctx.instance.smtp);
+        page.place = place;
         return Ok(views::settings(
             &ctx,
             &page,

@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use maud::{html, Markup};
 
-use super::form::{GeneralForm, SetupForm};
+use super::form::{GeneralForm, PlaceChoice, SetupForm};
 use super::tiles::MapSettingsForm;
 use super::{Module, Smtp, SmtpSecurity};
 use crate::auth::{Role, User};
@@ -14,7 +14,75 @@ use crate::i18n;
 use crate::web::forms::{csrf, error_summary, select, Field, FormErrors};
 use crate::web::{page, page_with_status, Ctx};
 
-fn general_fields(ctx: &Ctx, f: &GeneralForm, errors: &FormErrors) -> Markup {
+/// A decimal input that takes « 47,3512 » as well as « 47.3512 » (no `type=number`, which
+/// some browsers turn « 47,3512 » into 473512 with).
+fn decimal(
+    ctx: &Ctx,
+    name: &'static str,
+    label: &'static str,
+    hint: Option<&'static str>,
+    value: &str,
+    errors: &FormErrors,
+) -> Markup {
+    let id = format!("f-{name}");
+    let error = errors.message(ctx, name);
+    let described = [
+        hint.map(|_| format!("{id}-hint")),
+        error.as_ref().map(|_| format!("{id}-error")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
+    html! {
+        div.field.invalid[error.is_some()] {
+            label for=(id) { (ctx.t(label)) }
+            @if let Some(h) = hint { p.hint id={ (id) "-hint" } { (ctx.t(h)) } }
+            @if let Some(e) = &error { p.error id={ (id) "-error" } { (e) } }
+            input id=(id) name=(name) type="text" inputmode="decimal" value=(value)
+                aria-invalid=[error.as_ref().map(|_| "true")]
+                aria-describedby=[(!described.is_empty()).then_some(described.as_str())];
+        }
+    }
+}
+
+/// The village's centre: its name looked up in the address base (several matches to pick
+/// from), the coordinates as an advanced fallback, and the radius.
+fn centre_fields(ctx: &Ctx, f: &GeneralForm, place: &PlaceChoice, errors: &FormErrors) -> Markup {
+    let advanced =
+        place.no_base || errors.get("center_lat").is_some() || errors.get("center_lon").is_some();
+    let mut name = Field::text("place", "settings.place", &f.place).hint("settings.place_hint");
+    if !place.no_base {
+        name = name.autocomplete("address-level2");
+    }
+    html! {
+        fieldset {
+            legend { (ctx.t("settings.centre")) }
+            @if place.no_base { p.hint #no-address-base { (ctx.t("settings.no_base")) } }
+            (name.optional().render(ctx, errors))
+            @if !place.candidates.is_empty() {
+                fieldset #place-choices {
+                    legend { (ctx.t("settings.place_choose")) }
+                    @for (i, c) in place.candidates.iter().enumerate() {
+                        div.check {
+                            input type="radio" id={ "place-" (i) } name="place_pick" value=(c.key()) checked[c.key() == f.place_pick];
+                            label for={ "place-" (i) } { (c.label()) }
+                        }
+                    }
+                }
+            }
+            details #centre-advanced open[advanced] {
+                summary { (ctx.t("settings.centre_advanced")) }
+                p.hint { (ctx.t("settings.centre_hint")) }
+                (decimal(ctx, "center_lat", "settings.lat", None, &f.center_lat, errors))
+                (decimal(ctx, "center_lon", "settings.lon", None, &f.center_lon, errors))
+            }
+            (decimal(ctx, "radius_km", "settings.radius", Some("settings.radius_hint"), &f.radius_km, errors))
+        }
+    }
+}
+
+fn general_fields(ctx: &Ctx, f: &GeneralForm, place: &PlaceChoice, errors: &FormErrors) -> Markup {
     let langs: Vec<(&str, String)> = i18n::ALL
         .iter()
         .map(|l| (l.code(), l.native_name().to_string()))
@@ -22,20 +90,20 @@ fn general_fields(ctx: &Ctx, f: &GeneralForm, errors: &FormErrors) -> Markup {
     html! {
         (Field::text("name", "settings.name", &f.name).hint("settings.name_hint").render(ctx, errors))
         (Field::text("description", "settings.description", &f.description).kind("textarea").optional().render(ctx, errors))
-        fieldset {
-            legend { (ctx.t("settings.centre")) }
-            p.hint { (ctx.t("settings.centre_hint")) }
-            (Field::text("center_lat", "settings.lat", &f.center_lat).kind("number").render(ctx, errors))
-            (Field::text("center_lon", "settings.lon", &f.center_lon).kind("number").render(ctx, errors))
-            (Field::text("radius_km", "settings.radius", &f.radius_km).kind("number").hint("settings.radius_hint").render(ctx, errors))
-        }
+        (centre_fields(ctx, f, place, errors))
         (select(ctx, "lang", "settings.lang", &langs, &f.lang))
         (Field::text("time_zone", "settings.time_zone", &f.time_zone).hint("settings.time_zone_hint").render(ctx, errors))
     }
 }
 
 /// The first-run setup page.
-pub fn setup(ctx: &Ctx, f: &SetupForm, errors: &FormErrors, status: StatusCode) -> HttpResponse {
+pub fn setup(
+    ctx: &Ctx,
+    f: &SetupForm,
+    place: &PlaceChoice,
+    errors: &FormErrors,
+    status: StatusCode,
+) -> HttpResponse {
     let title = ctx.t("setup.title");
     page_with_status(
         status,
@@ -50,7 +118,7 @@ pub fn setup(ctx: &Ctx, f: &SetupForm, errors: &FormErrors, status: StatusCode) 
                 (Field::text("code", "setup.code", &f.code).hint("setup.code_hint").autocomplete("one-time-code").render(ctx, errors))
                 fieldset {
                     legend { (ctx.t("setup.village")) }
-                    (general_fields(ctx, &f.general, errors))
+                    (general_fields(ctx, &f.general, place, errors))
                 }
                 fieldset {
                     legend { (ctx.t("setup.admin")) }
@@ -71,6 +139,8 @@ pub struct SettingsPage<'a> {
     pub outbox: &'a Path,
     /// The map settings, as saved or as typed.
     pub map: MapSettingsForm,
+    /// What the lookup of a typed village name found.
+    pub place: PlaceChoice,
 }
 
 /// The admin area's navigation, shown under the title of each admin page.
@@ -127,7 +197,7 @@ pub fn settings(
                 h2 #general-h { (ctx.t("settings.general")) }
                 form method="post" action="/admin" novalidate {
                     (csrf(ctx))
-                    (general_fields(ctx, p.general, errors))
+                    (general_fields(ctx, p.general, &p.place, errors))
                 (Field::text("public_url", "settings.public_url", &p.general.public_url).kind("url").hint("settings.public_url_hint").render(ctx, errors))
                     fieldset {
                         legend { (ctx.t("settings.modules")) }

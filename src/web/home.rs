@@ -136,8 +136,8 @@ impl Ctx {
             "home.area",
             &[
                 ("radius", &format!("{}", i.radius_km)),
-                ("lat", &format!("{:.4}", i.center_lat)),
-                ("lon", &format!("{:.4}", i.center_lon)),
+                // Residents read the village's name, never raw coordinates (issue 18).
+                ("name", &i.name),
             ],
         )
     }

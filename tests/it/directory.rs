@@ -234,6 +234,60 @@ fn invitation_by_mail_creates_the_account_and_the_membership() {
     assert!(list.body.contains("présidente"));
 }
 
+#[test]
+fn a_website_typed_as_a_bare_domain_is_completed() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let admin = server.set_up();
+    let mut fields = actor_fields("Comité des fêtes", "organisation", "association");
+    fields.retain(|(k, _)| *k != "website" && *k != "social");
+
+    // The form takes any text there (no type=url for the browser to refuse) and says how.
+    let page = admin.get("/directory/new");
+    assert!(page.body.contains("Par exemple comite-fetes.fr"));
+    assert!(!page.body.contains("type=\"url\""), "{}", page.body);
+
+    // Not a website: 422, said clearly, everything typed kept.
+    let mut bad = fields.clone();
+    bad.extend([("website", "comite fetes"), ("social", "")]);
+    let r = admin.post_form("/directory/new", &page, &bad);
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains("Ce n'est pas l'adresse d'un site"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("value=\"comite fetes\"") && r.body.contains("value=\"Comité des fêtes\"")
+    );
+
+    // A bare domain is completed to https://, on the page and in the edit form.
+    let mut good = fields.clone();
+    good.extend([
+        ("website", "comite-fetes.fr"),
+        ("social", "facebook.com/comite-fetes"),
+    ]);
+    let slug = create(&admin, &good);
+    let detail = admin.get(&format!("/a/{slug}"));
+    assert!(
+        detail.body.contains("href=\"https://comite-fetes.fr\""),
+        "{}",
+        detail.body
+    );
+    let edit = admin.get(&format!("/a/{slug}/edit"));
+    assert!(edit.body.contains("value=\"https://comite-fetes.fr\""));
+    assert!(edit.body.contains("https://facebook.com/comite-fetes"));
+    // An address with its scheme stays as typed.
+    let mut kept = fields.clone();
+    kept.extend([("website", "http://www.club.fr/agenda"), ("social", "")]);
+    let r = admin.post_form(&format!("/a/{slug}/edit"), &edit, &kept);
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(admin
+        .get(&format!("/a/{slug}"))
+        .body
+        .contains("href=\"http://www.club.fr/agenda\""));
+}
+
 /// The user id in a members page's form actions, for the row of `name`.
 fn user_id_in(body: &str, name: &str) -> String {
     let row = body

@@ -409,6 +409,23 @@ fn the_api_creates_lists_and_deletes_actors_with_the_right_permissions() {
     assert_eq!(r.status, 404);
     assert!(json_of(&r)["error"].is_string());
 
+    // A website given as a bare domain is completed, as on the form.
+    let comite = json!({"kind": "organisation", "type": "association", "name": "Comité des fêtes",
+        "website": "comite-fetes.fr", "social": ["facebook.com/comite-fetes"]});
+    let r = send(
+        &anonymous,
+        "POST",
+        "/api/v1/actors",
+        &[("Authorization", &bearer)],
+        Some(&comite),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(json_of(&r)["website"], "https://comite-fetes.fr");
+    assert_eq!(
+        json_of(&r)["social"],
+        json!(["https://facebook.com/comite-fetes"])
+    );
+
     // A resident creates one through their session: the CSRF header is required.
     let owner = server.resident("ana@village.test", "Ana");
     let garden = json!({"kind": "place", "type": "garden", "name": "Jardin partagé", "visibility": "public"});

@@ -16,6 +16,17 @@ fn first_run_asks_for_the_code_then_opens_the_site() {
 
     // A wrong code is refused, in French, and what was typed is kept.
     let page = c.get("/setup");
+    // Without an address base, the page says so and opens the coordinates (issue 18).
+    assert!(
+        page.body
+            .contains("Aucune base d&#39;adresses n&#39;est importée")
+            || page.body.contains("Aucune base d'adresses n'est importée")
+    );
+    assert!(
+        page.body.contains("<details id=\"centre-advanced\" open"),
+        "{}",
+        page.body
+    );
     let mut fields = setup_fields("WRONG-CODE");
     fields[1].1 = "Saint-Essai".into();
     let r = c.post_form("/setup", &page, &fields);
@@ -360,4 +371,167 @@ fn a_relay_sends_from_a_real_domain_never_from_localhost() {
         from_header(&mail),
         "From: \"Mairie de Saint-Test\" <mairie@saint-test.example>"
     );
+}
+
+fn field(fields: &mut [(&str, String)], name: &str, value: &str) {
+    fields.iter_mut().find(|(k, _)| *k == name).unwrap().1 = value.into();
+}
+
+/// The mean of the sample's latitudes and longitudes (the centre of its one commune).
+fn sample_centre() -> (f64, f64) {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/adresses-49-sample.csv");
+    let text = std::fs::read_to_string(path).unwrap();
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(';').collect())
+        .collect();
+    let mean = |i: usize| {
+        rows.iter()
+            .map(|r| r[i].parse::<f64>().unwrap())
+            .sum::<f64>()
+            / rows.len() as f64
+    };
+    (mean(13), mean(12))
+}
+
+/// Issue 18: the volunteer types the village's name, the centre comes from the address base;
+/// a name the base does not know is refused in French, keeping what was typed; residents then
+/// read the village's name, never raw coordinates.
+#[test]
+fn the_village_centre_is_found_by_its_name_in_the_address_base() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let sample =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/adresses-49-sample.csv");
+    let (ok, out, err) = run(
+        &[
+            "import",
+            "ban",
+            sample.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(ok, "{out}{err}");
+    // A second commune whose name also starts with « Saint-Placide ».
+    let header = std::fs::read_to_string(&sample).unwrap();
+    let header = header.lines().next().unwrap();
+    let other = dir.path().join("other.csv");
+    std::fs::write(
+        &other,
+        format!("{header}\n49998_0010_00001;49998_0010;1;;Rue Haute;49998;49998;Saint-Placide-le-Haut;;;0;0;-0.500000;47.500000;entrée;;;;;commune;commune;1;\n"),
+    )
+    .unwrap();
+    let (ok, out, err) = run(
+        &[
+            "import",
+            "ban",
+            other.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(ok, "{out}{err}");
+    let server = Server::start(&data, &[]);
+    let c = server.client();
+    let page = c.get("/setup");
+    assert!(page.body.contains("name=\"place\""), "{}", page.body);
+    assert!(page.body.contains("inputmode=\"decimal\""));
+    assert!(
+        !page.body.contains("type=\"number\""),
+        "« 47,35 » must not be mangled"
+    );
+
+    let mut fields = setup_fields(&server.setup_code());
+    field(&mut fields, "center_lat", "");
+    field(&mut fields, "center_lon", "");
+    fields.push(("place", "Saint-Nulle-Part".into()));
+    let r = c.post_form("/setup", &page, &fields);
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("Saint-Nulle-Part » n"), "{}", r.body);
+    assert!(r.body.contains("pas dans la base d"), "{}", r.body);
+    assert!(r.body.contains("value=\"Saint-Nulle-Part\""));
+    assert!(
+        !r.body.contains("La latitude est un nombre"),
+        "one message, on the name"
+    );
+
+    // Neither a name nor coordinates: the name is asked for.
+    field(&mut fields, "place", "");
+    let r = c.post_form("/setup", &page, &fields);
+    assert_eq!(r.status, 422);
+    assert!(r
+        .body
+        .contains("Indiquez le nom ou le code postal de la commune"));
+
+    // Two communes match: both are offered, nothing is saved until one is picked.
+    field(&mut fields, "place", "saint placide");
+    let r = c.post_form("/setup", &page, &fields);
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("Choisissez votre commune"), "{}", r.body);
+    assert!(r.body.contains("value=\"49999-49999\""), "{}", r.body);
+    assert!(
+        r.body.contains("Saint-Placide-le-Haut (49998)"),
+        "{}",
+        r.body
+    );
+    fields.push(("place_pick", "49999-49999".into()));
+    let r = c.post_form("/setup", &page, &fields);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let api = server.client().get("/api/v1/instance");
+    let json: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    let (lat, lon) = sample_centre();
+    assert!(
+        (json["center"]["lat"].as_f64().unwrap() - lat).abs() < 1e-5,
+        "{json}"
+    );
+    assert!(
+        (json["center"]["lon"].as_f64().unwrap() - lon).abs() < 1e-5,
+        "{json}"
+    );
+
+    // The admin page's fallback takes a French comma.
+    let page = c.get("/admin");
+    assert_eq!(page.status, 200);
+    let mut fields: Vec<(&str, String)> = setup_fields("")
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with("admin_") && *k != "code")
+        .collect();
+    field(&mut fields, "center_lat", "47,3512");
+    field(&mut fields, "center_lon", "-0,8143");
+    fields.push(("public_url", server.url.clone()));
+    fields.push(("modules", "directory".into()));
+    fields.push(("modules", "agenda".into()));
+    fields.push(("modules", "map".into()));
+    let r = c.post_form("/admin", &page, &fields);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let api = server.client().get("/api/v1/instance");
+    let json: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    assert_eq!(json["center"]["lat"].as_f64(), Some(47.3512), "{json}");
+    assert_eq!(json["center"]["lon"].as_f64(), Some(-0.8143), "{json}");
+
+    // No public page prints the centre's coordinates; the home page names the village.
+    let visitor = server.client();
+    let home = visitor.get("/");
+    assert!(
+        home.body.contains("15 km autour de Saint-Test-sur-Loire"),
+        "{}",
+        home.body
+    );
+    for path in ["/", "/map", "/directory"] {
+        let r = visitor.get(path);
+        assert_eq!(r.status, 200, "{path}");
+        for raw in [
+            "47.3512, -0.8143",
+            "47.3512,-0.8143",
+            "47,3512",
+            "autour de 47",
+        ] {
+            assert!(!r.body.contains(raw), "{path} prints {raw}");
+        }
+    }
 }

@@ -481,7 +481,7 @@ pub fn form(
                 fieldset {
                     legend { (ctx.t("dir.contacts")) }
                     (Field::text("phone", "dir.phone", &f.phone).kind("tel").optional().render(ctx, e))
-                    (Field::text("website", "dir.website", &f.website).kind("url").optional().render(ctx, e))
+                    (Field::text("website", "dir.website", &f.website).optional().hint("dir.website_hint").render(ctx, e))
                     (Field::text("social", "dir.social", &f.social).kind("textarea").optional().hint("dir.social_hint").render(ctx, e))
                 }
                 fieldset {
