@@ -79,14 +79,19 @@
     return marker;
   }
 
+  // A pin: a 44 px target (touch) around a mark whose colour and shape tell the kind.
   function single(ll, p) {
-    var marker = L.circleMarker(ll, { radius: 8, className: "map-point", weight: 2, fillOpacity: 0.9 });
+    var kind = String(p.kind || "").replace(/[^a-z_]/g, "");
+    var marker = L.marker(ll, {
+      icon: L.divIcon({ className: "map-pin map-point kind-" + kind, html: "<span></span>", iconSize: [44, 44] }),
+      title: p.title,
+      keyboard: true
+    });
     var link = document.createElement("a");
     link.href = p.url;
     link.textContent = p.title;
     if (d.target) { link.target = d.target; link.rel = "noopener"; }
     marker.bindPopup(link);
-    marker.bindTooltip(p.title);
     return marker;
   }
 

@@ -52,12 +52,14 @@ fn map_scripts() -> Markup {
     }
 }
 
-/// The box `map.js` fills, with everything it needs in data attributes; hidden until it runs.
+/// The box `map.js` fills, with everything it needs in data attributes. Its height is kept from
+/// the start, so the list under it does not move when the map is drawn; `map.css` hides it
+/// when scripts are off.
 fn map_box(ctx: &Ctx, q: &MapQuery, embedded: bool) -> Markup {
     let (tiles, attribution) = tile_layer(&ctx.instance);
     let home = format!("/map?{}", q.filters_query());
     html! {
-        div #map .map.map-large hidden role="region" aria-label=(ctx.t("map.region"))
+        div #map .map.map-large role="region" aria-label=(ctx.t("map.region"))
             data-lat=(ctx.instance.center_lat) data-lon=(ctx.instance.center_lon)
             data-radius-km=(ctx.instance.radius_km)
             data-tiles=(tiles) data-attribution=(attribution)
@@ -105,6 +107,13 @@ fn filters(ctx: &Ctx, q: &MapQuery, tags: &[(String, i64)]) -> Markup {
     }
 }
 
+/// Whether the visitor chose any filter (the filters then show unfolded).
+fn filtered(q: &MapQuery) -> bool {
+    [&q.q, &q.kind, &q.type_, &q.tag]
+        .iter()
+        .any(|v| !v.is_empty())
+}
+
 /// Escapes a value for an HTML attribute of the snippet (shown as text, pasted as HTML).
 fn attribute(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -127,9 +136,14 @@ pub fn page(ctx: &Ctx, p: &MapPage) -> HttpResponse {
         html! {
             (map_styles())
             h1 { (title) }
-            (filters(ctx, p.query, p.tags))
+            // The map first (on a phone it is the first thing seen), the filters folded under
+            // it, open when some apply.
             (map_box(ctx, p.query, false))
             noscript { p.notice { (ctx.t("map.noscript")) } }
+            details.filters-box open[filtered(p.query)] {
+                summary { (ctx.t("map.filters")) }
+                (filters(ctx, p.query, p.tags))
+            }
             section aria-labelledby="map-list-h" {
                 h2 #map-list-h { (ctx.t("map.list_heading")) }
                 @if p.items.is_empty() {
@@ -146,11 +160,14 @@ pub fn page(ctx: &Ctx, p: &MapPage) -> HttpResponse {
                     }
                 }
             }
-            section aria-labelledby="map-embed-h" {
-                h2 #map-embed-h { (ctx.t("map.embed_heading")) }
-                p.hint #map-embed-hint { (ctx.t("map.embed_hint")) }
-                label for="map-embed" { (ctx.t("map.embed_label")) }
-                textarea #map-embed .snippet readonly rows="3" aria-describedby="map-embed-hint" { (snippet) }
+            // The code to put this map on another site is for the site's admins.
+            @if ctx.user.as_ref().is_some_and(|u| u.is_admin()) {
+                section aria-labelledby="map-embed-h" {
+                    h2 #map-embed-h { (ctx.t("map.embed_heading")) }
+                    p.hint #map-embed-hint { (ctx.t("map.embed_hint")) }
+                    label for="map-embed" { (ctx.t("map.embed_label")) }
+                    textarea #map-embed .snippet readonly rows="3" aria-describedby="map-embed-hint" { (snippet) }
+                }
             }
             (map_scripts())
         },

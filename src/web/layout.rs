@@ -90,8 +90,15 @@ pub fn layout(
                 a.skip href="#main" { (ctx.t("layout.skip")) }
                 header.site {
                     a.brand href="/" { (site) }
-                    @if ctx.instance.setup_done { (search_box(ctx)) }
-                    (nav(ctx))
+                    // On a phone, the search box and the links fold behind « Menu » (a
+                    // disclosure that needs no script); wider screens show them in the bar.
+                    details.menu {
+                        summary { (ctx.t("layout.menu")) }
+                        div.menu-body {
+                            @if ctx.instance.setup_done { (search_box(ctx)) }
+                            (nav(ctx))
+                        }
+                    }
                 }
                 main #main {
                     @if let Some(key) = &ctx.flash {

@@ -339,7 +339,7 @@ fn chromium_shows_the_map_without_tiles_and_zooms_into_clusters() {
         s.contains("map-cluster") && s.contains("map-village")
     });
     let counted = "var n = 0; document.querySelectorAll('.map-cluster').forEach(function (c) { n += parseInt(c.textContent, 10); }); \
-                   return n + document.querySelectorAll('path.map-point').length;";
+                   return n + document.querySelectorAll('.map-point').length;";
     let total = driver.cmd(
         "POST",
         "/execute/sync",
@@ -357,3 +357,5 @@ fn chromium_shows_the_map_without_tiles_and_zooms_into_clusters() {
     );
     assert_eq!(total, json!(30));
 }
+
+mod phone;

@@ -197,7 +197,17 @@ fn five_hundred_located_items_are_all_in_the_clusters_and_the_filters_apply() {
     assert!(pain
         .body
         .contains("data-geojson=\"/map.geojson?kind=organisation&amp;type=&amp;tag=pain\""));
-    assert!(pain
+    // The code to embed the map is for the admins; visitors get the map first, filters
+    // folded (open when some apply).
+    assert!(!pain.body.contains("/embed/map"));
+    assert!(!c
+        .get("/map")
+        .body
+        .contains("<details class=\"filters-box\" open"));
+    assert!(pain.body.contains("<details class=\"filters-box\" open"));
+    assert!(pain.body.find("id=\"map\"") < pain.body.find("id=\"map-q\""));
+    assert!(admin
+        .get("/map?tag=pain&kind=organisation")
         .body
         .contains("/embed/map?kind=organisation&amp;amp;type=&amp;amp;tag=pain"));
     assert!(pain.body.contains("data-radius-km=\"15\""));

@@ -21,6 +21,16 @@ fn short_weekdays(ctx: &Ctx) -> Vec<&'static str> {
         .collect()
 }
 
+/// « mardi », the day's weekday in the reader's language.
+fn weekday(ctx: &Ctx, day: NaiveDate) -> &'static str {
+    let index = day.weekday().num_days_from_monday() as usize;
+    ctx.t("date.weekdays")
+        .split(',')
+        .nth(index)
+        .unwrap_or("")
+        .trim()
+}
+
 /// A date in a grid cell: time and title, struck through when off.
 fn cell_item(ctx: &Ctx, i: &Item) -> Markup {
     let o = &i.occurrence;
@@ -93,6 +103,7 @@ pub fn month(
                 a rel="next" href=(with_filters("/agenda/month", "m", &code(next), q)) { (month_title(ctx, next)) " →" }
                 a.no-print href=(with_filters("/agenda/print", "m", &m, q)) { (ctx.t("agenda.print")) }
             }
+            @if totals.iter().all(|n| *n == 0) { p { (ctx.t("agenda.nothing")) } }
             table.month {
                 caption.visually-hidden { (title) }
                 thead { tr { @for d in short_weekdays(ctx) { th scope="col" { (d) } } } }
@@ -101,7 +112,12 @@ pub fn month(
                         tr {
                             @for ((day, items), total) in week.iter().zip(counts) {
                                 td.other[day.month() != first.month()].today[*day == today] {
-                                    span.daynum { (day.day()) }
+                                    span.daynum {
+                                        // On a phone the month is a list of the days that have
+                                        // dates: each says its weekday (the columns are gone).
+                                        @if !items.is_empty() { span.wd { (weekday(ctx, *day)) " " } }
+                                        (day.day())
+                                    }
                                     @if !items.is_empty() {
                                         ul { @for i in items.iter().take(MONTH_CELL) { (cell_item(ctx, i)) } }
                                         (more(ctx, q, *day, *total, MONTH_CELL))
