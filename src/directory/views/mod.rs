@@ -316,7 +316,7 @@ pub fn detail(ctx: &Ctx, p: &DetailPage, status: StatusCode) -> HttpResponse {
                     @if !a.address.is_empty() { dt { (ctx.t("dir.address")) } dd { (a.address) } }
                     @if let (Some(lat), Some(lon)) = (a.lat, a.lon) {
                         dt { (ctx.t("dir.location")) }
-                        dd { (format!("{lat:.5}, {lon:.5}")) " " a href=(format!("https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}")) { (ctx.t("dir.on_osm")) } }
+                        dd { a href=(format!("https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}")) { (ctx.t("dir.on_osm")) } }
                     }
                     @if !a.phone.is_empty() { dt { (ctx.t("dir.phone")) } dd { a href={ "tel:" (a.phone.replace(' ', "")) } { (a.phone) } } }
                     @if !a.website.is_empty() { dt { (ctx.t("dir.website")) } dd { a href=(a.website) rel="nofollow noopener" { (a.website) } } }
