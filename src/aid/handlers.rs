@@ -124,7 +124,8 @@ async fn parse(
         }
     }
     // A typed address wins over the hidden coordinates (without JavaScript, they still hold
-    // the previous point when editing); one that cannot be placed is said, not dropped.
+    // the previous point when editing). The sector is optional: one the address base does not
+    // know leaves the post without a point (the caller says so), it never refuses the post.
     let mut found = None;
     if !form.address.trim().is_empty() {
         let address = form.address.clone();
@@ -132,12 +133,6 @@ async fn parse(
             .db
             .read(move |c| Ok(crate::addresses::store::geocode(c, &address, None)?))
             .await?;
-        let no_point = parsed.as_ref().is_some_and(|p| p.point.is_none());
-        errors.check(
-            found.is_none() && no_point,
-            "address",
-            "aid.error_address_unknown",
-        );
     }
     let Some(mut input) = parsed.filter(|_| errors.is_empty()) else {
         uploads::remove(&state.config, photo.as_deref());
@@ -177,10 +172,11 @@ pub async fn create(
         Ok(s) => s,
         Err(res) => return Ok(res),
     };
-    let (mut input, photo, _) = match parse(&state, &ctx, &user, sub, "/aid/new", None).await? {
+    let (mut input, photo, form) = match parse(&state, &ctx, &user, sub, "/aid/new", None).await? {
         Ok(ok) => ok,
         Err(page) => return Ok(page),
     };
+    let unplaced = !form.address.trim().is_empty() && input.point.is_none();
     let masked = mask_post(&ctx, &mut input);
     let (uid, p, m) = (user.id, photo.clone(), masked.clone());
     let created = state
@@ -195,6 +191,8 @@ pub async fn create(
         .await;
     let flash = if masked.found() {
         masking::FLASH
+    } else if unplaced {
+        "flash.aid.posted_unplaced"
     } else {
         "flash.aid.posted"
     };
@@ -344,6 +342,7 @@ pub async fn update(
         Ok(ok) => ok,
         Err(page) => return Ok(page),
     };
+    let unplaced = !form.address.trim().is_empty() && input.point.is_none();
     let masked = mask_post(&ctx, &mut input);
     // The edit form carries the stored point, already rounded: rounding again keeps it.
     let change = match (&photo, form.remove_photo == "on") {
@@ -370,6 +369,8 @@ pub async fn update(
     }
     let flash = if masked.found() {
         masking::FLASH
+    } else if unplaced {
+        "flash.aid.saved_unplaced"
     } else {
         "flash.aid.saved"
     };

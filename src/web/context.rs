@@ -284,8 +284,10 @@ pub fn csrf_token(secret: &[u8], kind: &str, id: &str) -> String {
 }
 
 /// Checks the Origin header and the token of an unsafe request; `Some(response)` refuses it.
-/// The token comes from the `X-CSRF-Token` header, the `_csrf` query parameter (multipart
-/// forms), or the `_csrf` field of an urlencoded body, which is read here and put back.
+/// The token comes from the `X-CSRF-Token` header, the `_csrf` query parameter, the `_csrf`
+/// field of an urlencoded body (read here and put back), or the `_csrf` field of a multipart
+/// body (only its first few kilobytes are read here, then the whole body is handed on), so
+/// that a form never needs the token in its address, where a re-rendered page would show it.
 async fn check_csrf(
     req: &mut ServiceRequest,
     expected: &str,
@@ -324,6 +326,22 @@ async fn check_csrf(
         let body: Bytes = body.freeze();
         given = field(&body, CSRF_FIELD);
         req.set_payload(body.into());
+    } else if given.is_none() && content_type_is(req, "multipart/form-data") {
+        let boundary = multipart_boundary(req);
+        let mut payload = req.take_payload();
+        let mut head = BytesMut::new();
+        while head.len() < MULTIPART_HEAD {
+            match payload.next().await {
+                Some(chunk) => head.extend_from_slice(&chunk?),
+                None => break,
+            }
+        }
+        let head: Bytes = head.freeze();
+        given = boundary.and_then(|b| multipart_field(&head, &b, CSRF_FIELD));
+        let whole = futures_util::stream::once(async move { Ok(head) }).chain(payload);
+        req.set_payload(actix_web::dev::Payload::Stream {
+            payload: Box::pin(whole),
+        });
     }
     match given {
         Some(t) if constant_time_eq(t.as_bytes(), expected.as_bytes()) => Ok(None),
@@ -343,6 +361,39 @@ fn field(body: &[u8], name: &str) -> Option<String> {
         .into_iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v)
+}
+
+/// How much of a multipart body is read to find its `_csrf` field (forms put it first).
+const MULTIPART_HEAD: usize = 8 * 1024;
+
+/// The boundary of a multipart body, from its Content-Type.
+fn multipart_boundary(req: &ServiceRequest) -> Option<String> {
+    let ct = req.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let b = ct
+        .split(';')
+        .map(str::trim)
+        .find_map(|p| p.strip_prefix("boundary="))?
+        .trim_matches('"');
+    (!b.is_empty()).then(|| b.to_string())
+}
+
+/// The value of a text field among the complete parts at the start of a multipart body.
+fn multipart_field(head: &[u8], boundary: &str, name: &str) -> Option<String> {
+    let text = String::from_utf8_lossy(head);
+    let delimiter = format!("--{boundary}");
+    let wanted = format!("name=\"{name}\"");
+    let mut parts: Vec<&str> = text.split(delimiter.as_str()).collect();
+    parts.pop(); // the last piece may be cut, or is the closing `--`
+    parts.into_iter().skip(1).find_map(|part| {
+        let part = part.strip_prefix("\r\n")?;
+        let (headers, value) = part.split_once("\r\n\r\n")?;
+        let disposition = headers
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))?;
+        let is_it = disposition.split(';').any(|p| p.trim() == wanted)
+            && !disposition.contains("filename=");
+        is_it.then(|| value.strip_suffix("\r\n").unwrap_or(value).to_string())
+    })
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

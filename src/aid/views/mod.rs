@@ -382,7 +382,7 @@ pub fn form_page(ctx: &Ctx, fp: &FormPage, status: StatusCode) -> HttpResponse {
             p { a href="/aid" { (ctx.t("aid.back")) } }
             (error_summary(ctx, e))
             (crate::personal_data::views::edit_note(ctx, &[&f.title, &f.description]))
-            form method="post" action={ (fp.action) "?_csrf=" (url_encode(&ctx.csrf)) } enctype="multipart/form-data" novalidate {
+            form method="post" action=(fp.action) enctype="multipart/form-data" novalidate {
                 (csrf(ctx))
                 (radios(ctx, "kind", ctx.t("aid.kind_label"), &kinds, &f.kind, e))
                 (radios(ctx, "category", ctx.t("aid.category_label"), &cats, &f.category, e))

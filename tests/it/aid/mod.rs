@@ -258,7 +258,14 @@ fn bad_input_is_a_422_that_keeps_what_was_typed() {
     assert!(r.body.contains("Donnez un titre."));
     assert!(r.body.contains("Indiquez un prix en euros"));
     assert!(r.body.contains("Date illisible"));
-    // A place the address base does not know, without a point from the map: said, kept.
+    // Nothing was posted.
+    assert!(c
+        .get("/aid/mine")
+        .body
+        .contains("Vous n'avez encore rien publié."));
+    // The optional sector is a place the address base does not know: the post is published
+    // all the same, without a point, and the resident is told so (never to use a map the form
+    // does not have).
     let r = post_aid(
         &c,
         &[
@@ -268,14 +275,15 @@ fn bad_input_is_a_422_that_keeps_what_was_typed() {
             ("address", "Lieu-dit Nulle Part"),
         ],
     );
-    assert_eq!(r.status, 422, "{}", r.body);
-    assert!(r.body.contains("value=\"Lieu-dit Nulle Part\""));
-    assert!(r.body.contains("introuvable dans la base d'adresses"));
-    // Nothing was posted.
-    assert!(c
-        .get("/aid/mine")
-        .body
-        .contains("Vous n'avez encore rien publié."));
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = c.get(&r.location());
+    assert!(page.body.contains("Aide au jardin"));
+    assert!(
+        page.body.contains("Annonce publiée, sans position sur la carte : le secteur indiqué n'est pas dans la base d'adresses."),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("sur la carte, ou"));
     // A visitor is sent to the login page; a stranger cannot edit.
     let v = server.client();
     assert!(v.get("/aid/new").location().starts_with("/login"));
@@ -314,6 +322,73 @@ fn multipart(c: &Client, path: &str, fields: &[(&str, &str)], file: &[u8]) -> Re
             )
             .send_bytes(&body),
     )
+}
+
+#[test]
+fn the_form_keeps_its_token_out_of_the_address_bar() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    server.set_up();
+    let c = server.resident("odile@village.test", "Odile");
+    let page = c.get("/aid/new");
+    assert!(page.body.contains("action=\"/aid/new\""), "{}", page.body);
+    assert!(
+        !page.body.contains("?_csrf="),
+        "the token is in the form, not its address"
+    );
+
+    // As a browser sends the form: multipart, the token as its first field, no query.
+    let token = page.csrf();
+    let boundary = "----BrowserBoundary7MA4YWxk";
+    let mut body = String::new();
+    for (k, v) in [
+        ("_csrf", token.as_str()),
+        ("kind", "need"),
+        ("category", "services"),
+        ("title", ""),
+        ("description", "Pour tondre la pelouse"),
+        ("address", "Lieu-dit Nulle Part"),
+    ] {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"\"\r\nContent-Type: application/octet-stream\r\n\r\n\r\n--{boundary}--\r\n"));
+    let send = |body: &str| -> Resp {
+        c.agent
+            .post(&format!("{}/aid/new", c.base))
+            .set(
+                "Content-Type",
+                &format!("multipart/form-data; boundary={boundary}"),
+            )
+            .send_bytes(body.as_bytes())
+            .into()
+    };
+    // A form error: a 422 re-render of the POST to /aid/new, everything typed kept.
+    let r = send(&body);
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("Donnez un titre."));
+    assert!(
+        r.body.contains("Pour tondre la pelouse")
+            && r.body.contains("value=\"Lieu-dit Nulle Part\"")
+    );
+    assert!(!r.body.contains("?_csrf="));
+    // Corrected, it is published.
+    let fixed = body.replace(
+        "name=\"title\"\r\n\r\n\r\n",
+        "name=\"title\"\r\n\r\nQuelqu'un pour tondre ?\r\n",
+    );
+    let r = send(&fixed);
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(c
+        .get(&r.location())
+        .body
+        .contains("Quelqu'un pour tondre ?"));
+    // A wrong token, or none, is still refused.
+    let forged = fixed.replace(&token, "0123456789abcdef");
+    assert_eq!(send(&forged).status, 403);
+    let none = fixed.replace("name=\"_csrf\"", "name=\"x\"");
+    assert_eq!(send(&none).status, 403);
 }
 
 #[test]
