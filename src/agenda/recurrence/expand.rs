@@ -156,10 +156,7 @@ type Dates = Box<dyn Iterator<Item = NaiveDateTime>>;
 
 /// The rule's dates in wall time (the `rrule` crate expands in "UTC", which here stands for
 /// the event's floating wall clock: the zone is applied afterwards, by our rules).
-fn rule_dates(
-    rrule: &str,
-    start: NaiveDateTime,
-) -> Result<(Dates, Option<Until>), RuleError> {
+fn rule_dates(rrule: &str, start: NaiveDateTime) -> Result<(Dates, Option<Until>), RuleError> {
     if rrule.trim().is_empty() {
         return Ok((Box::new(std::iter::empty()), None));
     }
