@@ -262,10 +262,10 @@ pub fn post_page(ctx: &Ctx, pp: &PostPage, status: StatusCode) -> HttpResponse {
                         @if let Some(u) = p.available_until { (ctx.t("aid.until")) " " (when(ctx, u)) }
                     }
                 }
-                @if let Some((lat, lon)) = p.point {
+                @if p.point.is_some() {
                     p.small {
                         (ctx.t(if p.actor.is_some() { "aid.location" } else { "aid.location_approx" }))
-                         " " (format!("{lat:.3}, {lon:.3}")) " · " a href="/map?kind=aid" { (ctx.t("aid.on_map")) }
+                         " " a href="/map?kind=aid" { (ctx.t("aid.on_map")) }
                     }
                 }
             }

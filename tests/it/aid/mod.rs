@@ -210,6 +210,9 @@ fn a_persons_point_is_never_exact_on_the_page_the_map_the_api_or_in_the_database
         v["location"]["lon"].as_f64().unwrap(),
     );
     assert_eq!(v["location"]["approximate"], true);
+    // Residents read no coordinates at all: the page links to the map (issue 18, point 9).
+    assert!(!page.body.contains(&format!("{lat:.3}")), "{}", page.body);
+    assert!(page.body.contains("/map?kind=aid"));
     let d = ((lat - house.0) * 111_320.0).hypot((lon - house.1) * 75_000.0);
     assert!(d > 1.0 && d < 250.0, "rounded to the neighbourhood: {d} m");
     // Nothing in the database holds the exact point: the post's row and the R*Tree.
