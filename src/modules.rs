@@ -22,7 +22,7 @@ use crate::privacy::DataPart;
 use crate::search::Source as SearchSource;
 use crate::settings::Module;
 use crate::state::AppState;
-use crate::web::home::{Block, BlockFuture};
+use crate::web::home::{ActorBlock, Block, BlockFuture};
 use crate::web::Ctx;
 use crate::{agenda, aid, directory, lists, news, rooms};
 
@@ -87,6 +87,18 @@ fn agenda_village<'a>(state: &'a AppState, ctx: &'a Ctx) -> BlockFuture<'a> {
 
 fn news_village<'a>(state: &'a AppState, ctx: &'a Ctx) -> BlockFuture<'a> {
     Box::pin(news::village::my_village_block(state, ctx))
+}
+
+/// The blocks of an organisation's or a place's page, in their order: its next events, then
+/// its latest news (what Mobilizon's group pages show).
+pub static ACTOR_PAGE: &[ActorBlock] = &[agenda_actor, news_actor];
+
+fn agenda_actor<'a>(state: &'a AppState, ctx: &'a Ctx, id: i64, slug: &'a str) -> BlockFuture<'a> {
+    Box::pin(agenda::handlers::actor_block(state, ctx, id, slug))
+}
+
+fn news_actor<'a>(state: &'a AppState, ctx: &'a Ctx, id: i64, slug: &'a str) -> BlockFuture<'a> {
+    Box::pin(news::village::actor_block(state, ctx, id, slug))
 }
 
 /// The modules' paths and schemas in the OpenAPI document (the search's, the map's and the
@@ -265,6 +277,7 @@ pub fn install() {
     crate::search::register(SEARCH);
     map::register(MAP);
     crate::web::home::register(HOME, MY_VILLAGE);
+    crate::web::home::register_actor(ACTOR_PAGE);
     crate::api::register(API);
     crate::privacy::register(MY_DATA);
     crate::moderation::register(MODERATION);

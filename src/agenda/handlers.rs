@@ -390,3 +390,44 @@ pub async fn my_village_block(
         "agenda.my_empty",
     ))
 }
+
+/// The next dates an organisation organises or a place hosts, on its directory page (the
+/// viewer's visibility; nothing when there are none or the agenda is off).
+pub async fn actor_block(
+    state: &AppState,
+    ctx: &Ctx,
+    actor_id: i64,
+    _slug: &str,
+) -> Result<maud::Markup, AppError> {
+    if !ctx.instance.enabled(crate::settings::Module::Agenda) {
+        return Ok(maud::html! {});
+    }
+    let now = now();
+    let filter = Filter {
+        actor: Some(actor_id),
+        ..Filter::default()
+    };
+    let viewer = Viewer::of(ctx.user.as_ref());
+    let list = state
+        .db
+        .read(move |c| {
+            Ok(lists::between(
+                c,
+                &filter,
+                viewer,
+                (now, i64::MAX),
+                None,
+                6,
+            )?)
+        })
+        .await?;
+    if list.is_empty() {
+        return Ok(maud::html! {});
+    }
+    Ok(views::calendar::block(
+        ctx,
+        "agenda.actor_heading",
+        &list,
+        "agenda.my_empty",
+    ))
+}

@@ -74,11 +74,13 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let (actor, access) = load(&state, &ctx, slug.into_inner()).await?;
     let around = around(&state, &ctx, actor.id, sees_original(&ctx, &access)).await?;
+    let blocks = crate::web::home::actor_blocks(&state, &ctx, actor.id, &actor.slug).await?;
     let page = views::DetailPage {
         actor: &actor,
         access,
         around: &around,
         contact: None,
+        blocks,
     };
     Ok(views::detail(&ctx, &page, StatusCode::OK))
 }
@@ -451,6 +453,7 @@ pub async fn contact(
             access,
             around: &around,
             contact: Some((&form, &errors)),
+            blocks: maud::html! {},
         };
         let status = if errors.get("message") == Some("error.too_many") {
             StatusCode::TOO_MANY_REQUESTS

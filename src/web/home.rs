@@ -31,6 +31,32 @@ static HOME_BLOCKS: OnceLock<&'static [Block]> = OnceLock::new();
 /// The modules' blocks of "my village" (a resident's own page), registered the same way.
 static VILLAGE_BLOCKS: OnceLock<&'static [Block]> = OnceLock::new();
 
+/// A module's block on an organisation's or a place's page: what it has of that page (its
+/// next events, its latest news), empty when the module is off or has nothing of it.
+pub type ActorBlock = for<'a> fn(&'a AppState, &'a Ctx, i64, &'a str) -> BlockFuture<'a>;
+
+/// The modules' blocks of a directory page, registered the same way.
+static ACTOR_BLOCKS: OnceLock<&'static [ActorBlock]> = OnceLock::new();
+
+/// Registers the blocks of a directory page (the first registration stands).
+pub fn register_actor(blocks: &'static [ActorBlock]) {
+    let _ = ACTOR_BLOCKS.set(blocks);
+}
+
+/// The blocks of the page of actor `id` (slug `slug`), rendered for this request.
+pub async fn actor_blocks(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    slug: &str,
+) -> Result<Markup, AppError> {
+    let mut parts = Vec::new();
+    for block in ACTOR_BLOCKS.get().copied().unwrap_or(&[]) {
+        parts.push(block(state, ctx, id, slug).await?);
+    }
+    Ok(html! { @for p in &parts { (p) } })
+}
+
 /// Registers the home page's blocks and those of "my village" (the first registration stands).
 pub fn register(home: &'static [Block], village: &'static [Block]) {
     let _ = HOME_BLOCKS.set(home);

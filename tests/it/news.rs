@@ -296,3 +296,52 @@ fn post_comment_and_reply_round_trip_with_an_image() {
     let export = json(&jeanne.get("/account/export"));
     assert_eq!(export["news"]["posts"][0]["title"], "Vide-grenier dimanche");
 }
+
+#[test]
+fn an_association_s_page_shows_its_next_events_and_latest_news() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let admin = server.set_up();
+    let slug = create_actor(&admin, "Comité des fêtes");
+    let visitor = server.client();
+    // Nothing yet: no empty headings.
+    let page = visitor.get(&format!("/a/{slug}"));
+    assert!(
+        !page.body.contains("Prochains événements") && !page.body.contains("Dernières nouvelles")
+    );
+    publish(
+        &admin,
+        &format!("/a/{slug}/news"),
+        "Fête du pain : on cherche des bénévoles",
+        "Rendez-vous samedi.",
+        "public",
+    );
+    publish(
+        &admin,
+        &format!("/a/{slug}/news"),
+        "Réservé aux membres",
+        "Réunion du bureau.",
+        "members",
+    );
+    let mut fete = crate::agenda::fields("Fête du pain");
+    crate::agenda::set(&mut fete, "organiser", &slug);
+    crate::agenda::set(&mut fete, "start_date", "2030-06-15");
+    crate::agenda::create(&admin, &fete);
+    let page = visitor.get(&format!("/a/{slug}"));
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Prochains événements"), "{}", page.body);
+    assert!(
+        page.body.contains("Fête du pain</a>") || page.body.contains(">Fête du pain<"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Dernières nouvelles"));
+    assert!(page
+        .body
+        .contains("Fête du pain : on cherche des bénévoles"));
+    assert!(
+        !page.body.contains("Réservé aux membres"),
+        "members-only news stays with members"
+    );
+    assert!(page.body.contains(&format!("href=\"/a/{slug}/news\"")));
+}

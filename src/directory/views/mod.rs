@@ -132,6 +132,8 @@ pub struct DetailPage<'a> {
     pub around: &'a Around,
     /// The contact form being re-shown with errors.
     pub contact: Option<(&'a ContactForm, &'a FormErrors)>,
+    /// What the modules have of this page: its next events, its latest news.
+    pub blocks: Markup,
 }
 
 /// schema.org description of the actor. Links are absolute on the public address `base`
@@ -336,6 +338,7 @@ pub fn detail(ctx: &Ctx, p: &DetailPage, status: StatusCode) -> HttpResponse {
                 }
                 (actions(ctx, p))
             }
+            (p.blocks)
             (contact_form(ctx, a, p.contact))
             p.no-print { a.report href={ "/report/actor/" (a.id) } { (ctx.t("moderation.report")) } }
         },

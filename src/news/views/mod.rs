@@ -227,6 +227,24 @@ pub fn edit_page(
 }
 
 /// The "my village" block: the latest news of what I follow and belong to.
+/// A page's latest news on its directory page, with a link to its whole journal.
+pub fn latest_block(ctx: &Ctx, posts: &[Post], journal: &str) -> Markup {
+    html! {
+        section aria-labelledby="latest-news-h" {
+            h2 #latest-news-h { (ctx.t("news.actor_heading")) }
+            ul {
+                @for p in posts {
+                    li {
+                        a href=(p.url()) { (p.headline()) }
+                        " " span.small { (when(ctx, p.created_at)) }
+                    }
+                }
+            }
+            p { a href=(journal) { (ctx.t("news.see_all")) } }
+        }
+    }
+}
+
 pub fn my_block(ctx: &Ctx, posts: &[Post]) -> Markup {
     html! {
         section aria-labelledby="my-news-h" {
