@@ -209,8 +209,17 @@ fn rsvp(ctx: &Ctx, ev: &Event, p: &EventPage, o: &Occurrence) -> Markup {
             p role="status" {
                 (ctx.lang.tf("agenda.going_count", &[("n", &c.going.to_string())]))
                 " · " (ctx.lang.tf("agenda.interested_count", &[("n", &c.interested.to_string())]))
-                @if let Some(cap) = ev.capacity { " · " (ctx.lang.tf("agenda.capacity_of", &[("n", &cap.to_string())])) }
-                @if full { " · " strong { (ctx.t("agenda.full")) } }
+                @if let Some(cap) = ev.capacity {
+                    " · "
+                    @if full { strong { (ctx.t("agenda.full")) } }
+                    @else { strong { (ctx.lang.tf("agenda.places_left", &[("left", &(cap - c.going).to_string()), ("n", &cap.to_string())])) } }
+                }
+            }
+            // The person's own answer, in words (not only a button's pressed state).
+            @match p.mine {
+                Some(Rsvp::Going) => p.rsvp-mine { (ctx.t("agenda.mine_going")) },
+                Some(Rsvp::Interested) => p.rsvp-mine { (ctx.t("agenda.mine_interested")) },
+                None => {},
             }
             @if p.full { p.error role="alert" { (ctx.t("agenda.full_refused")) } }
             @if open {

@@ -62,6 +62,13 @@ fn twenty_residents_answer_at_once_and_exactly_the_capacity_goes() {
         .unwrap()
         .to_string();
 
+    // Before the rush: the places left, in words.
+    let before = server.client().get(&format!("/e/{slug}"));
+    assert!(
+        before.body.contains("5 places restantes sur 5"),
+        "{}",
+        before.body
+    );
     let residents: Vec<Client> = (1..=20).map(|n| resident_from(&server, n)).collect();
     let barrier = Arc::new(Barrier::new(residents.len()));
     let threads: Vec<_> = residents
@@ -120,6 +127,9 @@ fn twenty_residents_answer_at_once_and_exactly_the_capacity_goes() {
         .get(&format!("/e/{slug}"))
         .body
         .contains("1 intéressé·e(s)"));
+    // The resident reads their own answer, not only a button's outline.
+    let mine = late.get(&format!("/e/{slug}"));
+    assert!(mine.body.contains("Vous êtes intéressé·e"), "{}", mine.body);
 }
 
 /// Polls a search until `found` says the results are as expected (the indexer runs beside).
