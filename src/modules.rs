@@ -73,8 +73,21 @@ fn lists_home<'a>(state: &'a AppState, ctx: &'a Ctx) -> BlockFuture<'a> {
 }
 
 /// The blocks of "my village", in their order: the next dates of the pages I follow or belong
-/// to, then their news.
-pub static MY_VILLAGE: &[Block] = &[agenda_village, news_village];
+/// to, their news, my next room bookings, my ads and conversations.
+pub static MY_VILLAGE: &[Block] = &[agenda_village, news_village, rooms_village, aid_village];
+
+fn rooms_village<'a>(state: &'a AppState, ctx: &'a Ctx) -> BlockFuture<'a> {
+    Box::pin(async move {
+        match &ctx.user {
+            Some(u) => rooms::handlers::my_village_block(state, ctx, u.id).await,
+            None => Ok(maud::html! {}),
+        }
+    })
+}
+
+fn aid_village<'a>(state: &'a AppState, ctx: &'a Ctx) -> BlockFuture<'a> {
+    Box::pin(aid::handlers::my_village_block(state, ctx))
+}
 
 fn agenda_village<'a>(state: &'a AppState, ctx: &'a Ctx) -> BlockFuture<'a> {
     Box::pin(async move {

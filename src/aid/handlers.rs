@@ -430,3 +430,19 @@ pub async fn extend(
         .await?;
     Ok(redirect_with_flash(&ctx, &post.url(), "flash.aid.extended"))
 }
+
+/// « Mon village »: the way to the person's own ads and conversations.
+pub async fn my_village_block(_state: &AppState, ctx: &Ctx) -> Result<maud::Markup, AppError> {
+    if ctx.user.is_none() || !ctx.instance.enabled(crate::settings::Module::Aid) {
+        return Ok(maud::html! {});
+    }
+    Ok(maud::html! {
+        section aria-labelledby="my-aid-h" {
+            h2 #my-aid-h { (ctx.t("module.aid")) }
+            p {
+                a href="/aid/mine" { (ctx.t("aid.mine")) } " · "
+                a href="/aid/conversations" { (ctx.t("aid.conversations")) }
+            }
+        }
+    })
+}

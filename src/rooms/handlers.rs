@@ -243,3 +243,25 @@ pub async fn mine(
         .collect();
     Ok(views::mine(&ctx, &list, &admin_of, None))
 }
+
+/// « Mon village »: the person's next bookings (nothing when there are none or rooms are off).
+pub async fn my_village_block(
+    state: &AppState,
+    ctx: &Ctx,
+    user_id: i64,
+) -> Result<maud::Markup, AppError> {
+    if !ctx.instance.enabled(crate::settings::Module::Rooms) {
+        return Ok(maud::html! {});
+    }
+    let from = now();
+    let mut list = state
+        .db
+        .read(move |c| Ok(bookings::of_user(c, user_id, from)?))
+        .await?;
+    list.retain(|b| matches!(b.status, Status::Requested | Status::Confirmed));
+    list.truncate(5);
+    if list.is_empty() {
+        return Ok(maud::html! {});
+    }
+    Ok(views::my_village_block(ctx, &list))
+}

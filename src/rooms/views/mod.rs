@@ -468,3 +468,23 @@ pub fn mine(
         },
     )
 }
+
+/// « Mon village »: the person's next bookings, each with its room and time.
+pub fn my_village_block(ctx: &Ctx, list: &[Booking]) -> Markup {
+    let tz = ctx.instance.time_zone;
+    html! {
+        section aria-labelledby="my-bookings-h" {
+            h2 #my-bookings-h { (ctx.t("rooms.mine")) }
+            ul {
+                @for b in list {
+                    li {
+                        a href={ "/rooms/" (b.room_slug) } { (b.room_name) }
+                        " · " (ctx.lang.datetime(b.start, tz))
+                        @if b.status == Status::Requested { " " span.badge { (ctx.t("rooms.status.requested")) } }
+                    }
+                }
+            }
+            p { a href="/rooms/mine" { (ctx.t("rooms.mine")) } }
+        }
+    }
+}

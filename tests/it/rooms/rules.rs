@@ -47,6 +47,14 @@ fn every_rule_is_checked_with_a_clear_message_and_what_was_typed_kept() {
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(r.location(), "/rooms/mine");
     assert!(jeanne.get("/rooms/mine").body.contains("Confirmée"));
+    // « Mon village » shows the booking, and the way to her ads and conversations.
+    let my = jeanne.get("/my");
+    assert!(
+        my.body.contains("Mes réservations") && my.body.contains("Salle Polyvalente"),
+        "{}",
+        my.body
+    );
+    assert!(my.body.contains("href=\"/aid/conversations\""));
 
     let cases = [
         (plus(d, 1), "18:00", "18:30", "Durée trop courte"),
