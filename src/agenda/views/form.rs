@@ -37,7 +37,16 @@ fn repeat_fields(ctx: &Ctx, f: &EventForm, e: &FormErrors) -> Markup {
         &f.day_mo, &f.day_tu, &f.day_we, &f.day_th, &f.day_fr, &f.day_sa, &f.day_su,
     ];
     let days_error = e.get("days");
+    // Folded for a one-off event (most of them): opened by a series or an error in it.
+    let open = !f.repeat.is_empty()
+        || [
+            "repeat", "interval", "days", "until", "count", "exdates", "rrule", "rdates",
+        ]
+        .iter()
+        .any(|k| e.get(k).is_some());
     html! {
+        details.repeat open[open] {
+        summary { (ctx.t("agenda.repeat_summary")) }
         fieldset {
             legend { (ctx.t("agenda.repeat")) }
             p.hint { (ctx.t("agenda.repeat_hint")) }
@@ -65,6 +74,7 @@ fn repeat_fields(ctx: &Ctx, f: &EventForm, e: &FormErrors) -> Markup {
             @if !f.rdates.is_empty() || e.get("rdates").is_some() {
                 (Field::text("rdates", "agenda.rdates", &f.rdates).optional().hint("agenda.rdates_hint").render(ctx, e))
             }
+        }
         }
     }
 }

@@ -303,3 +303,30 @@ fn an_event_gets_a_picture_re_encoded_and_only_from_its_organisers() {
     let ld_image = format!("\"image\":\"{}{src}\"", server.url);
     assert!(page.body.contains(&ld_image), "{ld_image} in the JSON-LD");
 }
+
+#[test]
+fn the_repeat_fields_are_folded_for_a_one_off_event_and_open_for_a_series_in_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    server.set_up();
+    let claire = server.resident("claire@village.test", "Claire");
+    let page = claire.get("/agenda/new");
+    assert!(
+        page.body.contains("<details class=\"repeat\">"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Répéter cet événement (facultatif)"));
+    let mut f = fields("Atelier couture");
+    set(&mut f, "repeat", "weekly");
+    set(&mut f, "ends", "count");
+    set(&mut f, "count", "beaucoup");
+    let r = claire.post_form("/agenda/new", &page, &f);
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains("<details class=\"repeat\" open>"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("value=\"beaucoup\""));
+}
