@@ -132,7 +132,8 @@ impl<'a> Field<'a> {
         }
     }
 
-    /// Changes the input type (email, password, number...).
+    /// Changes the input type (email, password, number..., or "decimal": a text input with
+    /// the decimal keyboard, for coordinates typed with a comma).
     pub fn kind(mut self, kind: &'static str) -> Self {
         self.kind = kind;
         self
@@ -190,7 +191,12 @@ impl<'a> Field<'a> {
                     textarea id=(id) name=(self.name) rows="4" required[self.required]
                         aria-invalid=[error.map(|_| "true")] aria-describedby=[described.as_deref()] { (value) }
                 } @else {
-                    input id=(id) name=(self.name) type=(self.kind) value=(value) required[self.required]
+                    // "decimal": a text input with the decimal keyboard, so that « 47,3512 » is
+                    // sent as typed (a number input may drop the comma) and read by `number`.
+                    input id=(id) name=(self.name)
+                        type=(if self.kind == "decimal" { "text" } else { self.kind })
+                        inputmode=[(self.kind == "decimal").then_some("decimal")]
+                        value=(value) required[self.required]
                         step=[(self.kind == "number").then_some("any")]
                         autocomplete=[self.autocomplete]
                         data-address[self.fills.is_some()]

@@ -823,3 +823,59 @@ fn pages_attach_only_to_parents_one_administers_and_invitations_never_demote() {
         "still admin"
     );
 }
+
+#[test]
+fn the_new_page_form_folds_room_fields_for_an_association_and_reads_a_decimal_comma() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let admin = server.set_up();
+    let page = admin.get("/directory/new");
+    assert!(
+        page.body.contains("<details class=\"room\">"),
+        "{}",
+        page.body
+    );
+    let room = admin.get("/directory/new?kind=place&type=room");
+    assert!(
+        room.body.contains("<details class=\"room\" open>"),
+        "{}",
+        room.body
+    );
+    // Coordinates are typed as text with the decimal keyboard: « 47,3512 » arrives as typed.
+    assert!(
+        page.body
+            .contains("id=\"f-lat\" name=\"lat\" type=\"text\" inputmode=\"decimal\""),
+        "{}",
+        page.body
+    );
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("kind", "organisation"),
+        ("type", "association"),
+        ("name", "Club de pétanque"),
+        ("visibility", "public"),
+        ("lat", "47,3512"),
+        ("lon", "-0,8143"),
+    ];
+    for empty in [
+        "summary",
+        "description",
+        "tags",
+        "address",
+        "phone",
+        "website",
+        "social",
+        "capacity",
+        "parent",
+    ] {
+        fields.push((empty, ""));
+    }
+    let r = admin.post_form("/directory/new", &page, &fields);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let slug = r.location().trim_start_matches("/a/").to_string();
+    let api = server.client().get(&format!("/api/v1/actors/{slug}"));
+    assert!(
+        api.body.contains("47.3512") && api.body.contains("-0.8143"),
+        "{}",
+        api.body
+    );
+}

@@ -88,8 +88,8 @@ fn where_fields(ctx: &Ctx, f: &EventForm, e: &FormErrors, refs: &Refs) -> Markup
             @if let Some(m) = e.message(ctx, "place") { p.error #f-place-error { (m) } }
             (select(ctx, "place", "agenda.place", &places, &f.place))
             (Field::text("address", "dir.address", &f.address).optional().hint("agenda.address_hint").address("f-lat", "f-lon").render(ctx, e))
-            (Field::text("lat", "settings.lat", &f.lat).kind("number").optional().render(ctx, e))
-            (Field::text("lon", "settings.lon", &f.lon).kind("number").optional().render(ctx, e))
+            (Field::text("lat", "settings.lat", &f.lat).kind("decimal").optional().render(ctx, e))
+            (Field::text("lon", "settings.lon", &f.lon).kind("decimal").optional().render(ctx, e))
         }
     }
 }

@@ -473,8 +473,8 @@ pub fn form(
                 fieldset {
                     legend { (ctx.t("dir.where")) }
                     (Field::text("address", "dir.address", &f.address).optional().autocomplete("street-address").hint("addresses.hint").address("f-lat", "f-lon").render(ctx, e))
-                    (Field::text("lat", "settings.lat", &f.lat).kind("number").optional().render(ctx, e))
-                    (Field::text("lon", "settings.lon", &f.lon).kind("number").optional().hint("dir.location_hint").render(ctx, e))
+                    (Field::text("lat", "settings.lat", &f.lat).kind("decimal").optional().render(ctx, e))
+                    (Field::text("lon", "settings.lon", &f.lon).kind("decimal").optional().hint("dir.location_hint").render(ctx, e))
                     // Filled by location-picker.js when JavaScript runs; hidden otherwise.
                     div #location-picker .map hidden role="region" aria-label=(ctx.t("dir.map_picker"))
                         data-lat=(ctx.instance.center_lat) data-lon=(ctx.instance.center_lon)
@@ -501,12 +501,19 @@ pub fn form(
                         }
                     }
                 }
-                fieldset {
-                    legend { (ctx.t("dir.room")) }
-                    p.hint { (ctx.t("dir.room_hint")) }
-                    (Field::text("capacity", "dir.capacity", &f.capacity).kind("number").optional().render(ctx, e))
-                    (Field::text("equipment", "dir.equipment", &f.equipment).kind("textarea").optional().render(ctx, e))
-                    (Field::text("accessibility", "dir.accessibility", &f.accessibility).kind("textarea").optional().render(ctx, e))
+                // A room's fields, folded unless the page is a place or already has them.
+                @let room_open = f.kind == "place" || !f.capacity.is_empty() || !f.equipment.is_empty()
+                    || !f.accessibility.is_empty()
+                    || ["capacity", "equipment", "accessibility"].iter().any(|k| e.get(k).is_some());
+                details.room open[room_open] {
+                    summary { (ctx.t("dir.room")) }
+                    fieldset {
+                        legend { (ctx.t("dir.room")) }
+                        p.hint { (ctx.t("dir.room_hint")) }
+                        (Field::text("capacity", "dir.capacity", &f.capacity).kind("number").optional().render(ctx, e))
+                        (Field::text("equipment", "dir.equipment", &f.equipment).kind("textarea").optional().render(ctx, e))
+                        (Field::text("accessibility", "dir.accessibility", &f.accessibility).kind("textarea").optional().render(ctx, e))
+                    }
                 }
                 (Field::text("parent", "dir.parent", &f.parent).optional().hint("dir.parent_hint").render(ctx, e))
                 (select(ctx, "visibility", "dir.visibility", &vis, &f.visibility))
