@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::form::Refs;
 use super::handlers::load;
 use super::store;
-use super::{save, views, Event, EventForm, Status};
+use super::{save, views, Event, EventForm, Status, Viewer};
 use crate::db::now;
 use crate::error::AppError;
 use crate::mail::Mail;
@@ -17,12 +17,15 @@ use crate::personal_data::masking;
 use crate::personal_data::store as originals;
 use crate::state::AppState;
 use crate::web::forms::FormErrors;
+use crate::web::picker::Choices;
 use crate::web::CurrentUser;
 use crate::web::{base_url, client_ip, redirect_with_flash, Ctx};
 
 /// Reads the menus of the event form: the pages the person may organise for, the places.
-pub async fn refs(state: &AppState, ctx: &Ctx) -> Result<Refs, AppError> {
+pub async fn refs(state: &AppState, ctx: &Ctx, ev: Option<&Event>) -> Result<Refs, AppError> {
     let uid = ctx.user.as_ref().map(|u| u.id);
+    let viewer = Viewer::of(ctx.user.as_ref());
+    let except = ev.map(|e| e.id);
     state
         .db
         .read(move |c| {
@@ -32,6 +35,10 @@ pub async fn refs(state: &AppState, ctx: &Ctx) -> Result<Refs, AppError> {
                     None => Vec::new(),
                 },
                 places: store::refs::places(c, 1000)?,
+                parents: match uid {
+                    Some(_) => Choices::new(store::refs::parent_choices(c, viewer, except, now())?),
+                    None => Choices::default(),
+                },
             })
         })
         .await
@@ -45,7 +52,7 @@ async fn form_page(
     errors: &FormErrors,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let mut refs = refs(state, ctx).await?;
+    let mut refs = refs(state, ctx, ev).await?;
     // The event's own organiser stays in the menu even for staff who are not its members.
     if let Some(org) = ev.and_then(|e| e.organiser.as_ref()) {
         if !refs.organisers.iter().any(|(s, _)| *s == org.slug) {

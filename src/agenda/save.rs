@@ -9,9 +9,11 @@ use rusqlite::Connection;
 use super::store::{self, occurrences, EventRow};
 use super::{event_slug, Event, EventInput, Status, Viewer, HORIZON_SECS};
 use crate::auth::User;
+use crate::db::now;
 use crate::error::AppError;
 use crate::personal_data::masking::Masking;
 use crate::time::local_to_utc;
+use crate::web::picker::Choices;
 
 /// Why an event cannot be saved as the form says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,8 +93,10 @@ fn resolve(
         }
     }
     let mut parent_id = None;
-    if let Some(slug) = &input.parent_slug {
-        let parent = store::event_by_slug(tx, slug)?;
+    if let Some(typed) = &input.parent_slug {
+        let choices = store::refs::parent_choices(tx, viewer, current.map(|c| c.id), now())?;
+        let slug = Choices::new(choices).resolve(typed).unwrap_or_default();
+        let parent = store::event_by_slug(tx, &slug)?;
         let ok = match &parent {
             Some(p) if p.parent.is_none() && Some(p.id) != current.map(|c| c.id) => {
                 store::refs::access(tx, p, viewer)?.manage

@@ -21,6 +21,7 @@ use crate::personal_data::masking::{self, Masking};
 use crate::personal_data::store as originals;
 use crate::state::AppState;
 use crate::web::forms::FormErrors;
+use crate::web::picker::Choices;
 use crate::web::CurrentUser;
 use crate::web::{base_url, client_ip, redirect_with_flash, Ctx};
 
@@ -141,8 +142,35 @@ pub struct NewQuery {
     pub type_: String,
 }
 
+/// The create/edit form with the pages the person may attach it to.
+async fn form_page(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: Option<&super::Actor>,
+    form: &ActorForm,
+    errors: &FormErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let (uid, admin) = ctx
+        .user
+        .as_ref()
+        .map_or((0, false), |u| (u.id, u.is_admin()));
+    let except = actor.map(|a| a.id);
+    let parents = state
+        .db
+        .read(move |c| Ok(store::parent_choices(c, uid, admin, except)?))
+        .await?;
+    let parents = Choices::new(parents);
+    Ok(views::form(ctx, actor, form, errors, &parents, status))
+}
+
 /// GET /directory/new
-pub async fn new_form(ctx: Ctx, _user: CurrentUser, q: web::Query<NewQuery>) -> HttpResponse {
+pub async fn new_form(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    _user: CurrentUser,
+    q: web::Query<NewQuery>,
+) -> Result<HttpResponse, AppError> {
     let form = ActorForm {
         kind: if Kind::parse(&q.kind).is_some() {
             q.kind.clone()
@@ -153,7 +181,15 @@ pub async fn new_form(ctx: Ctx, _user: CurrentUser, q: web::Query<NewQuery>) -> 
         visibility: "public".into(),
         ..Default::default()
     };
-    views::form(&ctx, None, &form, &FormErrors::new(), StatusCode::OK)
+    form_page(
+        &state,
+        &ctx,
+        None,
+        &form,
+        &FormErrors::new(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// Resolves the parent slug typed in the form: `Err(())` when it is unknown or not managed by the user.
@@ -163,9 +199,15 @@ pub fn check_parent(
     own_id: Option<i64>,
     user: &User,
 ) -> Result<Result<Option<i64>, ()>, AppError> {
-    let Some(slug) = &input.parent_slug else {
+    let Some(typed) = &input.parent_slug else {
         return Ok(Ok(None));
     };
+    // The name picked in the form's list, or an identifier or address as typed.
+    let choices = Choices::new(store::parent_choices(c, user.id, user.is_admin(), own_id)?);
+    let Some(slug) = choices.resolve(typed) else {
+        return Ok(Ok(None));
+    };
+    let slug = &slug;
     // Only the parent's admins (or the site's) may attach a page to it; an unknown slug and
     // a page one does not manage get the same answer, so hidden pages stay hidden.
     let Some(id) = store::actor_id_by_slug(c, slug)?.filter(|id| Some(*id) != own_id) else {
@@ -234,13 +276,15 @@ pub async fn create(
     let form = form.into_inner();
     let mut errors = FormErrors::new();
     let Some(input) = form.parse(&mut errors) else {
-        return Ok(views::form(
+        return form_page(
+            &state,
             &ctx,
             None,
             &form,
             &errors,
             StatusCode::UNPROCESSABLE_ENTITY,
-        ));
+        )
+        .await;
     };
     let created = state
         .db
@@ -254,13 +298,15 @@ pub async fn create(
         )),
         Err((field, key)) => {
             errors.add(field, key);
-            Ok(views::form(
+            form_page(
+                &state,
                 &ctx,
                 None,
                 &form,
                 &errors,
                 StatusCode::UNPROCESSABLE_ENTITY,
-            ))
+            )
+            .await
         }
     }
 }
@@ -290,13 +336,15 @@ pub async fn edit_form(
             _ => {}
         }
     }
-    Ok(views::form(
+    form_page(
+        &state,
         &ctx,
         Some(&actor),
         &form,
         &FormErrors::new(),
         StatusCode::OK,
-    ))
+    )
+    .await
 }
 
 /// POST /a/{slug}/edit
@@ -318,13 +366,15 @@ pub async fn update(
     errors.check(kind_changes, "kind", "dir.kind_locked");
     let input = form.parse(&mut errors).filter(|_| errors.is_empty());
     let Some(input) = input else {
-        return Ok(views::form(
+        return form_page(
+            &state,
             &ctx,
             Some(&actor),
             &form,
             &errors,
             StatusCode::UNPROCESSABLE_ENTITY,
-        ));
+        )
+        .await;
     };
     let (id, uid) = (actor.id, user.id);
     let saved = state
@@ -342,13 +392,15 @@ pub async fn update(
         .await?;
     if !saved {
         errors.add("parent", "dir.parent_unknown");
-        return Ok(views::form(
+        return form_page(
+            &state,
             &ctx,
             Some(&actor),
             &form,
             &errors,
             StatusCode::UNPROCESSABLE_ENTITY,
-        ));
+        )
+        .await;
     }
     Ok(redirect_with_flash(
         &ctx,

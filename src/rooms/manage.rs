@@ -14,7 +14,8 @@ use crate::auth::{random_token, token_hash, User};
 use crate::db::now;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::web::forms::FormErrors;
+use crate::web::forms::{joined, FormErrors};
+use crate::web::picker::Choices;
 use crate::web::CurrentUser;
 use crate::web::{base_url, redirect_with_flash, safe_next, Ctx};
 
@@ -78,7 +79,7 @@ async fn manage_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let id = room.id;
-    let (rules, pending, upcoming) = state
+    let (rules, pending, upcoming, refs) = state
         .db
         .read(move |c| {
             let t = now();
@@ -86,6 +87,10 @@ async fn manage_page(
                 store::rules_of(c, id)?,
                 bookings::requested_in(c, &[id], t)?,
                 bookings::between(c, Some(id), t, t + 400 * 86_400)?,
+                views::manage::PageRefs {
+                    managers: Choices::new(store::page_choices(c, true)?),
+                    members: store::page_choices(c, false)?,
+                },
             ))
         })
         .await?;
@@ -96,7 +101,7 @@ async fn manage_page(
         .take(200)
         .collect();
     Ok(views::manage::room(
-        ctx, &room, &form, errors, &pending, &upcoming, status,
+        ctx, &room, &form, errors, &pending, &upcoming, &refs, status,
     ))
 }
 
@@ -118,9 +123,9 @@ pub async fn save_rules(
     state: web::Data<AppState>,
     CurrentUser(user): CurrentUser,
     slug: web::Path<String>,
-    form: web::Form<RulesForm>,
+    form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
-    let form = form.into_inner();
+    let form: RulesForm = joined(form.into_inner());
     let room = load_room(&state, slug.into_inner()).await?;
     require_manager(&state, room.id, &user).await?;
     let mut errors = FormErrors::new();
@@ -141,8 +146,10 @@ pub async fn save_rules(
         .write(move |tx| {
             let mut e = FormErrors::new();
             let manager_actor = match &input.manager_actor {
-                Some(slug) => {
-                    let id = store::actor_id(tx, slug)?;
+                Some(typed) => {
+                    let choices = Choices::new(store::page_choices(tx, true)?);
+                    let slug = choices.resolve(typed).unwrap_or_default();
+                    let id = store::actor_id(tx, &slug)?;
                     e.check(id.is_none(), "manager_actor", "rooms.actor_unknown");
                     id
                 }

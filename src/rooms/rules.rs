@@ -134,9 +134,10 @@ pub struct RulesForm {
     pub quota_week: String,
     pub quota_month: String,
     pub access_instructions: String,
-    /// Slug of the actor whose admins manage the room.
+    /// The page whose admins manage the room: its name (from the list), slug or address.
     pub manager_actor: String,
-    /// Slugs of the actors whose members may book, separated by commas.
+    /// Slugs of the actors whose members may book, separated by commas (the form's boxes,
+    /// joined by [`crate::web::forms::joined`]).
     pub allowed: String,
     /// Addresses of the accounts that manage the room, one per line.
     pub managers: String,
@@ -235,7 +236,15 @@ impl RulesForm {
             "access_instructions",
             "rooms.too_long",
         );
-        let manager_actor = slugs(&self.manager_actor).into_iter().next();
+        // A name from the form's list, an identifier or an address: resolved on save.
+        let manager_actor = Some(
+            self.manager_actor
+                .trim()
+                .chars()
+                .take(300)
+                .collect::<String>(),
+        )
+        .filter(|m| !m.is_empty());
         let rules = Rules {
             min_minutes: min?,
             max_minutes: max?,

@@ -4,6 +4,7 @@
 use maud::{html, Markup};
 
 use super::context::CSRF_FIELD;
+use super::picker::Choices;
 use super::Ctx;
 
 /// Validation messages by field, as translation keys (with the values some messages name).
@@ -115,6 +116,8 @@ pub struct Field<'a> {
     pub autocomplete: Option<&'static str>,
     /// Ids of the latitude and longitude inputs an address field fills (see [`Field::address`]).
     pub fills: Option<(&'static str, &'static str)>,
+    /// The pages one may pick, suggested as one types (see [`super::picker`]).
+    pub choices: Option<&'a Choices>,
 }
 
 impl<'a> Field<'a> {
@@ -129,6 +132,7 @@ impl<'a> Field<'a> {
             hint_key: None,
             autocomplete: None,
             fills: None,
+            choices: None,
         }
     }
 
@@ -166,6 +170,13 @@ impl<'a> Field<'a> {
         self
     }
 
+    /// Makes it a choice among pages: their names are suggested as one types, and a stored
+    /// identifier is shown by its page's name.
+    pub fn choices(mut self, choices: &'a Choices) -> Self {
+        self.choices = Some(choices);
+        self
+    }
+
     /// Renders label, hint, input and error message, linked for screen readers.
     pub fn render(&self, ctx: &Ctx, errors: &FormErrors) -> Markup {
         let id = format!("f-{}", self.name);
@@ -179,9 +190,12 @@ impl<'a> Field<'a> {
         // Never send a password back to the browser.
         let value = if self.kind == "password" {
             ""
+        } else if let Some(c) = self.choices {
+            c.shown(self.value)
         } else {
             self.value
         };
+        let list = self.choices.map(|_| format!("{id}-choices"));
         html! {
             div.field.invalid[error.is_some()] {
                 label for=(id) { (ctx.t(self.label_key)) @if !self.required { " " span.optional { (ctx.t("form.optional")) } } }
@@ -201,7 +215,11 @@ impl<'a> Field<'a> {
                         autocomplete=[self.autocomplete]
                         data-address[self.fills.is_some()]
                         data-lat-input=[self.fills.map(|f| f.0)] data-lon-input=[self.fills.map(|f| f.1)]
+                        list=[list.as_deref()]
                         aria-invalid=[error.map(|_| "true")] aria-describedby=[described.as_deref()];
+                    @if let (Some(c), Some(list)) = (self.choices, &list) {
+                        datalist id=(list) { @for l in c.labels() { option value=(l) {} } }
+                    }
                 }
             }
         }
@@ -223,6 +241,57 @@ pub fn select(
             select id=(id) name=(name) {
                 @for (value, label) in options {
                     option value=(value) selected[*value == selected] { (label) }
+                }
+            }
+        }
+    }
+}
+
+/// A form whose fields may repeat (boxes ticked under one name): the values of a repeated
+/// field joined by commas, then read as `T` (whose fields are strings, with defaults).
+pub fn joined<T: serde::de::DeserializeOwned + Default>(pairs: Vec<(String, String)>) -> T {
+    let mut map = serde_json::Map::new();
+    for (k, v) in pairs {
+        match map.get_mut(&k) {
+            Some(serde_json::Value::String(s)) => {
+                s.push(',');
+                s.push_str(&v);
+            }
+            _ => {
+                map.insert(k, serde_json::Value::String(v));
+            }
+        }
+    }
+    serde_json::from_value(serde_json::Value::Object(map)).unwrap_or_default()
+}
+
+/// Boxes to tick among pages (`name` repeated once per ticked page, read by [`joined`]); a
+/// fieldset whose legend is the label, scrolled when long. `ticked` holds slugs separated by
+/// commas, as the form keeps them.
+pub fn page_boxes(
+    ctx: &Ctx,
+    name: &'static str,
+    label_key: &'static str,
+    hint_key: &'static str,
+    pages: &[(String, String)],
+    ticked: &str,
+    errors: &FormErrors,
+) -> Markup {
+    let ticked: Vec<&str> = ticked.split(',').map(str::trim).collect();
+    let error = errors.message(ctx, name);
+    let id = format!("f-{name}");
+    html! {
+        fieldset.boxes.invalid[error.is_some()] id=(id) aria-describedby={ (id) "-hint" } {
+            legend { (ctx.t(label_key)) }
+            p.hint id={ (id) "-hint" } { (ctx.t(hint_key)) }
+            @if let Some(e) = &error { p.error id={ (id) "-error" } { (e) } }
+            div.box-list {
+                @for (i, (slug, label)) in pages.iter().enumerate() {
+                    div.check {
+                        input id={ (id) "-" (i) } type="checkbox" name=(name) value=(slug)
+                            checked[ticked.contains(&slug.as_str())];
+                        label for={ (id) "-" (i) } { (label) }
+                    }
                 }
             }
         }

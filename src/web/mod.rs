@@ -12,6 +12,7 @@ pub mod headers;
 pub mod home;
 pub mod layout;
 pub mod markdown;
+pub mod picker;
 
 use std::future::{ready, Ready};
 use std::sync::Arc;

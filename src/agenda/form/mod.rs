@@ -236,7 +236,9 @@ impl EventForm {
             lat: lat.filter(|_| lon.is_some()),
             lon: lon.filter(|_| lat.is_some()),
             organiser_slug,
-            parent_slug: slug_of(&self.parent),
+            // A title from the form's list, an identifier or an address: resolved on save.
+            parent_slug: Some(self.parent.trim().chars().take(300).collect::<String>())
+                .filter(|p| !p.is_empty()),
             visibility: visibility?,
             capacity,
             submitter_name: self.submitter_name.trim().chars().take(100).collect(),
@@ -396,6 +398,8 @@ impl EventForm {
 pub struct Refs {
     pub organisers: Vec<(String, String)>,
     pub places: Vec<(String, String)>,
+    /// The events this one may be part of (see [`crate::web::picker`]).
+    pub parents: crate::web::picker::Choices,
 }
 
 #[cfg(test)]

@@ -110,6 +110,32 @@ pub fn organisers_for(conn: &Connection, user_id: i64) -> rusqlite::Result<Vec<(
     rows.collect()
 }
 
+/// The events a person may make an event part of (those they manage that are not themselves
+/// part of one, and still running or to come, or repeating): (slug, title), by first date,
+/// at most 300, `except` left out.
+pub fn parent_choices(
+    conn: &Connection,
+    viewer: Viewer,
+    except: Option<i64>,
+    now: i64,
+) -> rusqlite::Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.slug, e.title FROM events e
+         WHERE e.parent_id IS NULL AND e.status = 'scheduled' AND e.id IS NOT :except
+           AND (e.end_utc >= :since OR e.rrule <> '')
+           AND (:staff OR e.created_by = :u
+                OR EXISTS (SELECT 1 FROM memberships m WHERE m.actor_id = e.organiser_actor_id
+                           AND m.user_id = :u AND m.role = 'admin' AND m.status = 'active'))
+         ORDER BY e.start_utc, e.id LIMIT 300",
+    )?;
+    let rows = stmt.query_map(
+        named_params! {":u": viewer.user_id, ":staff": viewer.staff, ":except": except,
+        ":since": now - 30 * 86_400},
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    rows.collect()
+}
+
 /// The public places of the directory (for the place menu), by name: (slug, name).
 pub fn places(conn: &Connection, limit: i64) -> rusqlite::Result<Vec<(String, String)>> {
     let mut stmt = conn.prepare_cached(

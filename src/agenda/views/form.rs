@@ -156,7 +156,7 @@ pub fn event_form(
                 @if !anonymous {
                     @if let Some(m) = e.get("organiser") { p.error #f-organiser-error { (ctx.t(m)) } }
                     (select(ctx, "organiser", "agenda.organiser", &organisers, &f.organiser))
-                    (Field::text("parent", "agenda.parent", &f.parent).optional().hint("agenda.parent_hint").render(ctx, e))
+                    (Field::text("parent", "agenda.parent", &f.parent).optional().hint("agenda.parent_hint").choices(&refs.parents).render(ctx, e))
                 }
                 (Field::text("description", "dir.description", &f.description).kind("textarea").optional().hint("dir.description_hint").render(ctx, e))
                 (Field::text("tags", "dir.tags", &f.tags).optional().hint("dir.tags_hint").render(ctx, e))

@@ -111,6 +111,28 @@ pub fn actor_id_by_slug(conn: &Connection, slug: &str) -> rusqlite::Result<Optio
         .optional()
 }
 
+/// The pages a person may attach a page to (those they administer; every page but the people's
+/// for a site admin), by name: (slug, name), at most 500, `except` left out.
+pub fn parent_choices(
+    conn: &Connection,
+    user_id: i64,
+    site_admin: bool,
+    except: Option<i64>,
+) -> rusqlite::Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.slug, a.name FROM actors a
+         WHERE a.kind <> 'person' AND a.id IS NOT :except
+           AND (:admin OR EXISTS (SELECT 1 FROM memberships m WHERE m.actor_id = a.id
+                AND m.user_id = :u AND m.role = 'admin' AND m.status = 'active'))
+         ORDER BY a.name COLLATE NOCASE, a.slug LIMIT 500",
+    )?;
+    let rows = stmt.query_map(
+        named_params! {":u": user_id, ":admin": site_admin, ":except": except},
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    rows.collect()
+}
+
 /// A free slug starting with `base` (`base`, `base-2`, `base-3`...).
 pub fn unique_slug(conn: &Connection, base: &str) -> rusqlite::Result<String> {
     let mut stmt = conn.prepare_cached("SELECT 1 FROM actors WHERE slug = :slug")?;

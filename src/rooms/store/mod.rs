@@ -296,6 +296,21 @@ pub fn actor_id(conn: &Connection, slug: &str) -> rusqlite::Result<Option<i64>> 
         .optional()
 }
 
+/// The pages a room's form offers, by name: (slug, name). With `places`, every page but the
+/// people's (the page whose admins manage the room: the town hall, a place); without, the
+/// organisations and projects (whose members may book), at most 500.
+pub fn page_choices(conn: &Connection, places: bool) -> rusqlite::Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT slug, name FROM actors
+         WHERE kind <> 'person' AND (:places OR kind <> 'place')
+         ORDER BY name COLLATE NOCASE, slug LIMIT 500",
+    )?;
+    let rows = stmt.query_map(named_params! {":places": places}, |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
+    rows.collect()
+}
+
 /// The ids of the rooms the account manages (all of them for a site admin).
 pub fn managed_room_ids(
     conn: &Connection,

@@ -8,7 +8,8 @@ use maud::{html, Markup};
 use super::{cancel_buttons, day_text, local, time_text};
 use crate::rooms::rules::{RulesForm, Who};
 use crate::rooms::{Booking, EditForm, Room};
-use crate::web::forms::{csrf, error_summary, select, Field, FormErrors};
+use crate::web::forms::{csrf, error_summary, page_boxes, select, Field, FormErrors};
+use crate::web::picker::Choices;
 use crate::web::{page_with_status, Ctx};
 
 /// The requests with each series shown once (its first date, and how many are waiting).
@@ -87,6 +88,13 @@ pub fn requests(
     )
 }
 
+/// The pages the rules form offers: the one whose admins manage the room, and those whose
+/// members may book (ticked boxes).
+pub struct PageRefs {
+    pub managers: Choices,
+    pub members: Vec<(String, String)>,
+}
+
 /// GET /rooms/{slug}/manage, and the rules form re-rendered (422).
 pub fn room(
     ctx: &Ctx,
@@ -95,6 +103,7 @@ pub fn room(
     e: &FormErrors,
     pending: &[Booking],
     upcoming: &[Booking],
+    refs: &PageRefs,
     status: StatusCode,
 ) -> HttpResponse {
     let back = format!("/rooms/{}/manage", room.slug);
@@ -127,7 +136,7 @@ pub fn room(
                 (Field::text("buffer_minutes", "rooms.buffer_minutes", &f.buffer_minutes).hint("rooms.duration_hint").render(ctx, e))
                 (Field::text("horizon_days", "rooms.horizon_days", &f.horizon_days).kind("number").render(ctx, e))
                 (select(ctx, "who", "rooms.who_label", &who, &f.who))
-                (Field::text("allowed", "rooms.allowed", &f.allowed).optional().hint("rooms.allowed_hint").render(ctx, e))
+                (page_boxes(ctx, "allowed", "rooms.allowed", "rooms.allowed_hint", &refs.members, &f.allowed, e))
                 div.check {
                     input #f-approval type="checkbox" name="approval" value="1" checked[f.approval == "1"];
                     label for="f-approval" { (ctx.t("rooms.approval_label")) }
@@ -135,7 +144,7 @@ pub fn room(
                 (Field::text("quota_week", "rooms.quota_week", &f.quota_week).kind("number").optional().render(ctx, e))
                 (Field::text("quota_month", "rooms.quota_month", &f.quota_month).kind("number").optional().render(ctx, e))
                 (Field::text("access_instructions", "rooms.access", &f.access_instructions).kind("textarea").optional().hint("rooms.access_hint").render(ctx, e))
-                (Field::text("manager_actor", "rooms.manager_actor", &f.manager_actor).optional().hint("rooms.manager_actor_hint").render(ctx, e))
+                (Field::text("manager_actor", "rooms.manager_actor", &f.manager_actor).optional().hint("rooms.manager_actor_hint").choices(&refs.managers).render(ctx, e))
                 (Field::text("managers", "rooms.managers", &f.managers).kind("textarea").optional().hint("rooms.managers_hint").render(ctx, e))
                 button type="submit" { (ctx.t("rooms.save_rules")) }
             }

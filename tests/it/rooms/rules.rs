@@ -275,7 +275,10 @@ fn who_may_book_and_approval_by_a_manager() {
         &[("who", "members"), ("allowed", "/a/inconnue")],
     );
     assert_eq!(r.status, 422);
-    assert!(r.body.contains("Page inconnue"));
+    assert!(
+        r.body.contains("Aucune page de l’annuaire")
+            || r.body.contains("Aucune page de l'annuaire")
+    );
     let r = set_rules(
         &admin,
         &slug,
