@@ -12,7 +12,7 @@ use super::{Module, Smtp, SmtpSecurity};
 use crate::auth::{Role, User};
 use crate::i18n;
 use crate::web::forms::{csrf, error_summary, select, Field, FormErrors};
-use crate::web::{page, page_with_status, Ctx};
+use crate::web::{assets, page, page_with_status, Ctx};
 
 /// A decimal input that takes « 47,3512 » as well as « 47.3512 » (no `type=number`, which
 /// some browsers turn « 47,3512 » into 473512 with).
@@ -71,6 +71,7 @@ fn centre_fields(ctx: &Ctx, f: &GeneralForm, place: &PlaceChoice, errors: &FormE
                     }
                 }
             }
+            (centre_map(ctx))
             details #centre-advanced open[advanced] {
                 summary { (ctx.t("settings.centre_advanced")) }
                 p.hint { (ctx.t("settings.centre_hint")) }
@@ -79,6 +80,25 @@ fn centre_fields(ctx: &Ctx, f: &GeneralForm, place: &PlaceChoice, errors: &FormE
             }
             (decimal(ctx, "radius_km", "settings.radius", Some("settings.radius_hint"), &f.radius_km, errors))
         }
+    }
+}
+
+/// The map where a click sets the centre, with the circle of the radius drawn
+/// (`assets/js/location-picker.js`); hidden without JavaScript, where the fields are typed.
+/// A click empties the name looked up, which would otherwise replace the clicked centre.
+fn centre_map(ctx: &Ctx) -> Markup {
+    let (tiles, attribution) = super::tiles::tile_layer(&ctx.instance);
+    html! {
+        link rel="stylesheet" href=(assets::url("vendor/leaflet/leaflet.css"));
+        div #location-picker .map.location-picker hidden role="region" aria-label=(ctx.t("settings.map_picker"))
+            aria-describedby="location-picker-hint"
+            data-lat-input="f-center_lat" data-lon-input="f-center_lon" data-radius-input="f-radius_km"
+            data-clear-input="f-place" data-lat=(ctx.instance.center_lat) data-lon=(ctx.instance.center_lon)
+            data-zoom="6" data-tiles=(tiles) data-attribution=(attribution) {}
+        // Said only when the map is there (the script shows the hint with it).
+        p.hint #location-picker-hint hidden { (ctx.t("settings.map_picker_hint")) }
+        script src=(assets::url("vendor/leaflet/leaflet.js")) defer {}
+        script src=(assets::url("js/location-picker.js")) defer {}
     }
 }
 
