@@ -35,8 +35,17 @@
     className: "map-village",
     interactive: false
   }).addTo(map);
-  // Not animated: a click during a zoom animation would be lost.
-  map.fitBounds(village.getBounds(), { animate: false });
+  // The first view: the items of the village (the server's box), or else the circle; close
+  // enough that a bourg's items show apart rather than as one cluster. Not animated: a click
+  // during a zoom animation would be lost.
+  var edges = (d.bounds || "").split(",").map(parseFloat);
+  if (edges.length === 4 && edges.every(isFinite)) {
+    map.fitBounds(L.latLngBounds([edges[1], edges[0]], [edges[3], edges[2]]), {
+      animate: false, padding: [24, 24], maxZoom: 16
+    });
+  } else {
+    map.fitBounds(village.getBounds(), { animate: false });
+  }
 
   var layer = L.layerGroup().addTo(map);
   var asked = 0;
@@ -82,8 +91,12 @@
   // A pin: a 44 px target (touch) around a mark whose colour and shape tell the kind.
   function single(ll, p) {
     var kind = String(p.kind || "").replace(/[^a-z_]/g, "");
+    var source = String(p.source || "").replace(/[^a-z_]/g, "");
     var marker = L.marker(ll, {
-      icon: L.divIcon({ className: "map-pin map-point kind-" + kind, html: "<span></span>", iconSize: [44, 44] }),
+      icon: L.divIcon({
+        className: "map-pin map-point source-" + source + " kind-" + kind,
+        html: "<span></span>", iconSize: [44, 44]
+      }),
       title: p.title,
       keyboard: true
     });

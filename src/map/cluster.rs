@@ -125,7 +125,7 @@ pub fn geojson(features: &[Feature]) -> Value {
                 "type": "Feature",
                 "id": format!("{}-{}", p.source, p.id),
                 "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
-                "properties": {"title": p.title, "url": p.url, "kind": p.kind, "type": p.type_},
+                "properties": {"title": p.title, "url": p.url, "source": p.source, "kind": p.kind, "type": p.type_},
             }),
         })
         .collect();

@@ -104,6 +104,25 @@ fn features_json(
     Ok(to_geojson(&features).to_string())
 }
 
+/// The box of the map's first view: the items of the query within the village circle
+/// (positions only), see [`super::first_view`].
+fn first_view(
+    c: &rusqlite::Connection,
+    q: &MapQuery,
+    instance: &crate::settings::Instance,
+    only: Option<&HashSet<(usize, i64)>>,
+) -> Result<Option<BBox>, AppError> {
+    let centre = (instance.center_lat, instance.center_lon);
+    let (min_lat, min_lon, max_lat, max_lon) = crate::geo::bbox_around(centre, instance.radius_km);
+    // Parsed, so that a box past the poles is clamped like a visitor's.
+    let circle = BBox::parse(&format!("{min_lon},{min_lat},{max_lon},{max_lat}"));
+    let mut filter = q.filter(circle.unwrap_or(BBox::WORLD), None);
+    filter.light = true;
+    let mut located = super::points(c, &filter, instance)?;
+    keep_found(&mut located, only);
+    Ok(super::first_view(&located, centre, instance.radius_km))
+}
+
 /// GET /map?kind=&type=&tag=: the map with its filters, the list of located items (all the page
 /// shows without JavaScript) and the snippet that embeds this map elsewhere.
 pub async fn page(
@@ -121,12 +140,14 @@ pub async fn page(
     };
     let filter = q.filter(BBox::WORLD, limit);
     let instance = ctx.instance.clone();
-    let (mut items, tags) = state
+    let query = q.clone();
+    let (mut items, tags, view) = state
         .db
         .read(move |c| {
             let mut points = super::points(c, &filter, &instance)?;
             keep_found(&mut points, only.as_ref());
-            Ok((points, crate::directory::store::public_tags(c, 40)?))
+            let view = first_view(c, &query, &instance, only.as_ref())?;
+            Ok((points, crate::directory::store::public_tags(c, 40)?, view))
         })
         .await?;
     let more = items.len() > LIST_LIMIT as usize;
@@ -140,21 +161,33 @@ pub async fn page(
             more,
             tags: &tags,
             embed_src: &embed_src,
+            view,
         },
     ))
 }
 
 /// GET /embed/map?kind=&type=&tag=: the map alone, for an iframe on another site; the only
 /// page any site may frame.
-pub async fn embed(ctx: Ctx, q: web::Query<MapQuery>) -> HttpResponse {
-    let mut res = views::embed(&ctx, &q);
+pub async fn embed(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    q: web::Query<MapQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = q.into_inner();
+    let only = crate::search::handlers::matching(&state, &ctx, q.search_params()).await?;
+    let (query, instance) = (q.clone(), ctx.instance.clone());
+    let view = state
+        .db
+        .read(move |c| first_view(c, &query, &instance, only.as_ref()))
+        .await?;
+    let mut res = views::embed(&ctx, &q, view);
     if let Ok(v) = header::HeaderValue::from_str(&crate::web::headers::content_security_policy(
         &ctx.instance,
         "*",
     )) {
         res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
     }
-    res
+    Ok(res)
 }
 
 /// Parses a tile address; the last part may end with an extension (`3.png`).

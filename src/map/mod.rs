@@ -235,6 +235,36 @@ pub fn points(conn: &Connection, f: &MapFilter, i: &Instance) -> rusqlite::Resul
     Ok(all)
 }
 
+/// The share of points left out on each side of the first view's box (outliers).
+const OUTLIERS: f64 = 0.05;
+
+/// The box of the map's first view: the points within `radius_km` of the centre, without the
+/// farthest [`OUTLIERS`] on each side of each axis (a farm at the village's edge does not
+/// zoom the bourg out into one cluster); `None` without any such point (the map then shows
+/// the village circle).
+pub fn first_view(points: &[Point], centre: (f64, f64), radius_km: f64) -> Option<BBox> {
+    let inside: Vec<&Point> = points
+        .iter()
+        .filter(|p| crate::geo::distance_km(centre, (p.lat, p.lon)) <= radius_km)
+        .collect();
+    if inside.is_empty() {
+        return None;
+    }
+    let cut = (inside.len() as f64 * OUTLIERS).floor() as usize;
+    let range = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        (v[cut], v[v.len() - 1 - cut])
+    };
+    let (min_lat, max_lat) = range(inside.iter().map(|p| p.lat).collect());
+    let (min_lon, max_lon) = range(inside.iter().map(|p| p.lon).collect());
+    Some(BBox {
+        min_lon,
+        min_lat,
+        max_lon,
+        max_lat,
+    })
+}
+
 /// The complete points of the features shown alone, by `(source, id)`.
 pub fn details_of_singles(
     conn: &Connection,
@@ -290,6 +320,35 @@ mod tests {
         for bad in ["-1", "23", "x", "NaN"] {
             assert_eq!(parse_zoom(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn the_first_view_fits_the_points_of_the_village_without_outliers() {
+        let at = |id: i64, lat: f64, lon: f64| Point {
+            source: "actor",
+            kind: String::new(),
+            type_: String::new(),
+            id,
+            lat,
+            lon,
+            title: String::new(),
+            url: String::new(),
+        };
+        let centre = (47.35, -0.81);
+        assert_eq!(first_view(&[], centre, 15.0), None);
+        // Far away (Paris): outside the circle, as if there were nothing.
+        assert_eq!(first_view(&[at(1, 48.85, 2.35)], centre, 15.0), None);
+        let one = first_view(&[at(1, 47.351, -0.812)], centre, 15.0).unwrap();
+        assert_eq!((one.min_lat, one.max_lon), (47.351, -0.812));
+        // Twenty in the bourg, a farm 10 km out: the box is the bourg's.
+        let mut points: Vec<Point> = (0..20)
+            .map(|i| at(i, 47.35 + i as f64 * 0.0002, -0.81 - i as f64 * 0.0001))
+            .collect();
+        points.push(at(99, 47.44, -0.81));
+        points.push(at(100, 48.85, 2.35));
+        let b = first_view(&points, centre, 15.0).unwrap();
+        assert!(b.max_lat < 47.36 && b.min_lat >= 47.35, "{b:?}");
+        assert!(b.min_lon >= -0.812 && b.max_lon <= -0.81, "{b:?}");
     }
 
     #[test]

@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::HttpResponse;
 use maud::{html, Markup, DOCTYPE};
 
-use super::{MapQuery, Point, LIST_LIMIT};
+use super::{BBox, MapQuery, Point, LIST_LIMIT};
 use crate::directory::Kind;
 use crate::settings::tiles::tile_layer;
 use crate::web::forms::select;
@@ -22,6 +22,8 @@ pub struct MapPage<'a> {
     pub tags: &'a [(String, i64)],
     /// The absolute URL of the embeddable map with the same filters.
     pub embed_src: &'a str,
+    /// The box of the first view (the items within the village circle); `None`: the circle.
+    pub view: Option<BBox>,
 }
 
 /// The label of an item's kind and type, as the directory names them.
@@ -54,20 +56,58 @@ fn map_scripts() -> Markup {
 
 /// The box `map.js` fills, with everything it needs in data attributes. Its height is kept from
 /// the start, so the list under it does not move when the map is drawn; `map.css` hides it
-/// when scripts are off.
-fn map_box(ctx: &Ctx, q: &MapQuery, embedded: bool) -> Markup {
+/// when scripts are off. The first view fits `view` (`minLon,minLat,maxLon,maxLat`), or the
+/// village circle.
+fn map_box(ctx: &Ctx, q: &MapQuery, view: Option<BBox>, embedded: bool) -> Markup {
     let (tiles, attribution) = tile_layer(&ctx.instance);
     let home = format!("/map?{}", q.filters_query());
+    let bounds = view.map(|b| {
+        format!(
+            "{:.6},{:.6},{:.6},{:.6}",
+            b.min_lon, b.min_lat, b.max_lon, b.max_lat
+        )
+    });
     html! {
         div #map .map.map-large role="region" aria-label=(ctx.t("map.region"))
             data-lat=(ctx.instance.center_lat) data-lon=(ctx.instance.center_lon)
-            data-radius-km=(ctx.instance.radius_km)
+            data-radius-km=(ctx.instance.radius_km) data-bounds=[bounds]
             data-tiles=(tiles) data-attribution=(attribution)
             data-geojson={ "/map.geojson?" (q.filters_query()) }
             data-cluster-label=(ctx.t("map.cluster_label"))
             data-target=[embedded.then_some("_blank")]
             data-home-url=[embedded.then_some(home.as_str())]
             data-home-label=[embedded.then(|| site_name(ctx))] {}
+    }
+}
+
+/// The legend of the pins: each mark as `map.css` draws the pins' (`.map-mark.kind-*`, or the
+/// source's), with its name; only the modules that are on. `map.css` hides it when scripts
+/// are off, as the map itself.
+fn legend(ctx: &Ctx) -> Markup {
+    let mut marks: Vec<(String, String)> = Kind::ALL
+        .iter()
+        .map(|k| {
+            (
+                format!("kind-{}", k.as_str()),
+                ctx.t(&format!("dir.kind.{}", k.as_str())).to_string(),
+            )
+        })
+        .collect();
+    // The other modules' items (events, mutual aid) have one mark per module.
+    for source in super::sources() {
+        if source.name != super::store::ACTOR_SOURCE && ctx.instance.enabled(source.module) {
+            marks.push((
+                format!("source-{}", source.name),
+                ctx.t(&format!("map.legend_{}", source.name)).to_string(),
+            ));
+        }
+    }
+    html! {
+        ul.map-legend aria-label=(ctx.t("map.legend")) {
+            @for (class, label) in &marks {
+                li { span.map-mark.(class) aria-hidden="true" { span {} } " " (label) }
+            }
+        }
     }
 }
 
@@ -138,7 +178,8 @@ pub fn page(ctx: &Ctx, p: &MapPage) -> HttpResponse {
             h1 { (title) }
             // The map first (on a phone it is the first thing seen), the filters folded under
             // it, open when some apply.
-            (map_box(ctx, p.query, false))
+            (map_box(ctx, p.query, p.view, false))
+            (legend(ctx))
             noscript { p.notice { (ctx.t("map.noscript")) } }
             details.filters-box open[filtered(p.query)] {
                 summary { (ctx.t("map.filters")) }
@@ -175,7 +216,7 @@ pub fn page(ctx: &Ctx, p: &MapPage) -> HttpResponse {
 }
 
 /// GET /embed/map: the map alone on a page of its own (no header, no footer), for an iframe.
-pub fn embed(ctx: &Ctx, q: &MapQuery) -> HttpResponse {
+pub fn embed(ctx: &Ctx, q: &MapQuery, view: Option<BBox>) -> HttpResponse {
     let site = site_name(ctx);
     let full = format!("/map?{}", q.filters_query());
     let markup = html! {
@@ -189,7 +230,8 @@ pub fn embed(ctx: &Ctx, q: &MapQuery) -> HttpResponse {
                 (map_styles())
             }
             body.embed {
-                (map_box(ctx, q, true))
+                (map_box(ctx, q, view, true))
+                (legend(ctx))
                 noscript {
                     p { a href=(full) target="_blank" rel="noopener" { (ctx.lang.tf("map.open_full", &[("site", site)])) } }
                 }
