@@ -16,8 +16,11 @@ PY_TOOLS := aiosmtpd==1.4.6 ziglang==0.17.1 cargo-zigbuild==0.24.0 icalendar==7.
 # these two source distributions, pinned; recurring-ical-events is also the reference expander.
 ICAL_CORPUS_SDISTS := icalendar==7.3.0 recurring-ical-events==3.8.2
 ICAL_CORPUS := target/ical-corpus
-# Debian packages the tests need: Chromium and its driver, qemu-user, file.
-APT_PACKAGES := chromium chromium-driver qemu-user-static file
+# Debian packages the tests need: Chromium and its driver, qemu-user, file, npm (for axe-core).
+APT_PACKAGES := chromium chromium-driver qemu-user-static file npm
+# The accessibility checker the browser tests run in each page (tests/it/browser/first_hour.rs).
+AXE_VERSION := 4.14.1
+AXE := target/axe/node_modules/axe-core/axe.min.js
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test crash-test bench fuzz test-deps pi release fmt clean
@@ -27,9 +30,9 @@ run:
 	cargo run --release -- serve --data $(DATA) --listen $(LISTEN) --demo
 
 ## Every test: unit, integration (real binary, SMTP server, Chromium) and the ARM binary under qemu.
-test: test-deps pi $(ICAL_CORPUS)/.done
+test: test-deps pi $(ICAL_CORPUS)/.done $(AXE)
 	PLACETTE_TEST_PYTHON=$(abspath $(PY)) PLACETTE_PI_BINARY=$(abspath $(PI_BIN)) \
-		PLACETTE_ICAL_CORPUS=$(abspath $(ICAL_CORPUS)/files) \
+		PLACETTE_ICAL_CORPUS=$(abspath $(ICAL_CORPUS)/files) PLACETTE_AXE=$(abspath $(AXE)) \
 		cargo test --locked -- --include-ignored
 
 ## Crash harness: CYCLES (default 1000) of concurrent writes, kill -9, restart; every acknowledged write must be there.
@@ -47,7 +50,7 @@ bench: release
 ## Installs what the tests need when it is missing (Debian packages, Python tools, Rust target).
 test-deps: $(VENV)/.installed
 	@missing=""; \
-	for cmd in chromium chromedriver qemu-aarch64-static file; do command -v $$cmd >/dev/null || missing=1; done; \
+	for cmd in chromium chromedriver qemu-aarch64-static file npm; do command -v $$cmd >/dev/null || missing=1; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing $(APT_PACKAGES)"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \
@@ -82,6 +85,13 @@ $(ICAL_CORPUS)/.done: | $(VENV)/.installed
 	rm -rf $(ICAL_CORPUS)/unpacked
 	@n=$$(ls $(ICAL_CORPUS)/files | wc -l); echo "ical corpus: $$n files"; [ "$$n" -gt 200 ]
 	echo '$(strip $(ICAL_CORPUS_SDISTS))' > $@
+
+# axe-core from npm, pinned; the version is in the path of its stamp.
+$(AXE): target/axe/.v$(AXE_VERSION)
+target/axe/.v$(AXE_VERSION): | test-deps
+	rm -rf target/axe && mkdir -p target/axe
+	npm install --silent --no-audit --no-fund --no-save --prefix target/axe axe-core@$(AXE_VERSION)
+	test -s $(AXE) && touch $@
 
 ## Static aarch64 (Raspberry Pi 3/4/5, 64-bit OS) binary without Docker, via cargo-zigbuild.
 pi: $(VENV)/.installed

@@ -303,5 +303,6 @@ fn chromium_suggests_imported_addresses_and_fills_the_location() {
     assert_eq!(v, json!(["47.352900", "-0.809500", 1]));
 }
 
+mod first_hour;
 mod map;
 mod phone;

@@ -4,7 +4,7 @@
 use super::*;
 
 impl Driver {
-    fn js(&self, script: &str) -> Value {
+    pub(super) fn js(&self, script: &str) -> Value {
         self.cmd(
             "POST",
             "/execute/sync",
@@ -13,7 +13,7 @@ impl Driver {
     }
 
     /// Sizes the window so that the page's viewport is `width` × `height` CSS pixels.
-    fn viewport(&self, width: i64, height: i64) {
+    pub(super) fn viewport(&self, width: i64, height: i64) {
         self.cmd(
             "POST",
             "/window/rect",
@@ -32,7 +32,7 @@ impl Driver {
         );
     }
 
-    fn open(&self, url: &str) {
+    pub(super) fn open(&self, url: &str) {
         self.cmd("POST", "/url", json!({ "url": url }));
     }
 }
