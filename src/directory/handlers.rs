@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::access::load;
 use super::form::{ContactForm, ListQuery, PER_PAGE};
+use super::parent::{check_parent, form_page};
 use super::store::{self, follows, members, Origin, Viewer};
 use super::views::{self, Around};
 use super::{slugify, Access, ActorForm, ActorInput, Kind, MemberRole};
@@ -21,7 +22,6 @@ use crate::personal_data::masking::{self, Masking};
 use crate::personal_data::store as originals;
 use crate::state::AppState;
 use crate::web::forms::FormErrors;
-use crate::web::picker::Choices;
 use crate::web::CurrentUser;
 use crate::web::{base_url, client_ip, redirect_with_flash, Ctx};
 
@@ -142,28 +142,6 @@ pub struct NewQuery {
     pub type_: String,
 }
 
-/// The create/edit form with the pages the person may attach it to.
-async fn form_page(
-    state: &AppState,
-    ctx: &Ctx,
-    actor: Option<&super::Actor>,
-    form: &ActorForm,
-    errors: &FormErrors,
-    status: StatusCode,
-) -> Result<HttpResponse, AppError> {
-    let (uid, admin) = ctx
-        .user
-        .as_ref()
-        .map_or((0, false), |u| (u.id, u.is_admin()));
-    let except = actor.map(|a| a.id);
-    let parents = state
-        .db
-        .read(move |c| Ok(store::parent_choices(c, uid, admin, except)?))
-        .await?;
-    let parents = Choices::new(parents);
-    Ok(views::form(ctx, actor, form, errors, &parents, status))
-}
-
 /// GET /directory/new
 pub async fn new_form(
     ctx: Ctx,
@@ -190,32 +168,6 @@ pub async fn new_form(
         StatusCode::OK,
     )
     .await
-}
-
-/// Resolves the parent slug typed in the form: `Err(())` when it is unknown or not managed by the user.
-pub fn check_parent(
-    c: &rusqlite::Connection,
-    input: &ActorInput,
-    own_id: Option<i64>,
-    user: &User,
-) -> Result<Result<Option<i64>, ()>, AppError> {
-    let Some(typed) = &input.parent_slug else {
-        return Ok(Ok(None));
-    };
-    // The name picked in the form's list, or an identifier or address as typed.
-    let choices = Choices::new(store::parent_choices(c, user.id, user.is_admin(), own_id)?);
-    let Some(slug) = choices.resolve(typed) else {
-        return Ok(Ok(None));
-    };
-    let slug = &slug;
-    // Only the parent's admins (or the site's) may attach a page to it; an unknown slug and
-    // a page one does not manage get the same answer, so hidden pages stay hidden.
-    let Some(id) = store::actor_id_by_slug(c, slug)?.filter(|id| Some(*id) != own_id) else {
-        return Ok(Err(()));
-    };
-    let manages =
-        user.is_admin() || members::membership(c, id, user.id)? == Some((MemberRole::Admin, true));
-    Ok(if manages { Ok(Some(id)) } else { Err(()) })
 }
 
 /// Creates an actor whose admin is its creator (web form and API alike); returns its slug, or

@@ -12,6 +12,7 @@ pub mod import_page;
 pub mod members;
 pub mod official;
 pub mod openapi;
+mod parent;
 pub mod photo;
 pub mod rna;
 pub mod rna_text;

@@ -298,6 +298,17 @@ fn the_volunteers_first_hour_then_a_residents_phone_session() {
         json!(false),
         "the iframe code is for admins"
     );
+    // The list under the map does not move as the map loads (CLS 0.127 before).
+    let cls = driver.cmd(
+        "POST",
+        "/execute/async",
+        json!({"script": "var done = arguments[arguments.length - 1], cls = 0; \
+            new PerformanceObserver(function (l) { l.getEntries().forEach(function (e) { \
+              if (!e.hadRecentInput) { cls += e.value; } }); }).observe({type: 'layout-shift', buffered: true}); \
+            setTimeout(function () { done(cls); }, 1500);", "args": []}),
+    );
+    eprintln!("map page cumulative layout shift: {cls}");
+    assert!(cls.as_f64().unwrap() < 0.1, "CLS {cls}");
     let legend = driver.js("return document.querySelectorAll('ul.map-legend li').length");
     assert!(
         legend.as_i64().unwrap() >= 3,
