@@ -184,6 +184,12 @@ fn the_first_view_of_the_demo_village_shows_its_items_apart_with_a_legend() {
     let server = Server::start(&dir.path().join("data"), &["--demo"]);
     let page = server.client().get("/map");
     assert!(page.body.contains("data-bounds=\""), "{}", page.body);
+    let embed = server.client().get("/embed/map");
+    assert!(
+        embed.body.contains("data-bounds=\"") && embed.body.contains("class=\"map-legend\""),
+        "{}",
+        embed.body
+    );
     let driver = Driver::start();
     for (width, height) in [(1200, 900), (390, 844)] {
         driver.cmd(
