@@ -16,6 +16,7 @@ pub mod db;
 pub mod demo;
 pub mod directory;
 pub mod error;
+pub mod federation;
 pub mod geo;
 pub mod i18n;
 pub mod ical;
