@@ -8,7 +8,7 @@ use actix_web::Route;
 use crate::settings::Module;
 pub use crate::state::AppState;
 use crate::{
-    addresses, agenda, api, auth, directory, map, moderation, news, privacy, rooms, search,
+    addresses, agenda, api, auth, directory, federation, map, moderation, news, privacy, rooms, search,
     settings, web as site,
 };
 
@@ -101,6 +101,22 @@ pub fn routes(cfg: &mut ServiceConfig) {
     r.route("/admin/import", post().to(directory::import_page::submit));
     r.route("/search", get().to(search::handlers::page));
     r.route("/api/v1/search", get().to(search::handlers::api));
+    r.route("/.well-known/webfinger", get().to(federation::discovery::webfinger));
+    r.route("/.well-known/nodeinfo", get().to(federation::discovery::nodeinfo_index));
+    r.route("/.well-known/host-meta", get().to(federation::discovery::host_meta));
+    r.route("/nodeinfo/2.1", get().to(federation::discovery::nodeinfo));
+    r.route("/ap/inbox", post().to(federation::inbox::post));
+    r.route("/ap/village", get().to(federation::actors::village));
+    r.route("/ap/village/inbox", post().to(federation::inbox::post));
+    r.route("/ap/village/outbox", get().to(federation::actors::village_outbox));
+    r.route("/ap/village/outbox/page/{n}", get().to(federation::actors::village_outbox_page));
+    r.route("/ap/village/{which}", get().to(federation::actors::village_collection));
+    r.route("/ap/a/{slug}", get().to(federation::actors::group));
+    r.route("/ap/a/{slug}/inbox", post().to(federation::inbox::post));
+    r.route("/ap/a/{slug}/outbox", get().to(federation::actors::group_outbox));
+    r.route("/ap/a/{slug}/outbox/page/{n}", get().to(federation::actors::group_outbox_page));
+    r.route("/ap/a/{slug}/{which}", get().to(federation::actors::group_collection));
+    r.route("/ap/o/{kind}/{id}", get().to(federation::actors::object));
     r.route("/api/v1/openapi.json", get().to(api::openapi));
     r.route("/api/v1/instance", get().to(api::instance));
     r.route("/api/v1/me", get().to(api::me));

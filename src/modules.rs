@@ -276,12 +276,35 @@ pub type Task = fn(Data<AppState>) -> Pin<Box<dyn Future<Output = ()>>>;
 
 /// The modules' background tasks: calendar imports, rooms' mails and reminders, aid's relay,
 /// expiry and digest, the lists' confirmations and sending queue.
+/// The modules on the fediverse: what each publishes (`federation::publish`), and the
+/// remote objects each takes from the actors followed (`federation::inbox`).
+pub static FEDERATED: &[crate::federation::Source] = &[
+    crate::federation::Source {
+        kind: "event",
+        module: Module::Agenda,
+        object: agenda::federation::object,
+    },
+    crate::federation::Source {
+        kind: "news",
+        module: Module::News,
+        object: news::federation::object,
+    },
+];
+pub static RECEIVERS: &[crate::federation::inbox::Receiver] =
+    &[crate::federation::inbox::Receiver {
+        object_type: "Event",
+        upsert: agenda::federation::upsert,
+        remove: agenda::federation::remove,
+        open: agenda::federation::open,
+    }];
+
 pub static TASKS: &[Task] = &[
     |s| Box::pin(agenda::import::run(s)),
     |s| Box::pin(rooms::tasks::run(s)),
     |s| Box::pin(aid::tasks::run(s)),
     |s| Box::pin(lists::tasks::run(s)),
     |s| Box::pin(crate::outbox::run(s)),
+    |s| Box::pin(crate::federation::deliver::run(s)),
     |s| Box::pin(crate::moderation::tasks::run(s)),
 ];
 
@@ -294,4 +317,6 @@ pub fn install() {
     crate::api::register(API);
     crate::privacy::register(MY_DATA);
     crate::moderation::register(MODERATION);
+    crate::federation::register(FEDERATED);
+    crate::federation::inbox::register(RECEIVERS);
 }

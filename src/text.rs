@@ -70,6 +70,48 @@ pub fn spreadsheet_safe(text: &str) -> String {
     }
 }
 
+/// The text of a little HTML (what peers put in `content`): paragraphs and line breaks as
+/// new lines, tags dropped, the common entities decoded. Not a sanitiser: the result is text.
+pub fn html_to_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('>') else {
+            rest = "";
+            break;
+        };
+        let tag = rest[open + 1..open + close].trim().to_ascii_lowercase();
+        let name = tag
+            .trim_start_matches('/')
+            .split([' ', '/'])
+            .next()
+            .unwrap_or("");
+        if matches!(name, "br" | "p" | "div" | "li" | "h1" | "h2" | "h3" | "h4")
+            && (name == "br" || tag.starts_with('/'))
+        {
+            out.push('\n');
+        }
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    let decoded = out
+        .replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&");
+    decoded
+        .lines()
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_string()
+}
+
 /// Whether XML 1.0 allows a character in a document (its `Char` production): everything but
 /// the C0 controls other than tab, line feed and carriage return, and U+FFFE and U+FFFF (the
 /// surrogates it also excludes cannot occur in a Rust string). One such character in a title

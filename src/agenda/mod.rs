@@ -11,6 +11,7 @@ pub mod api;
 pub mod dates;
 pub mod demo;
 pub mod feeds;
+pub mod federation;
 pub mod form;
 pub mod handlers;
 pub mod ical;

@@ -9,6 +9,7 @@ pub mod api;
 pub mod comments;
 pub mod demo;
 pub mod export;
+pub mod federation;
 pub mod feed;
 pub mod handlers;
 pub mod search;

@@ -168,6 +168,9 @@ pub async fn middleware(
     } else if is_unsafe(req.method())
         && bearer.is_none()
         && !(path.starts_with("/api/") && !session_valid)
+        // ActivityPub inboxes: peers prove who they are by an HTTP Signature, checked by the
+        // handler; no session is read there, so a cookie carries no authority.
+        && !(req.method() == Method::POST && path.starts_with("/ap/") && path.ends_with("/inbox"))
         // RFC 8058 one-click unsubscribe: the mail provider POSTs with no session and no
         // token; the subscriber's token in the path authorises it (a wrong one gets 403).
         // Exactly `/lists/u/{token}` (list slugs never take the reserved `u`).

@@ -183,71 +183,15 @@ pub fn apply(
         .collect();
     let mut report = Report::default();
     for ev in &feed.events {
-        let fp = fingerprint(ev);
-        let status = if ev.cancelled {
-            Status::Cancelled
-        } else {
-            Status::Scheduled
+        let m = merge(tx, source_id, actor_id, ev, lang, by, now)?;
+        // An event unchanged upstream keeps its entry of the last report.
+        let notes = match before.get(&ev.uid) {
+            Some(old) if !m.rewritten && !m.added => old.reasons.clone(),
+            _ => m.notes,
         };
-        // What the feed publishes is masked like what residents type.
-        let (mut title, mut description) = (ev.title.clone(), ev.description.clone());
-        let mut masked = Masking::new(lang);
-        masked.field("title", &mut title);
-        masked.field("description", &mut description);
-        let row = EventRow {
-            title: &title,
-            description: &description,
-            ..row(ev, actor_id)
-        };
-        let mut notes = ev.notes.clone();
-        let mut note = |m: occurrences::Materialised| {
-            if m.truncated {
-                notes.push(Reason::new(
-                    "truncated",
-                    crate::agenda::recurrence::MAX_OCCURRENCES.to_string(),
-                ));
-            }
-        };
-        let slug = match imports::linked(tx, source_id, &ev.uid)? {
-            Some(link) => {
-                if link.fingerprint != fp {
-                    store::update_event(tx, link.event_id, &row, by, now)?;
-                    masked.keep(tx, "event", link.event_id, by, now)?;
-                    occurrences::set_overrides(tx, link.event_id, &overrides_of(ev, lang))?;
-                    note(occurrences::materialise(
-                        tx,
-                        link.event_id,
-                        now + HORIZON_SECS,
-                    )?);
-                    imports::set_link(tx, link.event_id, source_id, &ev.uid, &fp)?;
-                } else if let Some(old) = before.get(&ev.uid) {
-                    notes = old.reasons.clone();
-                }
-                if link.status != status.as_str() {
-                    store::set_status(tx, link.event_id, status, by, now)?;
-                }
-                if link.fingerprint != fp || link.status != status.as_str() {
-                    res.updated += 1;
-                }
-                link.slug
-            }
-            None => {
-                let slug = store::unique_slug(tx, &event_slug(&title, ev.start.date()))?;
-                let uid = format!(
-                    "{:016x}{:016x}@placette",
-                    rand::random::<u64>(),
-                    rand::random::<u64>()
-                );
-                let id = store::insert_event(tx, &row, &slug, &uid, status, by, ("", ""), now)?;
-                masked.keep(tx, "event", id, by, now)?;
-                occurrences::set_overrides(tx, id, &overrides_of(ev, lang))?;
-                note(occurrences::materialise(tx, id, now + HORIZON_SECS)?);
-                imports::set_link(tx, id, source_id, &ev.uid, &fp)?;
-                res.added += 1;
-                slug
-            }
-        };
-        let entry = Entry::new(&ev.uid, &title, notes, Some(slug));
+        res.added += i64::from(m.added);
+        res.updated += i64::from(!m.added && (m.rewritten || m.status_changed));
+        let entry = Entry::new(&ev.uid, &m.title, notes, Some(m.slug));
         res.simplified += i64::from(entry.outcome == Outcome::Adjusted);
         report.events.push(entry);
     }
@@ -264,6 +208,101 @@ pub fn apply(
     imports::record(tx, source_id, &res, None, now)?;
     imports::set_report(tx, source_id, &report.to_json(), res.refused)?;
     Ok(res)
+}
+
+/// What merging one event did.
+pub struct Merged {
+    pub slug: String,
+    /// The title as published (masked).
+    pub title: String,
+    pub added: bool,
+    /// Changed upstream, so rewritten here.
+    pub rewritten: bool,
+    pub status_changed: bool,
+    /// How it was adjusted.
+    pub notes: Vec<Reason>,
+}
+
+/// Brings one event of a source in step: matched by UID within the source, inserted, updated
+/// in place (same slug) when it changed upstream, its status set. `apply` does it for each
+/// event of a feed; ActivityPub delivers events one at a time.
+pub fn merge(
+    tx: &Connection,
+    source_id: i64,
+    actor_id: i64,
+    ev: &Imported,
+    lang: crate::i18n::Lang,
+    by: Option<i64>,
+    now: i64,
+) -> Result<Merged, AppError> {
+    let fp = fingerprint(ev);
+    let status = if ev.cancelled {
+        Status::Cancelled
+    } else {
+        Status::Scheduled
+    };
+    // What the feed publishes is masked like what residents type.
+    let (mut title, mut description) = (ev.title.clone(), ev.description.clone());
+    let mut masked = Masking::new(lang);
+    masked.field("title", &mut title);
+    masked.field("description", &mut description);
+    let row = EventRow {
+        title: &title,
+        description: &description,
+        ..row(ev, actor_id)
+    };
+    let mut notes = ev.notes.clone();
+    let mut note = |m: occurrences::Materialised| {
+        if m.truncated {
+            notes.push(Reason::new(
+                "truncated",
+                crate::agenda::recurrence::MAX_OCCURRENCES.to_string(),
+            ));
+        }
+    };
+    let (slug, added, rewritten, status_changed) = match imports::linked(tx, source_id, &ev.uid)? {
+        Some(link) => {
+            let rewritten = link.fingerprint != fp;
+            if rewritten {
+                store::update_event(tx, link.event_id, &row, by, now)?;
+                masked.keep(tx, "event", link.event_id, by, now)?;
+                occurrences::set_overrides(tx, link.event_id, &overrides_of(ev, lang))?;
+                note(occurrences::materialise(
+                    tx,
+                    link.event_id,
+                    now + HORIZON_SECS,
+                )?);
+                imports::set_link(tx, link.event_id, source_id, &ev.uid, &fp)?;
+            }
+            let status_changed = link.status != status.as_str();
+            if status_changed {
+                store::set_status(tx, link.event_id, status, by, now)?;
+            }
+            (link.slug, false, rewritten, status_changed)
+        }
+        None => {
+            let slug = store::unique_slug(tx, &event_slug(&title, ev.start.date()))?;
+            let uid = format!(
+                "{:016x}{:016x}@placette",
+                rand::random::<u64>(),
+                rand::random::<u64>()
+            );
+            let id = store::insert_event(tx, &row, &slug, &uid, status, by, ("", ""), now)?;
+            masked.keep(tx, "event", id, by, now)?;
+            occurrences::set_overrides(tx, id, &overrides_of(ev, lang))?;
+            note(occurrences::materialise(tx, id, now + HORIZON_SECS)?);
+            imports::set_link(tx, id, source_id, &ev.uid, &fp)?;
+            (slug, true, true, false)
+        }
+    };
+    Ok(Merged {
+        slug,
+        title,
+        added,
+        rewritten,
+        status_changed,
+        notes,
+    })
 }
 
 #[cfg(test)]

@@ -72,7 +72,7 @@ pub fn delete_source(conn: &Connection, actor_id: i64, id: i64) -> rusqlite::Res
 pub fn due(conn: &Connection, now: i64, limit: i64) -> rusqlite::Result<Vec<Source>> {
     conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM agenda_sources
-         WHERE url IS NOT NULL AND last_fetch + refresh_secs <= :now ORDER BY last_fetch LIMIT :limit"
+         WHERE url IS NOT NULL AND protocol = 'ical' AND last_fetch + refresh_secs <= :now ORDER BY last_fetch LIMIT :limit"
     ))?
     .query_map(named_params! {":now": now, ":limit": limit}, source_row)?
     .collect()
@@ -92,6 +92,39 @@ pub fn file_source(
     .execute(named_params! {":a": actor_id, ":by": by, ":now": now})?;
     conn.prepare_cached("SELECT id FROM agenda_sources WHERE actor_id = :a AND url IS NULL")?
         .query_row(named_params! {":a": actor_id}, |r| r.get(0))
+}
+
+/// The page's source fed by a followed ActivityPub actor (created on first use).
+pub fn activitypub_source(
+    conn: &Connection,
+    actor_id: i64,
+    remote: &str,
+    by: Option<i64>,
+    now: i64,
+) -> rusqlite::Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO agenda_sources (actor_id, url, protocol, refresh_secs, created_by, created_at)
+         VALUES (:a, :url, 'activitypub', 86400, :by, :now) ON CONFLICT DO NOTHING",
+    )?
+    .execute(named_params! {":a": actor_id, ":url": remote, ":by": by, ":now": now})?;
+    conn.prepare_cached("SELECT id FROM agenda_sources WHERE actor_id = :a AND url = :url")?
+        .query_row(named_params! {":a": actor_id, ":url": remote}, |r| r.get(0))
+}
+
+/// The page a source's events are organised by.
+pub fn source_actor(conn: &Connection, source_id: i64) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached("SELECT actor_id FROM agenda_sources WHERE id = :s")?
+        .query_row(named_params! {":s": source_id}, |r| r.get(0))
+        .optional()
+}
+
+/// Whether an event came from the fediverse (it is not published back there).
+pub fn from_activitypub(conn: &Connection, event_id: i64) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM event_imports i JOIN agenda_sources s ON s.id = i.source_id
+                        WHERE i.event_id = :e AND s.protocol = 'activitypub')",
+    )?
+    .query_row(named_params! {":e": event_id}, |r| r.get(0))
 }
 
 /// The page's source for this URL (created on first use).
@@ -226,7 +259,7 @@ pub fn live_links(conn: &Connection, source_id: i64) -> rusqlite::Result<Vec<(i6
 /// The URLs of the sources a person added (their personal data).
 pub fn urls_added_by(conn: &Connection, user_id: i64) -> rusqlite::Result<Vec<String>> {
     conn.prepare_cached(
-        "SELECT url FROM agenda_sources WHERE created_by = :u AND url IS NOT NULL ORDER BY id",
+        "SELECT url FROM agenda_sources WHERE created_by = :u AND url IS NOT NULL AND protocol = 'ical' ORDER BY id",
     )?
     .query_map(named_params! {":u": user_id}, |r| r.get(0))?
     .collect()
