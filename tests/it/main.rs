@@ -10,6 +10,7 @@ mod browser;
 mod cli;
 mod crash;
 mod directory;
+mod federation;
 mod feeds;
 mod hostile;
 mod lists;
