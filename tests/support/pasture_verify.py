@@ -26,8 +26,16 @@ import argparse
 import asyncio
 import json
 import logging
+import os
+import shutil
 import socket
 import sys
+import tempfile
+
+# bovine (pasture's ActivityPub library) opens bovine_jsonld_cache.sqlite in the working directory
+# when imported: run in a directory of our own, removed at the end.
+WORKDIR = tempfile.mkdtemp(prefix="pasture-verify-")
+os.chdir(WORKDIR)
 
 try:
     from hypercorn.asyncio import serve
@@ -40,6 +48,7 @@ try:
     from fediverse_pasture.types import Message
 except ImportError as e:  # pragma: no cover
     print(f"fediverse-pasture is not installed ({e}): `make test-deps` installs it", file=sys.stderr)
+    shutil.rmtree(WORKDIR, ignore_errors=True)
     sys.exit(2)
 
 
@@ -114,4 +123,7 @@ if __name__ == "__main__":
     parser.add_argument("--timeout", type=float, default=20)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    print(json.dumps(asyncio.run(main(args.actor, args.timeout))))
+    try:
+        print(json.dumps(asyncio.run(main(args.actor, args.timeout))))
+    finally:
+        shutil.rmtree(WORKDIR, ignore_errors=True)
