@@ -7,13 +7,16 @@ against one actor, offline on loopback; prints one JSON summary on stdout (issue
 Pasture serves its six test actors on 127.0.0.1 (a free port), each with its own RSA key, and
 from each it fetches ACTOR and posts to its inbox:
   alice   unsigned GET of ACTOR, unsigned POST of {"type": "EchoRequest"} to the inbox;
-  bob     GET and POST of a Like signed by bob (draft-cavage rsa-sha256, `(request-target) host
-          date digest`, keyId `http://127.0.0.1:PORT/bob#main`); bob's actor is public;
+  bob     GET and POST of a Like signed by bob (draft-cavage rsa-sha256, keyId
+          `http://127.0.0.1:PORT/bob#main`); bob's actor is public;
   claire  the same, but GET of claire's actor (her key) answers 401 unless signed: the server
           must sign the GET it makes to fetch the key;
   dean, emily, frank  as alice, bob, claire, without a preferredUsername;
   webfinger  acct:preferredUsername@host of ACTOR over WebFinger gives back ACTOR's id.
-A POST "works" on a status below 400, or on 400 itself (pasture's rule). Pasture's own page warns
+An unsigned POST "works" on a status from 101 to 399; a signed one on any status below 400, or
+on 400 itself (pasture's rules): answer 401 to unsigned POSTs, not 400 alone. Bob's POST is signed
+draft-cavage with `headers="(request-target) host date digest content-type"` and a lower-case
+`Digest: sha-256=...`; pasture checks signed GETs (claire's key) for `(request-target)` and `date`. Pasture's own page warns
 when alice can post (an unsigned POST was taken), when bob or claire cannot fetch the actor or post,
 and when WebFinger does not match: those warnings (and the same for emily and frank) are the
 `failures` of the summary:
