@@ -18,8 +18,8 @@ signed one on any status below 400, or on 400 itself (pasture's rules). Bob's PO
 draft-cavage with `headers="(request-target) host date digest content-type"` and a lower-case
 `Digest: sha-256=...`; pasture checks signed GETs (claire's key) for `(request-target)` and
 `date`, within its clock window. Pasture's own page warns when alice can post (an unsigned POST
-was taken), when bob or claire cannot fetch the actor or post, and when WebFinger does not match: those warnings (and the same for emily and frank) are the
-`failures` of the summary:
+was taken), when bob or claire cannot fetch the actor or post, and when WebFinger does not
+match: those warnings (and the same for emily and frank) are the `failures` of the summary:
     {"actor": ..., "result": {"alice": {"get_actor": true, "post_inbox": false}, ...,
      "webfinger": true}, "failures": [], "messages": [...]}
 Exit status 0 whatever the outcome (the tests decide what must pass); 2 if pasture is missing.
