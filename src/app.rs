@@ -117,6 +117,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
     r.route("/ap/a/{slug}/outbox/page/{n}", get().to(federation::actors::group_outbox_page));
     r.route("/ap/a/{slug}/{which}", get().to(federation::actors::group_collection));
     r.route("/ap/o/{kind}/{id}", get().to(federation::actors::object));
+    r.route("/admin/federation", get().to(federation::admin::page));
+    r.route("/admin/federation/follow", post().to(federation::admin::follow_submit));
+    r.route("/admin/federation/following/{id}/delete", post().to(federation::admin::unfollow));
+    r.route("/admin/federation/blocks", post().to(federation::admin::block));
+    r.route("/admin/federation/blocks/delete", post().to(federation::admin::unblock));
+    r.route("/admin/federation/key", post().to(federation::admin::rotate_key));
     r.route("/api/v1/openapi.json", get().to(api::openapi));
     r.route("/api/v1/instance", get().to(api::instance));
     r.route("/api/v1/me", get().to(api::me));

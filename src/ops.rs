@@ -254,6 +254,18 @@ impl fmt::Display for CheckReport {
     }
 }
 
+/// The clock's line of `check`: federation's signatures carry the time, which peers refuse
+/// more than five minutes off (a Pi has no hardware clock).
+fn clock_line(synchronised: Option<bool>) -> &'static str {
+    match synchronised {
+        Some(true) => "clock:          synchronised (NTP)",
+        Some(false) => {
+            "clock:          NOT synchronised: fediverse servers refuse signatures more than 5 minutes off (timedatectl set-ntp true)"
+        }
+        None => "clock:          unknown (timedatectl gave no answer)",
+    }
+}
+
 /// Integrity check, configuration summary, pending migrations. Does not migrate.
 pub fn check(config: &Config) -> Result<CheckReport, AppError> {
     let mut lines = vec![
@@ -263,6 +275,7 @@ pub fn check(config: &Config) -> Result<CheckReport, AppError> {
             "base URL:       {}",
             config.base_url.as_deref().unwrap_or("(from each request)")
         ),
+        clock_line(crate::time::clock_synchronised()).to_string(),
     ];
     let path = config.db_path();
     if !path.exists() {

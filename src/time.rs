@@ -145,6 +145,54 @@ pub fn rfc822(t: i64) -> String {
         .to_rfc2822()
 }
 
+/// Whether the system clock is kept synchronised (NTP), as far as one can tell: `None` when it
+/// cannot be told (no systemd). HTTP signatures carry a Date that peers check within five
+/// minutes, and a Raspberry Pi has no hardware clock; `placette check` and the federation
+/// admin page say so. Never fails; at most a two-second wait on `timedatectl`.
+pub fn clock_synchronised() -> Option<bool> {
+    timedatectl_synchronised().or_else(|| {
+        // systemd-timesyncd marks its first synchronisation with this file.
+        std::path::Path::new("/run/systemd/timesync/synchronized")
+            .exists()
+            .then_some(true)
+    })
+}
+
+/// `timedatectl show -p NTPSynchronized --value`: "yes" or "no"; `None` when it is missing,
+/// fails, says something else or takes more than two seconds.
+fn timedatectl_synchronised() -> Option<bool> {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("timedatectl")
+        .args(["show", "-p", "NTPSynchronized", "--value"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20))
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
+        }
+    };
+    let mut out = String::new();
+    child.stdout.take()?.read_to_string(&mut out).ok()?;
+    match (status.success(), out.trim()) {
+        (true, "yes") => Some(true),
+        (true, "no") => Some(false),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

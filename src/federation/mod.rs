@@ -15,6 +15,7 @@
 //! - `remote`: reading remote actors and objects (signed GETs through `crate::net`).
 
 pub mod actors;
+pub mod admin;
 pub mod deliver;
 pub mod discovery;
 pub mod follow;
@@ -24,6 +25,7 @@ pub mod publish;
 pub mod remote;
 pub mod signature;
 pub mod store;
+pub mod views;
 
 use rusqlite::Connection;
 use serde_json::{json, Value};

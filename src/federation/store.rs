@@ -492,3 +492,16 @@ pub fn usage(c: &Connection) -> rusqlite::Result<(i64, i64)> {
     )?
     .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
 }
+
+// --- The admin page -----------------------------------------------------------------------
+
+/// The pages that are not people, by name, for the admin page (the page a follow feeds, the
+/// names of the local actors, the handles of the public ones): (id, slug, name, public).
+pub fn local_pages(c: &Connection) -> rusqlite::Result<Vec<(i64, String, String, bool)>> {
+    let mut st = c.prepare_cached(
+        "SELECT id, slug, name, visibility = 'public' FROM actors
+         WHERE kind <> 'person' ORDER BY name COLLATE NOCASE, slug LIMIT 1000",
+    )?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    rows.collect()
+}

@@ -1,6 +1,7 @@
 //! ActivityPub federation (issue 19) against real peers: Fedify (`peer`) and fediverse-pasture
 //! (`pasture`), on loopback. The tests here prove the harness with two Fedify peers.
 
+mod admin;
 mod pasture;
 mod peer;
 
