@@ -175,6 +175,15 @@ pub async fn post(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     use actix_web::http::StatusCode;
+    let signed = req.headers().contains_key("signature")
+        || req
+            .headers()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("Signature "));
+    if !signed {
+        return Ok(refuse(StatusCode::UNAUTHORIZED, "not signed"));
+    }
     let activity: Value = match serde_json::from_slice(&body) {
         Ok(v @ Value::Object(_)) => v,
         _ => return Ok(refuse(StatusCode::BAD_REQUEST, "not a JSON object")),

@@ -4,6 +4,8 @@
 mod admin;
 mod pasture;
 mod peer;
+mod throughput;
+mod village;
 
 use std::time::Duration;
 
