@@ -4,6 +4,7 @@
 mod admin;
 mod pasture;
 mod peer;
+mod following;
 mod throughput;
 mod village;
 
