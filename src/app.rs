@@ -101,6 +101,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
     r.route("/admin/import", post().to(directory::import_page::submit));
     r.route("/search", get().to(search::handlers::page));
     r.route("/api/v1/search", get().to(search::handlers::api));
+    r.route("/api/v1/changes", get().to(search::changes::feed));
     r.route("/.well-known/webfinger", get().to(federation::discovery::webfinger));
     r.route("/.well-known/nodeinfo", get().to(federation::discovery::nodeinfo_index));
     r.route("/.well-known/host-meta", get().to(federation::discovery::host_meta));
@@ -167,6 +168,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
     r.route("/a/{slug}/agenda/import", post().to(agenda::import::handlers::import));
     r.route("/a/{slug}/agenda/import/{id}/report.json", get().to(agenda::import::handlers::report_json));
     r.route("/a/{slug}/agenda/import/{id}/{action}", post().to(agenda::import::handlers::source_action));
+    r.route("/a/{slug}/fediverse/follow", post().to(agenda::import::fediverse::follow));
+    r.route("/a/{slug}/fediverse/unfollow/{id}", post().to(agenda::import::fediverse::unfollow));
     r.module(Module::News);
     r.route("/news", get().to(news::handlers::wall));
     r.route("/news", post().to(news::handlers::create_on_wall));

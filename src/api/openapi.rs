@@ -99,6 +99,7 @@ pub fn document() -> Value {
     for (section, extra) in [
         ("paths", address_paths()),
         ("paths", search_paths()),
+        ("paths", crate::search::changes::openapi_paths()),
         ("paths", map_paths()),
     ] {
         merge(&mut doc[section], extra);

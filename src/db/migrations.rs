@@ -40,6 +40,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("moderation", include_str!("migrations/0016_moderation.sql")),
     ("calendars", include_str!("migrations/0017_calendars.sql")),
     ("federation", include_str!("migrations/0018_federation.sql")),
+    ("changes", include_str!("migrations/0019_changes.sql")),
 ];
 
 /// The schema version the database file is at (0 for a new file).

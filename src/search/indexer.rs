@@ -44,6 +44,32 @@ pub fn spawn(index: Arc<SearchIndex>, db: Db, rebuild_first: bool) {
         .expect("start the search indexer thread");
 }
 
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// The change feed's summary of each document: what a neighbouring instance indexes.
+fn summaries(docs: &[super::Doc]) -> Vec<(i64, String)> {
+    docs.iter()
+        .map(|d| {
+            let json = serde_json::json!({
+                "kind": d.kind,
+                "category": d.category,
+                "title": d.title,
+                "text": crate::text::excerpt(&d.body, 300),
+                "tags": d.tags,
+                "lat": d.point.map(|p| p.0),
+                "lon": d.point.map(|p| p.1),
+                "start": d.date,
+                "url": d.url,
+            });
+            (d.id, json.to_string())
+        })
+        .collect()
+}
+
 /// Applies one batch of queued changes; returns how many were applied.
 pub fn apply_queue(index: &SearchIndex, db: &Db) -> Result<usize, AppError> {
     let conn = db.conn()?;
@@ -55,14 +81,18 @@ pub fn apply_queue(index: &SearchIndex, db: &Db) -> Result<usize, AppError> {
     for (_, kind, id) in &queued {
         by_kind.entry(kind.clone()).or_default().push(*id);
     }
+    // The change feed and the queue move together: a crash between them replays the batch.
+    let tx = conn.unchecked_transaction()?;
     for (kind, mut ids) in by_kind {
         ids.sort_unstable();
         ids.dedup();
         let Some(src) = source(&kind) else { continue };
-        let docs = (src.docs)(&conn, &ids)?;
+        let docs = (src.docs)(&tx, &ids)?;
         index.apply(src.kind, &ids, &docs)?;
+        store::record_changes(&tx, src.kind, &ids, &summaries(&docs), now_ms())?;
     }
-    store::dequeue(&conn, last)?;
+    store::dequeue(&tx, last)?;
+    tx.commit()?;
     Ok(queued.len())
 }
 
@@ -86,6 +116,7 @@ pub fn rebuild(
         for chunk in ids.chunks(BATCH) {
             let docs = (src.docs)(&conn, chunk)?;
             index.add(&docs)?;
+            store::record_changes(&conn, src.kind, chunk, &summaries(&docs), now_ms())?;
             done += chunk.len();
             progress(done, total);
         }

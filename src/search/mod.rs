@@ -9,6 +9,7 @@
 //! nearer wins (2 km → ×0.71, 12 km → ×0.29); a far result needs to be much more relevant to
 //! come first. Things without a location rank as if they were at the edge of the radius.
 
+pub mod changes;
 pub mod collector;
 pub mod handlers;
 pub mod index;
