@@ -403,19 +403,7 @@ fn sample_centre() -> (f64, f64) {
 fn the_village_centre_is_found_by_its_name_in_the_address_base() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let sample =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/adresses-49-sample.csv");
-    let (ok, out, err) = run(
-        &[
-            "import",
-            "ban",
-            sample.to_str().unwrap(),
-            "--data",
-            data.to_str().unwrap(),
-        ],
-        None,
-    );
-    assert!(ok, "{out}{err}");
+    let sample = import_sample_addresses(&data);
     // A second commune whose name also starts with « Saint-Placide ».
     let header = std::fs::read_to_string(&sample).unwrap();
     let header = header.lines().next().unwrap();

@@ -542,3 +542,21 @@ pub fn python_json<T: serde::de::DeserializeOwned>(
 ) -> T {
     serde_json::from_slice(&run_python(script, args, stdin, what)).unwrap()
 }
+
+/// Imports the address base sample (`tests/data/adresses-49-sample.csv`: the commune
+/// Saint-Placide-sur-Loire) into a data directory with `placette import ban`; returns its path.
+pub fn import_sample_addresses(data: &Path) -> PathBuf {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/adresses-49-sample.csv");
+    let (ok, out, err) = run(
+        &[
+            "import",
+            "ban",
+            sample.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(ok, "{out}{err}");
+    sample
+}

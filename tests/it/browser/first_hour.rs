@@ -86,22 +86,6 @@ impl Driver {
     }
 }
 
-fn import_addresses(data: &std::path::Path) {
-    let sample =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/adresses-49-sample.csv");
-    let (ok, out, err) = run(
-        &[
-            "import",
-            "ban",
-            sample.to_str().unwrap(),
-            "--data",
-            data.to_str().unwrap(),
-        ],
-        None,
-    );
-    assert!(ok, "{out}{err}");
-}
-
 /// The date of the event: the first Saturday at least 20 days ahead (a month's view shows it).
 fn event_day() -> chrono::NaiveDate {
     use chrono::Datelike;
@@ -117,7 +101,7 @@ fn the_volunteers_first_hour_then_a_residents_phone_session() {
     let axe = axe_script();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    import_addresses(&data);
+    import_sample_addresses(&data);
     let server = Server::start(&data, &[]);
     let code = server.setup_code();
     let driver = Driver::start();
