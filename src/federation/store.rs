@@ -505,3 +505,26 @@ pub fn local_pages(c: &Connection) -> rusqlite::Result<Vec<(i64, String, String,
     let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
     rows.collect()
 }
+
+// --- A page's own follows -----------------------------------------------------------------
+
+/// The follows whose events go to the page `page` (through one of its agenda sources, or sent
+/// by its actor when the source is gone), newest first: (follow, handle, name).
+pub fn page_following(
+    c: &Connection,
+    page: i64,
+) -> rusqlite::Result<Vec<(Following, String, String)>> {
+    let mut st = c.prepare_cached(
+        "SELECT f.id, f.local_actor, f.remote, f.follow_id, f.state, f.source_id,
+                coalesce(r.handle, ''), coalesce(r.name, '')
+         FROM federation_following f
+         LEFT JOIN federation_remote_actors r ON r.url = f.remote
+         LEFT JOIN agenda_sources s ON s.id = f.source_id
+         WHERE s.actor_id = :page OR (f.source_id IS NULL AND f.local_actor = :page)
+         ORDER BY f.created_at DESC, f.id DESC",
+    )?;
+    let rows = st.query_map(named_params! {":page": page}, |r| {
+        Ok((following_from(r)?, r.get(6)?, r.get(7)?))
+    })?;
+    rows.collect()
+}

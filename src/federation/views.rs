@@ -169,7 +169,7 @@ fn following(ctx: &Ctx, o: &Overview) -> Markup {
 }
 
 /// The translation key of a follow's state.
-fn state_key(state: &str) -> &'static str {
+pub fn state_key(state: &str) -> &'static str {
     match state {
         "accepted" => "federation.state_accepted",
         "rejected" => "federation.state_rejected",

@@ -2,6 +2,7 @@
 //! (`pasture`), on loopback. The tests here prove the harness with two Fedify peers.
 
 mod admin;
+mod page_follow;
 mod pasture;
 mod peer;
 mod following;

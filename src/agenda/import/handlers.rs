@@ -2,21 +2,22 @@
 //! calendar URL or upload a .ics file, and see each source's last result.
 
 use actix_multipart::Multipart;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
 use super::parse::{self, ParseError};
+use super::views::{Fediverse, PageFollow};
 use super::{fetch, sync, views};
 use crate::agenda::is_staff;
 use crate::agenda::store::imports;
 use crate::agenda::store::refs::active_role;
 use crate::error::AppError;
+use crate::federation;
 use crate::state::AppState;
 use crate::web::CurrentUser;
 use crate::web::{next_or_stall, redirect_with_flash, Ctx};
 
-/// The organiser page, if the person manages it: (id, name).
-async fn managed(
+/// The organiser page, if the person manages it (its admins, the site's staff): (id, name).
+pub async fn managed(
     state: &AppState,
     user: &CurrentUser,
     slug: String,
@@ -44,16 +45,41 @@ async fn render(
     url: &str,
     error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
+    render_with(state, ctx, slug, actor, url, error, Fediverse::default()).await
+}
+
+/// The page (422 on an error of either form), with the fediverse accounts the page follows.
+pub async fn render_with(
+    state: &AppState,
+    ctx: &Ctx,
+    slug: &str,
+    actor: (i64, String),
+    url: &str,
+    error: Option<String>,
+    mut fedi: Fediverse,
+) -> Result<HttpResponse, AppError> {
     let id = actor.0;
-    let sources = state
+    let (sources, follows) = state
         .db
-        .read(move |c| Ok(imports::sources_of(c, id)?))
+        .read(move |c| {
+            Ok((
+                imports::sources_of(c, id)?,
+                federation::store::page_following(c, id)?,
+            ))
+        })
         .await?;
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    fedi.follows = follows
+        .into_iter()
+        .map(|(f, handle, name)| PageFollow {
+            id: f.id,
+            who: [handle, name]
+                .into_iter()
+                .find(|s| !s.is_empty())
+                .unwrap_or_else(|| f.remote.clone()),
+            url: f.remote,
+            state: f.state,
+        })
+        .collect();
     Ok(views::page(
         ctx,
         slug,
@@ -61,7 +87,7 @@ async fn render(
         &sources,
         url,
         error.as_deref(),
-        status,
+        &fedi,
     ))
 }
 

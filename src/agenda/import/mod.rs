@@ -3,9 +3,11 @@
 //! the server refreshes itself or from an uploaded file. `parse` reads the file's structure,
 //! `event` what each VEVENT means, `zones` its time zones, `sync` brings the events in step
 //! (matched by UID within the source) and writes the `report` of what was kept, adjusted or
-//! refused; `fetch` gets a URL safely, `handlers`/`views` are the managers' page.
+//! refused; `fetch` gets a URL safely, `handlers`/`views` are the managers' page, where
+//! `fediverse` also lets them follow a fediverse account for the page (issue 19).
 
 pub mod event;
+pub mod fediverse;
 pub mod fetch;
 pub mod handlers;
 pub mod parse;

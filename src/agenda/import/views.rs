@@ -1,5 +1,6 @@
 //! The import page: the page's calendar sources with their last result, and the form (a URL
-//! or a .ics file; a plain multipart form, no JavaScript).
+//! or a .ics file; a plain multipart form, no JavaScript); then the fediverse accounts the
+//! page follows, and the form to follow one.
 
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
@@ -8,8 +9,27 @@ use maud::{html, Markup};
 
 use super::report::{Entry, Outcome, Report};
 use crate::agenda::store::imports::Source;
-use crate::web::forms::csrf;
+use crate::federation::views::state_key;
+use crate::web::forms::{csrf, error_summary, post_button, Field, FormErrors};
 use crate::web::{page_with_status, Ctx};
+
+/// A fediverse account the page follows.
+pub struct PageFollow {
+    pub id: i64,
+    /// Its handle, else its name, else its URL.
+    pub who: String,
+    pub url: String,
+    /// pending, accepted or rejected.
+    pub state: String,
+}
+
+/// The fediverse part of the page: the accounts followed, what was typed, the messages.
+#[derive(Default)]
+pub struct Fediverse {
+    pub follows: Vec<PageFollow>,
+    pub handle: String,
+    pub errors: FormErrors,
+}
 
 /// A stored `key|detail` error in the viewer's language.
 pub fn error_text(ctx: &Ctx, stored: &str) -> String {
@@ -99,7 +119,8 @@ fn report(ctx: &Ctx, slug: &str, s: &Source) -> Markup {
     }
 }
 
-/// GET (and the 422 re-render of) /a/{slug}/agenda/import.
+/// GET (and the 422 re-render of) /a/{slug}/agenda/import: 422 when `error` is given or the
+/// fediverse form has messages.
 pub fn page(
     ctx: &Ctx,
     slug: &str,
@@ -107,8 +128,13 @@ pub fn page(
     sources: &[Source],
     url: &str,
     error: Option<&str>,
-    status: StatusCode,
+    fedi: &Fediverse,
 ) -> HttpResponse {
+    let status = if error.is_some() || !fedi.errors.is_empty() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let title = ctx.lang.tf("agenda_import.title", &[("name", name)]);
     let tz = ctx.instance.time_zone;
     let when = |t: i64| {
@@ -127,6 +153,7 @@ pub fn page(
             @if let Some(e) = error {
                 div.error-summary role="alert" tabindex="-1" { p { (e) } }
             }
+            (error_summary(ctx, &fedi.errors))
             h2 { (ctx.t("agenda_import.sources")) }
             @if sources.is_empty() {
                 p { (ctx.t("agenda_import.no_sources")) }
@@ -187,7 +214,44 @@ pub fn page(
                 }
                 button type="submit" { (ctx.t("agenda_import.submit")) }
             }
+            (fediverse(ctx, slug, fedi))
             p { a href={ "/a/" (slug) } { (ctx.t("agenda_import.back")) } }
         },
     )
+}
+
+/// « Suivre un compte du fédivers »: the accounts the page follows, each with its state and
+/// « Arrêter de suivre », and the form (a handle or a URL).
+fn fediverse(ctx: &Ctx, slug: &str, fedi: &Fediverse) -> Markup {
+    html! {
+        section aria-labelledby="fediverse-h" {
+            h2 #fediverse-h { (ctx.t("federation.follow_title")) }
+            p { (ctx.t("federation.page_follow_intro")) }
+            @if fedi.follows.is_empty() {
+                p { (ctx.t("federation.page_following_none")) }
+            } @else {
+                table #fediverse-following {
+                    thead { tr {
+                        th scope="col" { (ctx.t("federation.col_remote")) }
+                        th scope="col" { (ctx.t("federation.col_state")) }
+                        th scope="col" { (ctx.t("federation.col_action")) }
+                    } }
+                    tbody {
+                        @for f in &fedi.follows {
+                            tr {
+                                td { a href=(f.url) rel="nofollow noopener" { (f.who) } }
+                                td { (ctx.t(state_key(&f.state))) }
+                                td { (post_button(ctx, &format!("/a/{slug}/fediverse/unfollow/{}", f.id), ctx.t("federation.unfollow"), None)) }
+                            }
+                        }
+                    }
+                }
+            }
+            form #fediverse-follow method="post" action={ "/a/" (slug) "/fediverse/follow" } novalidate {
+                (csrf(ctx))
+                (Field::text("handle", "federation.handle_label", &fedi.handle).hint("federation.handle_hint").render(ctx, &fedi.errors))
+                button type="submit" { (ctx.t("federation.follow_submit")) }
+            }
+        }
+    }
 }

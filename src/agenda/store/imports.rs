@@ -44,10 +44,12 @@ fn source_row(r: &rusqlite::Row) -> rusqlite::Result<Source> {
     })
 }
 
-/// The sources of an organiser page, URLs first, oldest first.
+/// The calendar sources of an organiser page, URLs first, oldest first (its fediverse
+/// follows are listed apart).
 pub fn sources_of(conn: &Connection, actor_id: i64) -> rusqlite::Result<Vec<Source>> {
     conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM agenda_sources WHERE actor_id = :a ORDER BY url IS NULL, id"
+        "SELECT {COLUMNS} FROM agenda_sources WHERE actor_id = :a AND protocol = 'ical'
+         ORDER BY url IS NULL, id"
     ))?
     .query_map(named_params! {":a": actor_id}, source_row)?
     .collect()
