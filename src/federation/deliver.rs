@@ -154,10 +154,21 @@ pub async fn publish_queued(state: &AppState) -> Result<usize, AppError> {
         return Ok(0);
     }
     let base = crate::web::public_base(state);
+    // The modules build their objects in a read; the write only files the result, so the
+    // write lock is held for a few inserts, not while a batch of objects is built.
+    let Some(plan) = state
+        .db
+        .read(move |c| Ok(publish::plan(c, &base, now())?))
+        .await?
+    else {
+        return Ok(0);
+    };
+    let read = plan.read;
     state
         .db
-        .write(move |tx| Ok(publish::process(tx, &base, now())?))
-        .await
+        .write(move |tx| Ok(publish::apply(tx, &plan)?))
+        .await?;
+    Ok(read)
 }
 
 /// The task: publish what changed, then deliver what is due; reads only while idle.

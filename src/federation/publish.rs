@@ -26,21 +26,62 @@ pub fn rfc3339(t: i64) -> String {
 /// The most changes handled in one transaction.
 const BATCH: i64 = 100;
 
-/// Handles a batch of queued changes; returns how many were read (0: the queue is empty).
-pub fn process(c: &Connection, base: &str, now: i64) -> rusqlite::Result<usize> {
+/// What a batch of queued changes comes to: the objects to record, the deliveries to file,
+/// and the last queue position read. Computed in a read (no write lock held while the modules
+/// build their objects), then written at once by [`apply`].
+#[derive(Default)]
+pub struct Plan {
+    pub last_seq: i64,
+    pub read: usize,
+    pub published: Vec<Published>,
+    /// (inbox, local actor, activity)
+    pub deliveries: Vec<(String, i64, String)>,
+}
+
+/// Reads a batch of queued changes and works out what followers must be told; `None` when the
+/// queue is empty.
+pub fn plan(c: &Connection, base: &str, now: i64) -> rusqlite::Result<Option<Plan>> {
     let batch = store::queued(c, BATCH)?;
     let Some(last) = batch.last().map(|b| b.0) else {
-        return Ok(0);
+        return Ok(None);
     };
     let inst = crate::settings::store::load_instance(c)?;
+    let mut plan = Plan {
+        last_seq: last,
+        read: batch.len(),
+        ..Plan::default()
+    };
     let mut seen = BTreeSet::new();
     for (_, kind, id) in &batch {
         if seen.insert((kind.clone(), *id)) {
-            one(c, &inst, base, kind, *id, now)?;
+            one(c, &inst, base, kind, *id, now, &mut plan)?;
         }
     }
-    store::dequeue(c, last)?;
-    Ok(batch.len())
+    Ok(Some(plan))
+}
+
+/// Writes a plan: the objects' new state, the deliveries, and the queue read.
+pub fn apply(c: &Connection, plan: &Plan) -> rusqlite::Result<()> {
+    for p in &plan.published {
+        store::set_published(c, p)?;
+    }
+    let now = plan.published.first().map_or(0, |p| p.updated);
+    for (inbox, actor, body) in &plan.deliveries {
+        store::enqueue(c, inbox, *actor, body, now)?;
+    }
+    store::dequeue(c, plan.last_seq)
+}
+
+/// Plans and applies one batch in the same connection (tests, commands); returns how many
+/// changes were read (0: the queue is empty).
+pub fn process(c: &Connection, base: &str, now: i64) -> rusqlite::Result<usize> {
+    match plan(c, base, now)? {
+        Some(p) => {
+            apply(c, &p)?;
+            Ok(p.read)
+        }
+        None => Ok(0),
+    }
 }
 
 /// The slug of a local page (the actor of what belongs to it).
@@ -58,6 +99,7 @@ fn one(
     kind: &str,
     id: i64,
     now: i64,
+    plan: &mut Plan,
 ) -> rusqlite::Result<()> {
     let Some(source) = sources().iter().find(|s| s.kind == kind) else {
         return Ok(());
@@ -93,19 +135,16 @@ fn one(
             }
             json["updated"] = json!(rfc3339(now));
             let verb = if first.is_some() { "Update" } else { "Create" };
-            store::set_published(
-                c,
-                &Published {
-                    kind: kind.into(),
-                    item_id: id,
-                    object_id: object_id.clone(),
-                    local_actor,
-                    json: text,
-                    deleted: false,
-                    published,
-                    updated: now,
-                },
-            )?;
+            plan.published.push(Published {
+                kind: kind.into(),
+                item_id: id,
+                object_id: object_id.clone(),
+                local_actor,
+                json: text,
+                deleted: false,
+                published,
+                updated: now,
+            });
             fan_out(
                 c,
                 base,
@@ -115,6 +154,7 @@ fn one(
                 local_actor,
                 o.announce,
                 now,
+                plan,
             )
         }
         (None, Some(b)) if !b.deleted => {
@@ -126,14 +166,11 @@ fn one(
                     .and_then(|v| v.get("type").cloned()).unwrap_or(json!("Object")),
                 "deleted": rfc3339(now),
             });
-            store::set_published(
-                c,
-                &Published {
-                    deleted: true,
-                    updated: now,
-                    ..b.clone()
-                },
-            )?;
+            plan.published.push(Published {
+                deleted: true,
+                updated: now,
+                ..b.clone()
+            });
             fan_out(
                 c,
                 base,
@@ -143,6 +180,7 @@ fn one(
                 b.local_actor,
                 false,
                 now,
+                plan,
             )
         }
         _ => Ok(()),
@@ -174,16 +212,18 @@ fn fan_out(
     local_actor: i64,
     announce: bool,
     now: i64,
+    plan: &mut Plan,
 ) -> rusqlite::Result<()> {
     let owner = actor_url(base, slug);
     let village = actor_url(base, None);
     let own = activity(verb, &owner, object, now).to_string();
     let mut sent: BTreeSet<(String, &str)> = BTreeSet::new();
     let mut send = |inbox: &str, which: &'static str, body: &str, by: i64| {
-        if inbox.is_empty() || !sent.insert((inbox.to_string(), which)) {
-            return Ok(());
+        if !inbox.is_empty() && sent.insert((inbox.to_string(), which)) {
+            plan.deliveries
+                .push((inbox.to_string(), by, body.to_string()));
         }
-        store::enqueue(c, inbox, by, body, now)
+        Ok::<(), rusqlite::Error>(())
     };
     if local_actor != 0 {
         let boost = (announce && verb == "Create")

@@ -81,15 +81,20 @@ pub fn apply_queue(index: &SearchIndex, db: &Db) -> Result<usize, AppError> {
     for (_, kind, id) in &queued {
         by_kind.entry(kind.clone()).or_default().push(*id);
     }
-    // The change feed and the queue move together: a crash between them replays the batch.
-    let tx = conn.unchecked_transaction()?;
+    let mut changes = Vec::new();
     for (kind, mut ids) in by_kind {
         ids.sort_unstable();
         ids.dedup();
         let Some(src) = source(&kind) else { continue };
-        let docs = (src.docs)(&tx, &ids)?;
+        let docs = (src.docs)(&conn, &ids)?;
         index.apply(src.kind, &ids, &docs)?;
-        store::record_changes(&tx, src.kind, &ids, &summaries(&docs), now_ms())?;
+        changes.push((src.kind, ids, summaries(&docs)));
+    }
+    // The change feed and the queue move together (a crash between them replays the batch),
+    // in one short write: nothing slow (documents, the index) is done holding the lock.
+    let tx = rusqlite::Transaction::new_unchecked(&conn, rusqlite::TransactionBehavior::Immediate)?;
+    for (kind, ids, docs) in &changes {
+        store::record_changes(&tx, kind, ids, docs, now_ms())?;
     }
     store::dequeue(&tx, last)?;
     tx.commit()?;
@@ -116,7 +121,12 @@ pub fn rebuild(
         for chunk in ids.chunks(BATCH) {
             let docs = (src.docs)(&conn, chunk)?;
             index.add(&docs)?;
-            store::record_changes(&conn, src.kind, chunk, &summaries(&docs), now_ms())?;
+            let tx = rusqlite::Transaction::new_unchecked(
+                &conn,
+                rusqlite::TransactionBehavior::Immediate,
+            )?;
+            store::record_changes(&tx, src.kind, chunk, &summaries(&docs), now_ms())?;
+            tx.commit()?;
             done += chunk.len();
             progress(done, total);
         }
