@@ -208,6 +208,14 @@ pub async fn post(
         return Ok(refuse(StatusCode::FORBIDDEN, "blocked"));
     }
     handle(&state, &sender, &activity).await?;
+    // What it calls for (an Accept) goes out now rather than at the task's next round, after
+    // this answer: the sender's server may wait for its own request before reading ours.
+    let s = state.clone();
+    actix_web::rt::spawn(async move {
+        if let Err(e) = super::deliver::flush(&s).await {
+            log::error!("federation: {e}");
+        }
+    });
     Ok(HttpResponse::Accepted().finish())
 }
 
@@ -317,8 +325,6 @@ async fn followed(
             Ok(())
         })
         .await?;
-    // Sent now rather than at the task's next round: the follower waits for it.
-    super::deliver::flush(state).await?;
     Ok(())
 }
 
