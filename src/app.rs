@@ -118,6 +118,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
     r.route("/ap/a/{slug}/outbox/page/{n}", get().to(federation::actors::group_outbox_page));
     r.route("/ap/a/{slug}/{which}", get().to(federation::actors::group_collection));
     r.route("/ap/o/{kind}/{id}", get().to(federation::actors::object));
+    r.route("/admin/neighbours", get().to(crate::neighbours::admin::page));
+    r.route("/admin/neighbours", post().to(crate::neighbours::admin::add));
+    r.route("/admin/neighbours/{id}/sync", post().to(crate::neighbours::admin::sync_now));
+    r.route("/admin/neighbours/{id}/delete", post().to(crate::neighbours::admin::remove));
     r.route("/admin/federation", get().to(federation::admin::page));
     r.route("/admin/federation/follow", post().to(federation::admin::follow_submit));
     r.route("/admin/federation/following/{id}/delete", post().to(federation::admin::unfollow));

@@ -25,6 +25,7 @@ pub mod mail;
 pub mod map;
 pub mod moderation;
 pub mod modules;
+pub mod neighbours;
 pub mod net;
 pub mod news;
 pub mod ops;

@@ -32,6 +32,7 @@ pub static SEARCH: &[SearchSource] = &[
     news::search::SOURCE,
     agenda::search::SOURCE,
     aid::search::SOURCE,
+    crate::neighbours::SOURCE,
 ];
 
 /// The modules on the map.
@@ -305,6 +306,7 @@ pub static TASKS: &[Task] = &[
     |s| Box::pin(lists::tasks::run(s)),
     |s| Box::pin(crate::outbox::run(s)),
     |s| Box::pin(crate::federation::deliver::run(s)),
+    |s| Box::pin(crate::neighbours::sync::run(s)),
     |s| Box::pin(crate::moderation::tasks::run(s)),
 ];
 

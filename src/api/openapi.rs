@@ -246,7 +246,8 @@ fn search_paths() -> Value {
                                 "category": {"type": "string", "description": "Its kind or type within its module"},
                                 "title": {"type": "string"},
                                 "url": {"type": "string", "format": "uri", "description": "Its page (absolute)"},
-                                "distance_km": {"type": "number", "nullable": true, "description": "From the centre; null when it has no location"}
+                                "distance_km": {"type": "number", "nullable": true, "description": "From the centre; null when it has no location"},
+                                "origin": {"type": "string", "nullable": true, "description": "For a neighbouring instance's item: its host (its url is on that site); null for this village's"}
                             }
                         }},
                         "total": {"type": "integer", "description": "Results on every page"},

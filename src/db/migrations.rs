@@ -41,6 +41,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("calendars", include_str!("migrations/0017_calendars.sql")),
     ("federation", include_str!("migrations/0018_federation.sql")),
     ("changes", include_str!("migrations/0019_changes.sql")),
+    ("neighbours", include_str!("migrations/0020_neighbours.sql")),
 ];
 
 /// The schema version the database file is at (0 for a new file).

@@ -98,7 +98,7 @@ pub async fn api(
     let items: Vec<_> = r
         .hits
         .iter()
-        .map(|h| json!({"kind": h.kind, "id": h.id, "category": h.category, "title": h.title, "url": ctx.absolute(&h.url), "distance_km": h.distance_km.map(|d| (d * 10.0).round() / 10.0)}))
+        .map(|h| json!({"kind": h.kind, "id": h.id, "category": h.category, "title": h.title, "url": if h.url.starts_with("http") { h.url.clone() } else { ctx.absolute(&h.url) }, "origin": if h.kind == crate::neighbours::KIND { crate::federation::host_of(&h.url) } else { None }, "distance_km": h.distance_km.map(|d| (d * 10.0).round() / 10.0)}))
         .collect();
     Ok(HttpResponse::Ok()
         .json(json!({"items": items, "total": r.total, "page": page, "per_page": PER_PAGE})))

@@ -88,7 +88,10 @@ pub fn apply_queue(index: &SearchIndex, db: &Db) -> Result<usize, AppError> {
         let Some(src) = source(&kind) else { continue };
         let docs = (src.docs)(&conn, &ids)?;
         index.apply(src.kind, &ids, &docs)?;
-        changes.push((src.kind, ids, summaries(&docs)));
+        // The neighbours' items are theirs to publish, not ours.
+        if src.kind != crate::neighbours::KIND {
+            changes.push((src.kind, ids, summaries(&docs)));
+        }
     }
     // The change feed and the queue move together (a crash between them replays the batch),
     // in one short write: nothing slow (documents, the index) is done holding the lock.
@@ -125,7 +128,9 @@ pub fn rebuild(
                 &conn,
                 rusqlite::TransactionBehavior::Immediate,
             )?;
-            store::record_changes(&tx, src.kind, chunk, &summaries(&docs), now_ms())?;
+            if src.kind != crate::neighbours::KIND {
+                store::record_changes(&tx, src.kind, chunk, &summaries(&docs), now_ms())?;
+            }
             tx.commit()?;
             done += chunk.len();
             progress(done, total);

@@ -120,7 +120,11 @@ pub fn page(
                             a href=(h.url) { (h.title) }
                             " "
                             span.small {
-                                (ctx.t(&format!("search.kind.{}", h.category)))
+                                @if h.kind == crate::neighbours::KIND {
+                                    (ctx.lang.tf("search.at_neighbour", &[("host", &crate::federation::host_of(&h.url).unwrap_or_default())]))
+                                } @else {
+                                    (ctx.t(&format!("search.kind.{}", h.category)))
+                                }
                                 @if let Some(start) = h.date { " · " time datetime=(crate::time::rfc3339(start, ctx.instance.time_zone)) { (ctx.lang.datetime(start, ctx.instance.time_zone)) } }
                                 " · " (distance(ctx, h.distance_km))
                             }

@@ -171,6 +171,7 @@ pub(crate) fn admin_nav(ctx: &Ctx) -> Markup {
             a href="/admin/users" { (ctx.t("admin.users")) }
             " · " a href="/admin/import" { (ctx.t("data.import_nav")) }
             " · " a href="/admin/federation" { (ctx.t("federation.admin_title")) }
+            " · " a href="/admin/neighbours" { (ctx.t("neighbours.title")) }
             // Each module's queue and settings, when the module is on.
             @let on = |m| ctx.instance.enabled(m);
             @if on(Module::Agenda) { " · " a href="/admin/agenda" { (ctx.t("agenda.queue_title")) } }

@@ -17,6 +17,7 @@ mod hostile;
 mod lists;
 mod map;
 mod moderation;
+mod neighbours;
 mod news;
 mod official;
 mod openapi;

@@ -1,0 +1,186 @@
+//! The neighbours' SQL: the neighbours, their pulled items, and the search source's reads.
+
+use rusqlite::{named_params, Connection, OptionalExtension};
+
+use super::{Item, Neighbour};
+
+fn neighbour_from(r: &rusqlite::Row) -> rusqlite::Result<Neighbour> {
+    Ok(Neighbour {
+        id: r.get("id")?,
+        url: r.get("url")?,
+        name: r.get("name")?,
+        center: r
+            .get::<_, Option<f64>>("center_lat")?
+            .zip(r.get::<_, Option<f64>>("center_lon")?),
+        radius_km: r.get("radius_km")?,
+        cursor_t: r.get("cursor_t")?,
+        cursor_id: r.get("cursor_id")?,
+        last_try: r.get("last_try")?,
+        last_ok: r.get("last_ok")?,
+        last_error: r.get("last_error")?,
+        failures: r.get("failures")?,
+        items: r.get("items")?,
+    })
+}
+
+const NEIGHBOUR: &str = "SELECT n.id, n.url, n.name, n.center_lat, n.center_lon, n.radius_km,
+    n.cursor_t, n.cursor_id, n.last_try, n.last_ok, n.last_error, n.failures,
+    (SELECT count(*) FROM neighbour_items i WHERE i.neighbour_id = n.id) AS items
+    FROM neighbours n";
+
+/// Every neighbour, by name.
+pub fn all(c: &Connection) -> rusqlite::Result<Vec<Neighbour>> {
+    let mut st = c.prepare_cached(&format!("{NEIGHBOUR} ORDER BY n.name, n.id"))?;
+    let rows = st.query_map([], neighbour_from)?;
+    rows.collect()
+}
+
+/// One neighbour.
+pub fn get(c: &Connection, id: i64) -> rusqlite::Result<Option<Neighbour>> {
+    c.prepare_cached(&format!("{NEIGHBOUR} WHERE n.id = :id"))?
+        .query_row(named_params! {":id": id}, neighbour_from)
+        .optional()
+}
+
+/// Adds a neighbour (or updates what it says of itself); returns its id.
+pub fn add(
+    c: &Connection,
+    url: &str,
+    name: &str,
+    center: Option<(f64, f64)>,
+    radius_km: Option<f64>,
+    by: Option<i64>,
+    now: i64,
+) -> rusqlite::Result<i64> {
+    c.prepare_cached(
+        "INSERT INTO neighbours (url, name, center_lat, center_lon, radius_km, created_by, created_at)
+         VALUES (:url, :name, :lat, :lon, :r, :by, :now)
+         ON CONFLICT (url) DO UPDATE SET name = excluded.name, center_lat = excluded.center_lat,
+            center_lon = excluded.center_lon, radius_km = excluded.radius_km",
+    )?
+    .execute(named_params! {
+        ":url": url, ":name": name, ":lat": center.map(|c| c.0), ":lon": center.map(|c| c.1),
+        ":r": radius_km, ":by": by, ":now": now,
+    })?;
+    c.prepare_cached("SELECT id FROM neighbours WHERE url = :url")?
+        .query_row(named_params! {":url": url}, |r| r.get(0))
+}
+
+/// Removes a neighbour and every item pulled from it (they leave the search index).
+pub fn remove(c: &Connection, id: i64) -> rusqlite::Result<()> {
+    c.prepare_cached("DELETE FROM neighbour_items WHERE neighbour_id = :id")?
+        .execute(named_params! {":id": id})?;
+    c.prepare_cached("DELETE FROM neighbours WHERE id = :id")?
+        .execute(named_params! {":id": id})?;
+    Ok(())
+}
+
+/// Adds or replaces a pulled item.
+pub fn upsert_item(c: &Connection, neighbour: i64, item: &Item) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "INSERT INTO neighbour_items
+            (neighbour_id, remote_id, kind, category, title, text, tags, lat, lon, start, url, modified)
+         VALUES (:n, :rid, :kind, :cat, :title, :text, :tags, :lat, :lon, :start, :url, :modified)
+         ON CONFLICT (neighbour_id, remote_id) DO UPDATE SET kind = excluded.kind,
+            category = excluded.category, title = excluded.title, text = excluded.text,
+            tags = excluded.tags, lat = excluded.lat, lon = excluded.lon, start = excluded.start,
+            url = excluded.url, modified = excluded.modified",
+    )?
+    .execute(named_params! {
+        ":n": neighbour, ":rid": item.remote_id, ":kind": item.kind, ":cat": item.category,
+        ":title": item.title, ":text": item.text, ":tags": item.tags.join(","),
+        ":lat": item.point.map(|p| p.0), ":lon": item.point.map(|p| p.1), ":start": item.start,
+        ":url": item.url, ":modified": item.modified,
+    })?;
+    Ok(())
+}
+
+/// Forgets a pulled item (deleted there).
+pub fn delete_item(c: &Connection, neighbour: i64, remote_id: &str) -> rusqlite::Result<()> {
+    c.prepare_cached("DELETE FROM neighbour_items WHERE neighbour_id = :n AND remote_id = :rid")?
+        .execute(named_params! {":n": neighbour, ":rid": remote_id})?;
+    Ok(())
+}
+
+/// Records a pull: where the next starts, and that it worked.
+pub fn pulled(c: &Connection, id: i64, cursor: (i64, &str), now: i64) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "UPDATE neighbours SET cursor_t = :t, cursor_id = :cid, last_try = :now, last_ok = :now,
+            last_error = '', failures = 0 WHERE id = :id",
+    )?
+    .execute(named_params! {":t": cursor.0, ":cid": cursor.1, ":now": now, ":id": id})?;
+    Ok(())
+}
+
+/// Records a failed pull.
+pub fn failed(c: &Connection, id: i64, error: &str, now: i64) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "UPDATE neighbours SET last_try = :now, last_error = :e, failures = failures + 1
+         WHERE id = :id",
+    )?
+    .execute(named_params! {":now": now, ":e": error, ":id": id})?;
+    Ok(())
+}
+
+/// The neighbours due for a pull: never tried, or tried `every` seconds ago (longer after
+/// failures: doubled up to a day).
+pub fn due(c: &Connection, now: i64, every: i64) -> rusqlite::Result<Vec<i64>> {
+    let mut st = c.prepare_cached(
+        "SELECT id FROM neighbours
+         WHERE last_try + min(:every * (1 << min(failures, 6)), 86400) <= :now ORDER BY last_try",
+    )?;
+    let rows = st.query_map(named_params! {":now": now, ":every": every}, |r| r.get(0))?;
+    rows.collect()
+}
+
+// --- The search source --------------------------------------------------------------------
+
+/// Every pulled item (a rebuild of the index).
+pub fn item_ids(c: &Connection) -> rusqlite::Result<Vec<i64>> {
+    let mut st = c.prepare_cached("SELECT id FROM neighbour_items ORDER BY id")?;
+    let rows = st.query_map([], |r| r.get(0))?;
+    rows.collect()
+}
+
+/// Pulled items by id, with their neighbour's name and whether it answered in the last week
+/// (a neighbour silent for 7 days has its items hidden): (item, neighbour name, fresh).
+pub fn items_by_ids(
+    c: &Connection,
+    ids: &[i64],
+    now: i64,
+) -> rusqlite::Result<Vec<(i64, Item, String)>> {
+    let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    let mut st = c.prepare_cached(
+        "SELECT i.id, i.remote_id, i.kind, i.category, i.title, i.text, i.tags, i.lat, i.lon,
+                i.start, i.url, i.modified, n.name
+         FROM neighbour_items i JOIN neighbours n ON n.id = i.neighbour_id
+         WHERE i.id IN (SELECT value FROM json_each(:ids)) AND n.last_ok >= :fresh",
+    )?;
+    let rows = st.query_map(
+        named_params! {":ids": list, ":fresh": now - 7 * 86_400},
+        |r| {
+            let tags: String = r.get(6)?;
+            Ok((
+                r.get(0)?,
+                Item {
+                    remote_id: r.get(1)?,
+                    kind: r.get(2)?,
+                    category: r.get(3)?,
+                    title: r.get(4)?,
+                    text: r.get(5)?,
+                    tags: tags
+                        .split(',')
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                    point: r.get::<_, Option<f64>>(7)?.zip(r.get::<_, Option<f64>>(8)?),
+                    start: r.get(9)?,
+                    url: r.get(10)?,
+                    modified: r.get(11)?,
+                },
+                r.get(12)?,
+            ))
+        },
+    )?;
+    rows.collect()
+}

@@ -1,0 +1,214 @@
+//! Pulling a neighbour's change feed: from where the last pull stopped, page after page (500
+//! items each, 20 pages per pull at most), through `crate::net` (no private address; tests
+//! allow loopback), 10 s timeouts, 5 MB per page; updated items replace their copy, deleted
+//! ones leave; at most 20,000 items per neighbour; a point far outside the neighbour's own
+//! circle is dropped (a neighbour cannot place things anywhere it likes). Every 15 minutes by
+//! the task, and on demand from the admin page.
+
+use std::io::Read;
+use std::time::Duration;
+
+use actix_web::web::Data;
+use serde_json::Value;
+
+use super::{store, Item, Neighbour};
+use crate::db::now;
+use crate::error::AppError;
+use crate::state::AppState;
+
+const PAGES: usize = 20;
+const MAX_BYTES: u64 = 5 * 1024 * 1024;
+pub const MAX_ITEMS: i64 = 20_000;
+/// Seconds between two pulls of a neighbour that answers.
+pub const EVERY: i64 = 15 * 60;
+
+/// What a neighbour says of itself (`/api/v1/instance`): name, centre, radius.
+pub fn describe(url: &str) -> Result<(String, Option<(f64, f64)>, Option<f64>), String> {
+    let v = get_json(&format!("{url}/api/v1/instance"))?;
+    let name = v["name"]
+        .as_str()
+        .unwrap_or_default()
+        .chars()
+        .take(200)
+        .collect();
+    let center = v["center"]["lat"].as_f64().zip(v["center"]["lon"].as_f64());
+    Ok((name, center, v["radius_km"].as_f64()))
+}
+
+fn get_json(url: &str) -> Result<Value, String> {
+    if !crate::net::acceptable_url(url) {
+        return Err(format!("not an http(s) address: {url}"));
+    }
+    let agent = crate::net::agent(
+        concat!("Placette/", env!("CARGO_PKG_VERSION"), " (neighbours)"),
+        Duration::from_secs(10),
+    );
+    let resp = match agent.get(url).set("Accept", "application/json").call() {
+        Ok(r) => r,
+        Err(ureq::Error::Status(code, _)) => return Err(format!("HTTP {code}")),
+        Err(e) => return Err(e.kind().to_string()),
+    };
+    let mut bytes = Vec::new();
+    resp.into_reader()
+        .take(MAX_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_BYTES {
+        return Err("more than 5 MB".into());
+    }
+    serde_json::from_slice(&bytes).map_err(|_| "not JSON".to_string())
+}
+
+/// One change read from the feed.
+#[derive(Debug, PartialEq)]
+pub enum Change {
+    Updated(Item),
+    Deleted(String),
+}
+
+fn within(n: &Neighbour, p: (f64, f64)) -> bool {
+    match (n.center, n.radius_km) {
+        (Some(c), Some(r)) => crate::geo::distance_km(c, p) <= r * 1.5 + 5.0,
+        _ => true,
+    }
+}
+
+/// Reads a page's items into changes.
+pub fn changes_of(n: &Neighbour, page: &Value) -> Vec<Change> {
+    let Some(items) = page["items"].as_array() else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|i| {
+            let id = i["id"].as_str()?.to_string();
+            if i["state"] == "deleted" {
+                return Some(Change::Deleted(id));
+            }
+            let d = &i["data"];
+            let url = d["url"].as_str()?.to_string();
+            // Its page must be on the neighbour's own site.
+            if crate::federation::host_of(&url) != crate::federation::host_of(&n.url) {
+                return None;
+            }
+            let text = |k: &str, max: usize| {
+                d[k].as_str()
+                    .unwrap_or_default()
+                    .chars()
+                    .take(max)
+                    .collect::<String>()
+            };
+            let point = d["lat"]
+                .as_f64()
+                .zip(d["lon"].as_f64())
+                .filter(|p| within(n, *p));
+            Some(Change::Updated(Item {
+                remote_id: id,
+                kind: text("kind", 20),
+                category: text("category", 40),
+                title: text("title", 200),
+                text: text("text", 300),
+                tags: d["tags"]
+                    .as_array()
+                    .map(|t| {
+                        t.iter()
+                            .filter_map(Value::as_str)
+                            .take(20)
+                            .map(|s| s.chars().take(50).collect())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                point,
+                start: d["start"].as_i64(),
+                url,
+                modified: i["modified"].as_i64().unwrap_or(0),
+            }))
+        })
+        .collect()
+}
+
+/// Pulls the feed from the neighbour's cursor (blocking); the changes and the new cursor.
+fn fetch(n: &Neighbour) -> Result<(Vec<Change>, (i64, String)), String> {
+    let mut cursor = (n.cursor_t, n.cursor_id.clone());
+    let mut all = Vec::new();
+    for _ in 0..PAGES {
+        let mut url = format!("{}/api/v1/changes?afterTimestamp={}", n.url, cursor.0);
+        if !cursor.1.is_empty() {
+            url.push_str(&format!("&afterId={}", crate::web::url_encode(&cursor.1)));
+        }
+        let page = get_json(&url)?;
+        let items = page["items"].as_array().map_or(0, Vec::len);
+        if items == 0 {
+            break;
+        }
+        if let Some(last) = page["items"].as_array().and_then(|a| a.last()) {
+            cursor = (
+                last["modified"].as_i64().unwrap_or(cursor.0),
+                last["id"].as_str().unwrap_or_default().to_string(),
+            );
+        }
+        all.extend(changes_of(n, &page));
+    }
+    Ok((all, cursor))
+}
+
+/// Pulls one neighbour now.
+pub async fn pull(state: &AppState, id: i64) -> Result<(), AppError> {
+    let Some(n) = state.db.read(move |c| Ok(store::get(c, id)?)).await? else {
+        return Ok(());
+    };
+    let n2 = n.clone();
+    let fetched = actix_web::web::block(move || fetch(&n2))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let t = now();
+    match fetched {
+        Ok((changes, cursor)) => {
+            state
+                .db
+                .write(move |tx| {
+                    let mut count = n.items;
+                    for ch in &changes {
+                        match ch {
+                            Change::Updated(item) if count < MAX_ITEMS => {
+                                store::upsert_item(tx, id, item)?;
+                                count += 1;
+                            }
+                            Change::Updated(_) => {}
+                            Change::Deleted(rid) => store::delete_item(tx, id, rid)?,
+                        }
+                    }
+                    store::pulled(tx, id, (cursor.0, &cursor.1), t)?;
+                    Ok(())
+                })
+                .await
+        }
+        Err(e) => {
+            log::info!("neighbour {}: {e}", n.url);
+            state
+                .db
+                .write(move |tx| Ok(store::failed(tx, id, &e, t)?))
+                .await
+        }
+    }
+}
+
+/// The task: every minute, the neighbours due.
+pub async fn run(state: Data<AppState>) {
+    let mut tick = actix_web::rt::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        let due = match state.db.read(|c| Ok(store::due(c, now(), EVERY)?)).await {
+            Ok(d) => d,
+            Err(e) => {
+                log::error!("neighbours: {e}");
+                continue;
+            }
+        };
+        for id in due {
+            if let Err(e) = pull(&state, id).await {
+                log::error!("neighbours: {e}");
+            }
+        }
+    }
+}
