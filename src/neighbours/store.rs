@@ -133,6 +133,18 @@ pub fn due(c: &Connection, now: i64, every: i64) -> rusqlite::Result<Vec<i64>> {
     rows.collect()
 }
 
+/// Puts the items of the neighbours that became silent for 7 days (or answer again after)
+/// back through the search indexer, which shows or hides them by their neighbour's last pull.
+pub fn requeue(c: &Connection, neighbour: Option<i64>, now: i64) -> rusqlite::Result<usize> {
+    c.prepare_cached(
+        "INSERT INTO search_queue (kind, item_id)
+         SELECT 'neighbour', i.id FROM neighbour_items i JOIN neighbours n ON n.id = i.neighbour_id
+         WHERE (:n IS NULL AND n.last_ok < :stale AND n.last_ok >= :stale - 86400)
+            OR i.neighbour_id = :n",
+    )?
+    .execute(named_params! {":n": neighbour, ":stale": now - 7 * 86_400})
+}
+
 // --- The search source --------------------------------------------------------------------
 
 /// Every pulled item (a rebuild of the index).

@@ -178,6 +178,10 @@ pub async fn pull(state: &AppState, id: i64) -> Result<(), AppError> {
                             Change::Deleted(rid) => store::delete_item(tx, id, rid)?,
                         }
                     }
+                    // Silent for a week, its items were hidden: they come back.
+                    if n.last_ok < t - 7 * 86_400 && n.last_ok > 0 {
+                        store::requeue(tx, Some(id), t)?;
+                    }
                     store::pulled(tx, id, (cursor.0, &cursor.1), t)?;
                     Ok(())
                 })
@@ -196,8 +200,20 @@ pub async fn pull(state: &AppState, id: i64) -> Result<(), AppError> {
 /// The task: every minute, the neighbours due.
 pub async fn run(state: Data<AppState>) {
     let mut tick = actix_web::rt::time::interval(Duration::from_secs(60));
+    let mut minutes: u64 = 0;
     loop {
         tick.tick().await;
+        minutes += 1;
+        // Once a day: the items of neighbours silent for a week leave the results.
+        if minutes % 1440 == 0 {
+            if let Err(e) = state
+                .db
+                .write(|tx| Ok(store::requeue(tx, None, now())?))
+                .await
+            {
+                log::error!("neighbours: {e}");
+            }
+        }
         let due = match state.db.read(|c| Ok(store::due(c, now(), EVERY)?)).await {
             Ok(d) => d,
             Err(e) => {
