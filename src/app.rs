@@ -8,8 +8,8 @@ use actix_web::Route;
 use crate::settings::Module;
 pub use crate::state::AppState;
 use crate::{
-    addresses, agenda, api, auth, directory, federation, map, moderation, news, privacy, rooms, search,
-    settings, web as site,
+    addresses, agenda, api, auth, directory, federation, map, moderation, news, privacy, rooms,
+    search, settings, web as site,
 };
 
 /// THE route table: one route per line, in matching order. The routes after

@@ -10,8 +10,8 @@
 pub mod api;
 pub mod dates;
 pub mod demo;
-pub mod feeds;
 pub mod federation;
+pub mod feeds;
 pub mod form;
 pub mod handlers;
 pub mod ical;

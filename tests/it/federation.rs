@@ -2,10 +2,10 @@
 //! (`pasture`), on loopback. The tests here prove the harness with two Fedify peers.
 
 mod admin;
+mod following;
 mod page_follow;
 mod pasture;
 mod peer;
-mod following;
 mod throughput;
 mod village;
 

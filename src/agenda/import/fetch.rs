@@ -5,8 +5,8 @@
 use std::io::Read;
 use std::time::Duration;
 
-pub use crate::net::{acceptable_url, is_local};
 use crate::net;
+pub use crate::net::{acceptable_url, is_local};
 
 /// The largest calendar read (a village's year fits in far less).
 pub const MAX_BYTES: usize = 5 * 1024 * 1024;
@@ -67,4 +67,3 @@ pub fn fetch(url: &str, etag: &str, last_modified: &str) -> Result<Fetched, Fetc
     let text = super::parse::decode(&bytes);
     Ok(Fetched::Body(text, etag, lm))
 }
-
