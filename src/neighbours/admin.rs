@@ -57,9 +57,9 @@ fn view(
             h1 { (ctx.t("neighbours.title")) }
             p { (ctx.t("neighbours.intro")) }
             (error_summary(ctx, e))
-            form method="post" action="/admin/neighbours" {
+            form method="post" action="/admin/neighbours" novalidate {
                 (csrf(ctx))
-                (Field::text("url", "neighbours.url", typed).kind("url").hint("neighbours.url_hint").render(ctx, e))
+                (Field::text("url", "neighbours.url", typed).hint("neighbours.url_hint").autocomplete("url").render(ctx, e))
                 button type="submit" { (ctx.t("neighbours.add")) }
             }
             h2 { (ctx.t("neighbours.list")) }
