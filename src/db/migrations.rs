@@ -42,6 +42,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("federation", include_str!("migrations/0018_federation.sql")),
     ("changes", include_str!("migrations/0019_changes.sql")),
     ("neighbours", include_str!("migrations/0020_neighbours.sql")),
+    (
+        "neighbour_links",
+        include_str!("migrations/0021_neighbour_links.sql"),
+    ),
 ];
 
 /// The schema version the database file is at (0 for a new file).
