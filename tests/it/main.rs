@@ -26,6 +26,7 @@ mod pages;
 mod personal_data;
 mod pi;
 mod privacy;
+mod replication;
 mod rooms;
 mod search;
 mod security;
