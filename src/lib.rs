@@ -32,6 +32,7 @@ pub mod ops;
 pub mod outbox;
 pub mod personal_data;
 pub mod privacy;
+pub mod replication;
 pub mod rooms;
 pub mod search;
 pub mod server;

@@ -266,6 +266,41 @@ fn clock_line(synchronised: Option<bool>) -> &'static str {
     }
 }
 
+/// The replication's lines of `check`: whether Litestream replicates the database, and how
+/// old the replica's latest copy is (asked of the replica itself).
+fn replication_lines(db: &Path) -> Vec<String> {
+    use crate::replication::{self, Replica};
+    let config = replication::config_path();
+    let first = match replication::replica(db) {
+        Replica::NotConfigured(why) => format!(
+            "replication:    NOT configured ({why}): a copy on the SD card is no copy; \
+             see README, \"Off-box copies\""
+        ),
+        Replica::Unreadable(why) => {
+            format!(
+                "replication:    configured in {}, replica unreadable: {why}",
+                config.display()
+            )
+        }
+        Replica::Latest { txid, at } => format!(
+            "replication:    latest replica {} old (transaction {txid}; {})",
+            replication::age(at),
+            config.display()
+        ),
+    };
+    let mut lines = vec![first];
+    if let Some(local) = replication::local(db) {
+        lines.push(match local.latest {
+            Some(t) => format!(
+                "litestream:     took the last change from the WAL {} ago",
+                replication::age(t)
+            ),
+            None => "litestream:     has taken nothing from the WAL yet".into(),
+        });
+    }
+    lines
+}
+
 /// Integrity check, configuration summary, pending migrations. Does not migrate.
 pub fn check(config: &Config) -> Result<CheckReport, AppError> {
     let mut lines = vec![
@@ -277,6 +312,7 @@ pub fn check(config: &Config) -> Result<CheckReport, AppError> {
         ),
         clock_line(crate::time::clock_synchronised()).to_string(),
     ];
+    lines.extend(replication_lines(&config.db_path()));
     let path = config.db_path();
     if !path.exists() {
         lines.push(format!(

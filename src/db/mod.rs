@@ -27,6 +27,13 @@ pub struct Db {
 ///
 /// `synchronous = FULL` in WAL mode makes SQLite fsync the WAL at every commit, so a write that
 /// was acknowledged to a client survives a power cut (NORMAL could lose the last commits).
+///
+/// Checkpoints belong to Litestream when it replicates the file (README, "Off-box copies"): it
+/// checkpoints (PASSIVE) at 1,000 WAL pages and every minute after a sync, and SQLite's own
+/// automatic checkpoint, raised to [`WAL_AUTOCHECKPOINT`] pages as Litestream advises, only
+/// bounds the WAL (~40 MB) when no Litestream runs. Placette itself never checkpoints while it
+/// serves (only `restore`, which refuses to run beside a server, does). `busy_timeout` lets a
+/// write wait for Litestream's short locks instead of failing.
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // Stores use prepare_cached: the hot statements are parsed once per connection.
     conn.set_prepared_statement_cache_capacity(128);
@@ -36,8 +43,13 @@ pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
          PRAGMA foreign_keys = ON;
          PRAGMA busy_timeout = 5000;
          PRAGMA temp_store = MEMORY;",
-    )
+    )?;
+    conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT)
 }
+
+/// WAL pages after which SQLite checkpoints by itself: above Litestream's 1,000, so that
+/// Litestream's checkpoints come first whenever it runs (its guidance for applications).
+pub const WAL_AUTOCHECKPOINT: i64 = 10_000;
 
 impl Db {
     /// Opens (creating if needed) the database file, migrates it, and builds the pool.

@@ -6,7 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 /// `GeneralForm` is also named from here by the map's settings (`crate::map`).
 use super::form::GeneralForm;
 use super::form::{General, PlaceChoice, RoleForm, SetupForm, SmtpForm};
-use super::views::{self, SettingsPage};
+use super::views::{self, Health, SettingsPage};
 use super::{store, Module, Smtp, SmtpSecurity};
 use crate::auth::{self, hash_password, password_problem, plausible_email, Role};
 use crate::db::now;
@@ -227,12 +227,17 @@ pub async fn setup_submit(
 /// GET /admin
 pub async fn admin_settings(ctx: Ctx, state: web::Data<AppState>, _: Admin) -> HttpResponse {
     let form = GeneralForm::from_instance(&ctx.instance);
-    views::settings(
-        &ctx,
-        &settings_page(&state, &form, &ctx.instance.smtp),
-        &FormErrors::new(),
-        StatusCode::OK,
-    )
+    // The clock asks timedatectl (up to 2 s): on the blocking pool, like the database.
+    let db = state.config.db_path();
+    let health = web::block(move || Health {
+        clock: crate::time::clock_synchronised(),
+        replication: crate::replication::local(&db),
+    })
+    .await
+    .ok();
+    let mut page = settings_page(&state, &form, &ctx.instance.smtp);
+    page.health = health;
+    views::settings(&ctx, &page, &FormErrors::new(), StatusCode::OK)
 }
 
 /// The settings page with the saved values (a form being re-shown replaces its part).
@@ -247,6 +252,7 @@ pub(crate) fn settings_page<'a>(
         outbox: state.mailer.outbox(),
         map: super::tiles::MapSettingsForm::from_instance(&state.instance()),
         place: PlaceChoice::default(),
+        health: None,
     }
 }
 

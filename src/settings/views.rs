@@ -161,6 +161,43 @@ pub struct SettingsPage<'a> {
     pub map: MapSettingsForm,
     /// What the lookup of a typed village name found.
     pub place: PlaceChoice,
+    /// The server's health (shown on the page's first view, not on a re-shown form).
+    pub health: Option<Health>,
+}
+
+/// What the volunteer must know of the machine: its clock and the off-box copy.
+pub struct Health {
+    /// Whether the clock is synchronised (`None`: cannot tell).
+    pub clock: Option<bool>,
+    /// Litestream's state beside the database (`None`: it does not replicate it).
+    pub replication: Option<crate::replication::Local>,
+}
+
+/// The health section: the clock (mail dates, sessions and signatures depend on it) and the
+/// replication of the database off the Pi.
+fn health_section(ctx: &Ctx, h: &Health) -> Markup {
+    let age = |t| {
+        let (n, unit) = crate::replication::age_parts(t);
+        ctx.lang
+            .tf(&format!("admin.age_{unit}"), &[("n", &n.to_string())])
+    };
+    html! {
+        section aria-labelledby="health-h" {
+            h2 #health-h { (ctx.t("admin.health")) }
+            @match h.clock {
+                Some(true) => p #clock { (ctx.t("admin.clock_ok")) },
+                Some(false) => p.error role="alert" #clock { (ctx.t("admin.clock_unsynchronised")) },
+                None => p.notice role="note" #clock { (ctx.t("admin.clock_unknown")) },
+            }
+            @match &h.replication {
+                None => p.error role="alert" #replication { (ctx.t("admin.replication_off")) },
+                Some(crate::replication::Local { latest: Some(t) }) => p #replication {
+                    (ctx.lang.tf("admin.replication_on", &[("age", &age(*t))]))
+                },
+                Some(_) => p #replication { (ctx.t("admin.replication_idle")) },
+            }
+        }
+    }
 }
 
 /// The admin area's navigation, shown under the title of each admin page.
@@ -215,6 +252,7 @@ pub fn settings(
             h1 { (title) }
             (admin_nav(ctx))
             (error_summary(ctx, errors))
+            @if let Some(h) = &p.health { (health_section(ctx, h)) }
             section aria-labelledby="general-h" {
                 h2 #general-h { (ctx.t("settings.general")) }
                 form method="post" action="/admin" novalidate {

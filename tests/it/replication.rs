@@ -400,3 +400,93 @@ fn a_replica_restores_every_write_acknowledged_before_the_lag() {
     report("SFTP replica on loopback", &d);
     assert!(remote.join("ltx").is_dir(), "nothing arrived over SFTP");
 }
+
+/// `placette check` with `LITESTREAM_CONFIG` set and Litestream on the PATH (as root runs it).
+fn check_with(data: &Path, config: &Path) -> String {
+    let path = format!(
+        "{}:{}",
+        litestream().parent().unwrap_or(Path::new(".")).display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new(BIN)
+        .args(["check", "--data"])
+        .arg(data)
+        .env("LITESTREAM_CONFIG", config)
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn check_and_the_admin_page_say_when_nothing_leaves_the_pi() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(&data, &[]);
+    let admin = server.set_up();
+    let page = admin.get("/admin");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("id=\"clock\""), "{}", page.body);
+    assert!(
+        page.body.contains("id=\"replication\"") && page.body.contains("Aucune copie hors du Pi"),
+        "{}",
+        page.body
+    );
+    let out = check_with(&data, &dir.path().join("no-litestream.yml"));
+    assert!(
+        out.contains("replication:    NOT configured (no ") && out.contains("no-litestream.yml"),
+        "{out}"
+    );
+}
+
+#[test]
+#[ignore = "needs litestream: run by `make test`"]
+fn check_and_the_admin_page_give_the_age_of_the_replica() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(&data, &[]);
+    let admin = server.set_up();
+    let db = data.join("placette.db");
+    let config = dir.path().join("litestream.yml");
+    let replica = dir.path().join("usb/placette");
+    let other = format!(
+        "dbs:\n  - path: {}\n    replica:\n      type: file\n      path: {}\n",
+        dir.path().join("other.db").display(),
+        replica.display()
+    );
+    std::fs::write(&config, other).unwrap();
+    let out = check_with(&data, &config);
+    assert!(
+        out.contains("replication:    NOT configured") && out.contains("does not name"),
+        "{out}"
+    );
+    let yml = format!(
+        "dbs:\n  - path: {}\n    replica:\n      type: file\n      path: {}\n",
+        db.display(),
+        replica.display()
+    );
+    std::fs::write(&config, yml).unwrap();
+    let _stream = replicate(&config, &dir.path().join("litestream.log"));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while replica_files(&config, &db) == 0 {
+        assert!(Instant::now() < deadline, "no snapshot");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let out = check_with(&data, &config);
+    let line = out.lines().find(|l| l.starts_with("replication:")).unwrap();
+    assert!(
+        line.contains("latest replica ") && line.contains(" s old"),
+        "{out}"
+    );
+    let page = admin.get("/admin");
+    assert!(
+        page.body.contains("Litestream réplique cette base"),
+        "{}",
+        page.body
+    );
+}
