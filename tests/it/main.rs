@@ -32,3 +32,4 @@ mod search;
 mod security;
 mod setup;
 mod support;
+mod units;
