@@ -28,6 +28,7 @@ mod pi;
 mod privacy;
 mod replication;
 mod rooms;
+mod sdcard;
 mod search;
 mod security;
 mod setup;
