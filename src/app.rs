@@ -269,6 +269,18 @@ pub fn routes(cfg: &mut ServiceConfig) {
     r.route("/admin/lists", get().to(crate::lists::handlers::admin_form));
     r.route("/admin/lists", post().to(crate::lists::handlers::admin_save));
     r.route("/api/v1/lists", get().to(crate::lists::api::list));
+    r.module(Module::Votes);
+    r.route("/votes", get().to(crate::votes::handlers::list));
+    r.route("/votes/new", get().to(crate::votes::handlers::new_form));
+    r.route("/votes/new", post().to(crate::votes::handlers::create));
+    r.route("/votes/{id}.ics", get().to(crate::votes::handlers::calendar));
+    r.route("/votes/{id}", get().to(crate::votes::handlers::show));
+    r.route("/votes/{id}/vote", post().to(crate::votes::handlers::vote));
+    r.route("/votes/{id}/amendments", post().to(crate::votes::handlers::amend));
+    r.route("/votes/{id}/amendments/{amendment}/{action}", post().to(crate::votes::handlers::decide));
+    r.route("/a/{slug}/votes", get().to(crate::votes::handlers::page_list));
+    r.route("/a/{slug}/votes/new", get().to(crate::votes::handlers::new_page_form));
+    r.route("/a/{slug}/votes/new", post().to(crate::votes::handlers::create_on_page));
     r.finish();
 }
 

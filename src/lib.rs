@@ -42,4 +42,5 @@ pub mod state;
 pub mod text;
 pub mod time;
 pub mod uploads;
+pub mod votes;
 pub mod web;

@@ -171,6 +171,10 @@ pub static MY_DATA: &[DataPart] = &[
         export: lists_data,
     },
     DataPart {
+        key: "votes",
+        export: crate::votes::tasks::personal_data,
+    },
+    DataPart {
         key: "moderation",
         export: crate::moderation::tasks::personal_data,
     },
@@ -308,6 +312,7 @@ pub static TASKS: &[Task] = &[
     |s| Box::pin(crate::federation::deliver::run(s)),
     |s| Box::pin(crate::neighbours::sync::run(s)),
     |s| Box::pin(crate::moderation::tasks::run(s)),
+    |s| Box::pin(crate::votes::tasks::run(s)),
 ];
 
 /// Registers every module's contributions with the mechanisms. Idempotent.

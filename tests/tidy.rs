@@ -25,6 +25,7 @@ const FEATURES: &[&str] = &[
     "rooms",
     "aid",
     "lists",
+    "votes",
     "map",
     "search",
     "addresses",

@@ -46,6 +46,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "neighbour_links",
         include_str!("migrations/0021_neighbour_links.sql"),
     ),
+    ("votes", include_str!("migrations/0022_votes.sql")),
 ];
 
 /// The schema version the database file is at (0 for a new file).

@@ -20,11 +20,12 @@ pub enum Module {
     Rooms,
     Lists,
     Map,
+    Votes,
 }
 
 impl Module {
     /// Every module, in menu order.
-    pub const ALL: [Module; 7] = [
+    pub const ALL: [Module; 8] = [
         Module::Directory,
         Module::Agenda,
         Module::News,
@@ -32,6 +33,7 @@ impl Module {
         Module::Rooms,
         Module::Lists,
         Module::Map,
+        Module::Votes,
     ];
 
     /// The name stored in the `modules` table and used in form fields.
@@ -44,6 +46,7 @@ impl Module {
             Module::Rooms => "rooms",
             Module::Lists => "lists",
             Module::Map => "map",
+            Module::Votes => "votes",
         }
     }
 

@@ -149,6 +149,7 @@ fn module_links(ctx: &Ctx) -> Markup {
         @if on(Module::Aid) { li { a href="/aid" { (ctx.t("nav.aid")) } } }
         @if on(Module::Rooms) { li { a href="/rooms" { (ctx.t("nav.rooms")) } } }
         @if on(Module::Lists) { li { a href="/lists" { (ctx.t("nav.lists")) } } }
+        @if on(Module::Votes) { li { a href="/votes" { (ctx.t("nav.votes")) } } }
         @if on(Module::Directory) && on(Module::Map) { li { a href="/map" { (ctx.t("map.nav")) } } }
     }
 }

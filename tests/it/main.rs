@@ -34,3 +34,4 @@ mod security;
 mod setup;
 mod support;
 mod units;
+mod votes;
