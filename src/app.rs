@@ -122,6 +122,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
     r.route("/admin/neighbours", post().to(crate::neighbours::admin::add));
     r.route("/admin/neighbours/{id}/sync", post().to(crate::neighbours::admin::sync_now));
     r.route("/admin/neighbours/{id}/delete", post().to(crate::neighbours::admin::remove));
+    r.route("/admin/neighbours/{id}/accept", post().to(crate::neighbours::admin::accept));
+    r.route("/admin/neighbours/{id}/decline", post().to(crate::neighbours::admin::decline));
+    r.route("/api/v1/neighbours", post().to(crate::neighbours::link::request));
+    r.route("/api/v1/neighbours/link", get().to(crate::neighbours::link::link));
+    r.route("/api/v1/neighbours/notify", post().to(crate::neighbours::link::notified));
     r.route("/admin/federation", get().to(federation::admin::page));
     r.route("/admin/federation/follow", post().to(federation::admin::follow_submit));
     r.route("/admin/federation/following/{id}/delete", post().to(federation::admin::unfollow));

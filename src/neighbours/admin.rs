@@ -8,7 +8,6 @@ use maud::html;
 use serde::Deserialize;
 
 use super::{store, sync, Neighbour};
-use crate::db::now;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::forms::{csrf, error_summary, post_button, Field, FormErrors};
@@ -21,7 +20,7 @@ pub struct AddForm {
 }
 
 /// `https://host[:port]` of what was typed (a bare host gets https); `None` if unreadable.
-fn base_of(typed: &str) -> Option<String> {
+pub fn base_of(typed: &str) -> Option<String> {
     let t = typed.trim().trim_end_matches('/');
     let t = if t.contains("://") {
         t.to_string()
@@ -32,6 +31,14 @@ fn base_of(typed: &str) -> Option<String> {
     let scheme = t.split("://").next()?.to_ascii_lowercase();
     (matches!(scheme.as_str(), "http" | "https") && !host.contains(char::is_whitespace))
         .then(|| format!("{scheme}://{host}"))
+}
+
+fn name_of(n: &Neighbour) -> &str {
+    if n.name.is_empty() {
+        &n.url
+    } else {
+        &n.name
+    }
 }
 
 fn view(
@@ -62,8 +69,39 @@ fn view(
                 (Field::text("url", "neighbours.url", typed).hint("neighbours.url_hint").autocomplete("url").render(ctx, e))
                 button type="submit" { (ctx.t("neighbours.add")) }
             }
+            @let pending: Vec<&Neighbour> = list.iter().filter(|n| n.state == "pending").collect();
+            @if !pending.is_empty() {
+                h2 { (ctx.t("neighbours.requests")) }
+                ul {
+                    @for n in &pending {
+                        li {
+                            (ctx.lang.tf("neighbours.asks", &[("name", name_of(n)), ("url", &n.url)]))
+                            " "
+                            (post_button(ctx, &format!("/admin/neighbours/{}/accept", n.id), ctx.t("neighbours.accept"), None))
+                            " "
+                            (post_button(ctx, &format!("/admin/neighbours/{}/decline", n.id), ctx.t("neighbours.decline"), None))
+                        }
+                    }
+                }
+            }
+            @let asked: Vec<&Neighbour> = list.iter().filter(|n| n.state == "asked").collect();
+            @if !asked.is_empty() {
+                h2 { (ctx.t("neighbours.asked")) }
+                ul {
+                    @for n in &asked {
+                        li {
+                            a href=(n.url) { (name_of(n)) }
+                            " — " (ctx.t("neighbours.waiting"))
+                            @if !n.last_error.is_empty() { " (" (n.last_error) ")" }
+                            " "
+                            (post_button(ctx, &format!("/admin/neighbours/{}/delete", n.id), ctx.t("neighbours.withdraw"), None))
+                        }
+                    }
+                }
+            }
             h2 { (ctx.t("neighbours.list")) }
-            @if list.is_empty() { p { (ctx.t("neighbours.none")) } }
+            @let linked: Vec<&Neighbour> = list.iter().filter(|n| n.state == "linked").collect();
+            @if linked.is_empty() { p { (ctx.t("neighbours.none")) } }
             @else {
                 table {
                     thead { tr {
@@ -74,9 +112,9 @@ fn view(
                         th scope="col" { (ctx.t("neighbours.col_action")) }
                     } }
                     tbody {
-                        @for n in list {
+                        @for n in &linked {
                             tr {
-                                td { a href=(n.url) { (if n.name.is_empty() { &n.url } else { &n.name }) } }
+                                td { a href=(n.url) { (name_of(n)) } }
                                 td { (when(n.last_ok)) }
                                 td { (n.items) }
                                 td { (n.last_error) }
@@ -108,9 +146,11 @@ pub async fn page(
     Ok(view(&ctx, &l, "", &FormErrors::new(), StatusCode::OK))
 }
 
-/// POST /admin/neighbours: adds one (422 when its address does not answer as a Placette).
+/// POST /admin/neighbours: asks it for a link, or accepts its request (422 when its address
+/// does not answer as a Placette).
 pub async fn add(
     ctx: Ctx,
+    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     admin: Admin,
     form: web::Form<AddForm>,
@@ -131,26 +171,44 @@ pub async fn add(
         let l = list(&state).await?;
         return Ok(view(&ctx, &l, &typed, &e, StatusCode::UNPROCESSABLE_ENTITY));
     };
-    let by = admin.0.id;
-    let id = state
-        .db
-        .write(move |tx| {
-            Ok(store::add(
-                tx,
-                &base,
-                &name,
-                center,
-                radius,
-                Some(by),
-                now(),
-            )?)
-        })
-        .await?;
-    sync::pull(&state, id).await?;
+    let ours = crate::web::base_url(&req, &state);
+    let now_state =
+        super::link::ask_for(&state, ours, (base, name, center, radius), admin.0.id).await?;
+    let flash = match now_state.as_str() {
+        "linked" => "flash.neighbours.added",
+        "declined" => "flash.neighbours.declined_there",
+        _ => "flash.neighbours.asked",
+    };
+    Ok(redirect_with_flash(&ctx, "/admin/neighbours", flash))
+}
+
+/// POST /admin/neighbours/{id}/accept: their request accepted.
+pub async fn accept(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    _: Admin,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    super::link::accept(&state, id.into_inner()).await?;
     Ok(redirect_with_flash(
         &ctx,
         "/admin/neighbours",
         "flash.neighbours.added",
+    ))
+}
+
+/// POST /admin/neighbours/{id}/decline: their request declined.
+pub async fn decline(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    _: Admin,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    super::link::decline(&state, id.into_inner()).await?;
+    Ok(redirect_with_flash(
+        &ctx,
+        "/admin/neighbours",
+        "flash.neighbours.declined",
     ))
 }
 
@@ -176,8 +234,7 @@ pub async fn remove(
     _: Admin,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    state.db.write(move |tx| Ok(store::remove(tx, id)?)).await?;
+    super::link::remove(&state, id.into_inner()).await?;
     Ok(redirect_with_flash(
         &ctx,
         "/admin/neighbours",

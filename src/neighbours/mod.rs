@@ -6,6 +6,7 @@
 //! neighbour's page. A neighbour silent for 7 days has its items hidden from searches.
 
 pub mod admin;
+pub mod link;
 pub mod store;
 pub mod sync;
 
@@ -33,6 +34,11 @@ pub struct Neighbour {
     pub last_error: String,
     pub failures: i64,
     pub items: i64,
+    /// `asked` (we asked, they have not answered), `pending` (they asked, our admin has not
+    /// answered), `linked`, `declined` (we declined their request).
+    pub state: String,
+    /// The link's token, the same on both sides (empty for a neighbour added before links).
+    pub token: String,
 }
 
 /// A summary pulled from a neighbour.

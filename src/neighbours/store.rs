@@ -20,11 +20,13 @@ fn neighbour_from(r: &rusqlite::Row) -> rusqlite::Result<Neighbour> {
         last_error: r.get("last_error")?,
         failures: r.get("failures")?,
         items: r.get("items")?,
+        state: r.get("state")?,
+        token: r.get("token")?,
     })
 }
 
 const NEIGHBOUR: &str = "SELECT n.id, n.url, n.name, n.center_lat, n.center_lon, n.radius_km,
-    n.cursor_t, n.cursor_id, n.last_try, n.last_ok, n.last_error, n.failures,
+    n.cursor_t, n.cursor_id, n.last_try, n.last_ok, n.last_error, n.failures, n.state, n.token,
     (SELECT count(*) FROM neighbour_items i WHERE i.neighbour_id = n.id) AS items
     FROM neighbours n";
 
@@ -42,28 +44,81 @@ pub fn get(c: &Connection, id: i64) -> rusqlite::Result<Option<Neighbour>> {
         .optional()
 }
 
-/// Adds a neighbour (or updates what it says of itself); returns its id.
-pub fn add(
+/// One neighbour by its base URL.
+pub fn by_url(c: &Connection, url: &str) -> rusqlite::Result<Option<Neighbour>> {
+    c.prepare_cached(&format!("{NEIGHBOUR} WHERE n.url = :url"))?
+        .query_row(named_params! {":url": url}, neighbour_from)
+        .optional()
+}
+
+/// One neighbour by the token of its link.
+pub fn by_token(c: &Connection, token: &str) -> rusqlite::Result<Option<Neighbour>> {
+    if token.is_empty() {
+        return Ok(None);
+    }
+    c.prepare_cached(&format!("{NEIGHBOUR} WHERE n.token = :t"))?
+        .query_row(named_params! {":t": token}, neighbour_from)
+        .optional()
+}
+
+/// What a neighbour says of itself.
+pub struct Described<'a> {
+    pub url: &'a str,
+    pub name: &'a str,
+    pub center: Option<(f64, f64)>,
+    pub radius_km: Option<f64>,
+}
+
+/// Adds a neighbour in `state` with the link's `token` (or, for one already known, updates
+/// what it says of itself, its state and token); returns its id.
+pub fn put(
     c: &Connection,
-    url: &str,
-    name: &str,
-    center: Option<(f64, f64)>,
-    radius_km: Option<f64>,
+    d: &Described,
+    state: &str,
+    token: &str,
     by: Option<i64>,
     now: i64,
 ) -> rusqlite::Result<i64> {
     c.prepare_cached(
-        "INSERT INTO neighbours (url, name, center_lat, center_lon, radius_km, created_by, created_at)
-         VALUES (:url, :name, :lat, :lon, :r, :by, :now)
+        "INSERT INTO neighbours (url, name, center_lat, center_lon, radius_km, state, token,
+            created_by, created_at)
+         VALUES (:url, :name, :lat, :lon, :r, :state, :token, :by, :now)
          ON CONFLICT (url) DO UPDATE SET name = excluded.name, center_lat = excluded.center_lat,
-            center_lon = excluded.center_lon, radius_km = excluded.radius_km",
+            center_lon = excluded.center_lon, radius_km = excluded.radius_km,
+            state = excluded.state, token = excluded.token",
     )?
     .execute(named_params! {
-        ":url": url, ":name": name, ":lat": center.map(|c| c.0), ":lon": center.map(|c| c.1),
-        ":r": radius_km, ":by": by, ":now": now,
+        ":url": d.url, ":name": d.name, ":lat": d.center.map(|c| c.0),
+        ":lon": d.center.map(|c| c.1), ":r": d.radius_km, ":state": state, ":token": token,
+        ":by": by, ":now": now,
     })?;
     c.prepare_cached("SELECT id FROM neighbours WHERE url = :url")?
-        .query_row(named_params! {":url": url}, |r| r.get(0))
+        .query_row(named_params! {":url": d.url}, |r| r.get(0))
+}
+
+/// Sets a link's state (and token); a link that is no longer `linked` loses its items.
+pub fn set_state(c: &Connection, id: i64, state: &str, token: &str) -> rusqlite::Result<()> {
+    c.prepare_cached("UPDATE neighbours SET state = :s, token = :t WHERE id = :id")?
+        .execute(named_params! {":s": state, ":t": token, ":id": id})?;
+    if state != "linked" {
+        c.prepare_cached("DELETE FROM neighbour_items WHERE neighbour_id = :id")?
+            .execute(named_params! {":id": id})?;
+    }
+    Ok(())
+}
+
+/// How many requests wait for this admin's answer.
+pub fn pending_count(c: &Connection) -> rusqlite::Result<i64> {
+    c.prepare_cached("SELECT count(*) FROM neighbours WHERE state = 'pending'")?
+        .query_row([], |r| r.get(0))
+}
+
+/// Whether this token is the one of a link both sides accepted.
+pub fn linked_token(c: &Connection, token: &str) -> rusqlite::Result<bool> {
+    c.prepare_cached("SELECT 1 FROM neighbours WHERE token = :t AND state = 'linked'")?
+        .query_row(named_params! {":t": token}, |_| Ok(()))
+        .optional()
+        .map(|r| r.is_some())
 }
 
 /// Removes a neighbour and every item pulled from it (they leave the search index).
@@ -112,6 +167,15 @@ pub fn pulled(c: &Connection, id: i64, cursor: (i64, &str), now: i64) -> rusqlit
     Ok(())
 }
 
+/// Records a try that neither failed nor pulled (a request sent, not answered yet).
+pub fn tried(c: &Connection, id: i64, now: i64) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "UPDATE neighbours SET last_try = :now, last_error = '', failures = 0 WHERE id = :id",
+    )?
+    .execute(named_params! {":now": now, ":id": id})?;
+    Ok(())
+}
+
 /// Records a failed pull.
 pub fn failed(c: &Connection, id: i64, error: &str, now: i64) -> rusqlite::Result<()> {
     c.prepare_cached(
@@ -122,12 +186,12 @@ pub fn failed(c: &Connection, id: i64, error: &str, now: i64) -> rusqlite::Resul
     Ok(())
 }
 
-/// The neighbours due for a pull: never tried, or tried `every` seconds ago (longer after
+/// The neighbours due for a pull (linked) or for asking again (asked): never tried, or tried `every` seconds ago (longer after
 /// failures: doubled up to a day).
 pub fn due(c: &Connection, now: i64, every: i64) -> rusqlite::Result<Vec<i64>> {
     let mut st = c.prepare_cached(
         "SELECT id FROM neighbours
-         WHERE last_try + min(:every * (1 << min(failures, 6)), 86400) <= :now ORDER BY last_try",
+         WHERE state IN ('linked', 'asked') AND last_try + min(:every * (1 << min(failures, 6)), 86400) <= :now ORDER BY last_try",
     )?;
     let rows = st.query_map(named_params! {":now": now, ":every": every}, |r| r.get(0))?;
     rows.collect()

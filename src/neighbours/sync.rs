@@ -24,7 +24,7 @@ pub const EVERY: i64 = 15 * 60;
 
 /// What a neighbour says of itself (`/api/v1/instance`): name, centre, radius.
 pub fn describe(url: &str) -> Result<(String, Option<(f64, f64)>, Option<f64>), String> {
-    let v = get_json(&format!("{url}/api/v1/instance"))?;
+    let v = get_json(&format!("{url}/api/v1/instance"), "")?;
     let name = v["name"]
         .as_str()
         .unwrap_or_default()
@@ -35,7 +35,10 @@ pub fn describe(url: &str) -> Result<(String, Option<(f64, f64)>, Option<f64>), 
     Ok((name, center, v["radius_km"].as_f64()))
 }
 
-fn get_json(url: &str) -> Result<Value, String> {
+/// Why a fetch failed: the other side no longer links us (403), or anything else.
+const NOT_LINKED: &str = "HTTP 403";
+
+fn get_json(url: &str, token: &str) -> Result<Value, String> {
     if !crate::net::acceptable_url(url) {
         return Err(format!("not an http(s) address: {url}"));
     }
@@ -43,7 +46,11 @@ fn get_json(url: &str) -> Result<Value, String> {
         concat!("Placette/", env!("CARGO_PKG_VERSION"), " (neighbours)"),
         Duration::from_secs(10),
     );
-    let resp = match agent.get(url).set("Accept", "application/json").call() {
+    let mut req = agent.get(url).set("Accept", "application/json");
+    if !token.is_empty() {
+        req = req.set(super::link::HEADER, token);
+    }
+    let resp = match req.call() {
         Ok(r) => r,
         Err(ureq::Error::Status(code, _)) => return Err(format!("HTTP {code}")),
         Err(e) => return Err(e.kind().to_string()),
@@ -136,7 +143,7 @@ fn fetch(n: &Neighbour) -> Result<(Vec<Change>, (i64, String)), String> {
         if !cursor.1.is_empty() {
             url.push_str(&format!("&afterId={}", crate::web::url_encode(&cursor.1)));
         }
-        let page = get_json(&url)?;
+        let page = get_json(&url, &n.token)?;
         let items = page["items"].as_array().map_or(0, Vec::len);
         if items == 0 {
             break;
@@ -157,6 +164,9 @@ pub async fn pull(state: &AppState, id: i64) -> Result<(), AppError> {
     let Some(n) = state.db.read(move |c| Ok(store::get(c, id)?)).await? else {
         return Ok(());
     };
+    if n.state != "linked" {
+        return Ok(());
+    }
     let n2 = n.clone();
     let fetched = actix_web::web::block(move || fetch(&n2))
         .await
@@ -187,6 +197,9 @@ pub async fn pull(state: &AppState, id: i64) -> Result<(), AppError> {
                 })
                 .await
         }
+        Err(e) if e == NOT_LINKED && !n.token.is_empty() => {
+            super::link::recheck(state, n).await.map(|_| ())
+        }
         Err(e) => {
             log::info!("neighbour {}: {e}", n.url);
             state
@@ -195,6 +208,18 @@ pub async fn pull(state: &AppState, id: i64) -> Result<(), AppError> {
                 .await
         }
     }
+}
+
+/// One neighbour's round: a linked one pulled, an asked one asked again.
+async fn round(state: &AppState, id: i64) -> Result<(), AppError> {
+    let Some(n) = state.db.read(move |c| Ok(store::get(c, id)?)).await? else {
+        return Ok(());
+    };
+    if n.state == "asked" {
+        let ours = crate::web::public_base(state);
+        return super::link::ask_again(state, &n, &ours).await;
+    }
+    pull(state, id).await
 }
 
 /// The task: every minute, the neighbours due.
@@ -222,7 +247,7 @@ pub async fn run(state: Data<AppState>) {
             }
         };
         for id in due {
-            if let Err(e) = pull(&state, id).await {
+            if let Err(e) = round(&state, id).await {
                 log::error!("neighbours: {e}");
             }
         }

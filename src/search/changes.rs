@@ -59,10 +59,26 @@ pub async fn feed(
             None => return Ok(bad(&ctx, "afterId is kind:id, as the items give it")),
         },
     };
-    let rows = state
+    // A neighbour pulls with its link's token: a link ended on this side is told so (403),
+    // so that the other side forgets it; anyone else reads the public feed.
+    let token = req
+        .headers()
+        .get(crate::neighbours::link::HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let (linked, rows) = state
         .db
-        .read(move |c| Ok(store::changes_after(c, after, &kind, id, PAGE)?))
+        .read(move |c| {
+            let linked = match &token {
+                Some(t) => crate::neighbours::store::linked_token(c, t)?,
+                None => true,
+            };
+            Ok((linked, store::changes_after(c, after, &kind, id, PAGE)?))
+        })
         .await?;
+    if !linked {
+        return Ok(HttpResponse::Forbidden().json(json!({"error": "not a neighbour"})));
+    }
     let base = base_url(&req, &state);
     let (next_t, next_id) = rows.last().map_or_else(
         || (after, q.after_id.clone().unwrap_or_default()),

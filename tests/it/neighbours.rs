@@ -48,6 +48,30 @@ fn add(admin: &Client, url: &str) {
     assert_eq!(r.status, 303, "{}", r.body);
 }
 
+/// Posts every `/admin/neighbours/{id}/{what}` button of the admin page.
+fn answer_all(admin: &Client, what: &str) {
+    let page = admin.get("/admin/neighbours");
+    let suffix = format!("/{what}\"");
+    let mut n = 0;
+    for (i, _) in page.body.match_indices(&suffix) {
+        let start = page.body[..i].rfind("/admin/neighbours/").unwrap();
+        let action = format!("{}/{what}", &page.body[start..i]);
+        let r = admin.post_form(&action, &page, &[("x", "")]);
+        assert_eq!(r.status, 303, "{}", r.body);
+        n += 1;
+    }
+    assert!(n > 0, "no {what} button: {}", page.body);
+}
+
+/// Waits until a search on this village finds `title` (a neighbour's pull is done).
+fn wait_for(c: &Client, title: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !titles(&search(c, "velo")).iter().any(|t| t == title) {
+        assert!(Instant::now() < deadline, "{title} never found");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 /// Pulls every neighbour now (the admin's button), then waits for the index.
 fn pull_all(admin: &Client) {
     let page = admin.get("/admin/neighbours");
@@ -100,9 +124,40 @@ fn a_search_reaches_the_neighbours_items_and_follows_their_changes() {
     assert_eq!(r.status, 422);
     assert!(r.body.contains("http://127.0.0.1:1"));
 
+    // A asks B, whose admin sees the request and accepts it; C asks A, whose admin accepts by
+    // adding C in turn. Nothing of B is in A's results before B's admin says yes.
     add(&admin_a, &b.url);
+    let waiting = admin_a.get("/admin/neighbours").body;
+    assert!(waiting.contains("Demandes envoyées"), "{waiting}");
+    assert!(titles(&search(&a.client(), "velo")).len() == 1);
+    let requests = admin_b.get("/admin/neighbours").body;
+    assert!(
+        requests.contains("demande à devenir votre voisin") && requests.contains(&a.url),
+        "{requests}"
+    );
+    answer_all(&admin_b, "accept");
+    add(&admin_c, &a.url);
     add(&admin_a, &c.url);
-    std::thread::sleep(Duration::from_millis(800));
+    // A forged request (C's address, a token C never made) is refused: C is asked back.
+    let forged = serde_json::json!({"url": c.url, "token": "f".repeat(64)}).to_string();
+    let token = "f".repeat(64);
+    let r = b
+        .client()
+        .agent
+        .post(&format!("{}/api/v1/neighbours", b.url))
+        .set("Content-Type", "application/json")
+        .set("Placette-Neighbour", &token)
+        .send_string(&forged);
+    assert!(
+        matches!(r, Err(ureq::Error::Status(403, _))),
+        "forged: {:?}",
+        r.map(|r| r.status())
+    );
+    assert!(!admin_b.get("/admin/neighbours").body.contains(&c.url));
+    wait_for(&a.client(), "Atelier vélo participatif");
+    wait_for(&a.client(), "Réparation de vélos au lavoir");
+    // B pulls A's feed too: the link goes both ways.
+    wait_for(&b.client(), "Vélo-école du samedi");
     let visitor = a.client();
     let found = search(&visitor, "velo");
     let t = titles(&found);
@@ -186,16 +241,22 @@ fn a_search_reaches_the_neighbours_items_and_follows_their_changes() {
         "the error shown"
     );
 
-    // Removing B removes its items.
-    add(&admin_a, &b.url); // re-added: the same row
-    let page = admin_a.get("/admin/neighbours");
+    // B's admin removes A: B's items leave A's results too (A is told and checks).
+    let page = admin_b.get("/admin/neighbours");
     let marker = "/delete\"";
     let end = page.body.find(marker).unwrap();
     let start = page.body[..end].rfind("/admin/neighbours/").unwrap();
     let action = format!("{}/delete", &page.body[start..end]);
-    let r = admin_a.post_form(&action, &page, &[("x", "")]);
+    let r = admin_b.post_form(&action, &page, &[("x", "")]);
     assert_eq!(r.status, 303);
-    std::thread::sleep(Duration::from_millis(800));
-    let left = search(&visitor, "velo");
-    assert!(left.iter().all(|i| i["origin"] != b_host), "{left:?}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let left = search(&visitor, "velo");
+        if left.iter().all(|i| i["origin"] != b_host) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "B's items stayed: {left:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(!admin_a.get("/admin/neighbours").body.contains(&b.url));
 }
