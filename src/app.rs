@@ -286,6 +286,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
     r.route("/a/{slug}/votes", get().to(crate::votes::handlers::page_list));
     r.route("/a/{slug}/votes/new", get().to(crate::votes::handlers::new_page_form));
     r.route("/a/{slug}/votes/new", post().to(crate::votes::handlers::create_on_page));
+    r.route("/api/v1/proposals", get().to(crate::votes::api::list));
+    r.route("/api/v1/proposals/{id}", get().to(crate::votes::api::show));
     r.finish();
 }
 

@@ -33,6 +33,7 @@ pub static SEARCH: &[SearchSource] = &[
     agenda::search::SOURCE,
     aid::search::SOURCE,
     crate::neighbours::SOURCE,
+    crate::votes::search::SOURCE,
 ];
 
 /// The modules on the map.
@@ -75,7 +76,17 @@ fn lists_home<'a>(state: &'a AppState, ctx: &'a Ctx) -> BlockFuture<'a> {
 
 /// The blocks of "my village", in their order: the next dates of the pages I follow or belong
 /// to, their news, my next room bookings, my ads and conversations.
-pub static MY_VILLAGE: &[Block] = &[agenda_village, news_village, rooms_village, aid_village];
+pub static MY_VILLAGE: &[Block] = &[
+    agenda_village,
+    news_village,
+    votes_village,
+    rooms_village,
+    aid_village,
+];
+
+fn votes_village<'a>(state: &'a AppState, ctx: &'a Ctx) -> BlockFuture<'a> {
+    Box::pin(crate::votes::village::my_village_block(state, ctx))
+}
 
 fn rooms_village<'a>(state: &'a AppState, ctx: &'a Ctx) -> BlockFuture<'a> {
     Box::pin(async move {
@@ -105,7 +116,11 @@ fn news_village<'a>(state: &'a AppState, ctx: &'a Ctx) -> BlockFuture<'a> {
 
 /// The blocks of an organisation's or a place's page, in their order: its next events, then
 /// its latest news (what Mobilizon's group pages show).
-pub static ACTOR_PAGE: &[ActorBlock] = &[agenda_actor, news_actor];
+pub static ACTOR_PAGE: &[ActorBlock] = &[agenda_actor, news_actor, votes_actor];
+
+fn votes_actor<'a>(state: &'a AppState, ctx: &'a Ctx, id: i64, slug: &'a str) -> BlockFuture<'a> {
+    Box::pin(crate::votes::village::actor_block(state, ctx, id, slug))
+}
 
 fn agenda_actor<'a>(state: &'a AppState, ctx: &'a Ctx, id: i64, slug: &'a str) -> BlockFuture<'a> {
     Box::pin(agenda::handlers::actor_block(state, ctx, id, slug))
@@ -141,6 +156,10 @@ pub static API: &[ApiPart] = &[
     ApiPart {
         paths: lists::api::openapi_paths,
         schemas: no_schemas,
+    },
+    ApiPart {
+        paths: crate::votes::api::openapi_paths,
+        schemas: crate::votes::api::openapi_schemas,
     },
 ];
 
@@ -273,6 +292,28 @@ pub static MODERATION: &[Target] = &[
         delete: None,
         edit: Some(rooms::store::moderation::edit),
         by_author: rooms::store::moderation::by_author,
+    },
+    Target {
+        kind: "proposal",
+        module: Module::Votes,
+        label_key: "moderation.kind_proposal",
+        load: crate::votes::store::moderation::load,
+        hide: crate::votes::store::moderation::hide,
+        restore: crate::votes::store::moderation::restore,
+        delete: Some(crate::votes::store::moderation::delete),
+        edit: Some(crate::votes::store::moderation::edit),
+        by_author: crate::votes::store::moderation::by_author,
+    },
+    Target {
+        kind: "amendment",
+        module: Module::Votes,
+        label_key: "moderation.kind_amendment",
+        load: crate::votes::store::moderation::load_amendments,
+        hide: crate::votes::store::moderation::hide_amendment,
+        restore: crate::votes::store::moderation::restore_amendment,
+        delete: Some(crate::votes::store::moderation::delete_amendment),
+        edit: Some(crate::votes::store::moderation::edit_amendment),
+        by_author: crate::votes::store::moderation::amendments_by,
     },
 ];
 

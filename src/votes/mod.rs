@@ -8,14 +8,17 @@
 //! result; a secret ballot never shows who voted what, and its voter-ballot link is cut at the
 //! count.
 
+pub mod api;
 pub mod count;
 pub mod form;
 pub mod handlers;
 pub mod ics;
 pub mod judgement;
+pub mod search;
 pub mod store;
 pub mod tasks;
 pub mod views;
+pub mod village;
 
 use serde::Serialize;
 

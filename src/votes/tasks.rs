@@ -51,5 +51,5 @@ pub async fn count_one(state: &AppState, id: i64) -> Result<bool, AppError> {
 /// "Download my data": the proposals and amendments one wrote, and one's ballots still linked
 /// to one's account (a secret ballot is unlinked at the count).
 pub fn personal_data(c: &Connection, u: &User) -> Result<Value, AppError> {
-    Ok(store::personal_data(c, u.id)?)
+    Ok(store::export::personal_data(c, u.id)?)
 }

@@ -103,3 +103,18 @@ END;
 CREATE TRIGGER personal_amendment_gone AFTER DELETE ON proposal_amendments BEGIN
     DELETE FROM personal_originals WHERE kind = 'amendment' AND item_id = OLD.id;
 END;
+
+-- The search index follows every change of a proposal (and of its page's visibility).
+CREATE TRIGGER search_proposal_insert AFTER INSERT ON proposals BEGIN
+    INSERT INTO search_queue (kind, item_id) VALUES ('proposal', NEW.id);
+END;
+CREATE TRIGGER search_proposal_update AFTER UPDATE ON proposals BEGIN
+    INSERT INTO search_queue (kind, item_id) VALUES ('proposal', NEW.id);
+END;
+CREATE TRIGGER search_proposal_delete AFTER DELETE ON proposals BEGIN
+    INSERT INTO search_queue (kind, item_id) VALUES ('proposal', OLD.id);
+END;
+CREATE TRIGGER search_proposal_actor_visibility AFTER UPDATE OF visibility ON actors BEGIN
+    INSERT INTO search_queue (kind, item_id)
+        SELECT 'proposal', id FROM proposals WHERE actor_id = NEW.id;
+END;

@@ -150,3 +150,43 @@ pub fn new_page(
         },
     )
 }
+
+fn summary_line(ctx: &Ctx, s: &Summary, now: i64) -> Markup {
+    html! {
+        a href={ "/votes/" (s.id) } { (s.title) }
+        " " span.small {
+            @if let Some((_, name)) = &s.actor { (name) " · " }
+            (ctx.t(&format!("votes.phase.{}", phase_at(s.vote_start, s.deadline, now).as_str())))
+            " · " (ctx.t("votes.deadline_label")) " " (when(ctx, s.deadline))
+        }
+    }
+}
+
+/// The "my village" block: the open proposals I may vote on, and whether I have.
+pub fn my_block(ctx: &Ctx, items: &[(Summary, bool)]) -> Markup {
+    let now = crate::db::now();
+    html! {
+        section aria-labelledby="my-votes-h" {
+            h2 #my-votes-h { (ctx.t("votes.my_title")) }
+            @if items.is_empty() { p { (ctx.t("votes.my_empty")) } }
+            ul {
+                @for (s, voted) in items {
+                    li { (summary_line(ctx, s, now)) @if *voted { " · " strong { (ctx.t("votes.voted")) } } }
+                }
+            }
+            p { a href="/votes" { (ctx.t("votes.see_all")) } }
+        }
+    }
+}
+
+/// A page's open proposals on its directory page.
+pub fn actor_block(ctx: &Ctx, items: &[Summary], slug: &str) -> Markup {
+    let now = crate::db::now();
+    html! {
+        section aria-labelledby="page-votes-h" {
+            h2 #page-votes-h { (ctx.t("votes.title")) }
+            ul { @for s in items { li { (summary_line(ctx, s, now)) } } }
+            p { a href={ "/a/" (slug) "/votes" } { (ctx.t("votes.see_all")) } }
+        }
+    }
+}

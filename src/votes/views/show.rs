@@ -205,6 +205,7 @@ fn amendment_item(ctx: &Ctx, s: &ShowPage, a: &Amendment) -> Markup {
             }
             @if !a.note.is_empty() { p.note { (a.note) } }
             details { summary { (ctx.t("votes.amendment_text")) } div.markdown { (PreEscaped(markdown::render(&a.body))) } }
+            p.small { a.report href={ "/report/amendment/" (a.id) } { (ctx.t("votes.report")) } }
             @if s.may_decide && a.status == AmendmentStatus::Pending && s.phase == Phase::Discussion {
                 (post_button(ctx, &format!("{}/amendments/{}/accept", s.p.url(), a.id), ctx.t("votes.accept"), None))
                 " " (post_button(ctx, &format!("{}/amendments/{}/decline", s.p.url(), a.id), ctx.t("votes.decline"), Some("secondary")))
@@ -278,6 +279,7 @@ pub fn show(ctx: &Ctx, s: &ShowPage, status: StatusCode) -> HttpResponse {
                 @if p.hidden { p.notice { (ctx.t("news.hidden_notice")) } }
                 (facts(ctx, s))
                 div.markdown { (PreEscaped(markdown::render(&p.body))) }
+                p.small { a.report href={ "/report/proposal/" (p.id) } { (ctx.t("votes.report")) } }
             }
             @if let Some(r) = s.result { (result_block(ctx, p, r)) }
             (vote_block(ctx, s))

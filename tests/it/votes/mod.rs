@@ -12,7 +12,10 @@ use sha2::{Digest, Sha256};
 
 use crate::support::*;
 
-fn now() -> i64 {
+mod permissions;
+mod registrations;
+
+pub(crate) fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()
@@ -20,7 +23,7 @@ fn now() -> i64 {
 }
 
 /// A Unix time as the form's `datetime-local` value in the village's zone (Europe/Paris).
-fn local(t: i64) -> String {
+pub(crate) fn local(t: i64) -> String {
     use chrono::TimeZone;
     chrono_tz::Europe::Paris
         .timestamp_opt(t, 0)
@@ -31,15 +34,15 @@ fn local(t: i64) -> String {
 
 /// A resident signed in by a session written straight into the database (the login form
 /// is rate-limited per address, rightly; 64 sign-ups through it would test the limit).
-struct Voter {
-    name: String,
+pub(crate) struct Voter {
+    pub(crate) name: String,
     cookie: String,
     agent: ureq::Agent,
     base: String,
 }
 
 impl Voter {
-    fn get(&self, path: &str) -> Resp {
+    pub(crate) fn get(&self, path: &str) -> Resp {
         self.agent
             .get(&format!("{}{path}", self.base))
             .set("Cookie", &self.cookie)
@@ -47,7 +50,7 @@ impl Voter {
             .into()
     }
 
-    fn post(&self, path: &str, page: &Resp, fields: &[(&str, &str)]) -> Resp {
+    pub(crate) fn post(&self, path: &str, page: &Resp, fields: &[(&str, &str)]) -> Resp {
         let token = page.csrf();
         let mut all = vec![("_csrf", token.as_str())];
         all.extend_from_slice(fields);
@@ -61,7 +64,7 @@ impl Voter {
 
 /// `n` confirmed residents (their password is the admin's; they never type it), each with a
 /// session.
-fn seed_voters(server: &Server, n: usize) -> Vec<Voter> {
+pub(crate) fn seed_voters(server: &Server, n: usize) -> Vec<Voter> {
     let db = rusqlite::Connection::open(server.data.join("placette.db")).unwrap();
     db.busy_timeout(Duration::from_secs(10)).unwrap();
     let hash: String = db
@@ -104,7 +107,7 @@ fn seed_voters(server: &Server, n: usize) -> Vec<Voter> {
 }
 
 /// Opens a village proposal through the form; returns its path.
-fn open_proposal(admin: &Client, fields: &[(&str, String)]) -> String {
+pub(crate) fn open_proposal(admin: &Client, fields: &[(&str, String)]) -> String {
     let page = admin.get("/votes/new");
     assert_eq!(page.status, 200, "{}", page.body);
     let r = admin.post_form("/votes/new", &page, fields);
@@ -112,13 +115,13 @@ fn open_proposal(admin: &Client, fields: &[(&str, String)]) -> String {
     r.location()
 }
 
-fn sleep_until(t: i64) {
+pub(crate) fn sleep_until(t: i64) {
     while now() < t {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
 
-fn db_count(server: &Server, sql: &str, id: i64) -> i64 {
+pub(crate) fn db_count(server: &Server, sql: &str, id: i64) -> i64 {
     let db = rusqlite::Connection::open(server.data.join("placette.db")).unwrap();
     db.query_row(sql, [id], |r| r.get(0)).unwrap()
 }

@@ -1,9 +1,13 @@
 //! Every SQL statement about proposals, amendments, ballots and results. The rules that must
 //! hold whatever the timing (a ballot only while the vote is open, an amendment only during
 //! the discussion, one count per proposal) are checked here, inside the write transaction.
+//! Beside: moderation.rs (the moderation targets, search documents), export.rs ("download my
+//! data").
+
+pub mod export;
+pub mod moderation;
 
 use rusqlite::{named_params, Connection, OptionalExtension, Row};
-use serde_json::{json, Value};
 
 use super::count::{self, Rules};
 use super::form::ProposalInput;
@@ -149,6 +153,46 @@ pub fn list(conn: &Connection, actor: Option<i64>, limit: i64) -> rusqlite::Resu
             outcome: r.get(7)?,
         })
     })?;
+    rows.collect()
+}
+
+/// The proposals not closed at `now` that `uid` may vote on (the village's and those of the
+/// pages they belong to), soonest deadline first, with whether they have voted.
+pub fn open_for(
+    conn: &Connection,
+    uid: i64,
+    now: i64,
+    limit: i64,
+) -> rusqlite::Result<Vec<(Summary, bool)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT p.id, p.title, a.slug, a.name, p.vote_start, p.deadline,
+                (SELECT count(*) FROM proposal_votes v WHERE v.proposal_id = p.id),
+                EXISTS (SELECT 1 FROM proposal_votes v WHERE v.proposal_id = p.id AND v.voter_id = :u)
+         FROM proposals p LEFT JOIN actors a ON a.id = p.actor_id
+         WHERE p.hidden = 0 AND p.deadline > :now
+           AND (p.actor_id IS NULL OR EXISTS (SELECT 1 FROM memberships m
+                WHERE m.actor_id = p.actor_id AND m.user_id = :u AND m.status = 'active'))
+         ORDER BY p.deadline, p.id LIMIT :limit",
+    )?;
+    let rows = st.query_map(
+        named_params! {":u": uid, ":now": now, ":limit": limit},
+        |r| {
+            let slug: Option<String> = r.get(2)?;
+            let name: Option<String> = r.get(3)?;
+            Ok((
+                Summary {
+                    id: r.get(0)?,
+                    title: r.get(1)?,
+                    actor: slug.zip(name),
+                    vote_start: r.get(4)?,
+                    deadline: r.get(5)?,
+                    voters: r.get(6)?,
+                    outcome: None,
+                },
+                r.get(7)?,
+            ))
+        },
+    )?;
     rows.collect()
 }
 
@@ -442,47 +486,5 @@ pub fn result(conn: &Connection, id: i64) -> rusqlite::Result<Option<Outcome>> {
     .optional()
 }
 
-/// "Download my data": the proposals and amendments one wrote, and one's ballots still linked
-/// to one's account (a secret ballot is unlinked at the count).
-pub fn personal_data(c: &Connection, uid: i64) -> rusqlite::Result<Value> {
-    let mut proposals = c.prepare(
-        "SELECT id, title, body, created_at FROM proposals WHERE author_id = :u ORDER BY id",
-    )?;
-    let proposals: Vec<Value> = proposals
-        .query_map(rusqlite::named_params! {":u": uid}, |r| {
-            Ok(
-                json!({"id": r.get::<_, i64>(0)?, "title": r.get::<_, String>(1)?,
-                      "text": r.get::<_, String>(2)?, "created_at": r.get::<_, i64>(3)?}),
-            )
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut amendments = c.prepare(
-        "SELECT proposal_id, body, note, status, created_at FROM proposal_amendments
-         WHERE author_id = :u ORDER BY id",
-    )?;
-    let amendments: Vec<Value> = amendments
-        .query_map(rusqlite::named_params! {":u": uid}, |r| {
-            Ok(
-                json!({"proposal": r.get::<_, i64>(0)?, "text": r.get::<_, String>(1)?,
-                      "note": r.get::<_, String>(2)?, "status": r.get::<_, String>(3)?,
-                      "created_at": r.get::<_, i64>(4)?}),
-            )
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut ballots = c.prepare(
-        "SELECT proposal_id, choice, updated_at FROM proposal_votes WHERE voter_id = :u ORDER BY id",
-    )?;
-    let ballots: Vec<Value> = ballots
-        .query_map(rusqlite::named_params! {":u": uid}, |r| {
-            Ok(
-                json!({"proposal": r.get::<_, i64>(0)?, "choice": r.get::<_, String>(1)?,
-                      "at": r.get::<_, i64>(2)?}),
-            )
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(json!({"proposals": proposals, "amendments": amendments, "ballots": ballots}))
-}
-
 #[cfg(test)]
-#[path = "store_tests.rs"]
 mod tests;
