@@ -230,6 +230,7 @@ fn search_paths() -> Value {
                 q("lon", "Longitude of another centre than the village's"),
                 q("from", "Dated things from this day, YYYY-MM-DD"),
                 q("to", "Dated things until this day, YYYY-MM-DD"),
+                {"name": "neighbours", "in": "query", "required": false, "schema": {"type": "string", "enum": ["0", "1"], "default": "0"}, "description": "1: include the public items of the neighbouring instances this village is linked with, ranked by the same rule (issue 20)"},
                 {"name": "page", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "default": 1}, "description": "The page, from 1"}
             ],
             "responses": {
@@ -247,7 +248,13 @@ fn search_paths() -> Value {
                                 "title": {"type": "string"},
                                 "url": {"type": "string", "format": "uri", "description": "Its page (absolute)"},
                                 "distance_km": {"type": "number", "nullable": true, "description": "From the centre; null when it has no location"},
-                                "origin": {"type": "string", "nullable": true, "description": "For a neighbouring instance's item: its host (its url is on that site); null for this village's"}
+                                "origin": {"type": "string", "nullable": true, "description": "For a neighbouring instance's item: its host (its url is on that site); null for this village's"},
+                                "origin_name": {"type": "string", "nullable": true, "description": "For a neighbour's item: the neighbouring village's name"},
+                                "copied_at": {"type": "string", "format": "date-time", "nullable": true, "description": "For a neighbour's item: when its copy was last pulled"},
+                                "stale": {"type": "boolean", "nullable": true, "description": "For a neighbour's item: true when the neighbour did not answer its last pull (the result is from the copy of copied_at)"},
+                                "lat": {"type": "number", "nullable": true},
+                                "lon": {"type": "number", "nullable": true},
+                                "score": {"type": "number", "description": "Relevance × nearness, as ranked (higher first)"}
                             }
                         }},
                         "total": {"type": "integer", "description": "Results on every page"},

@@ -105,7 +105,9 @@ fn notify(peer: &str, token: &str) {
     }
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
     web::block(f)
         .await
         .map_err(|e| AppError::Internal(e.to_string()))
@@ -131,7 +133,12 @@ pub async fn ask_for(
     let id = state
         .db
         .write(move |tx| {
-            let d = Described { url: &u, name: &name, center, radius_km };
+            let d = Described {
+                url: &u,
+                name: &name,
+                center,
+                radius_km,
+            };
             Ok(store::put(tx, &d, "asked", &t, Some(by), now())?)
         })
         .await?;
@@ -313,10 +320,16 @@ pub async fn request(
     use actix_web::http::StatusCode;
     let Request { url, token } = body.into_inner();
     let Some(url) = super::admin::base_of(&url).filter(|u| *u == url.trim_end_matches('/')) else {
-        return Ok(refused(StatusCode::BAD_REQUEST, "url is the instance's base address"));
+        return Ok(refused(
+            StatusCode::BAD_REQUEST,
+            "url is the instance's base address",
+        ));
     };
     if token_of(&req) != token || token.is_empty() {
-        return Ok(refused(StatusCode::BAD_REQUEST, "the token goes in the body and the header"));
+        return Ok(refused(
+            StatusCode::BAD_REQUEST,
+            "the token goes in the body and the header",
+        ));
     }
     let u = url.clone();
     let (known, pending) = state
@@ -332,7 +345,10 @@ pub async fn request(
         }
     }
     if known.is_none() && pending >= MAX_PENDING {
-        return Ok(refused(StatusCode::TOO_MANY_REQUESTS, "too many requests wait for an answer"));
+        return Ok(refused(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many requests wait for an answer",
+        ));
     }
     // Only the instance at that address knows the token: ask it back, and what it is.
     let (u, t) = (url.clone(), token.clone());
@@ -346,7 +362,12 @@ pub async fn request(
     .await?;
     let (name, center, radius_km) = match checked {
         Ok(d) => d,
-        Err(e) => return Ok(refused(StatusCode::FORBIDDEN, &format!("not confirmed: {e}"))),
+        Err(e) => {
+            return Ok(refused(
+                StatusCode::FORBIDDEN,
+                &format!("not confirmed: {e}"),
+            ))
+        }
     };
     let (new_state, kept): (&'static str, String) = match &known {
         // We had asked them too: linked at once, both keep the smaller token.
@@ -359,7 +380,12 @@ pub async fn request(
     let id = state
         .db
         .write(move |tx| {
-            let d = Described { url: &u, name: &name, center, radius_km };
+            let d = Described {
+                url: &u,
+                name: &name,
+                center,
+                radius_km,
+            };
             Ok(store::put(tx, &d, new_state, &k, None, now())?)
         })
         .await?;
@@ -376,14 +402,20 @@ pub async fn request(
 
 /// POST /api/v1/neighbours/notify (token in the header): the other side changed the link;
 /// it is looked at again (asking the other side back) before the answer.
-pub async fn notified(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn notified(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let token = token_of(&req);
     let Some(n) = state
         .db
         .read(move |c| Ok(store::by_token(c, &token)?))
         .await?
     else {
-        return Ok(refused(actix_web::http::StatusCode::NOT_FOUND, "no such link"));
+        return Ok(refused(
+            actix_web::http::StatusCode::NOT_FOUND,
+            "no such link",
+        ));
     };
     // Checked before answering, so that the other side's next step (its pull) finds this side
     // up to date; the pull of its feed is left to the background.

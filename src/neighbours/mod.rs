@@ -41,6 +41,27 @@ pub struct Neighbour {
     pub token: String,
 }
 
+/// Where a neighbour's search result comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Origin {
+    pub name: String,
+    /// The neighbour's base URL.
+    pub url: String,
+    /// When its copy was last pulled.
+    pub pulled: i64,
+    /// Its last pull failed: the result comes from that older copy.
+    pub stale: bool,
+    /// For an event, its start.
+    pub start: Option<i64>,
+}
+
+impl Origin {
+    /// The neighbour's host, as shown beside its name.
+    pub fn host(&self) -> String {
+        crate::federation::host_of(&self.url).unwrap_or_default()
+    }
+}
+
 /// A summary pulled from a neighbour.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Item {

@@ -2,7 +2,7 @@
 
 use rusqlite::{named_params, Connection, OptionalExtension};
 
-use super::{Item, Neighbour};
+use super::{Item, Neighbour, Origin};
 
 fn neighbour_from(r: &rusqlite::Row) -> rusqlite::Result<Neighbour> {
     Ok(Neighbour {
@@ -259,4 +259,33 @@ pub fn items_by_ids(
         },
     )?;
     rows.collect()
+}
+
+/// Where these pulled items come from (search results).
+pub fn origins(c: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<(i64, Origin)>> {
+    let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    let mut st = c.prepare_cached(
+        "SELECT i.id, n.name, n.url, n.last_ok, n.last_try > n.last_ok AND n.failures > 0, i.start
+         FROM neighbour_items i JOIN neighbours n ON n.id = i.neighbour_id
+         WHERE i.id IN (SELECT value FROM json_each(:ids))",
+    )?;
+    let rows = st.query_map(named_params! {":ids": list}, |r| {
+        Ok((
+            r.get(0)?,
+            Origin {
+                name: r.get(1)?,
+                url: r.get(2)?,
+                pulled: r.get(3)?,
+                stale: r.get(4)?,
+                start: r.get(5)?,
+            },
+        ))
+    })?;
+    rows.collect()
+}
+
+/// Whether any neighbour is linked (the pages offer to include them).
+pub fn any_linked(c: &Connection) -> rusqlite::Result<bool> {
+    c.prepare_cached("SELECT EXISTS (SELECT 1 FROM neighbours WHERE state = 'linked')")?
+        .query_row([], |r| r.get(0))
 }

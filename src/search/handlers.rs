@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 
 use super::index::{Results, SearchQuery, PER_PAGE};
@@ -32,11 +32,18 @@ pub async fn run(state: &AppState, q: SearchQuery) -> Result<Results, AppError> 
                 .map(|f| (s.kind, f, ids))
         })
         .collect();
-    if wanted.is_empty() {
+    let remote: Vec<i64> = results
+        .hits
+        .iter()
+        .filter(|h| h.kind == crate::neighbours::KIND)
+        .map(|h| h.id)
+        .collect();
+    if wanted.is_empty() && remote.is_empty() {
         return Ok(results);
     }
-    // One statement per dated kind for the whole page, never one per result.
-    let dates = state
+    // One statement per dated kind for the whole page, never one per result; one for the
+    // neighbours' results.
+    let (dates, origins) = state
         .db
         .read(move |conn| {
             let now = crate::db::now();
@@ -46,11 +53,23 @@ pub async fn run(state: &AppState, q: SearchQuery) -> Result<Results, AppError> 
                     all.insert((kind, id), start);
                 }
             }
-            Ok(all)
+            let origins: HashMap<i64, crate::neighbours::Origin> = if remote.is_empty() {
+                HashMap::new()
+            } else {
+                crate::neighbours::store::origins(conn, &remote)?
+                    .into_iter()
+                    .collect()
+            };
+            Ok((all, origins))
         })
         .await?;
     for h in &mut results.hits {
-        h.date = dates.get(&(h.kind.as_str(), h.id)).copied();
+        if h.kind == crate::neighbours::KIND {
+            h.origin = origins.get(&h.id).cloned();
+            h.date = h.origin.as_ref().and_then(|o| o.start);
+        } else {
+            h.date = dates.get(&(h.kind.as_str(), h.id)).copied();
+        }
     }
     Ok(results)
 }
@@ -70,23 +89,65 @@ pub async fn matching(
     Ok(Some(keys))
 }
 
-/// GET /search
+/// The cookie that remembers whether the pages include the neighbours' items.
+pub const NEIGHBOURS_COOKIE: &str = "placette_neighbours";
+
+/// Whether a page includes the neighbours' items: the URL's choice (remembered in a cookie,
+/// see [`remember`]), else the remembered one, else `default`.
+pub fn with_neighbours(req: &HttpRequest, given: &str, default: bool) -> bool {
+    match given.trim() {
+        "1" | "on" | "true" => true,
+        "0" | "off" | "false" => false,
+        _ => req
+            .cookie(NEIGHBOURS_COOKIE)
+            .map_or(default, |c| c.value() == "1"),
+    }
+}
+
+/// Remembers the URL's choice of neighbours, if it made one, for the next pages.
+pub fn remember(req: &HttpRequest, given: &str, mut resp: HttpResponse) -> HttpResponse {
+    let value = match given.trim() {
+        "1" | "on" | "true" => "1",
+        "0" | "off" | "false" => "0",
+        _ => return resp,
+    };
+    let secure = req.connection_info().scheme() == "https";
+    let cookie = actix_web::cookie::Cookie::build(NEIGHBOURS_COOKIE, value)
+        .path("/")
+        .http_only(true)
+        .secure(secure)
+        .same_site(actix_web::cookie::SameSite::Lax)
+        .max_age(actix_web::cookie::time::Duration::days(365))
+        .finish();
+    let _ = resp.add_cookie(&cookie);
+    resp
+}
+
+/// GET /search (the neighbours included unless the visitor chose otherwise)
 pub async fn page(
     ctx: Ctx,
+    req: HttpRequest,
     state: web::Data<AppState>,
     p: web::Query<SearchParams>,
 ) -> Result<HttpResponse, AppError> {
     let p = p.into_inner();
-    let q = p.query(&ctx);
+    let mut q = p.query(&ctx);
+    let has_neighbours = state
+        .db
+        .read(|c| Ok(crate::neighbours::store::any_linked(c)?))
+        .await?;
+    q.neighbours = has_neighbours && with_neighbours(&req, &p.neighbours, true);
     let results = if p.q.trim().is_empty() && p.kind.is_empty() && p.tag.is_empty() {
         None
     } else {
         Some(run(&state, q.clone()).await?)
     };
-    Ok(views::page(&ctx, &p, &q, results.as_ref()))
+    let choice = has_neighbours.then_some(q.neighbours);
+    let resp = views::page(&ctx, &p, &q, results.as_ref(), choice);
+    Ok(remember(&req, &p.neighbours, resp))
 }
 
-/// GET /api/v1/search
+/// GET /api/v1/search (`neighbours=1` includes the neighbours' items)
 pub async fn api(
     ctx: Ctx,
     state: web::Data<AppState>,
@@ -95,10 +156,27 @@ pub async fn api(
     let q = p.query(&ctx);
     let page = q.page;
     let r = run(&state, q).await?;
+    let tz = ctx.instance.time_zone;
     let items: Vec<_> = r
         .hits
         .iter()
-        .map(|h| json!({"kind": h.kind, "id": h.id, "category": h.category, "title": h.title, "url": if h.url.starts_with("http") { h.url.clone() } else { ctx.absolute(&h.url) }, "origin": if h.kind == crate::neighbours::KIND { crate::federation::host_of(&h.url) } else { None }, "distance_km": h.distance_km.map(|d| (d * 10.0).round() / 10.0)}))
+        .map(|h| {
+            json!({
+                "kind": h.kind,
+                "id": h.id,
+                "category": h.category,
+                "title": h.title,
+                "url": if h.url.starts_with("http") { h.url.clone() } else { ctx.absolute(&h.url) },
+                "origin": h.origin.as_ref().map(|o| o.host()),
+                "origin_name": h.origin.as_ref().map(|o| o.name.clone()),
+                "copied_at": h.origin.as_ref().map(|o| crate::time::rfc3339(o.pulled, tz)),
+                "stale": h.origin.as_ref().map(|o| o.stale),
+                "lat": h.point.map(|p| p.0),
+                "lon": h.point.map(|p| p.1),
+                "distance_km": h.distance_km.map(|d| (d * 10.0).round() / 10.0),
+                "score": (h.score * 1000.0).round() / 1000.0,
+            })
+        })
         .collect();
     Ok(HttpResponse::Ok()
         .json(json!({"items": items, "total": r.total, "page": page, "per_page": PER_PAGE})))

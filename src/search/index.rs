@@ -110,6 +110,8 @@ pub struct SearchQuery {
     pub from: Option<i64>,
     pub to: Option<i64>,
     pub page: usize,
+    /// Whether the neighbours' items are included (issue 20).
+    pub neighbours: bool,
 }
 
 /// One result.
@@ -123,6 +125,11 @@ pub struct Hit {
     pub distance_km: Option<f64>,
     /// For dated things, the start of the date to show (read from SQLite after the search).
     pub date: Option<i64>,
+    /// Relevance × distance, as ranked.
+    pub score: f64,
+    pub point: Option<(f64, f64)>,
+    /// For a neighbour's item, where it comes from (read from SQLite after the search).
+    pub origin: Option<crate::neighbours::Origin>,
 }
 
 /// A page of results and how many there are in all.
@@ -346,6 +353,13 @@ impl SearchIndex {
                 .collect();
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(either))));
         }
+        if !q.neighbours {
+            let t = Term::from_field_text(f.kind, crate::neighbours::KIND);
+            clauses.push((
+                Occur::MustNot,
+                Box::new(TermQuery::new(t, IndexRecordOption::Basic)),
+            ));
+        }
         if let Some(tag) = &q.tag {
             let t = Term::from_field_text(f.tag, tag);
             clauses.push((
@@ -389,8 +403,12 @@ impl SearchIndex {
         let total = ranked.len();
         let start = q.page.saturating_sub(1).saturating_mul(PER_PAGE);
         let mut hits = Vec::new();
-        for (_, addr, distance, _) in ranked.into_iter().skip(start).take(PER_PAGE) {
+        for (score, addr, distance, _) in ranked.into_iter().skip(start).take(PER_PAGE) {
             let d: TantivyDocument = searcher.doc(addr).map_err(tantivy_error)?;
+            let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
+            let fast = |name: &str| ff.f64(name).ok().and_then(|c| c.first(addr.doc_id));
+            let located = ff.u64("has_point").ok().and_then(|c| c.first(addr.doc_id)) == Some(1);
+            let point = fast("lat").zip(fast("lon")).filter(|_| located);
             let text = |field: Field| {
                 d.get_first(field)
                     .and_then(|v| v.as_str())
@@ -405,6 +423,9 @@ impl SearchIndex {
                 category: text(f.category),
                 distance_km: distance,
                 date: None,
+                score,
+                point,
+                origin: None,
             });
         }
         Ok(Results { hits, total })

@@ -27,6 +27,9 @@ pub struct SearchParams {
     pub from: String,
     pub to: String,
     pub page: usize,
+    /// `1` includes the neighbours' items, `0` leaves them out (the page remembers the
+    /// choice; the API leaves them out unless asked).
+    pub neighbours: String,
 }
 
 fn day(s: &str, tz: chrono_tz::Tz, end: bool) -> Option<i64> {
@@ -66,6 +69,7 @@ impl SearchParams {
             from: day(&self.from, i.time_zone, false),
             to: day(&self.to, i.time_zone, true),
             page: self.page.clamp(1, 100_000),
+            neighbours: matches!(self.neighbours.trim(), "1" | "on" | "true"),
         }
     }
 }

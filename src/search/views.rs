@@ -44,6 +44,7 @@ pub fn page(
     p: &SearchParams,
     q: &SearchQuery,
     results: Option<&Results>,
+    neighbours: Option<bool>,
 ) -> HttpResponse {
     let title = ctx.t("search.title");
     let mut kinds: Vec<(&str, String)> = vec![("", ctx.t("dir.all_kinds").to_string())];
@@ -78,15 +79,20 @@ pub fn page(
         .collect();
     let link = |page: usize| {
         format!(
-            "/search?q={}&kind={}&tag={}&km={}&lat={}&lon={}&page={page}",
+            "/search?q={}&kind={}&tag={}&km={}&lat={}&lon={}&neighbours={}&page={page}",
             url_encode(&p.q),
             url_encode(&p.kind),
             url_encode(&p.tag),
             url_encode(&km),
             url_encode(&p.lat),
-            url_encode(&p.lon)
+            url_encode(&p.lon),
+            if q.neighbours { "1" } else { "0" }
         )
     };
+    let wheres = [
+        ("1", ctx.t("search.with_neighbours").to_string()),
+        ("0", ctx.t("search.village_only").to_string()),
+    ];
     layout_page(
         ctx,
         title,
@@ -103,6 +109,9 @@ pub fn page(
                     input #f-tag type="text" name="tag" value=(p.tag);
                 }
                 (select(ctx, "km", "search.distance", &distances, &km))
+                @if let Some(with) = neighbours {
+                    (select(ctx, "neighbours", "search.where", &wheres, if with { "1" } else { "0" }))
+                }
                 details {
                     summary { (ctx.t("search.other_point")) }
                     p.hint { (ctx.t("search.other_point_hint")) }
@@ -120,8 +129,11 @@ pub fn page(
                             a href=(h.url) { (h.title) }
                             " "
                             span.small {
-                                @if h.kind == crate::neighbours::KIND {
-                                    (ctx.lang.tf("search.at_neighbour", &[("host", &crate::federation::host_of(&h.url).unwrap_or_default())]))
+                                @if let Some(o) = &h.origin {
+                                    (ctx.lang.tf("search.at_neighbour", &[("name", &o.name), ("host", &o.host())]))
+                                    @if o.stale {
+                                        " · " (ctx.lang.tf("search.copy_of", &[("date", &ctx.lang.datetime(o.pulled, ctx.instance.time_zone))]))
+                                    }
                                 } @else {
                                     (ctx.t(&format!("search.kind.{}", h.category)))
                                 }

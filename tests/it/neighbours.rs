@@ -20,7 +20,7 @@ fn village(dir: &std::path::Path) -> (Server, Client) {
 }
 
 fn search(c: &Client, q: &str) -> Vec<Value> {
-    let r = c.get(&format!("/api/v1/search?q={q}&km=50"));
+    let r = c.get(&format!("/api/v1/search?q={q}&km=50&neighbours=1"));
     assert_eq!(r.status, 200, "{}", r.body);
     let v: Value = serde_json::from_str(&r.body).unwrap();
     v["items"].as_array().unwrap().clone()
@@ -179,11 +179,37 @@ fn a_search_reaches_the_neighbours_items_and_follows_their_changes() {
     let b_host = b.url.trim_start_matches("http://");
     assert_eq!(remote["origin"], b_host);
     assert_eq!(remote["url"], format!("{}/e/{slug_b}", b.url).as_str());
+    assert_eq!(remote["origin_name"], "Saint-Test-sur-Loire");
+    assert_eq!(remote["stale"], false);
+    assert!(remote["lat"].is_f64() && remote["score"].as_f64().unwrap() > 0.0);
+    // Local and remote in one ranking, by score.
+    let scores: Vec<f64> = found.iter().map(|i| i["score"].as_f64().unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    // The API leaves the neighbours out unless asked.
+    let own: Value =
+        serde_json::from_str(&visitor.get("/api/v1/search?q=velo&km=50").body).unwrap();
+    assert_eq!(
+        titles(own["items"].as_array().unwrap()),
+        ["Vélo-école du samedi"]
+    );
+    // The page includes them, labelled with the village's name and host; a visitor's choice
+    // of « this village only » is remembered.
     let html = visitor.get("/search?q=velo&km=50").body;
     assert!(
-        html.contains(&format!("chez un voisin ({b_host})")),
+        html.contains(&format!("à Saint-Test-sur-Loire ({b_host})")),
         "labelled"
     );
+    let chooser = a.client();
+    let only = chooser.get("/search?q=velo&km=50&neighbours=0");
+    assert!(!only.body.contains(b_host) && only.body.contains("Vélo-école"));
+    assert!(
+        !chooser.get("/search?q=velo&km=50").body.contains(b_host),
+        "remembered"
+    );
+    assert!(chooser
+        .get("/search?q=velo&km=50&neighbours=1")
+        .body
+        .contains(b_host));
     let admin_page = admin_a.get("/admin/neighbours").body;
     assert!(admin_page.contains("Saint-Test-sur-Loire"), "{admin_page}");
 
@@ -232,9 +258,14 @@ fn a_search_reaches_the_neighbours_items_and_follows_their_changes() {
         after < before * 3 + Duration::from_millis(50),
         "{before:?} → {after:?}"
     );
-    assert!(titles(&search(&visitor, "velo"))
+    let copy = search(&visitor, "velo");
+    let kept = copy
         .iter()
-        .any(|x| x == "Atelier vélo participatif"));
+        .find(|i| i["title"] == "Atelier vélo participatif")
+        .expect("C's copy kept");
+    assert_eq!(kept["stale"], true, "marked as a copy");
+    let html = visitor.get("/search?q=velo&km=50").body;
+    assert!(html.contains("copie au "), "« au … » on the page");
     let admin_page = admin_a.get("/admin/neighbours").body;
     assert!(
         admin_page.contains("<td>") && admin_page.to_lowercase().contains("connection"),
