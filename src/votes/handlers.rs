@@ -15,7 +15,8 @@ use crate::directory::access::load as load_actor;
 use crate::directory::store::members;
 use crate::directory::{Access, Actor};
 use crate::error::AppError;
-use crate::personal_data::masking::Masking;
+use crate::personal_data::masking::{self, Masking};
+use crate::personal_data::store as kept;
 use crate::state::AppState;
 use crate::web::forms::FormErrors;
 use crate::web::{redirect_with_flash, Ctx, CurrentUser};
@@ -189,8 +190,10 @@ async fn render(
         tasks::count_one(state, p.id).await?;
     }
     let (id, uid) = (p.id, ctx.user.as_ref().map(|u| u.id));
+    let user = ctx.user.clone();
+    let author = p.author_id;
     let staff = ctx.user.as_ref().is_some_and(|u| u.is_staff());
-    let (amendments, revisions, mine, voters, result, public) = state
+    let (amendments, revisions, mine, voters, result, public, originals) = state
         .db
         .read(move |c| {
             let amendments: Vec<_> = store::amendments(c, id)?
@@ -201,6 +204,17 @@ async fn render(
                 Some(u) => store::ballot_of(c, id, u)?,
                 None => None,
             };
+            // The originals of masked text, for their author and the moderators.
+            let mut originals = Vec::new();
+            if masking::may_see(user.as_ref(), author) {
+                originals.extend(kept::originals(c, "proposal", id)?);
+            }
+            for a in amendments
+                .iter()
+                .filter(|a| masking::may_see(user.as_ref(), a.author_id))
+            {
+                originals.extend(kept::originals(c, "amendment", a.id)?);
+            }
             Ok((
                 amendments,
                 store::revisions(c, id)?,
@@ -208,6 +222,7 @@ async fn render(
                 store::voters(c, id)?,
                 store::result(c, id)?,
                 store::public_ballots(c, id)?,
+                originals,
             ))
         })
         .await?;
@@ -224,6 +239,7 @@ async fn render(
         may_decide: ctx.user.as_ref().is_some_and(|u| can_decide(u, p)),
         amend,
         attempt,
+        originals: &originals,
     };
     Ok(views::show(ctx, &page, status))
 }

@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod count;
+pub mod demo;
 pub mod form;
 pub mod handlers;
 pub mod ics;

@@ -9,6 +9,8 @@ use actix_web::HttpResponse;
 use maud::{html, Markup, PreEscaped};
 
 use super::when;
+use crate::personal_data::store::Original;
+use crate::personal_data::views::originals_of;
 use crate::votes::count::grades;
 use crate::votes::form::AmendmentForm;
 use crate::votes::judgement::{grade_key, GRADES};
@@ -38,6 +40,8 @@ pub struct ShowPage<'a> {
     pub may_decide: bool,
     pub amend: Option<(&'a AmendmentForm, &'a FormErrors)>,
     pub attempt: Option<&'a VoteAttempt>,
+    /// The originals of masked text this viewer may see (the author's, the moderators').
+    pub originals: &'a [Original],
 }
 
 /// A ballot in words: « Oui », or each option with its grade.
@@ -75,6 +79,16 @@ fn facts(ctx: &Ctx, s: &ShowPage) -> Markup {
     }
 }
 
+/// A percentage with one decimal, with the decimal comma but in English.
+fn percent(ctx: &Ctx, pct: f64) -> String {
+    let text = format!("{pct:.1}");
+    if ctx.lang == crate::i18n::Lang::En {
+        text
+    } else {
+        text.replace('.', ",")
+    }
+}
+
 fn result_block(ctx: &Ctx, p: &Proposal, r: &Outcome) -> Markup {
     html! {
         section #result aria-labelledby="result-h" {
@@ -82,7 +96,7 @@ fn result_block(ctx: &Ctx, p: &Proposal, r: &Outcome) -> Markup {
             p.outcome { strong { (ctx.t(&format!("votes.outcome.{}", r.outcome))) } }
             p.turnout { (ctx.lang.tf("votes.turnout", &[
                 ("voters", &r.voters.to_string()), ("eligible", &r.eligible.to_string()),
-                ("pct", &format!("{:.1}", r.turnout_pct())),
+                ("pct", &percent(ctx, r.turnout_pct())),
             ])) }
             @if p.method == Method::YesNo {
                 table {
@@ -205,6 +219,7 @@ fn amendment_item(ctx: &Ctx, s: &ShowPage, a: &Amendment) -> Markup {
             }
             @if !a.note.is_empty() { p.note { (a.note) } }
             details { summary { (ctx.t("votes.amendment_text")) } div.markdown { (PreEscaped(markdown::render(&a.body))) } }
+            (originals_of(ctx, "amendment", a.id, s.originals))
             p.small { a.report href={ "/report/amendment/" (a.id) } { (ctx.t("votes.report")) } }
             @if s.may_decide && a.status == AmendmentStatus::Pending && s.phase == Phase::Discussion {
                 (post_button(ctx, &format!("{}/amendments/{}/accept", s.p.url(), a.id), ctx.t("votes.accept"), None))
@@ -279,6 +294,7 @@ pub fn show(ctx: &Ctx, s: &ShowPage, status: StatusCode) -> HttpResponse {
                 @if p.hidden { p.notice { (ctx.t("news.hidden_notice")) } }
                 (facts(ctx, s))
                 div.markdown { (PreEscaped(markdown::render(&p.body))) }
+                (originals_of(ctx, "proposal", p.id, s.originals))
                 p.small { a.report href={ "/report/proposal/" (p.id) } { (ctx.t("votes.report")) } }
             }
             @if let Some(r) = s.result { (result_block(ctx, p, r)) }

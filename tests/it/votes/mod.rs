@@ -317,7 +317,7 @@ fn a_proposal_amended_then_voted_by_64_at_once_is_counted_once_at_its_deadline()
     assert!(page.body.contains("Adoptée"), "{}", page.body);
     assert!(
         page.body
-            .contains("Participation : 64 votant·e·s sur 66 (97.0 %)."),
+            .contains("Participation : 64 votant·e·s sur 66 (97,0 %)."),
         "{}",
         page.body
     );
@@ -408,7 +408,7 @@ fn a_public_majority_judgement_names_its_voters_and_ranks_the_options() {
     );
     assert!(page
         .body
-        .contains("Participation : 3 votant·e·s sur 4 (75.0 %)."));
+        .contains("Participation : 3 votant·e·s sur 4 (75,0 %)."));
 }
 
 #[test]

@@ -58,6 +58,12 @@ fn proposals_take_part_in_search_api_my_village_export_and_moderation() {
     let page = anon.get(&url);
     assert!(!page.body.contains("jean.dupont@example.org"));
     assert!(page.body.contains("[adresse masquée]"), "{}", page.body);
+    let own = admin.get(&url);
+    assert!(
+        own.body.contains("jean.dupont@example.org"),
+        "the author sees the original text"
+    );
+    assert!(!paul.get(&url).body.contains("jean.dupont@example.org"));
     assert!(
         page.body.contains("ajouter à mon agenda (.ics)"),
         "the deadline's calendar is offered"
