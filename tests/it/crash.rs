@@ -9,7 +9,7 @@
 //!
 //! A module that adds a write adds it here: a `Writer` method and its share of the dice in
 //! `Writer::run`, a record in the `Ledger` once its answer is received, and a check in
-//! `verify_cycle` / `verify_all`.
+//! `verify_cycle` / `verify_all` (the votes' are in `crash_votes.rs`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -17,6 +17,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::support::*;
+
+#[path = "crash_votes.rs"]
+mod votes;
 
 /// Concurrent writers per cycle.
 const WRITERS: usize = 4;
@@ -111,6 +114,8 @@ struct Ledger {
     bookings: Vec<(usize, String, String)>,
     /// Acknowledged sign-ups to the village newsletter: (cycle, email), in its consent ledger.
     list_signups: Vec<(usize, String)>,
+    /// Acknowledged village proposals, with the admin's ballots on them.
+    proposals: Vec<votes::ProposalLog>,
     /// Answers no valid write should get, and transport errors before the kill.
     problems: Vec<String>,
     created: usize,
@@ -267,6 +272,8 @@ impl Writer {
                 (85..=87, _) => self.aid_message(),
                 (88..=91, _) => self.room_booking(),
                 (92..=93, _) => self.list_signup(n),
+                (94, _) => self.proposal(),
+                (95..=96, _) => self.ballot(),
                 _ => self.create(),
             };
             let Err(e) = result else { continue };
@@ -1203,6 +1210,11 @@ fn verify_cycle(
             .into_iter()
             .map(|p| format!("cycle {cycle}: {p}")),
     );
+    problems.extend(
+        votes::verify_proposals(admin, ledger, Some(cycle))
+            .into_iter()
+            .map(|p| format!("cycle {cycle}: {p}")),
+    );
     // The newest post of the cycle is searchable once the index has caught up.
     if let Some(p) = ledger.posts.iter().rev().find(|p| p.cycle == cycle) {
         let url = format!("/news/{}", p.id);
@@ -1348,6 +1360,11 @@ fn verify_all(admin: &Client, anon: &Client, ledger: &Ledger) -> Vec<String> {
     );
     problems.extend(
         verify_list_signups(admin, ledger, None)
+            .into_iter()
+            .map(|p| format!("at the end: {p}")),
+    );
+    problems.extend(
+        votes::verify_proposals(admin, ledger, None)
             .into_iter()
             .map(|p| format!("at the end: {p}")),
     );
@@ -1535,6 +1552,7 @@ fn acknowledged_writes_survive_kill_9() {
         "crash test: rooms: {} bookings acknowledged, all present, none overlapping",
         l.bookings.len()
     );
+    eprintln!("crash test: votes: {}", votes::summary(&l));
     eprintln!(
         "crash test: lists: {} newsletter sign-ups acknowledged, all in the consent ledger",
         l.list_signups.len()
