@@ -61,6 +61,14 @@ pub static MAP: &[MapSource] = &[
         points: aid::store::admin::map_points,
         details: aid::store::admin::map_details,
     },
+    // The neighbouring villages' located items, when the visitor asks for them (issue 20).
+    MapSource {
+        name: crate::neighbours::KIND,
+        module: Module::Map,
+        kinds: &[crate::neighbours::KIND],
+        points: crate::neighbours::store::map_points,
+        details: crate::neighbours::store::map_details,
+    },
 ];
 
 /// The home page's blocks, in their order: this week's events, the village's newsletter.

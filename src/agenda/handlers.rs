@@ -144,6 +144,7 @@ async fn calendar(
 /// GET /agenda: what's on from now (or `from`), day by day, a page at a time.
 pub async fn list(
     ctx: Ctx,
+    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     q: web::Query<AgendaQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -177,7 +178,37 @@ pub async fn list(
             .unwrap_or_default()
     });
     let list = &list[..list.len().min(PER_PAGE)];
-    Ok(views::list(&ctx, &q, list, next.as_deref(), &choices))
+    // The neighbours' events of the same span (from this page's first date to its last, or a
+    // year on when it is the last page), when the visitor asked for them.
+    let has_neighbours = state
+        .db
+        .read(|c| Ok(crate::neighbours::store::any_linked(c)?))
+        .await?;
+    let with =
+        has_neighbours && crate::search::handlers::with_neighbours(&req, &q.neighbours, false);
+    let remote = if with {
+        let lo = after.map_or(from, |a| a.0 + 1);
+        let hi = match (&next, list.last()) {
+            (Some(_), Some(last)) => last.occurrence.start_utc,
+            _ => to.min(now + 366 * 86_400),
+        };
+        state
+            .db
+            .read(move |c| Ok(crate::neighbours::store::events_between(c, lo, hi, 100)?))
+            .await?
+    } else {
+        Vec::new()
+    };
+    let neighbours = has_neighbours.then_some(with);
+    let resp = views::list(
+        &ctx,
+        &q,
+        list,
+        next.as_deref(),
+        &choices,
+        (neighbours, &remote),
+    );
+    Ok(crate::search::handlers::remember(&req, &q.neighbours, resp))
 }
 
 /// GET /agenda/month?m=2026-12

@@ -36,6 +36,8 @@ pub struct AgendaQuery {
     pub w: String,
     /// The next page of the list: `start:end:id` of the last date shown.
     pub after: String,
+    /// `1`: the neighbouring villages' events too, in the list (remembered by the page).
+    pub neighbours: String,
 }
 
 /// Query of the event page: `o` picks one date of a series (its recurrence id).

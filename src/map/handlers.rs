@@ -131,7 +131,15 @@ pub async fn page(
     state: web::Data<AppState>,
     q: web::Query<MapQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let q = q.into_inner();
+    let mut q = q.into_inner();
+    // The neighbours' items when the visitor asked for them (remembered; off by default).
+    let given = q.neighbours.clone();
+    let has_neighbours = state
+        .db
+        .read(|c| Ok(crate::neighbours::store::any_linked(c)?))
+        .await?;
+    let with = has_neighbours && crate::search::handlers::with_neighbours(&req, &given, false);
+    q.neighbours = if with { "1".into() } else { String::new() };
     let only = crate::search::handlers::matching(&state, &ctx, q.search_params()).await?;
     let limit = if only.is_some() {
         None
@@ -153,7 +161,7 @@ pub async fn page(
     let more = items.len() > LIST_LIMIT as usize;
     items.truncate(LIST_LIMIT as usize);
     let embed_src = format!("{}/embed/map?{}", base_url(&req, &state), q.filters_query());
-    Ok(views::page(
+    let resp = views::page(
         &ctx,
         &MapPage {
             query: &q,
@@ -162,8 +170,10 @@ pub async fn page(
             tags: &tags,
             embed_src: &embed_src,
             view,
+            neighbours: has_neighbours.then_some(with),
         },
-    ))
+    );
+    Ok(crate::search::handlers::remember(&req, &given, resp))
 }
 
 /// GET /embed/map?kind=&type=&tag=: the map alone, for an iframe on another site; the only

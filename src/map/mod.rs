@@ -88,6 +88,8 @@ pub struct MapFilter {
     pub limit: Option<i64>,
     /// Only ids and positions (for clustering); see `Source::details`.
     pub light: bool,
+    /// The neighbouring villages' items too (issue 20).
+    pub neighbours: bool,
 }
 
 impl MapFilter {
@@ -122,6 +124,8 @@ pub struct MapQuery {
     pub km: String,
     pub lat: String,
     pub lon: String,
+    /// `1`: the neighbouring villages' items too (the page remembers the choice).
+    pub neighbours: String,
 }
 
 impl MapQuery {
@@ -148,6 +152,7 @@ impl MapQuery {
             bbox,
             limit,
             light: false,
+            neighbours: self.neighbours.trim() == "1",
         }
     }
 
@@ -164,6 +169,7 @@ impl MapQuery {
             ("km", &self.km),
             ("lat", &self.lat),
             ("lon", &self.lon),
+            ("neighbours", &self.neighbours),
         ] {
             if !value.trim().is_empty() {
                 out.push_str(&format!("&{name}={}", url_encode(value.trim())));
@@ -179,6 +185,7 @@ impl MapQuery {
             km: self.km.clone(),
             lat: self.lat.clone(),
             lon: self.lon.clone(),
+            neighbours: self.neighbours.clone(),
             ..Default::default()
         }
     }

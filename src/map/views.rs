@@ -24,6 +24,9 @@ pub struct MapPage<'a> {
     pub embed_src: &'a str,
     /// The box of the first view (the items within the village circle); `None`: the circle.
     pub view: Option<BBox>,
+    /// With linked neighbours, whether their items are shown (the page offers the other
+    /// choice); `None` without neighbours.
+    pub neighbours: Option<bool>,
 }
 
 /// The label of an item's kind and type, as the directory names them.
@@ -34,6 +37,7 @@ fn kind_and_type(ctx: &Ctx, p: &Point) -> String {
             ctx.t(&format!("dir.kind.{}", p.kind)),
             ctx.t(&format!("dir.type.{}", p.type_))
         ),
+        crate::neighbours::KIND => ctx.t("map.legend_neighbour").to_string(),
         _ => String::new(),
     }
 }
@@ -83,7 +87,7 @@ fn map_box(ctx: &Ctx, q: &MapQuery, view: Option<BBox>, embedded: bool) -> Marku
 /// The legend of the pins: each mark as `map.css` draws the pins' (`.map-mark.kind-*`, or the
 /// source's), with its name; only the modules that are on. `map.css` hides it when scripts
 /// are off, as the map itself.
-fn legend(ctx: &Ctx) -> Markup {
+fn legend(ctx: &Ctx, neighbours: bool) -> Markup {
     let mut marks: Vec<(String, String)> = Kind::ALL
         .iter()
         .map(|k| {
@@ -95,7 +99,9 @@ fn legend(ctx: &Ctx) -> Markup {
         .collect();
     // The other modules' items (events, mutual aid) have one mark per module.
     for source in super::sources() {
-        if source.name != super::store::ACTOR_SOURCE && ctx.instance.enabled(source.module) {
+        let shown = source.name != crate::neighbours::KIND || neighbours;
+        if source.name != super::store::ACTOR_SOURCE && ctx.instance.enabled(source.module) && shown
+        {
             marks.push((
                 format!("source-{}", source.name),
                 ctx.t(&format!("map.legend_{}", source.name)).to_string(),
@@ -147,6 +153,13 @@ fn filters(ctx: &Ctx, q: &MapQuery, tags: &[(String, i64)]) -> Markup {
     }
 }
 
+/// The same map with the neighbours' items the other way.
+fn toggled(q: &MapQuery, with: bool) -> String {
+    let mut other = q.clone();
+    other.neighbours = if with { "0" } else { "1" }.to_string();
+    format!("/map?{}", other.filters_query())
+}
+
 /// Whether the visitor chose any filter (the filters then show unfolded).
 fn filtered(q: &MapQuery) -> bool {
     [&q.q, &q.kind, &q.type_, &q.tag]
@@ -179,7 +192,14 @@ pub fn page(ctx: &Ctx, p: &MapPage) -> HttpResponse {
             // The map first (on a phone it is the first thing seen), the filters folded under
             // it, open when some apply.
             (map_box(ctx, p.query, p.view, false))
-            (legend(ctx))
+            (legend(ctx, p.neighbours == Some(true)))
+            @if let Some(with) = p.neighbours {
+                p {
+                    a href=(toggled(p.query, with)) {
+                        (ctx.t(if with { "map.hide_neighbours" } else { "map.show_neighbours" }))
+                    }
+                }
+            }
             noscript { p.notice { (ctx.t("map.noscript")) } }
             details.filters-box open[filtered(p.query)] {
                 summary { (ctx.t("map.filters")) }
@@ -231,7 +251,7 @@ pub fn embed(ctx: &Ctx, q: &MapQuery, view: Option<BBox>) -> HttpResponse {
             }
             body.embed {
                 (map_box(ctx, q, view, true))
-                (legend(ctx))
+                (legend(ctx, q.neighbours == "1"))
                 noscript {
                     p { a href=(full) target="_blank" rel="noopener" { (ctx.lang.tf("map.open_full", &[("site", site)])) } }
                 }

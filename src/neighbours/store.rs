@@ -289,3 +289,107 @@ pub fn any_linked(c: &Connection) -> rusqlite::Result<bool> {
     c.prepare_cached("SELECT EXISTS (SELECT 1 FROM neighbours WHERE state = 'linked')")?
         .query_row([], |r| r.get(0))
 }
+
+// --- The map ------------------------------------------------------------------------------
+
+fn map_point(r: &rusqlite::Row) -> rusqlite::Result<crate::map::Point> {
+    Ok(crate::map::Point {
+        source: super::KIND,
+        kind: r.get("kind")?,
+        type_: r.get("category")?,
+        id: r.get("id")?,
+        lat: r.get("lat")?,
+        lon: r.get("lon")?,
+        title: r.get("title")?,
+        url: r.get("url")?,
+    })
+}
+
+const MAP_FROM: &str = "FROM neighbour_items i JOIN neighbours n ON n.id = i.neighbour_id
+    WHERE n.state = 'linked' AND n.last_ok >= :fresh AND i.lat IS NOT NULL";
+
+/// The located items of the linked neighbours in the map's box, when the visitor asked for
+/// them (a neighbour silent for a week is left out, as in the search).
+pub fn map_points(
+    c: &Connection,
+    f: &crate::map::MapFilter,
+) -> rusqlite::Result<Vec<crate::map::Point>> {
+    if !f.neighbours {
+        return Ok(Vec::new());
+    }
+    let b = f.bbox;
+    let mut st = c.prepare_cached(&format!(
+        "SELECT i.id, i.kind, i.category, i.title, i.lat, i.lon, i.url {MAP_FROM}
+            AND i.lat BETWEEN :min_lat AND :max_lat AND i.lon BETWEEN :min_lon AND :max_lon
+         ORDER BY i.title, i.id LIMIT :limit"
+    ))?;
+    let rows = st.query_map(
+        named_params! {
+            ":fresh": crate::db::now() - 7 * 86_400, ":min_lat": b.min_lat, ":max_lat": b.max_lat,
+            ":min_lon": b.min_lon, ":max_lon": b.max_lon, ":limit": f.limit.unwrap_or(-1),
+        },
+        map_point,
+    )?;
+    rows.collect()
+}
+
+/// The complete points of these items (those a clustered map shows alone).
+pub fn map_details(c: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<crate::map::Point>> {
+    let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    let mut st = c.prepare_cached(&format!(
+        "SELECT i.id, i.kind, i.category, i.title, i.lat, i.lon, i.url {MAP_FROM}
+            AND i.id IN (SELECT value FROM json_each(:ids))"
+    ))?;
+    let rows = st.query_map(
+        named_params! {":fresh": crate::db::now() - 7 * 86_400, ":ids": list},
+        map_point,
+    )?;
+    rows.collect()
+}
+
+/// The linked neighbours' events starting in `[from, to]`, by start (the agenda's list, when
+/// the visitor asked for them): (item, neighbour's name, neighbour's base URL).
+pub fn events_between(
+    c: &Connection,
+    from: i64,
+    to: i64,
+    limit: i64,
+) -> rusqlite::Result<Vec<(Item, String, String)>> {
+    let mut st = c.prepare_cached(
+        "SELECT i.remote_id, i.kind, i.category, i.title, i.text, i.tags, i.lat, i.lon, i.start,
+                i.url, i.modified, n.name, n.url AS base
+         FROM neighbour_items i JOIN neighbours n ON n.id = i.neighbour_id
+         WHERE n.state = 'linked' AND n.last_ok >= :fresh AND i.kind = 'event'
+           AND i.start BETWEEN :from AND :to
+         ORDER BY i.start, i.id LIMIT :limit",
+    )?;
+    let rows = st.query_map(
+        named_params! {
+            ":fresh": crate::db::now() - 7 * 86_400, ":from": from, ":to": to, ":limit": limit,
+        },
+        |r| {
+            let tags: String = r.get(5)?;
+            Ok((
+                Item {
+                    remote_id: r.get(0)?,
+                    kind: r.get(1)?,
+                    category: r.get(2)?,
+                    title: r.get(3)?,
+                    text: r.get(4)?,
+                    tags: tags
+                        .split(',')
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                    point: r.get::<_, Option<f64>>(6)?.zip(r.get::<_, Option<f64>>(7)?),
+                    start: r.get(8)?,
+                    url: r.get(9)?,
+                    modified: r.get(10)?,
+                },
+                r.get(11)?,
+                r.get(12)?,
+            ))
+        },
+    )?;
+    rows.collect()
+}

@@ -210,6 +210,48 @@ fn a_search_reaches_the_neighbours_items_and_follows_their_changes() {
         .get("/search?q=velo&km=50&neighbours=1")
         .body
         .contains(b_host));
+
+    // The agenda and the map show the neighbours' items when asked (off by default), and
+    // remember the choice.
+    let v = a.client();
+    let agenda = v.get("/agenda").body;
+    assert!(
+        agenda.contains("Afficher aussi les événements des villages voisins")
+            && !agenda.contains("Réparation de vélos"),
+        "{agenda}"
+    );
+    let agenda = v.get("/agenda?neighbours=1").body;
+    assert!(
+        agenda.contains("Réparation de vélos au lavoir")
+            && agenda.contains(&format!("à Saint-Test-sur-Loire ({b_host})"))
+            && agenda.contains("Vélo-école du samedi"),
+        "{agenda}"
+    );
+    assert!(
+        v.get("/agenda")
+            .body
+            .contains("Réparation de vélos au lavoir"),
+        "remembered"
+    );
+    let map = v.get("/map").body;
+    assert!(
+        map.contains("neighbours=1") && map.contains("Réparation de vélos au lavoir"),
+        "{map}"
+    );
+    let geo = v
+        .get("/map.geojson?bbox=-5,40,10,52&zoom=16&neighbours=1")
+        .body;
+    assert!(geo.contains("Réparation de vélos au lavoir"), "{geo}");
+    let geo = v.get("/map.geojson?bbox=-5,40,10,52&zoom=16").body;
+    assert!(!geo.contains("Réparation de vélos au lavoir"), "{geo}");
+    assert!(!v
+        .get("/agenda?neighbours=0")
+        .body
+        .contains("Réparation de vélos"));
+    assert!(
+        !v.get("/map").body.contains("Réparation de vélos"),
+        "remembered"
+    );
     let admin_page = admin_a.get("/admin/neighbours").body;
     assert!(admin_page.contains("Saint-Test-sur-Loire"), "{admin_page}");
 

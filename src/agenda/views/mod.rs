@@ -273,13 +273,68 @@ pub fn grouped<'a>(ctx: &Ctx, items: &'a [Item]) -> Vec<(NaiveDate, Vec<&'a Item
     out
 }
 
-/// GET /agenda
+/// A neighbour's event in the list: (summary, neighbour's name, neighbour's base URL).
+pub type Remote = (crate::neighbours::Item, String, String);
+
+/// One line of the list: this village's date or a neighbour's event.
+enum Row<'a> {
+    Local(&'a Item),
+    Remote(&'a Remote),
+}
+
+impl Row<'_> {
+    fn start(&self) -> i64 {
+        match self {
+            Row::Local(i) => i.occurrence.start_utc,
+            Row::Remote(r) => r.0.start.unwrap_or(0),
+        }
+    }
+}
+
+/// The list's lines by local day, this village's and the neighbours' mixed by start.
+fn rows_by_day<'a>(
+    ctx: &Ctx,
+    items: &'a [Item],
+    remote: &'a [Remote],
+) -> Vec<(NaiveDate, Vec<Row<'a>>)> {
+    let mut rows: Vec<Row> = items.iter().map(Row::Local).collect();
+    rows.extend(remote.iter().map(Row::Remote));
+    rows.sort_by_key(Row::start);
+    let mut out: Vec<(NaiveDate, Vec<Row>)> = Vec::new();
+    for r in rows {
+        let day = local(ctx, r.start()).date();
+        match out.last_mut() {
+            Some((d, list)) if *d == day => list.push(r),
+            _ => out.push((day, vec![r])),
+        }
+    }
+    out
+}
+
+fn remote_item(ctx: &Ctx, r: &Remote) -> Markup {
+    let (i, name, base) = r;
+    let host = crate::federation::host_of(base).unwrap_or_default();
+    let start = i.start.unwrap_or(0);
+    html! {
+        li.event.remote {
+            span.when { time datetime=(crate::time::rfc3339(start, ctx.instance.time_zone)) { (time_text(ctx, false, start, start)) } }
+            " "
+            a.title href=(i.url) { (i.title) }
+            br;
+            span.small { (ctx.lang.tf("search.at_neighbour", &[("name", name), ("host", &host)])) }
+        }
+    }
+}
+
+/// GET /agenda; `neighbours`: with linked neighbours, whether their events are shown (and
+/// those of this page's span).
 pub fn list(
     ctx: &Ctx,
     q: &AgendaQuery,
     items: &[Item],
     next: Option<&str>,
     c: &Choices,
+    neighbours: (Option<bool>, &[Remote]),
 ) -> HttpResponse {
     let title = ctx.t("agenda.title");
     let f = q.filters_query();
@@ -296,6 +351,18 @@ pub fn list(
         }
         link
     });
+    let (with, remote) = neighbours;
+    let toggle = with.map(|w| {
+        let sep = if f.is_empty() { "" } else { "&" };
+        (
+            format!("/agenda?neighbours={}{sep}{f}", if w { "0" } else { "1" }),
+            if w {
+                "agenda.hide_neighbours"
+            } else {
+                "agenda.show_neighbours"
+            },
+        )
+    });
     page_with_feeds(
         StatusCode::OK,
         ctx,
@@ -305,11 +372,19 @@ pub fn list(
             h1 { (title) }
             (view_nav(ctx, q, "list"))
             (filters(ctx, q, c, "/agenda", &[]))
-            @if items.is_empty() { p role="status" { (ctx.t("agenda.nothing")) } }
-            @for (day, list) in grouped(ctx, items) {
+            @if let Some((href, label)) = &toggle { p { a href=(href) { (ctx.t(label)) } } }
+            @if items.is_empty() && remote.is_empty() { p role="status" { (ctx.t("agenda.nothing")) } }
+            @for (day, list) in rows_by_day(ctx, items, remote) {
                 section.day aria-labelledby={ "d-" (day) } {
                     h2 id={ "d-" (day) } { (day_text(ctx, day)) }
-                    ul.events { @for i in list { (item(ctx, i)) } }
+                    ul.events {
+                        @for r in &list {
+                            @match r {
+                                Row::Local(i) => (item(ctx, i)),
+                                Row::Remote(x) => (remote_item(ctx, x)),
+                            }
+                        }
+                    }
                 }
             }
             @if let Some(link) = more {
