@@ -60,6 +60,10 @@ PAGES = [
     ("rooms: list and week across rooms", "/rooms", "dynamic"),
     ("room page with its week", "/rooms/{room}", "dynamic"),
     ("room free/busy iCalendar", "/rooms/{room}/freebusy.ics", "dynamic"),
+    ("proposals list", "/votes", "dynamic"),
+    ("proposal with its counted result", "/votes/{proposal}", "dynamic"),
+    ("majority judgement open to the vote", "/votes/{proposal_open}", "dynamic"),
+    ("proposal deadline iCalendar", "/votes/{proposal}.ics", "dynamic"),
     ("static asset (CSS)", "{css}", "static"),
 ]
 
@@ -231,6 +235,8 @@ def bench_dataset(size, seconds):
             "post": summary["sample_posts"][0],
             "aid": summary["sample_aid"][0],
             "room": summary["sample_rooms"][0],
+            "proposal": summary["sample_proposals"][0],
+            "proposal_open": summary["sample_proposals"][1],
             "css": css,
             "village_bbox": bbox(summary["centre"], 2),
             "wide_bbox": bbox(summary["centre"], 70),

@@ -9,6 +9,7 @@ mod lists;
 mod names;
 mod news;
 mod rooms;
+mod votes;
 
 use rusqlite::Connection;
 
@@ -42,6 +43,7 @@ pub struct Counts {
     pub rooms: usize,
     pub subscribers: usize,
     pub posts: usize,
+    pub proposals: usize,
     /// Radius around the village centre over which things are spread, in km.
     pub spread_km: f64,
 }
@@ -56,6 +58,7 @@ impl Size {
                 rooms: 20,
                 subscribers: 1_000,
                 posts: 300,
+                proposals: 30,
                 spread_km: 12.0,
             },
             Size::Departement => Counts {
@@ -65,6 +68,7 @@ impl Size {
                 rooms: 200,
                 subscribers: 10_000,
                 posts: 10_000,
+                proposals: 300,
                 spread_km: 70.0,
             },
         }
@@ -137,6 +141,9 @@ pub struct Summary {
     /// Room bookings generated, and the slugs of a few rooms to measure.
     pub room_bookings: usize,
     pub sample_rooms: Vec<String>,
+    /// Proposals generated, and a few to measure (a counted one first, then an open one).
+    pub proposals: usize,
+    pub sample_proposals: Vec<i64>,
     /// The village centre and the spread, for map and distance queries.
     pub centre: (f64, f64),
     pub spread_km: f64,
@@ -187,6 +194,7 @@ pub fn generate(config: &Config, size: Size, seed: u64) -> Result<Summary, AppEr
         let (list_subscribers, sample_lists) =
             lists::fill(tx, &mut rng, counts.subscribers, accounts[0])?;
         let (room_bookings, sample_rooms) = rooms::fill(tx, &mut rng, &actors, &accounts)?;
+        let sample_proposals = votes::fill(tx, &mut rng, counts.proposals, &accounts)?;
         settings::mark_setup_done(tx, db::now())?;
         Ok(Summary {
             size: size.as_str(),
@@ -211,6 +219,8 @@ pub fn generate(config: &Config, size: Size, seed: u64) -> Result<Summary, AppEr
             sample_lists,
             room_bookings,
             sample_rooms,
+            proposals: counts.proposals,
+            sample_proposals,
             centre,
             spread_km: counts.spread_km,
             not_generated: vec![],
