@@ -69,6 +69,14 @@ pub static MAP: &[MapSource] = &[
         points: crate::neighbours::store::map_points,
         details: crate::neighbours::store::map_details,
     },
+    // Public proposals about a place, until their deadline.
+    MapSource {
+        name: crate::votes::store::GEO_KIND,
+        module: Module::Votes,
+        kinds: &crate::votes::store::map::MAP_KINDS,
+        points: crate::votes::store::map::map_points,
+        details: crate::votes::store::map::map_details,
+    },
 ];
 
 /// The home page's blocks, in their order: this week's events, the village's newsletter.

@@ -66,6 +66,8 @@ pub fn fill(
             secret: true,
             vote_start: start,
             deadline,
+            place: String::new(),
+            point: None,
         };
         let id = store::insert_proposal(tx, None, accounts[0], &input, start - 7 * DAY)?;
         if start > now {

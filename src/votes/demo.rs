@@ -30,6 +30,8 @@ fn input(
         secret,
         vote_start,
         deadline,
+        place: String::new(),
+        point: None,
     }
 }
 

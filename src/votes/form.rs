@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::judgement::GRADES;
 use super::MAX_TITLE;
 use super::{Method, Proposal, Threshold, MAX_AHEAD, MAX_BODY, MAX_LABEL, MAX_NOTE, MAX_OPTIONS};
-use crate::web::forms::FormErrors;
+use crate::web::forms::{number, FormErrors};
 
 /// The proposal form as typed.
 #[derive(Deserialize, Default, Clone, Debug)]
@@ -29,6 +29,11 @@ pub struct ProposalForm {
     pub vote_start: String,
     /// Local date and time: the vote closes.
     pub deadline: String,
+    /// The place it is about (optional), and its point (filled by the address suggestions,
+    /// or typed).
+    pub place: String,
+    pub lat: String,
+    pub lon: String,
 }
 
 /// A valid proposal, ready to store.
@@ -43,6 +48,8 @@ pub struct ProposalInput {
     pub secret: bool,
     pub vote_start: i64,
     pub deadline: i64,
+    pub place: String,
+    pub point: Option<(f64, f64)>,
 }
 
 /// A local date and time as a browser's `datetime-local` sends it (or typed by hand).
@@ -129,7 +136,16 @@ impl ProposalForm {
             e.check(d <= s, "deadline", "votes.deadline_before_start");
             e.check(d > now + MAX_AHEAD, "deadline", "votes.deadline_too_far");
         }
+        let place = self.place.trim().to_string();
+        e.check(
+            place.chars().count() > MAX_LABEL,
+            "place",
+            "votes.place_too_long",
+        );
+        let point = self.point(e);
         let input = ProposalInput {
+            place,
+            point,
             title,
             body,
             method: method?,
@@ -145,6 +161,25 @@ impl ProposalForm {
             deadline: deadline?,
         };
         e.is_empty().then_some(input)
+    }
+}
+
+impl ProposalForm {
+    /// The point typed (both coordinates, in range) or none; one alone is an error.
+    fn point(&self, e: &mut FormErrors) -> Option<(f64, f64)> {
+        let (lat, lon) = (self.lat.trim(), self.lon.trim());
+        if lat.is_empty() && lon.is_empty() {
+            return None;
+        }
+        let lat = number(lat).filter(|v| (-90.0..=90.0).contains(v));
+        let lon = number(lon).filter(|v| (-180.0..=180.0).contains(v));
+        match (lat, lon) {
+            (Some(a), Some(b)) => Some((a, b)),
+            _ => {
+                e.add("lat", "votes.point_invalid");
+                None
+            }
+        }
     }
 }
 

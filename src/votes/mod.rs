@@ -160,6 +160,9 @@ pub struct Proposal {
     pub deadline: i64,
     pub hidden: bool,
     pub created_at: i64,
+    /// The place it is about, as typed ("" for none), and its point.
+    pub place: String,
+    pub point: Option<(f64, f64)>,
     pub options: Vec<Choice>,
 }
 

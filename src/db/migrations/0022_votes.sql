@@ -23,9 +23,15 @@ CREATE TABLE proposals (
     vote_start      INTEGER NOT NULL,
     deadline        INTEGER NOT NULL,
     hidden          INTEGER NOT NULL DEFAULT 0 CHECK (hidden IN (0, 1)),
+    -- The place it is about (optional): an address as typed and its point, also in the
+    -- shared R*Tree (geo, kind 'proposal') for the map.
+    place           TEXT    NOT NULL DEFAULT '',
+    lat             REAL,
+    lon             REAL,
     created_at      INTEGER NOT NULL,
     updated_at      INTEGER NOT NULL,
-    CHECK (deadline > vote_start)
+    CHECK (deadline > vote_start),
+    CHECK ((lat IS NULL) = (lon IS NULL))
 );
 CREATE INDEX proposals_actor ON proposals(actor_id, deadline);
 CREATE INDEX proposals_deadline ON proposals(deadline);
@@ -117,4 +123,9 @@ END;
 CREATE TRIGGER search_proposal_actor_visibility AFTER UPDATE OF visibility ON actors BEGIN
     INSERT INTO search_queue (kind, item_id)
         SELECT 'proposal', id FROM proposals WHERE actor_id = NEW.id;
+END;
+
+-- A proposal gone leaves the map with its point.
+CREATE TRIGGER geo_proposal_gone AFTER DELETE ON proposals BEGIN
+    DELETE FROM geo_items WHERE kind = 'proposal' AND item_id = OLD.id;
 END;

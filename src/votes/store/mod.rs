@@ -5,6 +5,7 @@
 //! data").
 
 pub mod export;
+pub mod map;
 pub mod moderation;
 
 use rusqlite::{named_params, Connection, OptionalExtension, Row};
@@ -17,9 +18,12 @@ use super::{
 };
 use crate::directory::Visibility;
 
+/// The kind of proposals in the shared R*Tree (`geo_items.kind`) and on the map.
+pub const GEO_KIND: &str = "proposal";
+
 const PROPOSAL: &str = "SELECT p.id, p.actor_id, a.slug, a.name, a.visibility, p.author_id, u.name,
         p.title, p.body, p.method, p.quorum_pct, p.threshold, p.secret, p.vote_start, p.deadline,
-        p.hidden, p.created_at
+        p.hidden, p.created_at, p.place, p.lat, p.lon
     FROM proposals p LEFT JOIN actors a ON a.id = p.actor_id LEFT JOIN users u ON u.id = p.author_id";
 
 fn proposal_row(r: &Row) -> rusqlite::Result<Proposal> {
@@ -47,6 +51,10 @@ fn proposal_row(r: &Row) -> rusqlite::Result<Proposal> {
         deadline: r.get(14)?,
         hidden: r.get(15)?,
         created_at: r.get(16)?,
+        place: r.get(17)?,
+        point: r
+            .get::<_, Option<f64>>(18)?
+            .zip(r.get::<_, Option<f64>>(19)?),
         options: Vec::new(),
     })
 }
@@ -61,16 +69,18 @@ pub fn insert_proposal(
 ) -> rusqlite::Result<i64> {
     conn.prepare_cached(
         "INSERT INTO proposals (actor_id, author_id, title, body, method, quorum_pct, threshold,
-            secret, vote_start, deadline, created_at, updated_at)
+            secret, vote_start, deadline, place, lat, lon, created_at, updated_at)
          VALUES (:actor, :author, :title, :body, :method, :quorum, :threshold, :secret, :start,
-            :deadline, :now, :now)",
+            :deadline, :place, :lat, :lon, :now, :now)",
     )?
     .execute(named_params! {
         ":actor": actor_id, ":author": author_id, ":title": p.title, ":body": p.body,
         ":method": p.method.as_str(), ":quorum": p.quorum_pct, ":threshold": p.threshold.as_str(),
         ":secret": p.secret, ":start": p.vote_start, ":deadline": p.deadline, ":now": now,
+        ":place": p.place, ":lat": p.point.map(|x| x.0), ":lon": p.point.map(|x| x.1),
     })?;
     let id = conn.last_insert_rowid();
+    crate::geo::store::set_point(conn, GEO_KIND, id, p.point)?;
     let mut add = conn.prepare_cached(
         "INSERT INTO proposal_options (proposal_id, position, label) VALUES (:p, :pos, :label)",
     )?;

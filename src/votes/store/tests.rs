@@ -34,6 +34,8 @@ fn input(method: Method, secret: bool) -> ProposalInput {
         secret,
         vote_start: 100,
         deadline: 200,
+        place: String::new(),
+        point: None,
     }
 }
 

@@ -65,6 +65,15 @@ fn facts(ctx: &Ctx, s: &ShowPage) -> Markup {
     let p = s.p;
     html! {
         dl.facts {
+            @if !p.place.is_empty() || p.point.is_some() {
+                dt { (ctx.t("votes.place_label")) }
+                dd {
+                    (p.place)
+                    @if let Some((lat, lon)) = p.point {
+                        " " a href={ "/map?lat=" (lat) "&lon=" (lon) "&km=1" } { (ctx.t("votes.on_map")) }
+                    }
+                }
+            }
             dt { (ctx.t("votes.phase_label")) } dd { strong { (ctx.t(&format!("votes.phase.{}", s.phase.as_str()))) } }
             dt { (ctx.t("votes.vote_start_label")) } dd { (when(ctx, p.vote_start)) }
             dt { (ctx.t("votes.deadline_label")) } dd { (when(ctx, p.deadline)) " · " a href={ (p.url()) ".ics" } type="text/calendar" { (ctx.t("votes.ics_link")) } }

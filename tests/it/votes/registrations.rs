@@ -50,9 +50,17 @@ fn proposals_take_part_in_search_api_my_village_export_and_moderation() {
             ("ballot", "secret".to_string()),
             ("vote_start", local(start)),
             ("deadline", local(deadline)),
+            ("place", "Place de la Halle".to_string()),
+            ("lat", "47,3512".to_string()),
+            ("lon", "-0.8143".to_string()),
         ],
     );
     let id: i64 = url.trim_start_matches("/votes/").parse().unwrap();
+
+    // The map: a proposal about a place shows there until its deadline.
+    let geo = anon.get("/map.geojson?bbox=-0.9,47.3,-0.7,47.4&zoom=16");
+    assert!(geo.body.contains(&format!("/votes/{id}")), "{}", geo.body);
+    assert!(anon.get(&url).body.contains("Place de la Halle"));
 
     // Personal data is masked on save: the public page never shows the address.
     let page = anon.get(&url);
