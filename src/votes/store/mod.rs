@@ -394,7 +394,12 @@ pub fn voters(conn: &Connection, proposal_id: i64) -> rusqlite::Result<i64> {
         .query_row(named_params! {":p": proposal_id}, |r| r.get(0))
 }
 
-/// A public ballot's voters with their choice, by name (never called for a secret one).
+/// How many named ballots a public proposal's page lists (the first by name; the counts
+/// cover them all).
+pub const PUBLIC_LISTED: i64 = 500;
+
+/// A public ballot's voters with their choice, by name, the first [`PUBLIC_LISTED`] (empty
+/// for a secret one).
 pub fn public_ballots(
     conn: &Connection,
     proposal_id: i64,
@@ -402,11 +407,13 @@ pub fn public_ballots(
     let mut st = conn.prepare_cached(
         "SELECT u.name, v.choice FROM proposal_votes v JOIN users u ON u.id = v.voter_id
          JOIN proposals p ON p.id = v.proposal_id
-         WHERE v.proposal_id = :p AND p.secret = 0 ORDER BY u.name COLLATE NOCASE, u.id",
+         WHERE v.proposal_id = :p AND p.secret = 0 ORDER BY u.name COLLATE NOCASE, u.id
+         LIMIT :limit",
     )?;
-    let rows = st.query_map(named_params! {":p": proposal_id}, |r| {
-        Ok((r.get(0)?, r.get(1)?))
-    })?;
+    let rows = st.query_map(
+        named_params! {":p": proposal_id, ":limit": PUBLIC_LISTED},
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     rows.collect()
 }
 

@@ -210,6 +210,9 @@ fn vote_block(ctx: &Ctx, s: &ShowPage) -> Markup {
             @if !p.secret && !s.public.is_empty() {
                 h3 { (ctx.t("votes.public_ballots")) }
                 ul.ballots { @for (name, c) in s.public { li { (name) " : " (ballot_words(ctx, p, c)) } } }
+                @if s.voters > s.public.len() as i64 {
+                    p.small { (ctx.lang.tf("votes.public_first", &[("n", &s.public.len().to_string()), ("total", &s.voters.to_string())])) }
+                }
             }
         }
     }

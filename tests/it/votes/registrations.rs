@@ -189,3 +189,26 @@ fn proposals_take_part_in_search_api_my_village_export_and_moderation() {
         .body
         .contains("Acheter des boules neuves"));
 }
+
+#[test]
+fn switched_off_the_votes_answer_404_and_leave_the_menu() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let admin = server.set_up();
+    let c = server.client();
+    assert!(c.get("/").body.contains("href=\"/votes\""));
+    let page = admin.get("/admin");
+    let fields: Vec<(&str, String)> = setup_fields("")
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with("admin_") && *k != "code")
+        .chain([
+            ("modules", "directory".to_string()),
+            ("public_url", server.url.clone()),
+        ])
+        .collect();
+    assert_eq!(admin.post_form("/admin", &page, &fields).status, 303);
+    assert_eq!(c.get("/votes").status, 404);
+    assert_eq!(c.get("/api/v1/proposals").status, 404);
+    assert_eq!(admin.get("/votes/new").status, 404);
+    assert!(!c.get("/").body.contains("href=\"/votes\""));
+}
