@@ -33,6 +33,13 @@ pub fn base_of(typed: &str) -> Option<String> {
         .then(|| format!("{scheme}://{host}"))
 }
 
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
 fn name_of(n: &Neighbour) -> &str {
     if n.name.is_empty() {
         &n.url
@@ -167,7 +174,28 @@ pub async fn add(
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let Ok((name, center, radius)) = described else {
-        e.add("url", "neighbours.url_unreachable");
+        // Not a Placette: a Gancio or Mobilizon instance (or any fediverse server) shares its
+        // events another way, which the message names (issue 19's follow, or its calendar).
+        let b = base.clone();
+        let software = web::block(move || crate::federation::remote::software(&b))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        match software.as_str() {
+            "" | "placette" => e.add("url", "neighbours.url_unreachable"),
+            "gancio" => e.add_with(
+                "url",
+                "neighbours.url_events_only",
+                vec![
+                    ("software", "Gancio".to_string()),
+                    ("ics", format!("{base}/feed/ics")),
+                ],
+            ),
+            other => e.add_with(
+                "url",
+                "neighbours.url_fediverse",
+                vec![("software", capitalised(other))],
+            ),
+        }
         let l = list(&state).await?;
         return Ok(view(&ctx, &l, &typed, &e, StatusCode::UNPROCESSABLE_ENTITY));
     };

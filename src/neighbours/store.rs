@@ -167,6 +167,13 @@ pub fn pulled(c: &Connection, id: i64, cursor: (i64, &str), now: i64) -> rusqlit
     Ok(())
 }
 
+/// Moves the cursor after a page written (the pull goes on).
+pub fn cursor_at(c: &Connection, id: i64, cursor: (i64, &str)) -> rusqlite::Result<()> {
+    c.prepare_cached("UPDATE neighbours SET cursor_t = :t, cursor_id = :cid WHERE id = :id")?
+        .execute(named_params! {":t": cursor.0, ":cid": cursor.1, ":id": id})?;
+    Ok(())
+}
+
 /// Records a try that neither failed nor pulled (a request sent, not answered yet).
 pub fn tried(c: &Connection, id: i64, now: i64) -> rusqlite::Result<()> {
     c.prepare_cached(

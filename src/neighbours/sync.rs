@@ -1,5 +1,5 @@
 //! Pulling a neighbour's change feed: from where the last pull stopped, page after page (500
-//! items each, 20 pages per pull at most), through `crate::net` (no private address; tests
+//! items each, 20 pages per pull at most, each page written as it comes), through `crate::net` (no private address; tests
 //! allow loopback), 10 s timeouts, 5 MB per page; updated items replace their copy, deleted
 //! ones leave; at most 20,000 items per neighbour; a point far outside the neighbour's own
 //! circle is dropped (a neighbour cannot place things anywhere it likes). Every 15 minutes by
@@ -134,32 +134,28 @@ pub fn changes_of(n: &Neighbour, page: &Value) -> Vec<Change> {
         .collect()
 }
 
-/// Pulls the feed from the neighbour's cursor (blocking); the changes and the new cursor.
-fn fetch(n: &Neighbour) -> Result<(Vec<Change>, (i64, String)), String> {
-    let mut cursor = (n.cursor_t, n.cursor_id.clone());
-    let mut all = Vec::new();
-    for _ in 0..PAGES {
-        let mut url = format!("{}/api/v1/changes?afterTimestamp={}", n.url, cursor.0);
-        if !cursor.1.is_empty() {
-            url.push_str(&format!("&afterId={}", crate::web::url_encode(&cursor.1)));
-        }
-        let page = get_json(&url, &n.token)?;
-        let items = page["items"].as_array().map_or(0, Vec::len);
-        if items == 0 {
-            break;
-        }
-        if let Some(last) = page["items"].as_array().and_then(|a| a.last()) {
-            cursor = (
-                last["modified"].as_i64().unwrap_or(cursor.0),
-                last["id"].as_str().unwrap_or_default().to_string(),
-            );
-        }
-        all.extend(changes_of(n, &page));
+/// One page of the feed from `cursor` (blocking): its changes and the cursor after it, `None`
+/// at the end of the feed.
+type Page = Option<(Vec<Change>, (i64, String))>;
+
+fn fetch_page(n: &Neighbour, cursor: &(i64, String)) -> Result<Page, String> {
+    let mut url = format!("{}/api/v1/changes?afterTimestamp={}", n.url, cursor.0);
+    if !cursor.1.is_empty() {
+        url.push_str(&format!("&afterId={}", crate::web::url_encode(&cursor.1)));
     }
-    Ok((all, cursor))
+    let page = get_json(&url, &n.token)?;
+    let Some(last) = page["items"].as_array().and_then(|a| a.last()) else {
+        return Ok(None);
+    };
+    let next = (
+        last["modified"].as_i64().unwrap_or(cursor.0),
+        last["id"].as_str().unwrap_or_default().to_string(),
+    );
+    Ok(Some((changes_of(n, &page), next)))
 }
 
-/// Pulls one neighbour now.
+/// Pulls one neighbour now: page after page, each page's changes written with the cursor
+/// after it in one transaction (memory stays at one page; a pull cut short resumes there).
 pub async fn pull(state: &AppState, id: i64) -> Result<(), AppError> {
     let Some(n) = state.db.read(move |c| Ok(store::get(c, id)?)).await? else {
         return Ok(());
@@ -167,27 +163,48 @@ pub async fn pull(state: &AppState, id: i64) -> Result<(), AppError> {
     if n.state != "linked" {
         return Ok(());
     }
-    let n2 = n.clone();
-    let fetched = actix_web::web::block(move || fetch(&n2))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut cursor = (n.cursor_t, n.cursor_id.clone());
+    let mut count = n.items;
+    let mut outcome = Ok(());
+    for _ in 0..PAGES {
+        let (n2, c2) = (n.clone(), cursor.clone());
+        let fetched = actix_web::web::block(move || fetch_page(&n2, &c2))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let (changes, next) = match fetched {
+            Ok(Some(page)) => page,
+            Ok(None) => break,
+            Err(e) => {
+                outcome = Err(e);
+                break;
+            }
+        };
+        let c = next.clone();
+        count = state
+            .db
+            .write(move |tx| {
+                for ch in &changes {
+                    match ch {
+                        Change::Updated(item) if count < MAX_ITEMS => {
+                            store::upsert_item(tx, id, item)?;
+                            count += 1;
+                        }
+                        Change::Updated(_) => {}
+                        Change::Deleted(rid) => store::delete_item(tx, id, rid)?,
+                    }
+                }
+                store::cursor_at(tx, id, (c.0, &c.1))?;
+                Ok(count)
+            })
+            .await?;
+        cursor = next;
+    }
     let t = now();
-    match fetched {
-        Ok((changes, cursor)) => {
+    match outcome {
+        Ok(()) => {
             state
                 .db
                 .write(move |tx| {
-                    let mut count = n.items;
-                    for ch in &changes {
-                        match ch {
-                            Change::Updated(item) if count < MAX_ITEMS => {
-                                store::upsert_item(tx, id, item)?;
-                                count += 1;
-                            }
-                            Change::Updated(_) => {}
-                            Change::Deleted(rid) => store::delete_item(tx, id, rid)?,
-                        }
-                    }
                     // Silent for a week, its items were hidden: they come back.
                     if n.last_ok < t - 7 * 86_400 && n.last_ok > 0 {
                         store::requeue(tx, Some(id), t)?;

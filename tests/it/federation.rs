@@ -5,7 +5,7 @@ mod admin;
 mod following;
 mod page_follow;
 mod pasture;
-mod peer;
+pub mod peer;
 mod throughput;
 mod village;
 

@@ -129,7 +129,8 @@ fn a_search_reaches_the_neighbours_items_and_follows_their_changes() {
     add(&admin_a, &b.url);
     let waiting = admin_a.get("/admin/neighbours").body;
     assert!(waiting.contains("Demandes envoyées"), "{waiting}");
-    assert!(titles(&search(&a.client(), "velo")).len() == 1);
+    let early = titles(&search(&a.client(), "velo"));
+    assert!(!early.iter().any(|t| t.contains("lavoir")), "{early:?}");
     let requests = admin_b.get("/admin/neighbours").body;
     assert!(
         requests.contains("demande à devenir votre voisin") && requests.contains(&a.url),
@@ -332,4 +333,39 @@ fn a_search_reaches_the_neighbours_items_and_follows_their_changes() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert!(!admin_a.get("/admin/neighbours").body.contains(&b.url));
+}
+
+/// A Gancio or Mobilizon instance cannot be linked (it has no change feed and no links), but
+/// the admin who types its address is told how its events come in: the fediverse follow of
+/// issue 19, or Gancio's calendar feed. The peers are real fediverse servers (Fedify) whose
+/// NodeInfo says which software they run.
+#[test]
+fn a_gancio_or_mobilizon_address_is_answered_with_the_way_its_events_come_in() {
+    use crate::federation::peer::FedifyPeer;
+    let dir = tempfile::tempdir().unwrap();
+    let (_a, admin) = village(dir.path());
+    let gancio = FedifyPeer::start_with("agenda", "Application", &["--software", "gancio"]);
+    let page = admin.get("/admin/neighbours");
+    let r = admin.post_form("/admin/neighbours", &page, &[("url", gancio.url.as_str())]);
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains("instance Gancio, pas une Placette")
+            && r.body.contains(&format!("{}/feed/ics", gancio.url))
+            && r.body.contains(&format!("value=\"{}\"", gancio.url)),
+        "{}",
+        r.body
+    );
+    let mobilizon = FedifyPeer::start_with("relay", "Application", &["--software", "mobilizon"]);
+    let r = admin.post_form(
+        "/admin/neighbours",
+        &page,
+        &[("url", mobilizon.url.as_str())],
+    );
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.contains("serveur Mobilizon du fédivers"),
+        "{}",
+        r.body
+    );
+    assert!(admin.get("/admin/neighbours").body.contains("Aucun voisin"));
 }

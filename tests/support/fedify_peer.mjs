@@ -4,6 +4,7 @@
 //
 //   node fedify_peer.mjs [--name peer] [--type Person|Group|Application|Service]
 //                        [--first-knock rfc9421|draft-cavage-http-signatures-12]
+//                        [--software NAME]  (NodeInfo 2.1 saying it runs NAME)
 //   env PLACETTE_FEDIFY_DIR: the npm prefix holding node_modules/@fedify (default target/fedify)
 //   env PLACETTE_PEER_LOG: Fedify's log level on stderr (default "error"; "debug" shows all)
 //
@@ -79,6 +80,8 @@ function arg(name, fallback) {
 const NAME = arg("name", "peer");
 const TYPE = arg("type", "Person");
 const FIRST_KNOCK = arg("first-knock", "rfc9421");
+// NodeInfo's software name, when given (`--software gancio`): how a server says what it runs.
+const SOFTWARE = arg("software", null);
 const ActorClass = vocab[TYPE];
 if (!["Person", "Group", "Application", "Service", "Organization"].includes(TYPE)) {
   console.error(`unknown actor type ${TYPE}`);
@@ -122,6 +125,14 @@ const federation = createFederation({
   allowPrivateAddress: true, // everything is on 127.0.0.1
   firstKnock: FIRST_KNOCK,
 });
+
+if (SOFTWARE) {
+  federation.setNodeInfoDispatcher("/nodeinfo/2.1", async () => ({
+    software: { name: SOFTWARE, version: "1.0.0" },
+    protocols: ["activitypub"],
+    usage: { users: {}, localPosts: 0, localComments: 0 },
+  }));
+}
 
 federation
   .setActorDispatcher("/users/{identifier}", async (ctx, identifier) => {
