@@ -55,10 +55,12 @@ crash-test:
 
 ## Benchmark: release binary, generated village and département (cached in target/bench-data),
 ## wrk at 16/64/200 connections. Writes BENCHMARKS.md and bench/results.json; BENCH_SECONDS=5 per run.
+## Then the neighbours (bench/neighbours.py): a village linked with three copies of the département.
 bench: release
 	@command -v wrk >/dev/null || { echo "installing wrk"; $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
 	python3 bench/bench.py
+	cd bench && python3 neighbours.py
 
 ## Installs what the tests need when it is missing (Debian packages, Python tools, Rust target).
 test-deps: $(VENV)/.installed
