@@ -291,6 +291,13 @@ pub async fn amend(
     m.field("body", &mut body);
     let (pid, uid) = (p.id, user.id);
     let masked = m.found();
+    let tell = AuthorMail {
+        site: ctx.instance.name.clone(),
+        default_lang: ctx.instance.default_lang,
+        title: p.title.clone(),
+        who: user.name.clone(),
+        url: format!("{}{}#amendments", crate::web::public_base(&state), p.url()),
+    };
     let saved = state
         .db
         .write(move |tx| {
@@ -298,10 +305,17 @@ pub async fn amend(
             let id = store::insert_amendment(tx, pid, uid, &body, &note, at)?;
             if let Some(id) = id {
                 m.keep(tx, "amendment", id, Some(uid), at)?;
+                // The author is told in the same transaction (the outbox sends after it).
+                if let Some((author, to, lang)) = store::author_address(tx, pid)? {
+                    if author != uid {
+                        crate::outbox::enqueue(tx, &tell.mail(to, lang.as_deref()), at)?;
+                    }
+                }
             }
             Ok(id)
         })
         .await?;
+    crate::outbox::flush(&state).await;
     if saved.is_none() {
         e.add("body", "votes.discussion_over");
         let a = access.as_ref();
@@ -317,6 +331,38 @@ pub async fn amend(
         &format!("{}#amendments", p.url()),
         flash,
     ))
+}
+
+/// The mail that tells a proposal's author of a new amendment, in their language.
+struct AuthorMail {
+    site: String,
+    default_lang: crate::i18n::Lang,
+    title: String,
+    who: String,
+    url: String,
+}
+
+impl AuthorMail {
+    fn mail(&self, to: String, lang: Option<&str>) -> crate::mail::Mail {
+        let l = lang
+            .and_then(crate::i18n::Lang::from_code)
+            .unwrap_or(self.default_lang);
+        crate::mail::Mail::new(
+            to,
+            l.tf(
+                "votes.amendment_mail_subject",
+                &[("site", &self.site), ("title", &self.title)],
+            ),
+            l.tf(
+                "votes.amendment_mail_body",
+                &[
+                    ("name", &self.who),
+                    ("title", &self.title),
+                    ("url", &self.url),
+                ],
+            ),
+        )
+    }
 }
 
 /// POST /votes/{id}/amendments/{amendment}/{accept|decline}: the author decides.

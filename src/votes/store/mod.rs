@@ -262,6 +262,21 @@ pub fn insert_amendment(
     Ok((n == 1).then(|| conn.last_insert_rowid()))
 }
 
+/// The address and language of a proposal's author, to tell them of an amendment.
+pub fn author_address(
+    conn: &Connection,
+    proposal_id: i64,
+) -> rusqlite::Result<Option<(i64, String, Option<String>)>> {
+    conn.prepare_cached(
+        "SELECT u.id, u.email, u.lang FROM proposals p JOIN users u ON u.id = p.author_id
+         WHERE p.id = :p",
+    )?
+    .query_row(named_params! {":p": proposal_id}, |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })
+    .optional()
+}
+
 /// Accepts (the proposal takes its text, the former one stays in the revisions) or declines
 /// a pending amendment while the discussion runs; false when it was no longer possible.
 pub fn decide_amendment(

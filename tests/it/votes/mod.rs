@@ -182,6 +182,12 @@ fn a_proposal_amended_then_voted_by_64_at_once_is_counted_once_at_its_deadline()
         ],
     );
     assert_eq!(r.status, 303, "{}", r.body);
+    let told = server.outbox_for(ADMIN_EMAIL);
+    let mail = told
+        .iter()
+        .find(|m| m.contains("Un amendement"))
+        .expect("the author is told of the amendment");
+    assert!(mail.contains(&format!("/votes/{id}#amendments")), "{mail}");
     let amendment: i64 = db_count(
         &server,
         "SELECT max(id) FROM proposal_amendments WHERE proposal_id = ?1",
