@@ -2,6 +2,8 @@
 //! a time) and `/api/v1/events/{slug}` (one event with its dates to come); their part of the
 //! OpenAPI document.
 
+use std::sync::{Arc, LazyLock};
+
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
@@ -10,6 +12,7 @@ use super::handlers::{extend_horizon, load};
 use super::query::{cursor, day_start, AgendaQuery};
 use super::store::{lists, occurrences};
 use super::{EventType, Viewer};
+use crate::db::memo::Memo;
 use crate::db::now;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -17,53 +20,77 @@ use crate::time::parse_date;
 use crate::time::rfc3339;
 use crate::web::{base_url, Ctx};
 
-/// Dates per page of the API.
+/// Dates per page of the API, unless `limit` says otherwise (up to [`API_MAX`]: a month of a
+/// département's agenda fits in one page).
 const API_PAGE: usize = 100;
+const API_MAX: usize = 1000;
 
 /// GET /api/v1/events: the dates from `from` (today) to `to`, filtered; `next` is the cursor of
-/// the following page (the `after` parameter), `null` on the last one.
+/// the following page (the `after` parameter), `null` on the last one. What a visitor reads is
+/// memoised whole until the next write (from the current minute, like the agenda's list).
 pub async fn list(
     ctx: Ctx,
     req: HttpRequest,
     state: web::Data<AppState>,
     q: web::Query<AgendaQuery>,
 ) -> Result<HttpResponse, AppError> {
+    static MEMO: LazyLock<Memo<String>> = LazyLock::new(|| Memo::new(256));
     let tz = ctx.instance.time_zone;
     let now = now();
-    let from = parse_date(&q.from).map_or(now, |d| day_start(tz, d));
+    let from = parse_date(&q.from).map_or(now - now.rem_euclid(60), |d| day_start(tz, d));
     let to = parse_date(&q.to)
         .and_then(|d| d.succ_opt())
         .map_or(i64::MAX, |d| day_start(tz, d));
+    let page = match q.limit.trim() {
+        "" => API_PAGE,
+        l => match l.parse::<usize>() {
+            Ok(n) if (1..=API_MAX).contains(&n) => n,
+            _ => {
+                return Ok(HttpResponse::BadRequest().json(json!({
+                    "error": ctx.t("error.bad_request"),
+                    "detail": format!("limit is a number from 1 to {API_MAX}"),
+                })))
+            }
+        },
+    };
     extend_horizon(&state, if to == i64::MAX { from } else { to }).await?;
     let after = cursor(&q.after);
     let (filter, viewer) = (q.filter(&ctx), Viewer::of(ctx.user.as_ref()));
-    let mut items = state
+    let base = base_url(&req, &state);
+    let visitor = ctx.user.is_none();
+    let key = format!("{}|{from}|{base}", req.query_string());
+    let ctx2 = ctx.clone();
+    let body = state
         .db
         .read(move |c| {
-            Ok(lists::between(
-                c,
-                &filter,
-                viewer,
-                (from, to),
-                after,
-                API_PAGE as i64 + 1,
-            )?)
+            let compute = || -> Result<String, AppError> {
+                let mut items =
+                    lists::between(c, &filter, viewer, (from, to), after, page as i64 + 1)?;
+                let next = (items.len() > page).then(|| {
+                    items.truncate(page);
+                    items.last().map(|i| {
+                        format!(
+                            "{}:{}:{}",
+                            i.occurrence.start_utc, i.occurrence.end_utc, i.occurrence.id
+                        )
+                    })
+                });
+                Ok(json!({
+                    "items": items.iter().map(|i| item_json(&ctx2, &base, i)).collect::<Vec<_>>(),
+                    "next": next.flatten(),
+                })
+                .to_string())
+            };
+            if visitor {
+                MEMO.get_or(&key, compute)
+            } else {
+                compute().map(Arc::new)
+            }
         })
         .await?;
-    let next = (items.len() > API_PAGE).then(|| {
-        items.truncate(API_PAGE);
-        items.last().map(|i| {
-            format!(
-                "{}:{}:{}",
-                i.occurrence.start_utc, i.occurrence.end_utc, i.occurrence.id
-            )
-        })
-    });
-    let base = base_url(&req, &state);
-    Ok(HttpResponse::Ok().json(json!({
-        "items": items.iter().map(|i| item_json(&ctx, &base, i)).collect::<Vec<_>>(),
-        "next": next.flatten(),
-    })))
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body.as_ref().clone()))
 }
 
 /// GET /api/v1/events/{slug}: one event the caller may see, with its next dates.
@@ -197,6 +224,7 @@ fn openapi() -> Value {
         q("from", "First day, YYYY-MM-DD (default: now)"),
         q("to", "Last day, YYYY-MM-DD"),
         q("after", "The `next` cursor of the previous page"),
+        json!({"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}, "description": "Dates per page (a month fits in one page)"}),
     ];
     // The feeds take the filters, not the dates nor the cursor.
     let feed_filters: Vec<Value> = filters[..7].to_vec();

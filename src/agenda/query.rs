@@ -38,6 +38,8 @@ pub struct AgendaQuery {
     pub after: String,
     /// `1`: the neighbouring villages' events too, in the list (remembered by the page).
     pub neighbours: String,
+    /// Dates per page of the API (1 to 1000; 100 when empty).
+    pub limit: String,
 }
 
 /// Query of the event page: `o` picks one date of a series (its recurrence id).

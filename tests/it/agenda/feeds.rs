@@ -352,3 +352,37 @@ fn the_village_feed_holds_the_coming_weeks_before_thousands_of_older_series() {
         assert!(ics.header("content-encoding").is_empty(), "{path}");
     }
 }
+
+/// The API gives a whole month (or a year of a weekly class) in one page when asked
+/// (`limit`, up to 1000); a visitor's answer is memoised, and a write shows at once.
+#[test]
+fn the_api_gives_a_month_in_one_page_and_a_write_shows_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let admin = server.set_up();
+    create(&admin, &weekly_class("Yoga du mardi"));
+    let anon = server.client();
+    let year = "/api/v1/events?from=2027-01-01&to=2027-12-31";
+    let paged = json(&anon.get(&format!("{year}&limit=10")));
+    assert_eq!(paged["items"].as_array().unwrap().len(), 10);
+    assert!(paged["next"].is_string());
+    let all = json(&anon.get(&format!("{year}&limit=1000")));
+    let n = all["items"].as_array().unwrap().len();
+    assert_eq!(n, 39, "every Tuesday from March to November but one");
+    assert!(all["next"].is_null());
+    let default = json(&anon.get(year));
+    assert_eq!(
+        default["items"].as_array().unwrap().len(),
+        39,
+        "100 by default"
+    );
+    for bad in ["0", "1001", "beaucoup"] {
+        let r = anon.get(&format!("{year}&limit={bad}"));
+        assert_eq!(r.status, 400, "{bad}: {}", r.body);
+        assert!(r.body.contains("limit"), "{}", r.body);
+    }
+    // The same address again after a write: the new date is there (no stale copy).
+    create(&admin, &fields("Concert au lavoir"));
+    let after = json(&anon.get(&format!("{year}&limit=1000")));
+    assert_eq!(after["items"].as_array().unwrap().len(), n + 1);
+}
