@@ -236,6 +236,7 @@ fn the_first_view_of_the_demo_village_shows_its_items_apart_with_a_legend() {
             "Personne",
             "Événement",
             "Entraide, petite annonce",
+            "Proposition en cours",
         ],
         _ => [
             "Organisation",
@@ -244,6 +245,7 @@ fn the_first_view_of_the_demo_village_shows_its_items_apart_with_a_legend() {
             "Person",
             "Event",
             "Mutual aid, small ad",
+            "Open proposal",
         ],
     };
     assert_eq!(labels, expected);
