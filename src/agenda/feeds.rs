@@ -47,8 +47,12 @@ const FEED_PAST_WEIGHT: i64 = 4;
 /// ahead and 10 back: 10 MB, 1.3 MB gzipped, built in under a second (x86) after a write or
 /// half a minute, and served from memory in between. A village's window holds far fewer.
 const FEED_LIMIT: usize = 12_000;
-/// Dates in an RSS or JSON feed.
+/// Dates in an RSS or JSON feed: those of the next [`ITEMS_DAYS`] days, at least
+/// [`ITEMS_MIN`] (a quiet village's feed still shows what comes next), at most [`ITEMS_LIMIT`].
+/// A feed reader polls often: what happens in two months is for the calendar feed.
 const ITEMS_LIMIT: i64 = 100;
+const ITEMS_MIN: usize = 20;
+const ITEMS_DAYS: i64 = 31;
 
 fn cached(content_type: &str, body: String) -> HttpResponse {
     HttpResponse::Ok()
@@ -254,14 +258,21 @@ async fn upcoming(
         .db
         .read(move |c| {
             Ok(MEMO.get_or(&key, || {
-                lists::between(
+                let mut items = lists::between(
                     c,
                     &filter,
                     Viewer::default(),
                     (now, i64::MAX),
                     None,
                     ITEMS_LIMIT,
-                )
+                )?;
+                let horizon = now + ITEMS_DAYS * 86_400;
+                let within = items
+                    .iter()
+                    .take_while(|i| i.occurrence.start_utc < horizon)
+                    .count();
+                items.truncate(within.max(ITEMS_MIN));
+                Ok::<_, rusqlite::Error>(items)
             })?)
         })
         .await

@@ -381,6 +381,10 @@ fn the_api_gives_a_month_in_one_page_and_a_write_shows_at_once() {
         assert_eq!(r.status, 400, "{bad}: {}", r.body);
         assert!(r.body.contains("limit"), "{}", r.body);
     }
+    // The RSS feed holds the next month's dates, or the next 20 when the month is quiet
+    // (every Tuesday here is more than a month away).
+    let rss = anon.get("/agenda.rss").body;
+    assert_eq!(rss.matches("<item>").count(), 20, "{rss}");
     // The same address again after a write: the new date is there (no stale copy).
     create(&admin, &fields("Concert au lavoir"));
     let after = json(&anon.get(&format!("{year}&limit=1000")));
