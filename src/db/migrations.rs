@@ -1,5 +1,7 @@
-//! Append-only migrations, embedded in the binary. Migration N sets `PRAGMA user_version = N`
-//! inside its own transaction, so a crash leaves the database either before or after it.
+//! Append-only migrations, embedded in the binary. Migration N sets `PRAGMA user_version = N`;
+//! an upgrade applies every pending migration inside ONE transaction, so a crash or a failed
+//! migration leaves the database exactly as the previous release left it (which that release
+//! still opens), never halfway.
 
 use rusqlite::Connection;
 
@@ -67,19 +69,30 @@ pub fn pending_migrations(conn: &Connection) -> Result<Vec<String>, AppError> {
         .collect())
 }
 
-/// Applies every pending migration, each in its own transaction.
+/// Applies every pending migration, all in one transaction: all of them or none (SQLite's
+/// schema changes are transactional; no migration may hold a PRAGMA or VACUUM).
 pub fn migrate(conn: &mut Connection) -> Result<usize, AppError> {
     let version = schema_version(conn)?;
     refuse_newer(version)?;
+    if version == MIGRATIONS.len() {
+        return Ok(0);
+    }
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(version) {
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        tx.execute_batch(sql)
-            .map_err(|e| AppError::msg(format!("migration {:04}_{name} failed: {e}", i + 1)))?;
+        tx.execute_batch(sql).map_err(|e| {
+            AppError::msg(format!(
+                "migration {:04}_{name} failed: {e}; the database is left as it was, at schema \
+                 version {version}: the previous Placette still opens it",
+                i + 1
+            ))
+        })?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-        tx.commit()?;
+    }
+    tx.commit()?;
+    for (i, (name, _)) in MIGRATIONS.iter().enumerate().skip(version) {
         log::info!("applied migration {:04}_{name}", i + 1);
     }
-    Ok(MIGRATIONS.len() - version.min(MIGRATIONS.len()))
+    Ok(MIGRATIONS.len() - version)
 }
 
 fn refuse_newer(version: usize) -> Result<(), AppError> {
@@ -108,6 +121,31 @@ mod tests {
             .query_row("SELECT secret FROM instance WHERE id = 1", [], |r| r.get(0))
             .unwrap();
         assert_eq!(secret.len(), 32);
+    }
+
+    #[test]
+    fn a_failed_migration_applies_none_of_the_pending_ones() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(MIGRATIONS[0].1).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        // Migration 3 would add a column that is already there.
+        conn.execute_batch("ALTER TABLE instance ADD COLUMN public_url TEXT")
+            .unwrap();
+        let err = migrate(&mut conn).unwrap_err().to_string();
+        assert!(err.contains("migration 0003_public_url failed"), "{err}");
+        assert_eq!(
+            schema_version(&conn).unwrap(),
+            1,
+            "0002 rolled back with 0003"
+        );
+        let tables: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'actors'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(tables, 0, "0002's tables rolled back");
     }
 
     #[test]

@@ -34,4 +34,5 @@ mod security;
 mod setup;
 mod support;
 mod units;
+mod upgrade;
 mod votes;
