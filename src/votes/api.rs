@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::handlers::visible;
-use super::{store, tasks, Phase, Proposal, Summary};
+use super::{store, tasks, Proposal, Summary};
 use crate::db::now;
 use crate::directory::access::load as load_actor;
 use crate::error::AppError;
@@ -93,9 +93,7 @@ pub async fn show(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (p, _) = visible(&state, &ctx, id.into_inner()).await?;
-    if p.phase(now()) == Phase::Closed {
-        tasks::count_one(&state, p.id).await?;
-    }
+    tasks::ensure_counted(&state, p.id, p.deadline).await?;
     let pid = p.id;
     let (voters, result) = state
         .db

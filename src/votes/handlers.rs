@@ -185,10 +185,8 @@ async fn render(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let at = now();
-    if p.phase(at) == Phase::Closed {
-        // Counted lazily when the task has not run yet (counted once whoever comes first).
-        tasks::count_one(state, p.id).await?;
-    }
+    // Counted lazily when the task has not run yet (counted once whoever comes first).
+    tasks::ensure_counted(state, p.id, p.deadline).await?;
     let (id, uid) = (p.id, ctx.user.as_ref().map(|u| u.id));
     let user = ctx.user.clone();
     let author = p.author_id;

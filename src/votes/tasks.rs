@@ -40,6 +40,23 @@ pub async fn count_due(state: &AppState) -> Result<usize, AppError> {
     Ok(n)
 }
 
+/// Before showing a proposal whose deadline has passed: counts it if the task has not yet.
+/// A read first, so that showing a counted proposal never takes the write lock (nor
+/// invalidates the memoised reads).
+pub async fn ensure_counted(state: &AppState, id: i64, deadline: i64) -> Result<(), AppError> {
+    if deadline > now() {
+        return Ok(());
+    }
+    let counted = state
+        .db
+        .read(move |c| Ok(store::result(c, id)?.is_some()))
+        .await?;
+    if !counted {
+        count_one(state, id).await?;
+    }
+    Ok(())
+}
+
 /// Counts one proposal if its deadline has passed and it is not counted yet.
 pub async fn count_one(state: &AppState, id: i64) -> Result<bool, AppError> {
     state
