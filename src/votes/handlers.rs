@@ -189,7 +189,7 @@ async fn render(
     tasks::ensure_counted(state, p.id, p.deadline).await?;
     let (id, uid) = (p.id, ctx.user.as_ref().map(|u| u.id));
     let user = ctx.user.clone();
-    let author = p.author_id;
+    let (author, secret) = (p.author_id, p.secret);
     let staff = ctx.user.as_ref().is_some_and(|u| u.is_staff());
     let (amendments, revisions, mine, voters, result, public, originals) = state
         .db
@@ -219,7 +219,11 @@ async fn render(
                 mine,
                 store::voters(c, id)?,
                 store::result(c, id)?,
-                store::public_ballots(c, id)?,
+                if secret {
+                    Vec::new()
+                } else {
+                    store::public_ballots(c, id)?
+                },
                 originals,
             ))
         })
