@@ -78,6 +78,11 @@ fn proposals_take_part_in_search_api_my_village_export_and_moderation() {
     );
     let list = anon.get("/votes");
     assert!(list.body.contains("Un terrain de pétanque"));
+    // In the visitor's language (English and German too).
+    let en = server.client().get_with(&url, &[("Accept-Language", "en")]);
+    assert!(en.body.contains("Voting deadline") && en.body.contains("Under discussion"));
+    let de = server.client().get_with(&url, &[("Accept-Language", "de")]);
+    assert!(de.body.contains("Abstimmungsfrist") && de.body.contains("In Diskussion"));
 
     // Search.
     searched(&anon, "p%C3%A9tanque", &url, true);
