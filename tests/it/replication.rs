@@ -21,8 +21,9 @@ const WRITERS: usize = 3;
 /// How long the load runs before the kill.
 const LOAD: Duration = Duration::from_secs(6);
 /// A write acknowledged this long before the kill must be in the replica: Litestream's
-/// `sync-interval` (1 s) and monitor interval (1 s), with room for a loaded 2-core machine.
-const LAG_BOUND: Duration = Duration::from_secs(5);
+/// `sync-interval` (1 s) and monitor interval (1 s), with room for a 2-core machine running
+/// the rest of `make test` beside (measured alone: about 1 s).
+const LAG_BOUND: Duration = Duration::from_secs(10);
 /// The word every organisation of the drill carries, for the search.
 const TAG: &str = "replicadrill";
 
