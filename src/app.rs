@@ -276,6 +276,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
     r.route("/api/v1/lists", get().to(crate::lists::api::list));
     r.module(Module::Votes);
     r.route("/votes", get().to(crate::votes::handlers::list));
+    r.route("/votes.ics", get().to(crate::votes::handlers::feed));
     r.route("/votes/new", get().to(crate::votes::handlers::new_form));
     r.route("/votes/new", post().to(crate::votes::handlers::create));
     r.route("/votes/{id}.ics", get().to(crate::votes::handlers::calendar));

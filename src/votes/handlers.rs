@@ -455,6 +455,14 @@ pub async fn vote(
     render(&state, &ctx, &p, a, None, Some(&attempt), unprocessable).await
 }
 
+/// GET /votes.ics: the openings and deadlines of the proposals of /votes.
+pub async fn feed(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let items = state.db.read(|c| Ok(store::list(c, None, LIST)?)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type(crate::ical::CONTENT_TYPE)
+        .body(super::ics::feed(&ctx, &items)))
+}
+
 /// GET /votes/{id}.ics: the deadline (and the opening of the vote) as iCalendar events.
 pub async fn calendar(
     ctx: Ctx,

@@ -47,6 +47,7 @@ pub fn list(ctx: &Ctx, actor: Option<&Actor>, items: &[Summary], may_open: bool)
                 p { a href={ "/login?next=" (url_encode(&ctx.path)) } { (ctx.t("votes.login_to_take_part")) } }
             }
             @if items.is_empty() { p { (ctx.t("votes.empty")) } }
+            @if actor.is_none() { p.small { a href="/votes.ics" type="text/calendar" { (ctx.t("votes.feed_link")) } } }
             ul.proposals {
                 @for s in items {
                     li {

@@ -84,6 +84,21 @@ fn proposals_take_part_in_search_api_my_village_export_and_moderation() {
     let de = server.client().get_with(&url, &[("Accept-Language", "de")]);
     assert!(de.body.contains("Abstimmungsfrist") && de.body.contains("In Diskussion"));
 
+    // The village's calendar of voting dates.
+    let feed = anon.get("/votes.ics");
+    assert_eq!(feed.status, 200);
+    assert!(feed
+        .body
+        .contains(&format!("UID:proposal-{id}-deadline@placette")));
+    let n: usize = python_json(
+        "import sys, json, icalendar\n\
+         print(len(icalendar.Calendar.from_ical(sys.stdin.read()).walk('VEVENT')))",
+        &[],
+        &feed.body,
+        "icalendar refused the proposals' calendar",
+    );
+    assert_eq!(n, 2, "the opening and the deadline");
+
     // Search.
     searched(&anon, "p%C3%A9tanque", &url, true);
 
