@@ -128,6 +128,11 @@ pub fn openapi_paths() -> Value {
                 "404": {"description": "No page the caller may see with this slug", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
             }
         }},
+        "/votes.ics": {"get": {
+            "summary": "iCalendar (RFC 5545) feed of the proposals' voting dates: each one's opening and deadline",
+            "operationId": "proposalsIcs",
+            "responses": {"200": {"description": "A VCALENDAR", "content": {"text/calendar": {"schema": {"type": "string"}}}}}
+        }},
         "/api/v1/proposals/{id}": {
             "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
             "get": {
