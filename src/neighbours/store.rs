@@ -167,10 +167,14 @@ pub fn pulled(c: &Connection, id: i64, cursor: (i64, &str), now: i64) -> rusqlit
     Ok(())
 }
 
-/// Moves the cursor after a page written (the pull goes on).
-pub fn cursor_at(c: &Connection, id: i64, cursor: (i64, &str)) -> rusqlite::Result<()> {
-    c.prepare_cached("UPDATE neighbours SET cursor_t = :t, cursor_id = :cid WHERE id = :id")?
-        .execute(named_params! {":t": cursor.0, ":cid": cursor.1, ":id": id})?;
+/// Moves the cursor after a page written (the pull goes on). The neighbour answered: its
+/// items are fresh from now on, in the same transaction as the page's (the search indexer
+/// shows an item only when its neighbour answered in the last week).
+pub fn cursor_at(c: &Connection, id: i64, cursor: (i64, &str), now: i64) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "UPDATE neighbours SET cursor_t = :t, cursor_id = :cid, last_ok = :now WHERE id = :id",
+    )?
+    .execute(named_params! {":t": cursor.0, ":cid": cursor.1, ":now": now, ":id": id})?;
     Ok(())
 }
 

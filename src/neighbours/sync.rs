@@ -182,6 +182,8 @@ pub async fn pull(state: &AppState, id: i64) -> Result<(), AppError> {
     let mut cursor = (n.cursor_t, n.cursor_id.clone());
     let mut count = n.items;
     let mut outcome = Ok(());
+    // Silent for a week, its items were hidden: they come back with the first page it gives.
+    let mut revived = n.last_ok > 0 && n.last_ok < now() - 7 * 86_400;
     for _ in 0..PAGES {
         let (n2, c2) = (n.clone(), cursor.clone());
         let fetched = actix_web::web::block(move || fetch_page(&n2, &c2))
@@ -209,10 +211,15 @@ pub async fn pull(state: &AppState, id: i64) -> Result<(), AppError> {
                         Change::Deleted(rid) => store::delete_item(tx, id, rid)?,
                     }
                 }
-                store::cursor_at(tx, id, (c.0, &c.1))?;
+                let t = now();
+                if revived {
+                    store::requeue(tx, Some(id), t)?;
+                }
+                store::cursor_at(tx, id, (c.0, &c.1), t)?;
                 Ok(count)
             })
             .await?;
+        revived = false;
         cursor = next;
     }
     let t = now();
@@ -221,8 +228,8 @@ pub async fn pull(state: &AppState, id: i64) -> Result<(), AppError> {
             state
                 .db
                 .write(move |tx| {
-                    // Silent for a week, its items were hidden: they come back.
-                    if n.last_ok < t - 7 * 86_400 && n.last_ok > 0 {
+                    // Silent for a week and nothing new: its items come back all the same.
+                    if revived {
                         store::requeue(tx, Some(id), t)?;
                     }
                     store::pulled(tx, id, (cursor.0, &cursor.1), t)?;
