@@ -1,6 +1,13 @@
 //! Placette: the local commons of a village in one binary. See ARCHITECTURE.md.
 
 fn main() {
+    // Before any thread starts: at most two malloc arenas (see Cargo.toml's note on libc).
+    #[cfg(target_env = "gnu")]
+    // SAFETY: mallopt only sets a parameter of the allocator; it is called once, before any
+    // other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
     if let Err(e) = placette::cli::run() {
         eprintln!("placette: {e}");
         std::process::exit(1);
