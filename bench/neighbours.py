@@ -42,7 +42,7 @@ class Village:
         self.proc = subprocess.Popen(
             [str(BIN), "--data", str(data), "serve", "--listen", f"127.0.0.1:{self.port}",
              "--base-url", self.url],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=open(os.environ.get("NB_LOG", "/dev/null"), "a"),
             env={**os.environ, "PLACETTE_LOG": "warn", "PLACETTE_IMPORT_ALLOW_LOCAL": "1"})
         deadline = time.time() + 120
         while time.time() < deadline:
