@@ -180,13 +180,9 @@ pub async fn list(
     let list = &list[..list.len().min(PER_PAGE)];
     // The neighbours' events of the same span (from this page's first date to its last, or a
     // year on when it is the last page), when the visitor asked for them.
-    let has_neighbours = state
-        .db
-        .read(|c| Ok(crate::neighbours::store::any_linked(c)?))
-        .await?;
-    let with =
-        has_neighbours && crate::search::handlers::with_neighbours(&req, &q.neighbours, false);
-    let remote = if with {
+    let choice =
+        crate::neighbours::choice::Choice::read(&state, &req, &q.neighbours, false).await?;
+    let remote = if choice.shown {
         let lo = after.map_or(from, |a| a.0 + 1);
         let hi = match (&next, list.last()) {
             (Some(_), Some(last)) => last.occurrence.start_utc,
@@ -199,16 +195,15 @@ pub async fn list(
     } else {
         Vec::new()
     };
-    let neighbours = has_neighbours.then_some(with);
     let resp = views::list(
         &ctx,
         &q,
         list,
         next.as_deref(),
         &choices,
-        (neighbours, &remote),
+        (choice.toggle(), &remote),
     );
-    Ok(crate::search::handlers::remember(&req, &q.neighbours, resp))
+    Ok(choice.remember(&req, resp))
 }
 
 /// GET /agenda/month?m=2026-12

@@ -133,13 +133,13 @@ pub async fn page(
 ) -> Result<HttpResponse, AppError> {
     let mut q = q.into_inner();
     // The neighbours' items when the visitor asked for them (remembered; off by default).
-    let given = q.neighbours.clone();
-    let has_neighbours = state
-        .db
-        .read(|c| Ok(crate::neighbours::store::any_linked(c)?))
-        .await?;
-    let with = has_neighbours && crate::search::handlers::with_neighbours(&req, &given, false);
-    q.neighbours = if with { "1".into() } else { String::new() };
+    let choice =
+        crate::neighbours::choice::Choice::read(&state, &req, &q.neighbours, false).await?;
+    q.neighbours = if choice.shown {
+        "1".into()
+    } else {
+        String::new()
+    };
     let only = crate::search::handlers::matching(&state, &ctx, q.search_params()).await?;
     let limit = if only.is_some() {
         None
@@ -170,10 +170,10 @@ pub async fn page(
             tags: &tags,
             embed_src: &embed_src,
             view,
-            neighbours: has_neighbours.then_some(with),
+            neighbours: choice.toggle(),
         },
     );
-    Ok(crate::search::handlers::remember(&req, &given, resp))
+    Ok(choice.remember(&req, resp))
 }
 
 /// GET /embed/map?kind=&type=&tag=: the map alone, for an iframe on another site; the only

@@ -6,6 +6,7 @@
 //! neighbour's page. A neighbour silent for 7 days has its items hidden from searches.
 
 pub mod admin;
+pub mod choice;
 pub mod link;
 pub mod store;
 pub mod sync;

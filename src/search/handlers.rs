@@ -89,40 +89,6 @@ pub async fn matching(
     Ok(Some(keys))
 }
 
-/// The cookie that remembers whether the pages include the neighbours' items.
-pub const NEIGHBOURS_COOKIE: &str = "placette_neighbours";
-
-/// Whether a page includes the neighbours' items: the URL's choice (remembered in a cookie,
-/// see [`remember`]), else the remembered one, else `default`.
-pub fn with_neighbours(req: &HttpRequest, given: &str, default: bool) -> bool {
-    match given.trim() {
-        "1" | "on" | "true" => true,
-        "0" | "off" | "false" => false,
-        _ => req
-            .cookie(NEIGHBOURS_COOKIE)
-            .map_or(default, |c| c.value() == "1"),
-    }
-}
-
-/// Remembers the URL's choice of neighbours, if it made one, for the next pages.
-pub fn remember(req: &HttpRequest, given: &str, mut resp: HttpResponse) -> HttpResponse {
-    let value = match given.trim() {
-        "1" | "on" | "true" => "1",
-        "0" | "off" | "false" => "0",
-        _ => return resp,
-    };
-    let secure = req.connection_info().scheme() == "https";
-    let cookie = actix_web::cookie::Cookie::build(NEIGHBOURS_COOKIE, value)
-        .path("/")
-        .http_only(true)
-        .secure(secure)
-        .same_site(actix_web::cookie::SameSite::Lax)
-        .max_age(actix_web::cookie::time::Duration::days(365))
-        .finish();
-    let _ = resp.add_cookie(&cookie);
-    resp
-}
-
 /// GET /search (the neighbours included unless the visitor chose otherwise)
 pub async fn page(
     ctx: Ctx,
@@ -132,19 +98,15 @@ pub async fn page(
 ) -> Result<HttpResponse, AppError> {
     let p = p.into_inner();
     let mut q = p.query(&ctx);
-    let has_neighbours = state
-        .db
-        .read(|c| Ok(crate::neighbours::store::any_linked(c)?))
-        .await?;
-    q.neighbours = has_neighbours && with_neighbours(&req, &p.neighbours, true);
+    let choice = crate::neighbours::choice::Choice::read(&state, &req, &p.neighbours, true).await?;
+    q.neighbours = choice.shown;
     let results = if p.q.trim().is_empty() && p.kind.is_empty() && p.tag.is_empty() {
         None
     } else {
         Some(run(&state, q.clone()).await?)
     };
-    let choice = has_neighbours.then_some(q.neighbours);
-    let resp = views::page(&ctx, &p, &q, results.as_ref(), choice);
-    Ok(remember(&req, &p.neighbours, resp))
+    let resp = views::page(&ctx, &p, &q, results.as_ref(), choice.toggle());
+    Ok(choice.remember(&req, resp))
 }
 
 /// GET /api/v1/search (`neighbours=1` includes the neighbours' items)
