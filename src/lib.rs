@@ -9,6 +9,7 @@ pub mod aid;
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod channels;
 pub mod cli;
 pub mod config;
 pub mod dataset;

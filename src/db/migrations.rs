@@ -49,6 +49,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0021_neighbour_links.sql"),
     ),
     ("votes", include_str!("migrations/0022_votes.sql")),
+    ("channels", include_str!("migrations/0023_channels.sql")),
 ];
 
 /// The schema version the database file is at (0 for a new file).
