@@ -352,6 +352,7 @@ pub fn build(
         .app_data(web::FormConfig::default().limit(site::context::FORM_LIMIT))
         .configure(routes)
         .default_service(web::to(site::errors::not_found))
+        .wrap(from_fn(site::page_cache::middleware))
         .wrap(from_fn(site::context::middleware))
         .wrap(ErrorHandlers::new().default_handler(site::errors::render))
         .wrap(from_fn(site::compress::middleware))

@@ -68,6 +68,8 @@ fn cached(content_type: &str, body: String) -> HttpResponse {
 struct Body {
     /// Gzipped, or the text itself if compressing failed.
     bytes: Bytes,
+    /// Its tag: a calendar application polling with `If-None-Match` gets 304 while it holds.
+    etag: header::HeaderValue,
 }
 
 impl Body {
@@ -75,6 +77,7 @@ impl Body {
         let gzip = crate::web::compress::gzip_bytes(text.as_bytes());
         // Copied to its size: the compressor's buffer is reserved at a third of the text.
         Body {
+            etag: crate::web::page_cache::etag_of(&gzip),
             bytes: Bytes::copy_from_slice(&gzip),
         }
     }
@@ -85,9 +88,15 @@ impl Body {
 
     fn response(&self, req: &HttpRequest) -> Result<HttpResponse, AppError> {
         let mut res = HttpResponse::Ok();
-        res.content_type(ical::CONTENT_TYPE)
-            .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
-            .insert_header((header::VARY, "accept-encoding"));
+        res.insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+            .insert_header((header::VARY, "accept-encoding"))
+            .insert_header((header::ETAG, self.etag.clone()));
+        if crate::web::page_cache::none_match_fails(req.headers(), &self.etag) {
+            return Ok(HttpResponse::NotModified()
+                .insert_header((header::ETAG, self.etag.clone()))
+                .finish());
+        }
+        res.content_type(ical::CONTENT_TYPE);
         if !self.gzipped() {
             return Ok(res.body(self.bytes.clone()));
         }

@@ -18,8 +18,9 @@ static GENERATION: AtomicU64 = AtomicU64::new(0);
 /// The longest an entry is trusted without a write of this process to invalidate it.
 pub const TTL: Duration = Duration::from_secs(30);
 
-/// Called by `write_now` after each commit.
-pub(super) fn bump() {
+/// Called by `write_now` after each commit, and by whatever changes what pages show without a
+/// write of its own (the search indexer, once the index's readers see its batch).
+pub fn bump() {
     GENERATION.fetch_add(1, Ordering::Release);
 }
 
@@ -130,6 +131,17 @@ impl<V> Memo<V> {
             return Ok(v);
         }
         self.single_flight(key, generation, compute)
+    }
+
+    /// The value of `key` if no write was committed since it was computed (and within [`TTL`]).
+    pub fn peek(&self, key: &str) -> Option<Arc<V>> {
+        self.fresh(key, generation())
+    }
+
+    /// Keeps `value` for `key`, computed from the data as of `generation`, which the caller took
+    /// with [`generation`] *before* computing it (so a write during the computation makes it stale).
+    pub fn put(&self, key: &str, generation: u64, value: Arc<V>) {
+        self.store(key, generation, value)
     }
 
     fn fresh(&self, key: &str, generation: u64) -> Option<Arc<V>> {

@@ -101,6 +101,8 @@ pub fn apply_queue(index: &SearchIndex, db: &Db) -> Result<usize, AppError> {
     }
     store::dequeue(&tx, last)?;
     tx.commit()?;
+    // The pages and answers kept for visitors (searches, "related" blocks) are stale now.
+    crate::db::memo::bump();
     Ok(queued.len())
 }
 
@@ -138,5 +140,6 @@ pub fn rebuild(
     }
     index.commit()?;
     store::dequeue(&conn, start_seq)?;
+    crate::db::memo::bump();
     Ok(index.len() as usize)
 }

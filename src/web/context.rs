@@ -21,8 +21,6 @@ use crate::state::AppState;
 pub const FORM_LIMIT: usize = 256 * 1024;
 /// The session cookie: a random id whose SHA-256 is the key of `sessions`.
 pub const SESSION_COOKIE: &str = "pl_session";
-/// A random id for visitors without a session, the base of their CSRF token.
-pub const VISITOR_COOKIE: &str = "pl_v";
 /// The language a visitor picked in the footer.
 pub const LANG_COOKIE: &str = "pl_lang";
 /// A one-shot message key carried over a redirect.
@@ -102,15 +100,13 @@ pub async fn middleware(
         (None, None) => (None, false),
     };
 
-    let visitor = req
-        .cookie(VISITOR_COOKIE)
-        .map(|c| c.value().to_string())
-        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()));
-    let new_visitor = visitor.is_none();
-    let visitor = visitor.unwrap_or_else(auth::random_token);
+    // A session's token is bound to the session. Visitors share one token, so that a visitor's
+    // page is the same for all and can be served whole from memory (`page_cache`): it only
+    // marks a form of this site, and what refuses a forged visitor request is the browser's
+    // Origin and Sec-Fetch-Site (ARCHITECTURE.md, "Invariants").
     let csrf = match (&session_cookie, session_valid) {
         (Some(sid), true) => csrf_token(&instance.secret, "s", sid),
-        _ => csrf_token(&instance.secret, "v", &visitor),
+        _ => csrf_token(&instance.secret, "v", "visitors"),
     };
 
     let lang = request_lang(
@@ -171,6 +167,12 @@ pub async fn middleware(
         // ActivityPub inboxes: peers prove who they are by an HTTP Signature, checked by the
         // handler; no session is read there, so a cookie carries no authority.
         && !(req.method() == Method::POST && path.starts_with("/ap/") && path.ends_with("/inbox"))
+        // A channel's incoming webhook: the tool's HMAC signature of the body, checked by the
+        // handler (401 otherwise), is the credential; no session is read there.
+        && !(req.method() == Method::POST
+            && path
+                .strip_prefix("/hooks/c/")
+                .is_some_and(|t| !t.is_empty() && !t.contains('/')))
         // RFC 8058 one-click unsubscribe: the mail provider POSTs with no session and no
         // token; the subscriber's token in the path authorises it (a wrong one gets 403).
         // Exactly `/lists/u/{token}` (list slugs never take the reserved `u`).
@@ -178,10 +180,16 @@ pub async fn middleware(
             && path
                 .strip_prefix("/lists/u/")
                 .is_some_and(|t| !t.is_empty() && !t.contains('/')))
+        // The same one-click unsubscribe for the channels' notification mails: exactly
+        // `/channels/u/{token}`, the person's HMAC token (a wrong one gets 403).
+        && !(req.method() == Method::POST
+            && path
+                .strip_prefix("/channels/u/")
+                .is_some_and(|t| !t.is_empty() && !t.contains('/')))
     {
         // An API call without a session carries no ambient credential: it is refused with 401
         // by the handler, not as a forged form.
-        check_csrf(&mut req, &csrf).await?
+        check_csrf(&mut req, &csrf, !session_valid).await?
     } else {
         None
     };
@@ -198,14 +206,6 @@ pub async fn middleware(
         Some(r) => req.into_response(r),
         None => next.call(req).await?.map_into_boxed_body(),
     };
-    if new_visitor {
-        let _ = res.response_mut().add_cookie(&build_cookie(
-            VISITOR_COOKIE,
-            visitor,
-            Some(365),
-            secure,
-        ));
-    }
     if session_cookie.is_some() && !session_valid && bearer.is_none() {
         let mut gone = build_cookie(SESSION_COOKIE, String::new(), None, secure);
         gone.make_removal();
@@ -291,10 +291,30 @@ pub fn csrf_token(secret: &[u8], kind: &str, id: &str) -> String {
 /// field of an urlencoded body (read here and put back), or the `_csrf` field of a multipart
 /// body (only its first few kilobytes are read here, then the whole body is handed on), so
 /// that a form never needs the token in its address, where a re-rendered page would show it.
+///
+/// The browser's own word comes first: `Sec-Fetch-Site` other than `same-origin` (or `none`,
+/// typed by the user), or an `Origin` of another site, is refused whatever the token. For a
+/// visitor (no session), whose token is the same for all visitors and so no secret, that is the
+/// protection: an `Origin: null` (a sandboxed frame) is refused too unless `Sec-Fetch-Site`
+/// says the form is ours. A client that sends neither header is not a browser a page can
+/// drive (every browser since 2020 sends one of them), and without a session it can do nothing
+/// a stranger could not do on their own.
 async fn check_csrf(
     req: &mut ServiceRequest,
     expected: &str,
+    visitor: bool,
 ) -> Result<Option<HttpResponse>, Error> {
+    let fetch_site = req
+        .headers()
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_ascii_lowercase);
+    if fetch_site
+        .as_deref()
+        .is_some_and(|s| s != "same-origin" && s != "none")
+    {
+        return Ok(Some(reject_csrf(req)));
+    }
     if let Some(origin) = req
         .headers()
         .get(header::ORIGIN)
@@ -302,7 +322,8 @@ async fn check_csrf(
     {
         let host = req.connection_info().host().to_string();
         let origin_host = origin.split("://").nth(1).unwrap_or(origin);
-        if origin != "null" && origin_host != host {
+        let null_allowed = !visitor || fetch_site.is_some();
+        if (origin == "null" && !null_allowed) || (origin != "null" && origin_host != host) {
             return Ok(Some(reject_csrf(req)));
         }
     }

@@ -12,6 +12,7 @@ pub mod headers;
 pub mod home;
 pub mod layout;
 pub mod markdown;
+pub mod page_cache;
 pub mod picker;
 
 use std::future::{ready, Ready};
@@ -154,9 +155,16 @@ pub fn page_described(
     feeds: &[layout::Alternate],
     body: Markup,
 ) -> HttpResponse {
+    // A person's pages are never stored by the browser (a shared computer after logout); a
+    // visitor's page is the same for every visitor and is kept by `page_cache`, which tags it.
+    let cache = if ctx.user.is_none() && status == StatusCode::OK {
+        "no-cache"
+    } else {
+        "no-store"
+    };
     let mut res = HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::CACHE_CONTROL, cache))
         .body(layout::layout(ctx, title, description, feeds, body).into_string());
     if ctx.flash.is_some() {
         let mut gone = build_cookie(

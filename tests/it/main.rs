@@ -22,6 +22,7 @@ mod news;
 mod official;
 mod openapi;
 mod opendata;
+mod page_cache;
 mod pages;
 mod personal_data;
 mod pi;
