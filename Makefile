@@ -54,7 +54,9 @@ crash-test:
 		cargo test --locked --test it crash:: -- --nocapture
 
 ## Benchmark: release binary, generated village and département (cached in target/bench-data),
-## wrk at 16/64/200 connections. Writes BENCHMARKS.md and bench/results.json; BENCH_SECONDS=5 per run.
+## wrk at 16/64/200 connections, on both cores and again with the server pinned to one core
+## (taskset -c 0, like a small Pi; BENCH_ONE_CORE_SIZES='' skips it). Writes BENCHMARKS.md and
+## bench/results.json; BENCH_SECONDS=5 per run.
 ## Then the neighbours (bench/neighbours.py): a village linked with three copies of the département.
 bench: release
 	@command -v wrk >/dev/null || { echo "installing wrk"; $(SUDO) apt-get update -qq && \

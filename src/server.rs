@@ -62,9 +62,9 @@ pub fn serve(config: Config, with_demo: bool) -> Result<(), AppError> {
                 }
             })
             .workers(workers)
-            // Database and search work runs on the blocking pool; more threads than pooled
-            // connections would only wait for one, each with its own stack.
-            .worker_max_blocking_threads(8)
+            // Database and search work runs on the blocking pool (one per worker); more
+            // threads than pooled connections would only wait for one, each with its own stack.
+            .worker_max_blocking_threads(db::POOL_SIZE as usize)
             .shutdown_timeout(10)
             .listen(listener)?
             .run()

@@ -1,13 +1,15 @@
 //! iCalendar feeds: a room's busy times for everyone (no identity, the title of public
 //! bookings only) and an actor's bookings in detail behind a private token.
 
+use std::sync::LazyLock;
+
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::handlers::load_room;
 use super::store::{self, bookings};
 use super::{Booking, Status};
 use crate::auth::token_hash;
+use crate::db::memo::Memo;
 use crate::db::now;
 use crate::error::AppError;
 use crate::ical::{Writer, CONTENT_TYPE};
@@ -82,30 +84,35 @@ pub async fn freebusy(
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let room = load_room(&state, slug.into_inner()).await?;
-    let id = room.id;
-    let t = now();
-    let list = state
+    // The same feed for every visitor of one address and language: memoised until the next
+    // write (db::memo), whose 30 s at most also bound how far its window has slid.
+    static MEMO: LazyLock<Memo<String>> = LazyLock::new(|| Memo::new(256));
+    let base = base_url(&req, &state);
+    let busy = ctx.t("rooms.busy").to_string();
+    let slug = slug.into_inner();
+    let key = format!("{slug}|{base}|{busy}");
+    let body = state
         .db
         .read(move |c| {
-            Ok(bookings::calendar(
-                c,
-                Some(id),
-                t - PAST_SECS,
-                t + AHEAD_SECS,
-            )?)
+            MEMO.get_or(&key, || -> Result<String, AppError> {
+                let room = store::room_by_slug(c, &slug)?.ok_or(AppError::NotFound)?;
+                let t = now();
+                let list = bookings::calendar(c, Some(room.id), t - PAST_SECS, t + AHEAD_SECS)?;
+                Ok(calendar(&room.name, |w| {
+                    for b in list.iter().filter(|b| b.status == Status::Confirmed) {
+                        let url = b.event_slug.as_ref().map(|s| format!("{base}/e/{s}"));
+                        let summary = if b.public {
+                            b.purpose.as_str()
+                        } else {
+                            busy.as_str()
+                        };
+                        vevent(w, b, summary, None, url.as_deref().filter(|_| b.public));
+                    }
+                }))
+            })
         })
         .await?;
-    let base = base_url(&req, &state);
-    let busy = ctx.t("rooms.busy");
-    let body = calendar(&room.name, |w| {
-        for b in list.iter().filter(|b| b.status == Status::Confirmed) {
-            let url = b.event_slug.as_ref().map(|s| format!("{base}/e/{s}"));
-            let summary = if b.public { b.purpose.as_str() } else { busy };
-            vevent(w, b, summary, None, url.as_deref().filter(|_| b.public));
-        }
-    });
-    Ok(ics(body))
+    Ok(ics(String::clone(&body)))
 }
 
 /// GET /rooms/feed/{token}: an actor's requested and confirmed bookings in detail, for its

@@ -1,15 +1,19 @@
 //! Room pages: the list with the week across rooms, a room's page with its week and the
 //! booking form, booking (one date or a series with its conflict report), "my bookings".
 
+use std::sync::{Arc, LazyLock};
+
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::book::{self, Outcome};
+use super::rules::Rules;
 use super::store::{self, bookings};
 use super::views::{self, RoomPage, Viewer};
 use super::{BookingForm, Room, Status, Why};
+use crate::db::memo::Memo;
 use crate::db::now;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -26,6 +30,9 @@ pub struct WeekQuery {
     /// The page of rooms on `/rooms` (from 1).
     pub page: usize,
 }
+
+/// A page of `/rooms`: its rooms, their week, the number of pages.
+type ListPage = (Vec<Room>, Vec<super::Booking>, usize);
 
 /// Rooms per page of `/rooms` (a village has a handful; a whole area can have hundreds).
 pub const ROOMS_PER_PAGE: usize = 20;
@@ -46,21 +53,28 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let (monday, from, to) = week_bounds(&ctx, &q.week);
     let asked = q.page;
-    let (shown, week, pages) = state
+    // The same for every viewer (the view hides what a viewer may not see): memoised until
+    // the next write (db::memo).
+    static MEMO: LazyLock<Memo<ListPage>> = LazyLock::new(|| Memo::new(64));
+    let key = format!("{from}|{to}|{asked}");
+    let list = state
         .db
         .read(move |c| {
-            let page = asked.max(1);
-            let (mut shown, total) =
-                store::rooms_page(c, (page - 1) * ROOMS_PER_PAGE, ROOMS_PER_PAGE)?;
-            let pages = total.div_ceil(ROOMS_PER_PAGE).max(1);
-            if page > pages {
-                // Past the end: the last page.
-                shown = store::rooms_page(c, (pages - 1) * ROOMS_PER_PAGE, ROOMS_PER_PAGE)?.0;
-            }
-            let ids: Vec<i64> = shown.iter().map(|r| r.id).collect();
-            Ok((shown, bookings::calendar_of(c, &ids, from, to)?, pages))
+            MEMO.get_or(&key, || -> Result<ListPage, AppError> {
+                let page = asked.max(1);
+                let (mut shown, total) =
+                    store::rooms_page(c, (page - 1) * ROOMS_PER_PAGE, ROOMS_PER_PAGE)?;
+                let pages = total.div_ceil(ROOMS_PER_PAGE).max(1);
+                if page > pages {
+                    // Past the end: the last page.
+                    shown = store::rooms_page(c, (pages - 1) * ROOMS_PER_PAGE, ROOMS_PER_PAGE)?.0;
+                }
+                let ids: Vec<i64> = shown.iter().map(|r| r.id).collect();
+                Ok((shown, bookings::calendar_of(c, &ids, from, to)?, pages))
+            })
         })
         .await?;
+    let (shown, week, pages) = (&list.0, &list.1, list.2);
     let page = asked.clamp(1, pages);
     let viewer = Viewer {
         user_id: ctx.user.as_ref().map(|u| u.id),
@@ -68,8 +82,8 @@ pub async fn list(
     };
     Ok(views::list(
         &ctx,
-        &shown,
-        &week,
+        shown,
+        week,
         monday,
         viewer,
         (page, pages),
@@ -94,11 +108,18 @@ async fn room_page(
     let (monday, from, to) = week_bounds(ctx, week);
     let user = ctx.user.clone();
     let room_id = room.id;
-    let (rules, week, manager, insider, actors) = state
+    // The rules and the week are the same for every viewer: memoised until the next write.
+    static MEMO: LazyLock<Memo<(Rules, Vec<super::Booking>)>> = LazyLock::new(|| Memo::new(256));
+    let key = format!("{room_id}|{from}|{to}");
+    let (shared, manager, insider, actors) = state
         .db
         .read(move |c| {
-            let rules = store::rules_of(c, room_id)?;
-            let week = bookings::calendar(c, Some(room_id), from, to)?;
+            let shared = MEMO.get_or(&key, || -> Result<_, AppError> {
+                Ok((
+                    store::rules_of(c, room_id)?,
+                    bookings::calendar(c, Some(room_id), from, to)?,
+                ))
+            })?;
             let (manager, insider, actors) = match &user {
                 Some(u) => (
                     book::manages(c, room_id, u)?,
@@ -107,9 +128,10 @@ async fn room_page(
                 ),
                 None => (false, false, Vec::new()),
             };
-            Ok((rules, week, manager, insider, actors))
+            Ok((shared, manager, insider, actors))
         })
         .await?;
+    let (rules, week) = Arc::unwrap_or_clone(shared);
     Ok(RoomPage {
         room,
         rules,

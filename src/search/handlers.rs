@@ -1,6 +1,7 @@
 //! GET /search (page) and GET /api/v1/search (JSON).
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
@@ -10,14 +11,37 @@ use super::index::{Results, SearchQuery, PER_PAGE};
 use super::query::SearchParams;
 use super::views;
 use super::{sources, NextDates};
+use crate::db::memo::Memo;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::Ctx;
 
-/// Runs a search on the blocking pool, then reads the dates of the page's dated results.
+/// Runs a search on the blocking pool, with the dates of the page's dated results, memoised
+/// until the next write or the next commit of the index (whichever comes first; see db::memo).
 pub async fn run(state: &AppState, q: SearchQuery) -> Result<Results, AppError> {
+    // The same words searched again (a popular query, a visitor paging back) cost a lookup:
+    // the key holds the index's generation, which the write generation does not follow (the
+    // index is updated a moment after the write that queued the change).
+    static MEMO: LazyLock<Memo<Results>> = LazyLock::new(|| Memo::new(256));
     let index = state.search.clone();
-    let mut results = web::block(move || index.search(&q, None)).await??;
+    let key = format!("{}|{q:?}", index.generation());
+    let results = state
+        .db
+        .read(move |conn| {
+            MEMO.get_or(&key, || {
+                let mut results = index.search(&q, None)?;
+                add_dates(conn, &mut results)?;
+                Ok(results)
+            })
+        })
+        .await?;
+    Ok(Results::clone(&results))
+}
+
+/// Reads the dates of the page's dated results and where the neighbours' results come from:
+/// one statement per dated kind for the whole page, never one per result; one for the
+/// neighbours' results.
+fn add_dates(conn: &rusqlite::Connection, results: &mut Results) -> Result<(), AppError> {
     let wanted: Vec<(&'static str, NextDates, Vec<i64>)> = sources()
         .iter()
         .filter_map(|s| {
@@ -39,30 +63,22 @@ pub async fn run(state: &AppState, q: SearchQuery) -> Result<Results, AppError> 
         .map(|h| h.id)
         .collect();
     if wanted.is_empty() && remote.is_empty() {
-        return Ok(results);
+        return Ok(());
     }
-    // One statement per dated kind for the whole page, never one per result; one for the
-    // neighbours' results.
-    let (dates, origins) = state
-        .db
-        .read(move |conn| {
-            let now = crate::db::now();
-            let mut all = HashMap::new();
-            for (kind, read, ids) in wanted {
-                for (id, start) in read(conn, &ids, now)? {
-                    all.insert((kind, id), start);
-                }
-            }
-            let origins: HashMap<i64, crate::neighbours::Origin> = if remote.is_empty() {
-                HashMap::new()
-            } else {
-                crate::neighbours::store::origins(conn, &remote)?
-                    .into_iter()
-                    .collect()
-            };
-            Ok((all, origins))
-        })
-        .await?;
+    let now = crate::db::now();
+    let mut dates = HashMap::new();
+    for (kind, read, ids) in wanted {
+        for (id, start) in read(conn, &ids, now)? {
+            dates.insert((kind, id), start);
+        }
+    }
+    let origins: HashMap<i64, crate::neighbours::Origin> = if remote.is_empty() {
+        HashMap::new()
+    } else {
+        crate::neighbours::store::origins(conn, &remote)?
+            .into_iter()
+            .collect()
+    };
     for h in &mut results.hits {
         if h.kind == crate::neighbours::KIND {
             h.origin = origins.get(&h.id).cloned();
@@ -71,7 +87,7 @@ pub async fn run(state: &AppState, q: SearchQuery) -> Result<Results, AppError> 
             h.date = dates.get(&(h.kind.as_str(), h.id)).copied();
         }
     }
-    Ok(results)
+    Ok(())
 }
 
 /// The `(kind number, id)` of everything a text query finds, for the map; `None` without text.

@@ -16,10 +16,11 @@ use tantivy::schema::{
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, SimpleTokenizer, Stemmer, TextAnalyzer,
 };
-use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use super::collector::Nearby;
-use super::{sources, Doc};
+#[cfg(test)]
+use super::Doc;
 use crate::error::AppError;
 
 /// Bump when the schema or the analysis changes: an index of another version is rebuilt.
@@ -38,21 +39,21 @@ const TITLE_TYPO_BONUS: f32 = 1.0;
 
 /// The fields of the schema.
 #[derive(Clone, Copy)]
-struct Fields {
-    key: Field,
-    kind: Field,
-    kind_no: Field,
-    id: Field,
-    title: Field,
-    body: Field,
-    tags: Field,
-    tag: Field,
-    category: Field,
-    lat: Field,
-    lon: Field,
-    has_point: Field,
-    date: Field,
-    url: Field,
+pub(super) struct Fields {
+    pub(super) key: Field,
+    pub(super) kind: Field,
+    pub(super) kind_no: Field,
+    pub(super) id: Field,
+    pub(super) title: Field,
+    pub(super) body: Field,
+    pub(super) tags: Field,
+    pub(super) tag: Field,
+    pub(super) category: Field,
+    pub(super) lat: Field,
+    pub(super) lon: Field,
+    pub(super) has_point: Field,
+    pub(super) date: Field,
+    pub(super) url: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -91,11 +92,20 @@ fn analyzer() -> TextAnalyzer {
 
 /// The index, its reader and its one writer.
 pub struct SearchIndex {
-    index: Index,
-    reader: IndexReader,
-    writer: Mutex<IndexWriter>,
-    fields: Fields,
+    pub(super) index: Index,
+    pub(super) reader: IndexReader,
+    /// Made when a change comes and dropped after a quiet minute ([`Self::release_writer`]):
+    /// an idle server keeps neither its threads nor its indexing memory.
+    pub(super) writer: Mutex<Option<IndexWriter>>,
+    pub(super) fields: Fields,
 }
+
+/// The writer's indexing memory: tantivy's minimum for its one indexing thread. A village's
+/// changes come a few at a time; a rebuild of 10^5 items flushes a segment at each 15 MB.
+pub(super) const WRITER_BUDGET: usize = 15_000_000;
+/// Decompressed blocks of stored documents kept per segment (tantivy's default is 100, up to
+/// 1.6 MB per segment): a page reads 20 documents, and the results are memoised.
+const DOC_STORE_CACHE_BLOCKS: usize = 10;
 
 /// What to look for.
 #[derive(Clone, Debug, Default)]
@@ -170,102 +180,26 @@ impl SearchIndex {
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .doc_store_cache_num_blocks(DOC_STORE_CACHE_BLOCKS)
             .try_into()
             .map_err(tantivy_error)?;
-        let writer: IndexWriter = index
-            .writer_with_num_threads(1, 16_000_000)
-            .map_err(tantivy_error)?;
-        // A process killed mid-commit leaves files no commit refers to (a `.del` of the next
-        // commit, say); they would make that next commit fail. Remove them before writing.
-        if let Err(e) = writer.garbage_collect_files().wait() {
-            log::warn!("search index: cleaning leftover files: {e}");
-        }
         Ok((
             SearchIndex {
                 index,
                 reader,
-                writer: Mutex::new(writer),
+                writer: Mutex::new(None),
                 fields,
             },
             fresh,
         ))
     }
+}
 
-    fn to_document(&self, d: &Doc) -> TantivyDocument {
-        let f = self.fields;
-        let kind_no = sources().iter().position(|s| s.kind == d.kind).unwrap_or(0) as u64;
-        let mut doc = doc!(
-            f.key => key(d.kind, d.id),
-            f.kind => d.kind,
-            f.kind_no => kind_no,
-            f.id => d.id,
-            f.title => d.title.as_str(),
-            f.body => d.body.as_str(),
-            f.tags => d.tags.join(" "),
-            f.category => d.category.as_str(),
-            f.url => d.url.as_str(),
-            f.has_point => u64::from(d.point.is_some()),
-        );
-        for t in &d.tags {
-            doc.add_text(f.tag, t);
-        }
-        let (lat, lon) = d.point.unwrap_or((0.0, 0.0));
-        doc.add_f64(f.lat, lat);
-        doc.add_f64(f.lon, lon);
-        doc.add_i64(f.date, d.date.unwrap_or(0));
-        doc
-    }
-
-    /// Forgets what was added since the last commit, after a failed apply, so that the next
-    /// attempt starts clean.
-    pub fn rollback(&self) {
-        let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        if let Err(e) = w.rollback() {
-            log::error!("search index rollback: {e}");
-        }
-    }
-
-    /// Replaces the documents of `(kind, ids)` by `docs` (ids without a doc are removed) and commits.
-    pub fn apply(&self, kind: &str, ids: &[i64], docs: &[Doc]) -> Result<(), AppError> {
-        let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        for id in ids {
-            w.delete_term(Term::from_field_text(self.fields.key, &key(kind, *id)));
-        }
-        for d in docs {
-            w.add_document(self.to_document(d)).map_err(tantivy_error)?;
-        }
-        w.commit().map_err(tantivy_error)?;
-        drop(w);
-        // Visible to the next search at once, not when the file watcher notices.
-        self.reader.reload().map_err(tantivy_error)?;
-        Ok(())
-    }
-
-    /// Empties the index (before a rebuild); the caller adds everything back with [`Self::add`].
-    pub fn clear(&self) -> Result<(), AppError> {
-        let w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        w.delete_all_documents().map_err(tantivy_error)?;
-        Ok(())
-    }
-
-    /// Adds documents without committing (rebuild); finish with [`Self::commit`].
-    pub fn add(&self, docs: &[Doc]) -> Result<(), AppError> {
-        let w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        for d in docs {
-            w.add_document(self.to_document(d)).map_err(tantivy_error)?;
-        }
-        Ok(())
-    }
-
-    /// Commits and makes the changes visible to searches right away.
-    pub fn commit(&self) -> Result<(), AppError> {
-        self.writer
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .commit()
-            .map_err(tantivy_error)?;
-        self.reader.reload().map_err(tantivy_error)?;
-        Ok(())
+impl SearchIndex {
+    /// The generation of the searcher that answers now: it changes at each commit made
+    /// visible, so that what was computed from an older one can be told apart.
+    pub fn generation(&self) -> u64 {
+        self.reader.searcher().generation().generation_id()
     }
 
     /// How many documents the index holds.
@@ -336,7 +270,7 @@ impl SearchIndex {
         Box::new(BooleanQuery::new(all))
     }
 
-    fn query(&self, q: &SearchQuery) -> Box<dyn Query> {
+    fn query(&self, q: &SearchQuery, searcher: &Searcher) -> Box<dyn Query> {
         let f = self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Must, self.text_query(&q.text))];
@@ -353,8 +287,11 @@ impl SearchIndex {
                 .collect();
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(either))));
         }
-        if !q.neighbours {
-            let t = Term::from_field_text(f.kind, crate::neighbours::KIND);
+        let neighbour = Term::from_field_text(f.kind, crate::neighbours::KIND);
+        // Without a neighbour's item in the index (most villages) the clause would only cost:
+        // each match would be checked against it.
+        if !q.neighbours && searcher.doc_freq(&neighbour).map_or(true, |n| n > 0) {
+            let t = neighbour;
             clauses.push((
                 Occur::MustNot,
                 Box::new(TermQuery::new(t, IndexRecordOption::Basic)),
@@ -391,7 +328,7 @@ impl SearchIndex {
         nearby: Option<HashSet<(usize, i64)>>,
     ) -> Result<Results, AppError> {
         let searcher = self.reader.searcher();
-        let query = self.query(q);
+        let query = self.query(q, &searcher);
         let collector = Nearby {
             nearby: nearby.map(Arc::new),
             center: q.center,
@@ -445,10 +382,9 @@ impl SearchIndex {
             center: q.center,
             radius_km: q.radius_km,
         };
-        let found = self
-            .reader
-            .searcher()
-            .search(&self.query(q), &collector)
+        let searcher = self.reader.searcher();
+        let found = searcher
+            .search(&self.query(q, &searcher), &collector)
             .map_err(tantivy_error)?;
         Ok(found.into_iter().map(|(_, _, _, key)| key).collect())
     }
@@ -460,11 +396,11 @@ fn constant(q: impl Query, score: f32) -> Box<dyn Query> {
 }
 
 /// The unique key of a document.
-fn key(kind: &str, id: i64) -> String {
+pub(super) fn key(kind: &str, id: i64) -> String {
     format!("{kind}:{id}")
 }
 
-fn tantivy_error(e: impl std::fmt::Display) -> AppError {
+pub(super) fn tantivy_error(e: impl std::fmt::Display) -> AppError {
     AppError::msg(format!("search index: {e}"))
 }
 

@@ -13,6 +13,8 @@ use crate::error::AppError;
 
 /// How often the queue is looked at.
 const TICK: Duration = Duration::from_millis(250);
+/// Ticks without a change after which the index's writer is dropped (a minute).
+const QUIET_TICKS: u32 = 240;
 /// Rows loaded per batch.
 const BATCH: usize = 500;
 
@@ -28,10 +30,17 @@ pub fn spawn(index: Arc<SearchIndex>, db: Db, rebuild_first: bool) {
                     Err(e) => log::error!("search index rebuild failed: {e}"),
                 }
             }
+            let mut quiet = 0;
             loop {
                 match apply_queue(&index, &db) {
-                    Ok(0) => std::thread::sleep(TICK),
-                    Ok(_) => {}
+                    Ok(0) => {
+                        quiet += 1;
+                        if quiet == QUIET_TICKS {
+                            index.release_writer();
+                        }
+                        std::thread::sleep(TICK);
+                    }
+                    Ok(_) => quiet = 0,
                     Err(e) => {
                         // The queue keeps the changes: roll back and try again shortly.
                         log::error!("search indexer: {e}");

@@ -17,6 +17,7 @@ pub mod indexer;
 pub mod query;
 pub mod store;
 pub mod views;
+mod writer;
 
 use rusqlite::Connection;
 
