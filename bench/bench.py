@@ -64,6 +64,9 @@ PAGES = [
     ("proposal with its counted result", "/votes/{proposal}", "dynamic"),
     ("majority judgement open to the vote", "/votes/{proposal_open}", "dynamic"),
     ("proposal deadline iCalendar", "/votes/{proposal}.ics", "dynamic"),
+    ("channels welcome page", "/channels", "dynamic"),
+    ("channel with its threads", "{channel}", "dynamic"),
+    ("last page of a 10^4-message thread", "{long_thread}", "dynamic"),
     ("static asset (CSS)", "{css}", "static"),
 ]
 
@@ -269,6 +272,8 @@ def bench_dataset(size, seconds, pin=None, only=None, reindex=True, idle_s=60):
             "room": summary["sample_rooms"][0],
             "proposal": summary["sample_proposals"][0],
             "proposal_open": summary["sample_proposals"][1],
+            "channel": summary["sample_channels"][0],
+            "long_thread": summary["sample_channels"][1],
             "css": css,
             "village_bbox": bbox(summary["centre"], 2),
             "wide_bbox": bbox(summary["centre"], 70),

@@ -70,6 +70,7 @@ pub fn load_if_new(db: &Db) -> Result<bool, AppError> {
         crate::aid::demo::load(tx, &ids)?;
         crate::lists::demo::load(tx, &ids)?;
         crate::votes::demo::load(tx, &ids)?;
+        crate::channels::demo::load(tx, &ids)?;
         settings::mark_setup_done(tx, db::now())?;
         Ok(true)
     })

@@ -34,6 +34,7 @@ pub static SEARCH: &[SearchSource] = &[
     aid::search::SOURCE,
     crate::neighbours::SOURCE,
     crate::votes::search::SOURCE,
+    crate::channels::search::SOURCE,
 ];
 
 /// The modules on the map.
@@ -96,12 +97,17 @@ pub static MY_VILLAGE: &[Block] = &[
     agenda_village,
     news_village,
     votes_village,
+    channels_village,
     rooms_village,
     aid_village,
 ];
 
 fn votes_village<'a>(state: &'a AppState, ctx: &'a Ctx) -> BlockFuture<'a> {
     Box::pin(crate::votes::village::my_village_block(state, ctx))
+}
+
+fn channels_village<'a>(state: &'a AppState, ctx: &'a Ctx) -> BlockFuture<'a> {
+    Box::pin(crate::channels::village::my_village_block(state, ctx))
 }
 
 fn rooms_village<'a>(state: &'a AppState, ctx: &'a Ctx) -> BlockFuture<'a> {
@@ -177,6 +183,10 @@ pub static API: &[ApiPart] = &[
         paths: crate::votes::api::openapi_paths,
         schemas: crate::votes::api::openapi_schemas,
     },
+    ApiPart {
+        paths: crate::channels::api::openapi_paths,
+        schemas: crate::channels::api::openapi_schemas,
+    },
 ];
 
 /// The modules' parts of "download my data" (the account and the directory come first).
@@ -210,10 +220,18 @@ pub static MY_DATA: &[DataPart] = &[
         export: crate::votes::tasks::personal_data,
     },
     DataPart {
+        key: "channels",
+        export: channels_data,
+    },
+    DataPart {
         key: "moderation",
         export: crate::moderation::tasks::personal_data,
     },
 ];
+
+fn channels_data(c: &Connection, u: &User) -> Result<Value, AppError> {
+    Ok(crate::channels::store::export::personal_data(c, u.id)?)
+}
 
 fn news_data(c: &Connection, u: &User) -> Result<Value, AppError> {
     news::export::personal_data(c, u.id)
@@ -330,6 +348,28 @@ pub static MODERATION: &[Target] = &[
         delete: Some(crate::votes::store::moderation::delete_amendment),
         edit: Some(crate::votes::store::moderation::edit_amendment),
         by_author: crate::votes::store::moderation::amendments_by,
+    },
+    Target {
+        kind: "channel_message",
+        module: Module::Channels,
+        label_key: "moderation.kind_channel_message",
+        load: crate::channels::store::moderation::load_messages,
+        hide: crate::channels::store::moderation::hide_message,
+        restore: crate::channels::store::moderation::restore_message,
+        delete: Some(crate::channels::store::moderation::delete_message),
+        edit: Some(crate::channels::store::moderation::edit_message),
+        by_author: crate::channels::store::moderation::messages_by,
+    },
+    Target {
+        kind: "channel_thread",
+        module: Module::Channels,
+        label_key: "moderation.kind_channel_thread",
+        load: crate::channels::store::moderation::load_threads,
+        hide: crate::channels::store::moderation::hide_thread,
+        restore: crate::channels::store::moderation::restore_thread,
+        delete: Some(crate::channels::store::moderation::delete_thread),
+        edit: Some(crate::channels::store::moderation::edit_thread),
+        by_author: crate::channels::store::moderation::threads_by,
     },
 ];
 

@@ -79,6 +79,8 @@ pub struct MessageForm {
     pub body: String,
     /// "1" when the code of conduct's box is ticked.
     pub accept_conduct: String,
+    /// The version of the code of conduct shown beside the box.
+    pub conduct_version: String,
 }
 
 impl MessageForm {
@@ -106,6 +108,11 @@ impl MessageForm {
     /// Whether the code of conduct's box is ticked.
     pub fn accepts(&self) -> bool {
         self.accept_conduct == "1"
+    }
+
+    /// The version accepted: the one shown, when its box is ticked.
+    pub fn accepted_version(&self) -> Option<i64> {
+        self.accepts().then(|| self.conduct_version.trim().parse().ok()).flatten()
     }
 }
 

@@ -9,10 +9,19 @@
 //! [`post::message`] inside the write transaction: masking, counters, mentions and follows.
 
 pub mod access;
+pub mod api;
+pub mod conduct;
+pub mod demo;
 pub mod form;
+pub mod handlers;
+pub mod invite;
 pub mod post;
 pub mod search;
 pub mod store;
+pub mod summary;
+pub mod thread;
+pub mod views;
+pub mod village;
 
 use serde::Serialize;
 

@@ -4,6 +4,7 @@
 
 mod agenda;
 mod aid;
+mod channels;
 mod directory;
 mod lists;
 mod names;
@@ -144,6 +145,8 @@ pub struct Summary {
     /// Proposals generated, and a few to measure (a counted one first, then an open one).
     pub proposals: usize,
     pub sample_proposals: Vec<i64>,
+    /// The channel and its long thread's last page (10^4 messages), to measure.
+    pub sample_channels: Vec<String>,
     /// The village centre and the spread, for map and distance queries.
     pub centre: (f64, f64),
     pub spread_km: f64,
@@ -195,6 +198,7 @@ pub fn generate(config: &Config, size: Size, seed: u64) -> Result<Summary, AppEr
             lists::fill(tx, &mut rng, counts.subscribers, accounts[0])?;
         let (room_bookings, sample_rooms) = rooms::fill(tx, &mut rng, &actors, &accounts)?;
         let sample_proposals = votes::fill(tx, &mut rng, counts.proposals, &accounts)?;
+        let sample_channels = channels::fill(tx, &mut rng, 100, &accounts)?;
         settings::mark_setup_done(tx, db::now())?;
         Ok(Summary {
             size: size.as_str(),
@@ -221,6 +225,7 @@ pub fn generate(config: &Config, size: Size, seed: u64) -> Result<Summary, AppEr
             sample_rooms,
             proposals: counts.proposals,
             sample_proposals,
+            sample_channels,
             centre,
             spread_km: counts.spread_km,
             not_generated: vec![],

@@ -21,11 +21,12 @@ pub enum Module {
     Lists,
     Map,
     Votes,
+    Channels,
 }
 
 impl Module {
     /// Every module, in menu order.
-    pub const ALL: [Module; 8] = [
+    pub const ALL: [Module; 9] = [
         Module::Directory,
         Module::Agenda,
         Module::News,
@@ -34,6 +35,7 @@ impl Module {
         Module::Lists,
         Module::Map,
         Module::Votes,
+        Module::Channels,
     ];
 
     /// The name stored in the `modules` table and used in form fields.
@@ -47,6 +49,7 @@ impl Module {
             Module::Lists => "lists",
             Module::Map => "map",
             Module::Votes => "votes",
+            Module::Channels => "channels",
         }
     }
 

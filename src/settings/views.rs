@@ -217,6 +217,7 @@ pub(crate) fn admin_nav(ctx: &Ctx) -> Markup {
             " · " a href="/moderation/log" { (ctx.t("moderation.log_title")) }
             @if on(Module::Aid) { " · " a href="/aid/settings" { (ctx.t("aid.settings")) } }
             @if on(Module::Lists) { " · " a href="/admin/lists" { (ctx.t("lists.admin_title")) } }
+            @if on(Module::Channels) { " · " a href="/admin/conduct" { (ctx.t("channels.conduct_title")) } }
         }
     }
 }

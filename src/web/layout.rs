@@ -150,6 +150,7 @@ fn module_links(ctx: &Ctx) -> Markup {
         @if on(Module::Rooms) { li { a href="/rooms" { (ctx.t("nav.rooms")) } } }
         @if on(Module::Lists) { li { a href="/lists" { (ctx.t("nav.lists")) } } }
         @if on(Module::Votes) { li { a href="/votes" { (ctx.t("nav.votes")) } } }
+        @if on(Module::Channels) { li { a href="/channels" { (ctx.t("nav.channels")) } } }
         @if on(Module::Directory) && on(Module::Map) { li { a href="/map" { (ctx.t("map.nav")) } } }
     }
 }

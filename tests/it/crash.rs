@@ -9,7 +9,8 @@
 //!
 //! A module that adds a write adds it here: a `Writer` method and its share of the dice in
 //! `Writer::run`, a record in the `Ledger` once its answer is received, and a check in
-//! `verify_cycle` / `verify_all` (the votes' are in `crash_votes.rs`).
+//! `verify_cycle` / `verify_all` (the votes' are in `crash_votes.rs`, the channels' in
+//! `crash_channels.rs`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -20,6 +21,9 @@ use crate::support::*;
 
 #[path = "crash_votes.rs"]
 mod votes;
+
+#[path = "crash_channels.rs"]
+mod channels;
 
 /// Concurrent writers per cycle.
 const WRITERS: usize = 4;
@@ -116,6 +120,8 @@ struct Ledger {
     list_signups: Vec<(usize, String)>,
     /// Acknowledged village proposals, with the admin's ballots on them.
     proposals: Vec<votes::ProposalLog>,
+    /// Acknowledged threads of the crash channel, with their acknowledged replies.
+    threads: Vec<channels::ThreadLog>,
     /// Answers no valid write should get, and transport errors before the kill.
     problems: Vec<String>,
     created: usize,
@@ -274,6 +280,8 @@ impl Writer {
                 (92..=93, _) => self.list_signup(n),
                 (94, _) => self.proposal(),
                 (95..=96, _) => self.ballot(),
+                (97, _) => self.channel_thread(),
+                (98, _) => self.channel_reply(),
                 _ => self.create(),
             };
             let Err(e) = result else { continue };
@@ -1215,6 +1223,11 @@ fn verify_cycle(
             .into_iter()
             .map(|p| format!("cycle {cycle}: {p}")),
     );
+    problems.extend(
+        channels::verify_threads(admin, ledger, Some(cycle))
+            .into_iter()
+            .map(|p| format!("cycle {cycle}: {p}")),
+    );
     // The newest post of the cycle is searchable once the index has caught up.
     if let Some(p) = ledger.posts.iter().rev().find(|p| p.cycle == cycle) {
         let url = format!("/news/{}", p.id);
@@ -1369,6 +1382,11 @@ fn verify_all(admin: &Client, anon: &Client, ledger: &Ledger) -> Vec<String> {
             .map(|p| format!("at the end: {p}")),
     );
     problems.extend(
+        channels::verify_threads(admin, ledger, None)
+            .into_iter()
+            .map(|p| format!("at the end: {p}")),
+    );
+    problems.extend(
         verify_events(admin, ledger, None)
             .into_iter()
             .map(|p| format!("at the end: {p}")),
@@ -1434,6 +1452,7 @@ fn acknowledged_writes_survive_kill_9() {
     let mut server = Server::start(&data, &[]);
     let admin = server.set_up();
     crash_room(&admin);
+    channels::crash_channel(&admin);
     let shared = Arc::new(Shared {
         ledger: Mutex::new(Ledger {
             owned: vec![Vec::new(); WRITERS],
@@ -1553,6 +1572,7 @@ fn acknowledged_writes_survive_kill_9() {
         l.bookings.len()
     );
     eprintln!("crash test: votes: {}", votes::summary(&l));
+    eprintln!("crash test: channels: {}", channels::summary(&l));
     eprintln!(
         "crash test: lists: {} newsletter sign-ups acknowledged, all in the consent ledger",
         l.list_signups.len()

@@ -7,6 +7,7 @@ mod agenda_import;
 mod aid;
 mod api;
 mod browser;
+mod channels;
 mod changes;
 mod cli;
 mod crash;

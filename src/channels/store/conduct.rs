@@ -64,3 +64,31 @@ pub fn acceptances_of(c: &Connection, uid: i64) -> rusqlite::Result<Vec<(i64, i6
     let rows = st.query_map(named_params! {":u": uid}, |r| Ok((r.get(0)?, r.get(1)?)))?;
     rows.collect()
 }
+
+/// Whether a person may post as far as the code of conduct goes, inside the write: yes when
+/// there is none, when they accepted the version in force, or when `accepting` is that very
+/// version (then the acceptance is filed, with the post, in the same transaction).
+pub fn pass(c: &Connection, uid: i64, accepting: Option<i64>, now: i64) -> rusqlite::Result<bool> {
+    let Some(v) = current(c)? else {
+        return Ok(true);
+    };
+    if accepted(c, uid, v.id)? {
+        return Ok(true);
+    }
+    if accepting == Some(v.id) {
+        accept(c, uid, v.id, now)?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// The version a person must accept before posting, if any.
+pub fn pending(c: &Connection, uid: Option<i64>) -> rusqlite::Result<Option<Version>> {
+    let Some(uid) = uid else {
+        return Ok(None);
+    };
+    match current(c)? {
+        Some(v) if !accepted(c, uid, v.id)? => Ok(Some(v)),
+        _ => Ok(None),
+    }
+}

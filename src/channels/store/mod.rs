@@ -6,11 +6,14 @@
 //! documents), export.rs ("download my data").
 
 pub mod conduct;
+pub mod drafts;
 pub mod export;
 pub mod invitations;
 pub mod moderation;
 
 use rusqlite::{named_params, Connection, OptionalExtension, Row};
+
+pub use drafts::{append_to_draft, drafts_for};
 
 use super::form::ChannelInput;
 use super::{Channel, Message, Owner, Role, Thread, Visibility};
@@ -117,6 +120,15 @@ pub fn page_visibility(
             .optional()?
             .and_then(|v| crate::directory::Visibility::parse(&v)),
     )
+}
+
+/// The channels of members-only pages.
+pub fn channels_of_private_pages(c: &Connection) -> rusqlite::Result<Vec<i64>> {
+    let mut st = c.prepare_cached(
+        "SELECT c.id FROM channels c JOIN actors a ON a.id = c.actor_id WHERE a.visibility <> 'public'",
+    )?;
+    let rows = st.query_map([], |r| r.get(0))?;
+    rows.collect()
 }
 
 /// Whether a slug is taken.
