@@ -323,6 +323,16 @@ pub fn routes(cfg: &mut ServiceConfig) {
     r.route("/api/v1/channels", get().to(crate::channels::api::list));
     r.route("/api/v1/channels/{slug}/threads", get().to(crate::channels::api::threads));
     r.route("/api/v1/channels/{slug}/threads/{id}/messages", get().to(crate::channels::api::messages));
+    r.module(Module::Channels);
+    r.route("/account/notifications", get().to(crate::channels::notify_pages::form));
+    r.route("/account/notifications", post().to(crate::channels::notify_pages::save));
+    r.route("/channels/u/{token}", get().to(crate::channels::notify_pages::unsubscribe_page));
+    r.route("/channels/u/{token}", post().to(crate::channels::notify_pages::unsubscribe));
+    r.route("/c/{channel}/hooks", get().to(crate::channels::hooks::page));
+    r.route("/c/{channel}/hooks/out", post().to(crate::channels::hooks::create_outgoing));
+    r.route("/c/{channel}/hooks/in", post().to(crate::channels::hooks::create_incoming));
+    r.route("/c/{channel}/hooks/{id}/delete", post().to(crate::channels::hooks::delete));
+    r.route("/hooks/c/{token}", post().to(crate::channels::hooks::incoming));
     r.finish();
 }
 

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -66,7 +66,19 @@ impl Mailer {
         site_name: &str,
         mail: Mail,
     ) -> Result<Delivery, AppError> {
-        let message = build_message(smtp, site_name, &mail)?;
+        self.send_unsubscribable(smtp, site_name, mail, None).await
+    }
+
+    /// Sends one mail that, with `unsubscribe` (an https URL), carries RFC 8058's one-click
+    /// `List-Unsubscribe` and `List-Unsubscribe-Post` headers.
+    pub async fn send_unsubscribable(
+        &self,
+        smtp: &Smtp,
+        site_name: &str,
+        mail: Mail,
+        unsubscribe: Option<&str>,
+    ) -> Result<Delivery, AppError> {
+        let message = build_message(smtp, site_name, &mail, unsubscribe)?;
         if smtp.host.trim().is_empty() {
             let path = self.write_file(message.formatted()).await?;
             log::info!(
@@ -138,7 +150,12 @@ pub fn sender_address(smtp: &Smtp) -> Result<String, AppError> {
     }
 }
 
-fn build_message(smtp: &Smtp, site_name: &str, mail: &Mail) -> Result<Message, AppError> {
+fn build_message(
+    smtp: &Smtp,
+    site_name: &str,
+    mail: &Mail,
+    unsubscribe: Option<&str>,
+) -> Result<Message, AppError> {
     let from_addr = sender_address(smtp)?;
     let from: Mailbox = match from_addr.parse::<Mailbox>() {
         Ok(mb) if mb.name.is_some() => mb,
@@ -155,6 +172,17 @@ fn build_message(smtp: &Smtp, site_name: &str, mail: &Mail) -> Result<Message, A
             .parse()
             .map_err(|e| AppError::msg(format!("reply-to address: {e}")))?;
         builder = builder.reply_to(mb);
+    }
+    if let Some(url) = unsubscribe {
+        builder = builder
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                format!("<{url}>"),
+            ))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".into(),
+            ));
     }
     builder
         .subject(&mail.subject)
@@ -220,7 +248,7 @@ mod tests {
     }
 
     fn from_header(s: &Smtp) -> Result<String, AppError> {
-        let m = build_message(s, "Saint-Placide", &Mail::new("a@b.example", "s", "t"))?;
+        let m = build_message(s, "Saint-Placide", &Mail::new("a@b.example", "s", "t"), None)?;
         let text = String::from_utf8(m.formatted()).unwrap();
         Ok(text
             .lines()

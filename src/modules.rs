@@ -187,6 +187,10 @@ pub static API: &[ApiPart] = &[
         paths: crate::channels::api::openapi_paths,
         schemas: crate::channels::api::openapi_schemas,
     },
+    ApiPart {
+        paths: crate::channels::webhook::openapi_paths,
+        schemas: crate::channels::webhook::openapi_schemas,
+    },
 ];
 
 /// The modules' parts of "download my data" (the account and the directory come first).
@@ -224,6 +228,10 @@ pub static MY_DATA: &[DataPart] = &[
         export: channels_data,
     },
     DataPart {
+        key: "channel_notifications",
+        export: channel_notifications_data,
+    },
+    DataPart {
         key: "moderation",
         export: crate::moderation::tasks::personal_data,
     },
@@ -231,6 +239,10 @@ pub static MY_DATA: &[DataPart] = &[
 
 fn channels_data(c: &Connection, u: &User) -> Result<Value, AppError> {
     Ok(crate::channels::store::export::personal_data(c, u.id)?)
+}
+
+fn channel_notifications_data(c: &Connection, u: &User) -> Result<Value, AppError> {
+    Ok(crate::channels::store::notify::personal_data(c, u.id)?)
 }
 
 fn news_data(c: &Connection, u: &User) -> Result<Value, AppError> {
@@ -410,6 +422,7 @@ pub static TASKS: &[Task] = &[
     |s| Box::pin(crate::neighbours::sync::run(s)),
     |s| Box::pin(crate::moderation::tasks::run(s)),
     |s| Box::pin(crate::votes::tasks::run(s)),
+    |s| Box::pin(crate::channels::tasks::run(s)),
 ];
 
 /// Registers every module's contributions with the mechanisms. Idempotent.

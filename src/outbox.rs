@@ -20,16 +20,28 @@ const MAX_TRIES: i64 = 20;
 
 /// Files a mail to send, inside the caller's write transaction.
 pub fn enqueue(c: &Connection, mail: &Mail, now: i64) -> rusqlite::Result<()> {
+    enqueue_unsubscribable(c, mail, None, now)
+}
+
+/// Files a mail that carries RFC 8058 one-click unsubscribe headers with this URL (the
+/// notifications of the channels).
+pub fn enqueue_unsubscribable(
+    c: &Connection,
+    mail: &Mail,
+    unsubscribe: Option<&str>,
+    now: i64,
+) -> rusqlite::Result<()> {
     c.execute(
-        "INSERT INTO mail_outbox (to_addr, reply_to, subject, body, created_at, next_try_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-        params![mail.to, mail.reply_to, mail.subject, mail.text, now],
+        "INSERT INTO mail_outbox (to_addr, reply_to, subject, body, created_at, next_try_at,
+            list_unsubscribe)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+        params![mail.to, mail.reply_to, mail.subject, mail.text, now, unsubscribe],
     )?;
     Ok(())
 }
 
 /// Claims the mails due now: each gets its next try set, so no one else sends it meanwhile.
-fn claim(c: &Connection, now: i64) -> rusqlite::Result<Vec<(i64, Mail, i64)>> {
+fn claim(c: &Connection, now: i64) -> rusqlite::Result<Vec<(i64, Mail, i64, Option<String>)>> {
     c.execute(
         "DELETE FROM mail_outbox WHERE tries >= ?1",
         params![MAX_TRIES],
@@ -37,7 +49,7 @@ fn claim(c: &Connection, now: i64) -> rusqlite::Result<Vec<(i64, Mail, i64)>> {
     let mut st = c.prepare_cached(
         "UPDATE mail_outbox SET tries = tries + 1, next_try_at = ?1 + ?2 * (tries + 1)
          WHERE id IN (SELECT id FROM mail_outbox WHERE next_try_at <= ?1 ORDER BY id LIMIT 50)
-         RETURNING id, to_addr, subject, body, tries, reply_to",
+         RETURNING id, to_addr, subject, body, tries, reply_to, list_unsubscribe",
     )?;
     let rows = st.query_map(params![now, RETRY_SECS], |r| {
         let mut mail = Mail::new(
@@ -46,7 +58,7 @@ fn claim(c: &Connection, now: i64) -> rusqlite::Result<Vec<(i64, Mail, i64)>> {
             r.get::<_, String>(3)?,
         );
         mail.reply_to = r.get(5)?;
-        Ok((r.get::<_, i64>(0)?, mail, r.get::<_, i64>(4)?))
+        Ok((r.get::<_, i64>(0)?, mail, r.get::<_, i64>(4)?, r.get(6)?))
     })?;
     rows.collect()
 }
@@ -65,9 +77,13 @@ pub async fn flush(state: &AppState) -> usize {
     }
     let inst = state.instance();
     let mut sent = Vec::new();
-    for (id, mail, tries) in claimed {
+    for (id, mail, tries, unsubscribe) in claimed {
         let to = mail.to.clone();
-        match state.mailer.send(&inst.smtp, &inst.name, mail).await {
+        let sending =
+            state
+                .mailer
+                .send_unsubscribable(&inst.smtp, &inst.name, mail, unsubscribe.as_deref());
+        match sending.await {
             Ok(_) => sent.push(id),
             Err(e) => log::error!("mail to {to} not sent (try {tries}): {e}"),
         }

@@ -242,6 +242,12 @@ pub fn account(ctx: &Ctx, p: AccountPage, status: StatusCode) -> HttpResponse {
                 h2 #mod-h { (ctx.t("moderation.my_reports")) }
                 p { a href="/account/moderation" { (ctx.t("moderation.my_reports")) " · " (ctx.t("moderation.my_notices")) } }
             }
+            @if ctx.instance.enabled(crate::settings::Module::Channels) {
+                section aria-labelledby="notify-h" {
+                    h2 #notify-h { (ctx.t("channels.notify.title")) }
+                    p { a href="/account/notifications" { (ctx.t("channels.notify.link")) } }
+                }
+            }
             section aria-labelledby="data-h" {
                 h2 #data-h { (ctx.t("privacy.title")) }
                 p { a href="/account/export" download { (ctx.t("privacy.export")) } }

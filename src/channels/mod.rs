@@ -14,14 +14,19 @@ pub mod conduct;
 pub mod demo;
 pub mod form;
 pub mod handlers;
+pub mod hooks;
 pub mod invite;
+pub mod notify;
+pub mod notify_pages;
 pub mod post;
 pub mod search;
 pub mod store;
 pub mod summary;
+pub mod tasks;
 pub mod thread;
 pub mod views;
 pub mod village;
+pub mod webhook;
 
 use serde::Serialize;
 

@@ -54,6 +54,7 @@ pub fn message(c: &Connection, lang: Lang, new: NewMessage, now: i64) -> rusqlit
         store::follow(c, new.thread_id, uid, now)?;
         store::mark_seen(c, new.thread_id, uid, id)?;
     }
+    super::notify::on_message(c, id, new.thread_id, new.author_id, now)?;
     Ok(Posted {
         id,
         masked: m.found(),

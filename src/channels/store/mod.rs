@@ -8,8 +8,10 @@
 pub mod conduct;
 pub mod drafts;
 pub mod export;
+pub mod hooks;
 pub mod invitations;
 pub mod moderation;
+pub mod notify;
 
 use rusqlite::{named_params, Connection, OptionalExtension, Row};
 

@@ -2,6 +2,8 @@
 //! the composer (with the code of conduct to accept before a first post), the code of
 //! conduct's admin page. A thread's page is in `thread.rs`, summaries in `summary.rs`.
 
+pub mod hooks;
+pub mod notify;
 mod summary;
 mod thread;
 

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::*;
 
+mod notifications;
 mod permissions;
 
 /// One number from the database.
