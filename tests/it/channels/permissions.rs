@@ -111,6 +111,20 @@ fn every_channels_route_checks_permissions_for_every_role() {
         check(who, &path, &r, &[PageAdmin, SiteAdmin], &[Resident]);
     }
 
+    // Webhooks: the channel's moderators only (the documentalist is not one).
+    for who in ALL {
+        let c = client(who);
+        let path = format!("{bureau}/hooks/out");
+        let fields = [("name", format!("Outil {who:?}")), ("url", "https://outil.example/h".into())];
+        check(who, &path, &c.post_form(&path, &form_page(c), &fields), &[PageAdmin, SiteAdmin], &[Resident]);
+        let id = db_i64(&server, "SELECT COALESCE(max(id), 0) FROM channel_hooks");
+        let path = format!("{bureau}/hooks/{id}/delete");
+        let r = c.post_form(&path, &form_page(c), &[("x", "")]);
+        if id > 0 {
+            check(who, &path, &r, &[PageAdmin, SiteAdmin], &[Resident]);
+        }
+    }
+
     // Closing with a summary: the moderators and the documentalist (the member, named above).
     for who in ALL {
         let c = client(who);
