@@ -158,6 +158,7 @@ pub fn channel(ctx: &Ctx, p: &ChannelPage, status: StatusCode) -> HttpResponse {
                 (visibility_word(ctx, ch.visibility))
                 " · " a href={ (ch.url()) "/summaries" } { (ctx.t("channels.summaries")) }
                 @if p.powers.manage { " · " a href={ (ch.url()) "/edit" } { (ctx.t("channels.settings")) } }
+                @if p.powers.moderate { " · " a href={ (ch.url()) "/hooks" } { (ctx.t("channels.hooks.link")) } }
             }
             @if !ch.description.is_empty() { div.description { (PreEscaped(markdown::render(&ch.description))) } }
             (error_summary(ctx, p.errors))

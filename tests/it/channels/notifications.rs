@@ -240,8 +240,11 @@ fn a_webhook_round_trip_is_signed_and_checked_both_ways() {
         "Qui retourne le tas cette semaine ?",
     );
 
-    // Only the channel's moderators see and manage its hooks.
+    // Only the channel's moderators see and manage its hooks (and the link to them).
     let hooks = format!("/c/{slug}/hooks");
+    let link = format!(r#"href="{hooks}""#);
+    assert!(admin.get(&format!("/c/{slug}")).body.contains(&link));
+    assert!(!ana.get(&format!("/c/{slug}")).body.contains(&link));
     assert_eq!(ana.get(&hooks).status, 403);
     let page = ana.get(&format!("/c/{slug}"));
     let r = ana.post_form(
