@@ -119,11 +119,15 @@ pub async fn threads(
         .await?;
     let next = if list.len() as i64 > THREADS {
         list.truncate(THREADS as usize);
-        list.last().map(|t| format!("{}.{}", t.last_activity_at, t.id))
+        list.last()
+            .map(|t| format!("{}.{}", t.last_activity_at, t.id))
     } else {
         None
     };
-    let items: Vec<Value> = list.iter().map(|t| thread_json(&ch, t, &ctx.base)).collect();
+    let items: Vec<Value> = list
+        .iter()
+        .map(|t| thread_json(&ch, t, &ctx.base))
+        .collect();
     Ok(HttpResponse::Ok().json(json!({ "items": items, "next": next })))
 }
 
@@ -148,7 +152,9 @@ pub async fn messages(
             Ok(store::messages(c, id, false, at, PAGE)?)
         })
         .await?;
-    let next = (list.len() as i64 == PAGE).then(|| list.last().map(|m| m.id)).flatten();
+    let next = (list.len() as i64 == PAGE)
+        .then(|| list.last().map(|m| m.id))
+        .flatten();
     let items: Vec<Value> = list.iter().map(message_json).collect();
     Ok(HttpResponse::Ok().json(json!({ "items": items, "next": next })))
 }
@@ -157,7 +163,8 @@ pub async fn messages(
 pub fn openapi_paths() -> Value {
     let error = json!({"description": "No public channel (or thread) with this name", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
     let after = json!({"name": "after", "in": "query", "required": false, "schema": {"type": "string"}, "description": "The previous page's `next`"});
-    let slug = json!({"name": "slug", "in": "path", "required": true, "schema": {"type": "string"}});
+    let slug =
+        json!({"name": "slug", "in": "path", "required": true, "schema": {"type": "string"}});
     json!({
         "/api/v1/channels": {"get": {
             "summary": "The public channels (the village's and the public pages'), latest activity first",

@@ -14,13 +14,23 @@ use crate::web::forms::FormErrors;
 use crate::web::{redirect_with_flash, Admin, Ctx};
 
 /// GET /admin/conduct
-pub async fn form(ctx: Ctx, state: web::Data<AppState>, _admin: Admin) -> Result<HttpResponse, AppError> {
+pub async fn form(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    _admin: Admin,
+) -> Result<HttpResponse, AppError> {
     let (current, n) = state
         .db
         .read(|c| Ok((conduct::current(c)?, conduct::versions(c)?)))
         .await?;
     let body = current.map(|v| v.body).unwrap_or_default();
-    Ok(views::conduct_admin(&ctx, &body, n, &FormErrors::new(), StatusCode::OK))
+    Ok(views::conduct_admin(
+        &ctx,
+        &body,
+        n,
+        &FormErrors::new(),
+        StatusCode::OK,
+    ))
 }
 
 /// POST /admin/conduct: saves a new version (nothing when the text did not change).
@@ -33,7 +43,13 @@ pub async fn save(
     let mut e = FormErrors::new();
     let Some(body) = f.parse(&mut e) else {
         let n = state.db.read(|c| Ok(conduct::versions(c)?)).await?;
-        return Ok(views::conduct_admin(&ctx, &f.body, n, &e, StatusCode::UNPROCESSABLE_ENTITY));
+        return Ok(views::conduct_admin(
+            &ctx,
+            &f.body,
+            n,
+            &e,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
     };
     let uid = user.id;
     state
@@ -46,5 +62,9 @@ pub async fn save(
             Ok(())
         })
         .await?;
-    Ok(redirect_with_flash(&ctx, "/admin/conduct", "flash.channels.conduct_saved"))
+    Ok(redirect_with_flash(
+        &ctx,
+        "/admin/conduct",
+        "flash.channels.conduct_saved",
+    ))
 }

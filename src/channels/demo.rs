@@ -14,7 +14,13 @@ use crate::i18n::Lang;
 
 const HOUR: i64 = 3_600;
 
-fn channel(name: &str, topic: &str, description: &str, visibility: Visibility, recommended: bool) -> ChannelInput {
+fn channel(
+    name: &str,
+    topic: &str,
+    description: &str,
+    visibility: Visibility,
+    recommended: bool,
+) -> ChannelInput {
     ChannelInput {
         name: name.into(),
         topic: topic.into(),
@@ -25,11 +31,26 @@ fn channel(name: &str, topic: &str, description: &str, visibility: Visibility, r
 }
 
 /// Writes a thread and its replies by `(author, text)`, an hour apart, starting `start`.
-fn conversation(tx: &Connection, cid: i64, title: &str, lines: &[(i64, &str)], start: i64) -> Result<i64, AppError> {
+fn conversation(
+    tx: &Connection,
+    cid: i64,
+    title: &str,
+    lines: &[(i64, &str)],
+    start: i64,
+) -> Result<i64, AppError> {
     let Some(((first_author, first), rest)) = lines.split_first() else {
         return Ok(0);
     };
-    let (tid, _) = post::thread(tx, Lang::Fr, cid, Some(*first_author), "", title, first.to_string(), start)?;
+    let (tid, _) = post::thread(
+        tx,
+        Lang::Fr,
+        cid,
+        Some(*first_author),
+        "",
+        title,
+        first.to_string(),
+        start,
+    )?;
     for (i, (who, text)) in rest.iter().enumerate() {
         let new = NewMessage {
             thread_id: tid,
@@ -67,15 +88,31 @@ pub fn load(tx: &Connection, people: &[i64]) -> Result<(), AppError> {
         Visibility::Public,
         true,
     );
-    let jid = store::insert_channel(tx, None, "jardins-partages", &jardins, *mairie, now - 30 * 24 * HOUR)?;
+    let jid = store::insert_channel(
+        tx,
+        None,
+        "jardins-partages",
+        &jardins,
+        *mairie,
+        now - 30 * 24 * HOUR,
+    )?;
     let closed = conversation(
         tx,
         jid,
         "Quand planter les tomates ?",
         &[
-            (*claire, "Les plants sont prêts à la serre. On plante quand ?"),
-            (*yannick, "Pas avant les saints de glace, mi-mai, sinon gare au gel."),
-            (*mairie, "@Claire Morin, on peut prêter le motoculteur de la commune le 15 mai."),
+            (
+                *claire,
+                "Les plants sont prêts à la serre. On plante quand ?",
+            ),
+            (
+                *yannick,
+                "Pas avant les saints de glace, mi-mai, sinon gare au gel.",
+            ),
+            (
+                *mairie,
+                "@Claire Morin, on peut prêter le motoculteur de la commune le 15 mai.",
+            ),
         ],
         now - 20 * 24 * HOUR,
     )?;
@@ -92,7 +129,10 @@ pub fn load(tx: &Connection, people: &[i64]) -> Result<(), AppError> {
         jid,
         "Composteur : qui le retourne cette semaine ?",
         &[
-            (*yannick, "Je peux le faire samedi matin, quelqu'un pour m'aider ?"),
+            (
+                *yannick,
+                "Je peux le faire samedi matin, quelqu'un pour m'aider ?",
+            ),
             (*claire, "Présente ! @Yannick Le Goff je passe vers 10 h."),
         ],
         now - 2 * 24 * HOUR,
@@ -104,12 +144,25 @@ pub fn load(tx: &Connection, people: &[i64]) -> Result<(), AppError> {
         Visibility::Residents,
         false,
     );
-    let nid = store::insert_channel(tx, None, "entraide-numerique", &numerique, *mairie, now - 25 * 24 * HOUR)?;
+    let nid = store::insert_channel(
+        tx,
+        None,
+        "entraide-numerique",
+        &numerique,
+        *mairie,
+        now - 25 * 24 * HOUR,
+    )?;
     conversation(
         tx,
         nid,
         "Déclarer ses impôts en ligne",
-        &[(*yannick, "Quelqu'un peut m'aider à créer mon espace sur le site des impôts ?"), (*claire, "Oui, passez jeudi à la médiathèque.")],
+        &[
+            (
+                *yannick,
+                "Quelqu'un peut m'aider à créer mon espace sur le site des impôts ?",
+            ),
+            (*claire, "Oui, passez jeudi à la médiathèque."),
+        ],
         now - 5 * 24 * HOUR,
     )?;
     if let Some(comite) = directory::actor_id_by_slug(tx, "comite-des-fetes")? {
@@ -120,13 +173,29 @@ pub fn load(tx: &Connection, people: &[i64]) -> Result<(), AppError> {
             Visibility::Members,
             false,
         );
-        let bid = store::insert_channel(tx, Some(comite), "bureau-du-comite", &bureau, *mairie, now - 15 * 24 * HOUR)?;
-        store::add_role(tx, bid, "claire@demo.placette.invalid", super::Role::Documentalist, now)?;
+        let bid = store::insert_channel(
+            tx,
+            Some(comite),
+            "bureau-du-comite",
+            &bureau,
+            *mairie,
+            now - 15 * 24 * HOUR,
+        )?;
+        store::add_role(
+            tx,
+            bid,
+            "claire@demo.placette.invalid",
+            super::Role::Documentalist,
+            now,
+        )?;
         conversation(
             tx,
             bid,
             "Buvette de la fête de la musique",
-            &[(*claire, "Qui tient la buvette de 18 h à 20 h ?"), (*mairie, "Je prends le premier créneau.")],
+            &[
+                (*claire, "Qui tient la buvette de 18 h à 20 h ?"),
+                (*mairie, "Je prends le premier créneau."),
+            ],
             now - 3 * 24 * HOUR,
         )?;
     }

@@ -112,7 +112,9 @@ impl MessageForm {
 
     /// The version accepted: the one shown, when its box is ticked.
     pub fn accepted_version(&self) -> Option<i64> {
-        self.accepts().then(|| self.conduct_version.trim().parse().ok()).flatten()
+        self.accepts()
+            .then(|| self.conduct_version.trim().parse().ok())
+            .flatten()
     }
 }
 

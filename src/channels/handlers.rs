@@ -39,20 +39,36 @@ pub async fn welcome(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpRespons
                 Some(u) => store::channels_of(c, u)?,
                 None => Vec::new(),
             };
-            Ok((store::readable(c, uid, admin, None)?, store::activity(c, since)?, mine))
+            Ok((
+                store::readable(c, uid, admin, None)?,
+                store::activity(c, since)?,
+                mine,
+            ))
         })
         .await?;
     let busy: HashMap<i64, i64> = activity.into_iter().collect();
     let mut start: Vec<Channel> = all.iter().filter(|c| c.recommended).cloned().collect();
-    let mut busiest: Vec<&Channel> = all.iter().filter(|c| c.is_public() && !c.recommended).collect();
+    let mut busiest: Vec<&Channel> = all
+        .iter()
+        .filter(|c| c.is_public() && !c.recommended)
+        .collect();
     busiest.sort_by_key(|c| std::cmp::Reverse(busy.get(&c.id).copied().unwrap_or(0)));
-    start.extend(busiest.into_iter().take(START.saturating_sub(start.len())).cloned());
+    start.extend(
+        busiest
+            .into_iter()
+            .take(START.saturating_sub(start.len()))
+            .cloned(),
+    );
     let mut groups: BTreeMap<String, Vec<Channel>> = BTreeMap::new();
     for c in &all {
         groups.entry(c.topic.clone()).or_default().push(c.clone());
     }
     let groups: Vec<(String, Vec<Channel>)> = groups.into_iter().collect();
-    let mine: Vec<Channel> = all.iter().filter(|c| mine.contains(&c.id)).cloned().collect();
+    let mine: Vec<Channel> = all
+        .iter()
+        .filter(|c| mine.contains(&c.id))
+        .cloned()
+        .collect();
     let w = Welcome {
         start: &start,
         groups: &groups,
@@ -71,7 +87,15 @@ pub async fn new_form(ctx: Ctx, CurrentUser(user): CurrentUser) -> Result<HttpRe
         visibility: "public".into(),
         ..Default::default()
     };
-    Ok(views::channel_form(&ctx, "/channels/new", false, &f, &FormErrors::new(), true, StatusCode::OK))
+    Ok(views::channel_form(
+        &ctx,
+        "/channels/new",
+        false,
+        &f,
+        &FormErrors::new(),
+        true,
+        StatusCode::OK,
+    ))
 }
 
 /// GET /a/{slug}/channels/new: a page's channel form (its admins).
@@ -91,7 +115,15 @@ pub async fn new_page_form(
     };
     let action = format!("/a/{}/channels/new", actor.slug);
     let e = FormErrors::new();
-    Ok(views::channel_form(&ctx, &action, true, &f, &e, user.is_admin(), StatusCode::OK))
+    Ok(views::channel_form(
+        &ctx,
+        &action,
+        true,
+        &f,
+        &e,
+        user.is_admin(),
+        StatusCode::OK,
+    ))
 }
 
 /// POST /channels/new
@@ -119,7 +151,15 @@ pub async fn create_on_page(
     if !access.can_manage() {
         return Err(AppError::Forbidden);
     }
-    save_new(&state, &ctx, user.id, user.is_admin(), Some(actor), f.into_inner()).await
+    save_new(
+        &state,
+        &ctx,
+        user.id,
+        user.is_admin(),
+        Some(actor),
+        f.into_inner(),
+    )
+    .await
 }
 
 async fn save_new(
@@ -137,7 +177,15 @@ async fn save_new(
     };
     let Some(mut input) = f.parse(actor.is_some(), &mut e) else {
         let status = StatusCode::UNPROCESSABLE_ENTITY;
-        return Ok(views::channel_form(ctx, &action, actor.is_some(), &f, &e, site_admin, status));
+        return Ok(views::channel_form(
+            ctx,
+            &action,
+            actor.is_some(),
+            &f,
+            &e,
+            site_admin,
+            status,
+        ));
     };
     input.recommended &= site_admin;
     let mut m = Masking::new(ctx.instance.default_lang);
@@ -146,7 +194,11 @@ async fn save_new(
     let flash = m.flash("flash.channels.created");
     let actor_id = actor.map(|a| a.id);
     let base = crate::text::slugify(&input.name);
-    let base = if base.is_empty() { "canal".to_string() } else { base };
+    let base = if base.is_empty() {
+        "canal".to_string()
+    } else {
+        base
+    };
     let slug = state
         .db
         .write(move |tx| {
@@ -193,7 +245,9 @@ async fn render(
         .await?;
     let next = if threads.len() as i64 > THREADS {
         threads.truncate(THREADS as usize);
-        threads.last().map(|t| format!("{}.{}", t.last_activity_at, t.id))
+        threads
+            .last()
+            .map(|t| format!("{}.{}", t.last_activity_at, t.id))
     } else {
         None
     };
@@ -222,7 +276,18 @@ pub async fn show(
     let (ch, p) = load(&state, &ctx, slug.into_inner()).await?;
     let none = FormErrors::new();
     let person = (&PersonForm::default(), &none);
-    render(&state, &ctx, &ch, p, &q, &MessageForm::default(), &none, person, StatusCode::OK).await
+    render(
+        &state,
+        &ctx,
+        &ch,
+        p,
+        &q,
+        &MessageForm::default(),
+        &none,
+        person,
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// POST /c/{channel}/threads: opens a thread with its first message (the code of conduct
@@ -247,7 +312,12 @@ pub async fn create_thread(
     let Some((title, body)) = f.parse(true, &mut e) else {
         return render(&state, &ctx, &ch, p, &q, &f, &e, person, unprocessable).await;
     };
-    let (cid, uid, lang, accepting) = (ch.id, user.id, ctx.instance.default_lang, f.accepted_version());
+    let (cid, uid, lang, accepting) = (
+        ch.id,
+        user.id,
+        ctx.instance.default_lang,
+        f.accepted_version(),
+    );
     let written = state
         .db
         .write(move |tx| {
@@ -255,19 +325,40 @@ pub async fn create_thread(
             if !conduct::pass(tx, uid, accepting, at)? {
                 return Ok(None);
             }
-            Ok(Some(post::thread(tx, lang, cid, Some(uid), "", &title, body, at)?))
+            Ok(Some(post::thread(
+                tx,
+                lang,
+                cid,
+                Some(uid),
+                "",
+                &title,
+                body,
+                at,
+            )?))
         })
         .await?;
     let Some((tid, posted)) = written else {
         e.add("accept_conduct", "channels.conduct_required");
         return render(&state, &ctx, &ch, p, &q, &f, &e, person, unprocessable).await;
     };
-    let flash = if posted.masked { FLASH } else { "flash.channels.thread_opened" };
-    Ok(redirect_with_flash(&ctx, &format!("{}/t/{tid}", ch.url()), flash))
+    let flash = if posted.masked {
+        FLASH
+    } else {
+        "flash.channels.thread_opened"
+    };
+    Ok(redirect_with_flash(
+        &ctx,
+        &format!("{}/t/{tid}", ch.url()),
+        flash,
+    ))
 }
 
 /// GET /c/{channel}/edit: the channel's settings (its managers).
-pub async fn edit_form(ctx: Ctx, state: web::Data<AppState>, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn edit_form(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let (ch, p) = load(&state, &ctx, slug.into_inner()).await?;
     if !p.manage {
         return Err(AppError::Forbidden);
@@ -277,11 +368,23 @@ pub async fn edit_form(ctx: Ctx, state: web::Data<AppState>, slug: web::Path<Str
         topic: ch.topic.clone(),
         description: ch.description.clone(),
         visibility: ch.visibility.as_str().to_string(),
-        recommended: if ch.recommended { "1".into() } else { String::new() },
+        recommended: if ch.recommended {
+            "1".into()
+        } else {
+            String::new()
+        },
     };
     let admin = ctx.user.as_ref().is_some_and(|u| u.is_admin());
     let action = format!("{}/edit", ch.url());
-    Ok(views::channel_form(&ctx, &action, ch.actor.is_some(), &f, &FormErrors::new(), admin, StatusCode::OK))
+    Ok(views::channel_form(
+        &ctx,
+        &action,
+        ch.actor.is_some(),
+        &f,
+        &FormErrors::new(),
+        admin,
+        StatusCode::OK,
+    ))
 }
 
 /// POST /c/{channel}/edit
@@ -301,7 +404,15 @@ pub async fn edit(
     let action = format!("{}/edit", ch.url());
     let Some(mut input) = f.parse(ch.actor.is_some(), &mut e) else {
         let status = StatusCode::UNPROCESSABLE_ENTITY;
-        return Ok(views::channel_form(&ctx, &action, ch.actor.is_some(), &f, &e, user.is_admin(), status));
+        return Ok(views::channel_form(
+            &ctx,
+            &action,
+            ch.actor.is_some(),
+            &f,
+            &e,
+            user.is_admin(),
+            status,
+        ));
     };
     if !user.is_admin() {
         input.recommended = ch.recommended;
@@ -358,9 +469,24 @@ pub async fn add_role(
         let q = PageQuery::default();
         let none = FormErrors::new();
         let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
-        return render(&state, &ctx, &ch, p, &q, &MessageForm::default(), &none, (&f, &e), unprocessable).await;
+        return render(
+            &state,
+            &ctx,
+            &ch,
+            p,
+            &q,
+            &MessageForm::default(),
+            &none,
+            (&f, &e),
+            unprocessable,
+        )
+        .await;
     }
-    Ok(redirect_with_flash(&ctx, &format!("{}#people-h", ch.url()), "flash.channels.role_added"))
+    Ok(redirect_with_flash(
+        &ctx,
+        &format!("{}#people-h", ch.url()),
+        "flash.channels.role_added",
+    ))
 }
 
 /// POST /c/{channel}/roles/{user}/{role}/remove
@@ -381,5 +507,9 @@ pub async fn remove_role(
         .db
         .write(move |tx| Ok(store::remove_role(tx, id, uid, role)?))
         .await?;
-    Ok(redirect_with_flash(&ctx, &format!("{}#people-h", ch.url()), "flash.channels.role_removed"))
+    Ok(redirect_with_flash(
+        &ctx,
+        &format!("{}#people-h", ch.url()),
+        "flash.channels.role_removed",
+    ))
 }

@@ -12,7 +12,9 @@ use super::form::PersonForm;
 use super::store::{self, invitations};
 use super::views;
 use super::Visibility;
-use crate::auth::{self, hash_password, password_problem, plausible_email, random_token, token_hash, Role};
+use crate::auth::{
+    self, hash_password, password_problem, plausible_email, random_token, token_hash, Role,
+};
 use crate::db::now;
 use crate::directory::store::members;
 use crate::directory::MemberRole;
@@ -51,14 +53,26 @@ pub async fn invite(
     }
     let token = random_token();
     let th = token_hash(&token);
-    let url = format!("{}/channels/invite/{token}", crate::web::public_base(&state));
+    let url = format!(
+        "{}/channels/invite/{token}",
+        crate::web::public_base(&state)
+    );
     let lang = ctx.lang;
     let mail = Mail::new(
         email.clone(),
-        lang.tf("channels.invite_subject", &[("channel", &ch.name), ("site", &ctx.instance.name)]),
+        lang.tf(
+            "channels.invite_subject",
+            &[("channel", &ch.name), ("site", &ctx.instance.name)],
+        ),
         lang.tf(
             "channels.invite_body",
-            &[("name", &user.name), ("channel", &ch.name), ("topic", &ch.topic), ("site", &ctx.instance.name), ("url", &url)],
+            &[
+                ("name", &user.name),
+                ("channel", &ch.name),
+                ("topic", &ch.topic),
+                ("site", &ctx.instance.name),
+                ("url", &url),
+            ],
         ),
     );
     let (cid, uid) = (ch.id, user.id);
@@ -72,11 +86,18 @@ pub async fn invite(
         })
         .await?;
     crate::outbox::flush(&state).await;
-    Ok(redirect_with_flash(&ctx, &format!("{}#people-h", ch.url()), "flash.channels.invited"))
+    Ok(redirect_with_flash(
+        &ctx,
+        &format!("{}#people-h", ch.url()),
+        "flash.channels.invited",
+    ))
 }
 
 /// An invitation with its channel, and whether its address has an account.
-async fn find(state: &AppState, token: &str) -> Result<Option<(invitations::Invitation, super::Channel, bool)>, AppError> {
+async fn find(
+    state: &AppState,
+    token: &str,
+) -> Result<Option<(invitations::Invitation, super::Channel, bool)>, AppError> {
     let th = token_hash(token);
     state
         .db
@@ -94,9 +115,22 @@ async fn find(state: &AppState, token: &str) -> Result<Option<(invitations::Invi
 }
 
 /// GET /channels/invite/{token}
-pub async fn invitation(ctx: Ctx, state: web::Data<AppState>, token: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn invitation(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     match find(&state, &token).await? {
-        Some((inv, ch, has)) => Ok(views::invitation(&ctx, &token, &ch, &inv.email, has, "", &FormErrors::new(), StatusCode::OK)),
+        Some((inv, ch, has)) => Ok(views::invitation(
+            &ctx,
+            &token,
+            &ch,
+            &inv.email,
+            has,
+            "",
+            &FormErrors::new(),
+            StatusCode::OK,
+        )),
         None => Ok(crate::auth::views::link_invalid(&ctx)),
     }
 }
@@ -122,15 +156,23 @@ pub async fn accept(
     let Some((inv, ch, has_account)) = find(&state, &token).await? else {
         return Ok(crate::auth::views::link_invalid(&ctx));
     };
-    let show = |name: &str, e: &FormErrors, status| views::invitation(&ctx, &token, &ch, &inv.email, has_account, name, e, status);
-    if ctx.user.as_ref().is_some_and(|u| !u.email.eq_ignore_ascii_case(&inv.email)) {
+    let show = |name: &str, e: &FormErrors, status| {
+        views::invitation(&ctx, &token, &ch, &inv.email, has_account, name, e, status)
+    };
+    if ctx
+        .user
+        .as_ref()
+        .is_some_and(|u| !u.email.eq_ignore_ascii_case(&inv.email))
+    {
         let mut e = FormErrors::new();
         e.add("name", "dir.invitation_other_account");
         return Ok(show("", &e, StatusCode::FORBIDDEN));
     }
     let signed_in = ctx.user.as_ref().map(|u| u.id);
     if signed_in.is_none() && has_account {
-        return Ok(crate::web::redirect(&format!("/login?next=/channels/invite/{token}")));
+        return Ok(crate::web::redirect(&format!(
+            "/login?next=/channels/invite/{token}"
+        )));
     }
     let mut hash = None;
     if signed_in.is_none() {
@@ -149,7 +191,11 @@ pub async fn accept(
     let sid = random_token();
     let sh = token_hash(&sid);
     let (name, lang) = (form.name.trim().to_string(), ctx.lang);
-    let page = ch.actor.as_ref().map(|a| a.id).filter(|_| ch.visibility == Visibility::Members);
+    let page = ch
+        .actor
+        .as_ref()
+        .map(|a| a.id)
+        .filter(|_| ch.visibility == Visibility::Members);
     let new_session = state
         .db
         .write(move |tx| {

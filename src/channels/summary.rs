@@ -43,7 +43,14 @@ pub async fn close_form(
     let f = TextForm {
         body: masking::prefill(t.summary.as_deref().unwrap_or(""), original),
     };
-    Ok(views::close_page(&ctx, &ch, &t, &f, &FormErrors::new(), StatusCode::OK))
+    Ok(views::close_page(
+        &ctx,
+        &ch,
+        &t,
+        &f,
+        &FormErrors::new(),
+        StatusCode::OK,
+    ))
 }
 
 /// POST /c/{channel}/t/{thread}/close: closes the thread with its summary (or replaces it).
@@ -62,7 +69,14 @@ pub async fn close(
     let f = f.into_inner();
     let mut e = FormErrors::new();
     let Some(mut summary) = f.parse(&mut e) else {
-        return Ok(views::close_page(&ctx, &ch, &t, &f, &e, StatusCode::UNPROCESSABLE_ENTITY));
+        return Ok(views::close_page(
+            &ctx,
+            &ch,
+            &t,
+            &f,
+            &e,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
     };
     let mut m = Masking::new(ctx.instance.default_lang);
     m.field("summary", &mut summary);
@@ -79,7 +93,11 @@ pub async fn close(
             Ok(())
         })
         .await?;
-    Ok(redirect_with_flash(&ctx, &format!("{}/t/{id}/summary", ch.url()), flash))
+    Ok(redirect_with_flash(
+        &ctx,
+        &format!("{}/t/{id}/summary", ch.url()),
+        flash,
+    ))
 }
 
 /// POST /c/{channel}/t/{thread}/reopen: the summary is dropped, replies are open again.
@@ -95,7 +113,11 @@ pub async fn reopen(
         return Err(AppError::Forbidden);
     }
     state.db.write(move |tx| Ok(store::reopen(tx, id)?)).await?;
-    Ok(redirect_with_flash(&ctx, &format!("{}/t/{id}", ch.url()), "flash.channels.reopened"))
+    Ok(redirect_with_flash(
+        &ctx,
+        &format!("{}/t/{id}", ch.url()),
+        "flash.channels.reopened",
+    ))
 }
 
 /// GET /c/{channel}/t/{thread}/summary: public when the channel is.
@@ -121,7 +143,11 @@ pub async fn show(
 }
 
 /// GET /c/{channel}/summaries
-pub async fn list(ctx: Ctx, state: web::Data<AppState>, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let (ch, _) = access::load(&state, &ctx, slug.into_inner()).await?;
     let id = ch.id;
     let list = state
@@ -153,8 +179,17 @@ pub async fn insert(
         return Err(AppError::NotFound);
     };
     let draft: i64 = f.draft.parse().map_err(|_| AppError::NotFound)?;
-    let link = format!("{}{}/t/{id}/summary", crate::web::public_base(&state), ch.url());
-    let block = format!("## {}\n\n{}\n\n{}: {link}\n", t.title, summary.trim(), ctx.t("channels.summary_link"));
+    let link = format!(
+        "{}{}/t/{id}/summary",
+        crate::web::public_base(&state),
+        ch.url()
+    );
+    let block = format!(
+        "## {}\n\n{}\n\n{}: {link}\n",
+        t.title,
+        summary.trim(),
+        ctx.t("channels.summary_link")
+    );
     let (uid, staff) = (user.id, user.is_staff());
     let slug = state
         .db
@@ -167,7 +202,11 @@ pub async fn insert(
         })
         .await?;
     match slug {
-        Some(list) => Ok(redirect_with_flash(&ctx, &format!("/lists/{list}/mailings/{draft}"), "flash.channels.inserted")),
+        Some(list) => Ok(redirect_with_flash(
+            &ctx,
+            &format!("/lists/{list}/mailings/{draft}"),
+            "flash.channels.inserted",
+        )),
         None => Err(AppError::NotFound),
     }
 }

@@ -66,10 +66,20 @@ async fn render(
                 None => None,
             };
             let mut originals = Vec::new();
-            for m in messages.iter().filter(|m| masking::may_see(user.as_ref(), m.author_id)) {
+            for m in messages
+                .iter()
+                .filter(|m| masking::may_see(user.as_ref(), m.author_id))
+            {
                 originals.extend(kept::originals(c, "channel_message", m.id)?);
             }
-            Ok((messages, older, newer, following, conduct::pending(c, uid)?, originals))
+            Ok((
+                messages,
+                older,
+                newer,
+                following,
+                conduct::pending(c, uid)?,
+                originals,
+            ))
         })
         .await?;
     // A follower shown newer messages than before: remembered for "my village" (a write only
@@ -109,7 +119,18 @@ pub async fn show(
     let (slug, id) = path.into_inner();
     let (ch, p, t) = access::thread(&state, &ctx, slug, id).await?;
     let none = FormErrors::new();
-    render(&state, &ctx, &ch, p, &t, at_of(&q), &MessageForm::default(), &none, StatusCode::OK).await
+    render(
+        &state,
+        &ctx,
+        &ch,
+        p,
+        &t,
+        at_of(&q),
+        &MessageForm::default(),
+        &none,
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// POST /c/{channel}/t/{thread}: a reply, while the thread is open.
@@ -156,7 +177,11 @@ pub async fn reply(
         e.add("accept_conduct", "channels.conduct_required");
         return render(&state, &ctx, &ch, p, &t, At::End, &f, &e, unprocessable).await;
     };
-    let flash = if posted.masked { FLASH } else { "flash.channels.sent" };
+    let flash = if posted.masked {
+        FLASH
+    } else {
+        "flash.channels.sent"
+    };
     let to = format!("{}/t/{id}?at=end#m{}", ch.url(), posted.id);
     Ok(redirect_with_flash(&ctx, &to, flash))
 }
@@ -220,12 +245,25 @@ async fn set_follow(
             Ok(())
         })
         .await?;
-    let flash = if on { "flash.channels.following" } else { "flash.channels.unfollowed" };
-    Ok(redirect_with_flash(&ctx, &format!("{}/t/{tid}", ch.url()), flash))
+    let flash = if on {
+        "flash.channels.following"
+    } else {
+        "flash.channels.unfollowed"
+    };
+    Ok(redirect_with_flash(
+        &ctx,
+        &format!("{}/t/{tid}", ch.url()),
+        flash,
+    ))
 }
 
 /// A message of a channel, and whether the viewer may change it (its author, the moderators).
-async fn changeable(state: &AppState, ctx: &Ctx, slug: String, id: i64) -> Result<(Channel, super::Message), AppError> {
+async fn changeable(
+    state: &AppState,
+    ctx: &Ctx,
+    slug: String,
+    id: i64,
+) -> Result<(Channel, super::Message), AppError> {
     let (ch, p) = access::load(state, ctx, slug).await?;
     let cid = ch.id;
     let m = state
@@ -268,7 +306,14 @@ pub async fn edit_form(
     let f = TextForm {
         body: masking::prefill(&m.body, original),
     };
-    Ok(views::edit_message(&ctx, &ch, &m, &f, &FormErrors::new(), StatusCode::OK))
+    Ok(views::edit_message(
+        &ctx,
+        &ch,
+        &m,
+        &f,
+        &FormErrors::new(),
+        StatusCode::OK,
+    ))
 }
 
 /// POST /c/{channel}/m/{id}/edit
@@ -284,7 +329,14 @@ pub async fn edit(
     let f = f.into_inner();
     let mut e = FormErrors::new();
     let Some(mut body) = f.parse(&mut e) else {
-        return Ok(views::edit_message(&ctx, &ch, &m, &f, &e, StatusCode::UNPROCESSABLE_ENTITY));
+        return Ok(views::edit_message(
+            &ctx,
+            &ch,
+            &m,
+            &f,
+            &e,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
     };
     let mut mask = Masking::new(ctx.instance.default_lang);
     mask.field("body", &mut body);
@@ -299,7 +351,11 @@ pub async fn edit(
             Ok(())
         })
         .await?;
-    Ok(redirect_with_flash(&ctx, &format!("{}/t/{}?m={id}#m{id}", ch.url(), m.thread_id), flash))
+    Ok(redirect_with_flash(
+        &ctx,
+        &format!("{}/t/{}?m={id}#m{id}", ch.url(), m.thread_id),
+        flash,
+    ))
 }
 
 /// POST /c/{channel}/m/{id}/delete
@@ -319,6 +375,10 @@ pub async fn delete(
             Ok(store::thread(tx, tid)?.is_some())
         })
         .await?;
-    let to = if thread_left { format!("{}/t/{tid}", ch.url()) } else { ch.url() };
+    let to = if thread_left {
+        format!("{}/t/{tid}", ch.url())
+    } else {
+        ch.url()
+    };
     Ok(redirect_with_flash(&ctx, &to, "flash.channels.deleted"))
 }

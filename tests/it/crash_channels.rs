@@ -27,7 +27,12 @@ pub(super) fn crash_channel(admin: &Client) {
     let r = admin.post_form(
         "/channels/new",
         &page,
-        &[("name", "Crashcanal"), ("topic", ""), ("description", ""), ("visibility", "public")],
+        &[
+            ("name", "Crashcanal"),
+            ("topic", ""),
+            ("description", ""),
+            ("visibility", "public"),
+        ],
     );
     assert_eq!(r.location(), CHANNEL, "{}", r.body);
 }
@@ -48,20 +53,40 @@ impl Writer {
             .shared
             .admin
             .post(&self.url(&format!("{CHANNEL}/threads")))
-            .send_form(&[("_csrf", &csrf), ("title", &format!("Crashfil {word}")), ("body", &format!("crashfil {word}"))]);
+            .send_form(&[
+                ("_csrf", &csrf),
+                ("title", &format!("Crashfil {word}")),
+                ("body", &format!("crashfil {word}")),
+            ]);
         let prefix = format!("{CHANNEL}/t/");
         match outcome(r) {
-            Outcome::Answered { status: 303, location, .. } if location.starts_with(&prefix) => {
+            Outcome::Answered {
+                status: 303,
+                location,
+                ..
+            } if location.starts_with(&prefix) => {
                 let Ok(id) = location[prefix.len()..].parse() else {
                     return Err(format!("unexpected answer 303 {location} to a thread"));
                 };
-                let log = ThreadLog { id, word, cycle: self.cycle, writer: self.t, replies: Vec::new(), sent: 0 };
+                let log = ThreadLog {
+                    id,
+                    word,
+                    cycle: self.cycle,
+                    writer: self.t,
+                    replies: Vec::new(),
+                    sent: 0,
+                };
                 self.shared.ledger.lock().unwrap().threads.push(log);
                 Ok(())
             }
-            Outcome::Answered { status, location, body } => {
-                Err(format!("unexpected answer {status} {location} to a thread: {}", snippet(&body)))
-            }
+            Outcome::Answered {
+                status,
+                location,
+                body,
+            } => Err(format!(
+                "unexpected answer {status} {location} to a thread: {}",
+                snippet(&body)
+            )),
             Outcome::Cut(e) => Err(e),
         }
     }
@@ -70,7 +95,9 @@ impl Writer {
     pub(super) fn channel_reply(&mut self) -> Result<(), Cut> {
         let target = {
             let mut l = self.shared.ledger.lock().unwrap();
-            let mine: Vec<usize> = (0..l.threads.len()).filter(|i| l.threads[*i].writer == self.t).collect();
+            let mine: Vec<usize> = (0..l.threads.len())
+                .filter(|i| l.threads[*i].writer == self.t)
+                .collect();
             let pick = (!mine.is_empty()).then(|| mine[self.rng.below(mine.len() as u64) as usize]);
             if let Some(i) = pick {
                 l.threads[i].sent += 1;
@@ -96,7 +123,11 @@ impl Writer {
                 t.sent -= 1;
                 Ok(())
             }
-            Outcome::Answered { status, location, body } => Err(format!(
+            Outcome::Answered {
+                status,
+                location,
+                body,
+            } => Err(format!(
                 "unexpected answer {status} {location} to a reply in thread {id}: {}",
                 snippet(&body)
             )),
@@ -113,29 +144,47 @@ pub(super) fn verify_threads(admin: &Client, ledger: &Ledger, cycle: Option<usiz
         if cycle.is_some_and(|c| t.cycle != c && !t.replies.iter().any(|(rc, _)| *rc == c)) {
             continue;
         }
-        let api = json(&admin.get(&format!("/api/v1/channels/{slug}/threads/{}/messages", t.id)));
+        let api = json(&admin.get(&format!(
+            "/api/v1/channels/{slug}/threads/{}/messages",
+            t.id
+        )));
         let Some(items) = api["items"].as_array() else {
-            problems.push(format!("thread {} ({}, cycle {}) is missing: {api}", t.id, t.word, t.cycle));
+            problems.push(format!(
+                "thread {} ({}, cycle {}) is missing: {api}",
+                t.id, t.word, t.cycle
+            ));
             continue;
         };
         let bodies: Vec<&str> = items.iter().filter_map(|m| m["body"].as_str()).collect();
         if !bodies.iter().any(|b| b.contains(&t.word)) {
-            problems.push(format!("thread {} lost its first message ({})", t.id, t.word));
+            problems.push(format!(
+                "thread {} lost its first message ({})",
+                t.id, t.word
+            ));
         }
         for (c, w) in &t.replies {
             if !bodies.iter().any(|b| b.contains(w.as_str())) {
-                problems.push(format!("thread {}: the reply {w} acknowledged in cycle {c} is missing", t.id));
+                problems.push(format!(
+                    "thread {}: the reply {w} acknowledged in cycle {c} is missing",
+                    t.id
+                ));
             }
         }
         let n = items.len();
         let acked = 1 + t.replies.len();
         if n < acked || n > acked + t.sent {
-            problems.push(format!("thread {}: {n} messages, {acked} acknowledged, {} sent since", t.id, t.sent));
+            problems.push(format!(
+                "thread {}: {n} messages, {acked} acknowledged, {} sent since",
+                t.id, t.sent
+            ));
         }
         let page = admin.get(&format!("{CHANNEL}/t/{}", t.id));
         let counted = format!("{n} message(s)");
         if !page.body.contains(&counted) {
-            problems.push(format!("thread {}: the kept counter does not say {counted}", t.id));
+            problems.push(format!(
+                "thread {}: the kept counter does not say {counted}",
+                t.id
+            ));
         }
     }
     problems
@@ -144,5 +193,8 @@ pub(super) fn verify_threads(admin: &Client, ledger: &Ledger, cycle: Option<usiz
 /// The line the harness prints at the end.
 pub(super) fn summary(l: &Ledger) -> String {
     let replies: usize = l.threads.iter().map(|t| t.replies.len()).sum();
-    format!("{} threads and {replies} replies acknowledged, all present, counters exact", l.threads.len())
+    format!(
+        "{} threads and {replies} replies acknowledged, all present, counters exact",
+        l.threads.len()
+    )
 }

@@ -15,13 +15,21 @@ pub fn drafts_for(c: &Connection, uid: i64, staff: bool) -> rusqlite::Result<Vec
             WHERE mb.actor_id = l.actor_id AND mb.user_id = :u AND mb.role = 'admin' AND mb.status = 'active'))
          ORDER BY m.updated_at DESC LIMIT 50",
     )?;
-    let rows = st.query_map(named_params! {":u": uid, ":staff": staff}, |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let rows = st.query_map(named_params! {":u": uid, ":staff": staff}, |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
     rows.collect()
 }
 
 /// Appends `text` to a draft as a new revision by `by`; returns the list's slug, or `None`
 /// when the mailing is no longer a draft.
-pub fn append_to_draft(c: &Connection, id: i64, text: &str, by: i64, now: i64) -> rusqlite::Result<Option<String>> {
+pub fn append_to_draft(
+    c: &Connection,
+    id: i64,
+    text: &str,
+    by: i64,
+    now: i64,
+) -> rusqlite::Result<Option<String>> {
     let Some(m) = mailings::mailing(c, id)? else {
         return Ok(None);
     };
@@ -32,7 +40,9 @@ pub fn append_to_draft(c: &Connection, id: i64, text: &str, by: i64, now: i64) -
     if mailings::save_revision(c, id, m.revision, &input, by, now)?.is_err() {
         return Ok(None);
     }
-    c.prepare_cached("SELECT slug FROM lists WHERE id = (SELECT list_id FROM list_mailings WHERE id = :id)")?
-        .query_row(named_params! {":id": id}, |r| r.get(0))
-        .map(Some)
+    c.prepare_cached(
+        "SELECT slug FROM lists WHERE id = (SELECT list_id FROM list_mailings WHERE id = :id)",
+    )?
+    .query_row(named_params! {":id": id}, |r| r.get(0))
+    .map(Some)
 }

@@ -12,7 +12,14 @@ use crate::web::forms::{csrf, error_summary, post_button, select, Field, FormErr
 use crate::web::{markdown, page_with_status, Ctx};
 
 /// GET /c/{channel}/t/{thread}/close (and its 422 re-render)
-pub fn close_page(ctx: &Ctx, ch: &Channel, t: &Thread, f: &TextForm, e: &FormErrors, status: StatusCode) -> HttpResponse {
+pub fn close_page(
+    ctx: &Ctx,
+    ch: &Channel,
+    t: &Thread,
+    f: &TextForm,
+    e: &FormErrors,
+    status: StatusCode,
+) -> HttpResponse {
     let title = ctx.t("channels.close_with_summary");
     let url = format!("{}/t/{}", ch.url(), t.id);
     page_with_status(
@@ -37,11 +44,23 @@ pub fn close_page(ctx: &Ctx, ch: &Channel, t: &Thread, f: &TextForm, e: &FormErr
 }
 
 /// GET /c/{channel}/t/{thread}/summary; `drafts`: (id, list and subject) the viewer may edit.
-pub fn summary_page(ctx: &Ctx, ch: &Channel, t: &Thread, powers: Powers, drafts: &[(i64, String)]) -> HttpResponse {
+pub fn summary_page(
+    ctx: &Ctx,
+    ch: &Channel,
+    t: &Thread,
+    powers: Powers,
+    drafts: &[(i64, String)],
+) -> HttpResponse {
     let url = format!("{}/t/{}", ch.url(), t.id);
     let summary = t.summary.as_deref().unwrap_or("");
-    let choices: Vec<(String, String)> = drafts.iter().map(|(id, l)| (id.to_string(), l.clone())).collect();
-    let choices: Vec<(&str, String)> = choices.iter().map(|(id, l)| (id.as_str(), l.clone())).collect();
+    let choices: Vec<(String, String)> = drafts
+        .iter()
+        .map(|(id, l)| (id.to_string(), l.clone()))
+        .collect();
+    let choices: Vec<(&str, String)> = choices
+        .iter()
+        .map(|(id, l)| (id.as_str(), l.clone()))
+        .collect();
     page_with_status(
         StatusCode::OK,
         ctx,

@@ -32,7 +32,13 @@ pub struct ThreadPage<'a> {
 }
 
 /// One message, as a list item (the page and the polling fragment).
-pub fn item(ctx: &Ctx, ch: &Channel, powers: Powers, m: &Message, originals: &[Original]) -> Markup {
+pub fn item(
+    ctx: &Ctx,
+    ch: &Channel,
+    powers: Powers,
+    m: &Message,
+    originals: &[Original],
+) -> Markup {
     let mine = powers.may_change(ctx.user.as_ref(), m.author_id);
     html! {
         li.message.hidden[m.hidden] id={ "m" (m.id) } data-id=(m.id) {
@@ -126,7 +132,14 @@ pub fn thread(ctx: &Ctx, p: &ThreadPage, status: StatusCode) -> HttpResponse {
 }
 
 /// GET /c/{channel}/m/{id}/edit (and its 422 re-render)
-pub fn edit_message(ctx: &Ctx, ch: &Channel, m: &Message, f: &TextForm, e: &FormErrors, status: StatusCode) -> HttpResponse {
+pub fn edit_message(
+    ctx: &Ctx,
+    ch: &Channel,
+    m: &Message,
+    f: &TextForm,
+    e: &FormErrors,
+    status: StatusCode,
+) -> HttpResponse {
     let title = ctx.t("channels.edit_message");
     page_with_status(
         status,

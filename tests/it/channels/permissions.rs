@@ -15,7 +15,13 @@ enum Who {
     SiteAdmin,
 }
 
-const ALL: [Who; 5] = [Who::Anonymous, Who::Resident, Who::Member, Who::PageAdmin, Who::SiteAdmin];
+const ALL: [Who; 5] = [
+    Who::Anonymous,
+    Who::Resident,
+    Who::Member,
+    Who::PageAdmin,
+    Who::SiteAdmin,
+];
 
 #[test]
 fn every_channels_route_checks_permissions_for_every_role() {
@@ -29,10 +35,22 @@ fn every_channels_route_checks_permissions_for_every_role() {
     let anonymous = server.client();
     let slug = new_actor(&owner, "Comité des fêtes", "organisation", "association");
     let page = member.get(&format!("/a/{slug}"));
-    assert_eq!(member.post_form(&format!("/a/{slug}/join"), &page, &[("x", "")]).status, 303);
-    let mid = db_i64(&server, "SELECT id FROM users WHERE email = 'member@village.test'");
+    assert_eq!(
+        member
+            .post_form(&format!("/a/{slug}/join"), &page, &[("x", "")])
+            .status,
+        303
+    );
+    let mid = db_i64(
+        &server,
+        "SELECT id FROM users WHERE email = 'member@village.test'",
+    );
     let members = owner.get(&format!("/a/{slug}/members"));
-    let r = owner.post_form(&format!("/a/{slug}/members/{mid}/approve"), &members, &[("x", "")]);
+    let r = owner.post_form(
+        &format!("/a/{slug}/members/{mid}/approve"),
+        &members,
+        &[("x", "")],
+    );
     assert_eq!(r.status, 303);
     let client = |who: Who| match who {
         Anonymous => &anonymous,
@@ -44,7 +62,14 @@ fn every_channels_route_checks_permissions_for_every_role() {
     // `hidden`: those who get 404 (the channel is not theirs to know).
     let check = |who: Who, path: &str, r: &Resp, allowed: &[Who], hidden: &[Who]| {
         let accepted = r.status == 303 && !r.location().starts_with("/login");
-        assert_eq!(accepted, allowed.contains(&who), "{who:?} POST {path}: {} {} {}", r.status, r.location(), r.body);
+        assert_eq!(
+            accepted,
+            allowed.contains(&who),
+            "{who:?} POST {path}: {} {} {}",
+            r.status,
+            r.location(),
+            r.body
+        );
         if !accepted {
             match who {
                 Anonymous => assert!(r.location().starts_with("/login"), "{path}: {}", r.status),
@@ -57,57 +82,146 @@ fn every_channels_route_checks_permissions_for_every_role() {
     let form_page = |c: &Client| {
         // A page with a form (and so the CSRF token) for everyone: the login form or a channel.
         let p = c.get("/c/annonces");
-        if p.body.contains("name=\"_csrf\"") { p } else { c.get("/login") }
+        if p.body.contains("name=\"_csrf\"") {
+            p
+        } else {
+            c.get("/login")
+        }
     };
 
     // Creating: the village's channels by the site's admins; a page's by its admins.
-    let village = new_channel(&site_admin, "/channels/new", "Annonces", "Village", "public");
+    let village = new_channel(
+        &site_admin,
+        "/channels/new",
+        "Annonces",
+        "Village",
+        "public",
+    );
     assert_eq!(village, "/c/annonces");
     for who in ALL {
         let c = client(who);
-        let fields = [("name", format!("V {who:?}")), ("topic", String::new()), ("description", String::new()), ("visibility", "public".into())];
+        let fields = [
+            ("name", format!("V {who:?}")),
+            ("topic", String::new()),
+            ("description", String::new()),
+            ("visibility", "public".into()),
+        ];
         let r = c.post_form("/channels/new", &form_page(c), &fields);
         check(who, "/channels/new", &r, &[SiteAdmin], &[]);
         let path = format!("/a/{slug}/channels/new");
-        let fields = [("name", format!("P {who:?}")), ("topic", String::new()), ("description", String::new()), ("visibility", "members".into())];
+        let fields = [
+            ("name", format!("P {who:?}")),
+            ("topic", String::new()),
+            ("description", String::new()),
+            ("visibility", "members".into()),
+        ];
         let r = c.post_form(&path, &form_page(c), &fields);
         check(who, &path, &r, &[PageAdmin, SiteAdmin], &[]);
     }
     let _ = any_page;
-    let bureau = new_channel(&owner, &format!("/a/{slug}/channels/new"), "Bureau", "Fêtes", "members");
+    let bureau = new_channel(
+        &owner,
+        &format!("/a/{slug}/channels/new"),
+        "Bureau",
+        "Fêtes",
+        "members",
+    );
     let village_thread = new_thread(&site_admin, &village, "Sujet du village", "Premier.");
     let bureau_thread = new_thread(&owner, &bureau, "Sujet du bureau", "Premier.");
 
     // Writing: anyone signed in in a public channel; the page's members in a members' one.
     for who in ALL {
         let c = client(who);
-        let fields = [("title", format!("T {who:?}")), ("body", "Texte.".to_string())];
+        let fields = [
+            ("title", format!("T {who:?}")),
+            ("body", "Texte.".to_string()),
+        ];
         let path = format!("{village}/threads");
-        check(who, &path, &c.post_form(&path, &form_page(c), &fields), &[Resident, Member, PageAdmin, SiteAdmin], &[]);
+        check(
+            who,
+            &path,
+            &c.post_form(&path, &form_page(c), &fields),
+            &[Resident, Member, PageAdmin, SiteAdmin],
+            &[],
+        );
         let path = format!("{bureau}/threads");
-        check(who, &path, &c.post_form(&path, &form_page(c), &fields), &[Member, PageAdmin, SiteAdmin], &[Resident]);
+        check(
+            who,
+            &path,
+            &c.post_form(&path, &form_page(c), &fields),
+            &[Member, PageAdmin, SiteAdmin],
+            &[Resident],
+        );
         let r = c.post_form(&village_thread, &form_page(c), &[("body", "Réponse.")]);
-        check(who, &village_thread, &r, &[Resident, Member, PageAdmin, SiteAdmin], &[]);
+        check(
+            who,
+            &village_thread,
+            &r,
+            &[Resident, Member, PageAdmin, SiteAdmin],
+            &[],
+        );
         let r = c.post_form(&bureau_thread, &form_page(c), &[("body", "Réponse.")]);
-        check(who, &bureau_thread, &r, &[Member, PageAdmin, SiteAdmin], &[Resident]);
+        check(
+            who,
+            &bureau_thread,
+            &r,
+            &[Member, PageAdmin, SiteAdmin],
+            &[Resident],
+        );
         let path = format!("{bureau_thread}/follow");
-        check(who, &path, &c.post_form(&path, &form_page(c), &[("x", "")]), &[Member, PageAdmin, SiteAdmin], &[Resident]);
+        check(
+            who,
+            &path,
+            &c.post_form(&path, &form_page(c), &[("x", "")]),
+            &[Member, PageAdmin, SiteAdmin],
+            &[Resident],
+        );
     }
 
     // Settings, named roles and invitations: the channel's managers and moderators.
     for who in ALL {
         let c = client(who);
-        let fields = [("name", "Bureau".to_string()), ("topic", "Fêtes".into()), ("description", String::new()), ("visibility", "members".into())];
+        let fields = [
+            ("name", "Bureau".to_string()),
+            ("topic", "Fêtes".into()),
+            ("description", String::new()),
+            ("visibility", "members".into()),
+        ];
         let path = format!("{bureau}/edit");
-        check(who, &path, &c.post_form(&path, &form_page(c), &fields), &[PageAdmin, SiteAdmin], &[Resident]);
-        let fields = [("name", "Annonces".to_string()), ("topic", "Village".into()), ("description", String::new()), ("visibility", "public".into())];
+        check(
+            who,
+            &path,
+            &c.post_form(&path, &form_page(c), &fields),
+            &[PageAdmin, SiteAdmin],
+            &[Resident],
+        );
+        let fields = [
+            ("name", "Annonces".to_string()),
+            ("topic", "Village".into()),
+            ("description", String::new()),
+            ("visibility", "public".into()),
+        ];
         let path = format!("{village}/edit");
-        check(who, &path, &c.post_form(&path, &form_page(c), &fields), &[SiteAdmin], &[]);
+        check(
+            who,
+            &path,
+            &c.post_form(&path, &form_page(c), &fields),
+            &[SiteAdmin],
+            &[],
+        );
         let path = format!("{bureau}/roles");
-        let r = c.post_form(&path, &form_page(c), &[("email", "member@village.test"), ("role", "documentalist")]);
+        let r = c.post_form(
+            &path,
+            &form_page(c),
+            &[("email", "member@village.test"), ("role", "documentalist")],
+        );
         check(who, &path, &r, &[PageAdmin, SiteAdmin], &[Resident]);
         let path = format!("{bureau}/invite");
-        let r = c.post_form(&path, &form_page(c), &[("email", format!("invite-{who:?}@village.test"))]);
+        let r = c.post_form(
+            &path,
+            &form_page(c),
+            &[("email", format!("invite-{who:?}@village.test"))],
+        );
         check(who, &path, &r, &[PageAdmin, SiteAdmin], &[Resident]);
     }
 
@@ -115,8 +229,17 @@ fn every_channels_route_checks_permissions_for_every_role() {
     for who in ALL {
         let c = client(who);
         let path = format!("{bureau}/hooks/out");
-        let fields = [("name", format!("Outil {who:?}")), ("url", "https://outil.example/h".into())];
-        check(who, &path, &c.post_form(&path, &form_page(c), &fields), &[PageAdmin, SiteAdmin], &[Resident]);
+        let fields = [
+            ("name", format!("Outil {who:?}")),
+            ("url", "https://outil.example/h".into()),
+        ];
+        check(
+            who,
+            &path,
+            &c.post_form(&path, &form_page(c), &fields),
+            &[PageAdmin, SiteAdmin],
+            &[Resident],
+        );
         let id = db_i64(&server, "SELECT COALESCE(max(id), 0) FROM channel_hooks");
         let path = format!("{bureau}/hooks/{id}/delete");
         let r = c.post_form(&path, &form_page(c), &[("x", "")]);
@@ -137,24 +260,48 @@ fn every_channels_route_checks_permissions_for_every_role() {
     // A message: its author and the moderators edit or delete it.
     for who in ALL {
         let c = client(who);
-        assert_eq!(reply(&member, &bureau_thread, &format!("Pour {who:?}")).status, 303);
+        assert_eq!(
+            reply(&member, &bureau_thread, &format!("Pour {who:?}")).status,
+            303
+        );
         let id = db_i64(&server, "SELECT max(id) FROM channel_messages");
         let path = format!("{bureau}/m/{id}/edit");
-        check(who, &path, &c.post_form(&path, &form_page(c), &[("body", "Corrigé.")]), &[Member, PageAdmin, SiteAdmin], &[Resident]);
+        check(
+            who,
+            &path,
+            &c.post_form(&path, &form_page(c), &[("body", "Corrigé.")]),
+            &[Member, PageAdmin, SiteAdmin],
+            &[Resident],
+        );
         let path = format!("{bureau}/m/{id}/delete");
-        check(who, &path, &c.post_form(&path, &form_page(c), &[("x", "")]), &[Member, PageAdmin, SiteAdmin], &[Resident]);
+        check(
+            who,
+            &path,
+            &c.post_form(&path, &form_page(c), &[("x", "")]),
+            &[Member, PageAdmin, SiteAdmin],
+            &[Resident],
+        );
     }
 
     // The code of conduct: the site's admins.
     for who in ALL {
         let c = client(who);
-        let r = c.post_form("/admin/conduct", &form_page(c), &[("body", format!("Code {who:?}"))]);
+        let r = c.post_form(
+            "/admin/conduct",
+            &form_page(c),
+            &[("body", format!("Code {who:?}"))],
+        );
         check(who, "/admin/conduct", &r, &[SiteAdmin], &[]);
     }
 
     // Without the CSRF token: 403, nothing written; hostile bodies: 4xx, never 5xx.
     let before = db_i64(&server, "SELECT count(*) FROM channel_messages");
-    assert_eq!(member.post_raw(&bureau_thread, &[("body", "Sans jeton")]).status, 403);
+    assert_eq!(
+        member
+            .post_raw(&bureau_thread, &[("body", "Sans jeton")])
+            .status,
+        403
+    );
     for path in [
         "/channels/new".to_string(),
         format!("{village}/threads"),
@@ -167,7 +314,8 @@ fn every_channels_route_checks_permissions_for_every_role() {
     ] {
         let token = site_admin.get(&village).csrf();
         for body in [
-            "title=%FF%FE%00&name=%FF&accept_conduct=1&conduct_version=99999999999999999999".to_string(),
+            "title=%FF%FE%00&name=%FF&accept_conduct=1&conduct_version=99999999999999999999"
+                .to_string(),
             "%%%===&&&body".to_string(),
             format!("title={}&body=", "x".repeat(200)),
             format!("name=x&visibility=members&body={}", "y".repeat(20_001)),
@@ -180,8 +328,16 @@ fn every_channels_route_checks_permissions_for_every_role() {
                 .set("X-CSRF-Token", &token)
                 .send_string(&body)
                 .into();
-            assert!((400..500).contains(&r.status), "{path} {body}: {} {}", r.status, r.body);
+            assert!(
+                (400..500).contains(&r.status),
+                "{path} {body}: {} {}",
+                r.status,
+                r.body
+            );
         }
     }
-    assert_eq!(db_i64(&server, "SELECT count(*) FROM channel_messages"), before);
+    assert_eq!(
+        db_i64(&server, "SELECT count(*) FROM channel_messages"),
+        before
+    );
 }
