@@ -353,4 +353,67 @@ fn a_webhook_round_trip_is_signed_and_checked_both_ways() {
     assert!(page.body.contains("HTTP 200"), "{}", page.body);
     let _ = tool.kill();
     let _ = tool.wait();
+
+    // Hostile bodies, correctly signed: 422 with a JSON error, never a 5xx, nothing posted;
+    // no signature at all: 401; an unknown token: 404.
+    let before = page_messages(&ana, &slug, tid);
+    assert_eq!(before, 3, "the first message, the reply and the tool's");
+    let long_title = format!(r#"{{"text": "ok", "title": "{}"}}"#, "t".repeat(151));
+    let bodies: Vec<Vec<u8>> = vec![
+        b"pas du JSON".to_vec(),
+        b"[]".to_vec(),
+        br#"{"text": 5}"#.to_vec(),
+        br#"{"title": "Sans texte"}"#.to_vec(),
+        long_title.into_bytes(),
+        vec![0xff, 0xfe, b'{', 0x00],
+    ];
+    for body in bodies {
+        let r = signed(&in_url, &in_secret, &body);
+        assert_eq!(
+            r.status,
+            422,
+            "{}: {}",
+            String::from_utf8_lossy(&body),
+            r.body
+        );
+        let error: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert!(error["error"].is_string(), "{}", r.body);
+    }
+    let r: Resp = ureq::post(&in_url).send_string(r#"{"text": "x"}"#).into();
+    assert_eq!(r.status, 401);
+    let unknown = format!("{}/hooks/c/{}", server.url, "0".repeat(64));
+    assert_eq!(
+        signed(&unknown, &in_secret, br#"{"text": "x"}"#).status,
+        404
+    );
+    assert_eq!(page_messages(&ana, &slug, tid), before);
+}
+
+/// POSTs a body signed the way the document says, now.
+fn signed(url: &str, secret: &str, body: &[u8]) -> Resp {
+    use hmac::{Hmac, Mac};
+    let ts = crate::votes::now();
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{ts}.").as_bytes());
+    mac.update(body);
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    ureq::post(url)
+        .set("Content-Type", "application/json")
+        .set("X-Placette-Timestamp", &ts.to_string())
+        .set("X-Placette-Signature", &format!("sha256={hex}"))
+        .send_bytes(body)
+        .into()
+}
+
+/// How many messages a thread's last page shows.
+fn page_messages(c: &Client, slug: &str, thread: i64) -> usize {
+    c.get(&format!("/c/{slug}/t/{thread}?at=end"))
+        .body
+        .matches("data-id=")
+        .count()
 }
