@@ -390,3 +390,26 @@ fn a_long_thread_pages_by_key_and_a_moderator_hides_a_message() {
     assert!(admin.get(&format!("{thread}?at=end")).body.contains("Message 119"));
     assert!(db_i64(&server, "SELECT count(*) FROM moderation_log") >= 1);
 }
+
+#[test]
+fn switched_off_the_channels_answer_404_and_leave_the_menu() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let admin = server.set_up();
+    let channel = new_channel(&admin, "/channels/new", "Jardins partagés", "Jardiner", "public");
+    let c = server.client();
+    assert!(c.get("/").body.contains("href=\"/channels\""));
+    assert_eq!(c.get(&channel).status, 200);
+    let page = admin.get("/admin");
+    let fields: Vec<(&str, String)> = setup_fields("")
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with("admin_") && *k != "code")
+        .chain([("modules", "directory".to_string()), ("public_url", server.url.clone())])
+        .collect();
+    assert_eq!(admin.post_form("/admin", &page, &fields).status, 303);
+    for path in ["/channels", channel.as_str(), "/api/v1/channels", "/admin/conduct"] {
+        assert_eq!(c.get(path).status, 404, "{path}");
+        assert_eq!(admin.get(path).status, 404, "{path}");
+    }
+    assert!(!c.get("/").body.contains("href=\"/channels\""));
+}
