@@ -254,8 +254,9 @@ pub async fn incoming(
         .read(move |c| Ok(hooks::incoming(c, &hash)?))
         .await?
     else {
+        // Like a wrong signature: nothing tells a guessed token from a real one.
         return Ok(json_error(
-            StatusCode::NOT_FOUND,
+            StatusCode::UNAUTHORIZED,
             lang,
             "channels.hooks.unknown",
         ));

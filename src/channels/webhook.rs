@@ -115,8 +115,8 @@ pub fn openapi_paths() -> Value {
                         "type": "object", "required": ["id", "thread", "url"],
                         "properties": {"id": {"type": "integer"}, "thread": {"type": "integer"}, "url": {"type": "string"}}
                     }}}},
-                    "401": error("Signature wrong, or timestamp missing or more than 5 minutes away"),
-                    "404": {"description": "No incoming hook with this token (or the channels are switched off)", "content": {
+                    "401": error("No incoming hook with this token, signature wrong, or timestamp missing or more than 5 minutes away"),
+                    "404": {"description": "The channels are switched off on this instance", "content": {
                         "application/json": {"schema": {"$ref": "#/components/schemas/Error"}},
                         "text/html": {"schema": {"type": "string"}}
                     }},
