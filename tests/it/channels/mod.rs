@@ -1,6 +1,6 @@
 //! Channels (issue 22, part 1), through the real binary: a newcomer invited by mail (real
 //! SMTP) creates their account from the link, is shown the code of conduct, accepts it (kept
-//! with its version), posts, and is mentioned (the mention row the notifications read); a
+//! with its version), posts, and is mentioned (the mention row, then the mail it brings); a
 //! documentalist closes a thread with a summary that is public, found by the search (page and
 //! API) and inserted into a newsletter draft; a members' channel is invisible to others and to
 //! the search; the polling endpoint gives only newer messages; an empty message is re-shown
@@ -168,6 +168,13 @@ fn a_newcomer_invited_by_mail_accepts_the_code_of_conduct_posts_and_is_mentioned
     assert_eq!(r.status, 303, "{}", r.body);
     let mid = db_i64(&server, "SELECT max(id) FROM channel_messages");
     assert_eq!(db_i64(&server, &format!("SELECT user_id FROM channel_mentions WHERE message_id = {mid}")), nid);
+    // ... and she gets the mail at once (her default for mentions), through the real relay,
+    // with the message, a link to it and a one-click unsubscribe.
+    let mail = sink.wait_message(2);
+    assert!(mail.contains("To: nina@village.test"), "{mail}");
+    assert!(mail.contains("Le samedi matin, oui."), "{mail}");
+    assert!(mail.contains(&thread), "{mail}");
+    assert!(mail.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "{mail}");
     assert_eq!(
         db_i64(&server, "SELECT count(*) FROM channel_follows"),
         2,
