@@ -38,7 +38,9 @@ pub async fn invite(
     f: web::Form<PersonForm>,
 ) -> Result<HttpResponse, AppError> {
     let (ch, p) = load(&state, &ctx, slug.into_inner()).await?;
-    if !p.moderate {
+    // An invitation to a members' channel makes the person an active member of the page, so
+    // it is the page's admins' to send, as the page's own invitations are.
+    if !p.moderate || (ch.visibility == Visibility::Members && !p.manage) {
         return Err(AppError::Forbidden);
     }
     let f = f.into_inner();

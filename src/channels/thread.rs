@@ -20,7 +20,7 @@ use crate::web::{redirect_with_flash, Ctx, CurrentUser};
 
 fn at_of(q: &PageQuery) -> At {
     if let Ok(m) = q.m.parse::<i64>() {
-        return At::After(m - 1);
+        return At::After(m.saturating_sub(1));
     }
     if let Ok(k) = q.after.parse() {
         return At::After(k);

@@ -46,7 +46,7 @@ pub fn verify(secret: &str, timestamp: &str, signature: &str, body: &[u8], now: 
     let Ok(ts) = timestamp.trim().parse::<i64>() else {
         return false;
     };
-    if (now - ts).abs() > MAX_SKEW {
+    if now.abs_diff(ts) > MAX_SKEW.unsigned_abs() {
         return false;
     }
     let Some(given) = signature.trim().strip_prefix("sha256=") else {

@@ -32,8 +32,14 @@ pub fn report_form(
         title,
         html! {
             h1 { (title) }
-            p { (ctx.t(t.label_key)) " : " a href=(item.url) { (item.title) } }
-            @if !item.text.is_empty() { blockquote { (excerpt(&item.text, 400)) } }
+            // A members-only item's words are not repeated here: anyone signed in may open
+            // this form for any id, and the reporter has just read the item on its own page.
+            @if item.public {
+                p { (ctx.t(t.label_key)) " : " a href=(item.url) { (item.title) } }
+                @if !item.text.is_empty() { blockquote { (excerpt(&item.text, 400)) } }
+            } @else {
+                p { a href=(item.url) { (ctx.t(t.label_key)) } }
+            }
             @if ctx.user.is_none() { p.hint { (ctx.t("moderation.report_anonymous_hint")) } }
             (error_summary(ctx, errors))
             form method="post" action=(action) {

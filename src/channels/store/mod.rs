@@ -78,6 +78,10 @@ pub fn readable(
             OR (c.visibility = 'members' AND (:admin OR EXISTS (SELECT 1 FROM memberships m
                 WHERE m.actor_id = c.actor_id AND m.user_id = :u AND m.status = 'active'))))
           AND (:actor IS NULL OR c.actor_id = :actor)
+          AND (c.actor_id IS NULL OR :admin
+            OR EXISTS (SELECT 1 FROM actors a WHERE a.id = c.actor_id AND a.visibility = 'public')
+            OR EXISTS (SELECT 1 FROM memberships m
+                WHERE m.actor_id = c.actor_id AND m.user_id = :u AND m.status = 'active'))
          ORDER BY c.last_activity_at DESC, c.id"
     ))?;
     let rows = st.query_map(
@@ -449,8 +453,12 @@ pub fn followed_with_news(
                     AND m.id > f.seen_id AND m.hidden = 0 LIMIT 100)),
                 t.last_activity_at
          FROM channel_follows f JOIN channel_threads t ON t.id = f.thread_id
-         JOIN channels ch ON ch.id = t.channel_id
+         JOIN channels ch ON ch.id = t.channel_id JOIN users u ON u.id = f.user_id
          WHERE f.user_id = :u AND t.hidden = 0 AND t.last_message_id > f.seen_id
+           AND (u.role = 'admin' OR EXISTS (SELECT 1 FROM memberships mb WHERE mb.actor_id =
+                ch.actor_id AND mb.user_id = u.id AND mb.status = 'active')
+             OR (ch.visibility <> 'members' AND (ch.actor_id IS NULL OR EXISTS (SELECT 1
+                FROM actors a WHERE a.id = ch.actor_id AND a.visibility = 'public'))))
          ORDER BY t.last_activity_at DESC LIMIT :n",
     )?;
     let rows = st.query_map(named_params! {":u": uid, ":n": limit}, |r| {

@@ -16,7 +16,7 @@ pub fn load_messages(c: &Connection, id_list: &[i64]) -> rusqlite::Result<Vec<It
         c,
         &format!(
             "SELECT m.id, t.title, m.body, '/c/' || ch.slug || '/t/' || t.id || '?m=' || m.id || '#m' || m.id,
-                    m.author_id, ch.actor_id, {PUBLIC} AND m.hidden = 0, m.hidden = 1
+                    m.author_id, ch.actor_id, {PUBLIC} AND m.hidden = 0, m.hidden = 1 OR t.hidden = 1
              FROM channel_messages m JOIN channel_threads t ON t.id = m.thread_id
              JOIN channels ch ON ch.id = t.channel_id
              WHERE m.id IN (SELECT value FROM json_each(?1))"

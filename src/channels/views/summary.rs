@@ -77,7 +77,7 @@ pub fn summary_page(
             }
             p { a href=(url) { (ctx.lang.tf("channels.read_thread", &[("n", &t.messages.to_string())])) } }
             @if powers.may_close() { p { a href={ (url) "/close" } { (ctx.t("channels.edit_summary")) } } }
-            @if !drafts.is_empty() {
+            @if !drafts.is_empty() && ch.is_public() {
                 section aria-labelledby="insert-h" {
                     h2 #insert-h { (ctx.t("channels.insert_title")) }
                     form method="post" action={ (url) "/summary/insert" } {

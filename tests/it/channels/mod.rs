@@ -295,6 +295,24 @@ fn a_members_channel_is_invisible_to_others_and_to_the_search() {
     searched(&admin, "/search?q=zanzibarien", &format!("{t}/summary"), false);
     let r = anon.get("/api/v1/search?q=zanzibarien");
     assert!(!r.body.contains(&format!("{t}/summary")), "{}", r.body);
+    // The report form, open to anyone signed in for any id, does not repeat its words.
+    let mid = db_i64(&server, "SELECT min(id) FROM channel_messages");
+    let tid = t.rsplit('/').next().unwrap();
+    for path in [format!("/report/channel_message/{mid}"), format!("/report/channel_thread/{tid}")] {
+        let r = other.get(&path);
+        assert!(!r.body.contains("buvette") && !r.body.contains("Budget"), "{path}: {}", r.body);
+    }
+    // A page's channels are not shown to others while the page is members-only.
+    let edit = owner.get(&format!("/a/{slug}/edit"));
+    let mut fields: Vec<(&str, &str)> = vec![("kind", "organisation"), ("type", "association"),
+        ("name", "Comité des fêtes"), ("visibility", "members")];
+    for empty in ["summary", "description", "tags", "address", "lat", "lon", "phone", "website", "social",
+        "capacity", "parent"] {
+        fields.push((empty, ""));
+    }
+    assert_eq!(owner.post_form(&format!("/a/{slug}/edit"), &edit, &fields).status, 303);
+    assert!(!anon.get("/channels").body.contains("Annonces"));
+    assert!(owner.get("/channels").body.contains("Annonces"));
 }
 
 #[test]
