@@ -390,7 +390,8 @@ def markdown(results, m, seconds, idle_s):
         "# Benchmarks",
         "",
         "Written by `make bench` (bench/bench.py); the same figures are in `bench/results.json`.",
-        "Do not edit by hand: run `make bench` again.",
+        "Do not edit the dataset sections by hand: run `make bench` again (the sections from “Pi-sized” on are "
+        "notes and bench/neighbours.py's, kept when this file is rewritten).",
         "",
         f"**Machine:** {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, Linux {m['kernel']}; "
         f"{m['rustc']}; {m['load_generator']} on the same machine (client and server share the cores); "
