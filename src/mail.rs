@@ -248,7 +248,12 @@ mod tests {
     }
 
     fn from_header(s: &Smtp) -> Result<String, AppError> {
-        let m = build_message(s, "Saint-Placide", &Mail::new("a@b.example", "s", "t"), None)?;
+        let m = build_message(
+            s,
+            "Saint-Placide",
+            &Mail::new("a@b.example", "s", "t"),
+            None,
+        )?;
         let text = String::from_utf8(m.formatted()).unwrap();
         Ok(text
             .lines()

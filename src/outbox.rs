@@ -35,7 +35,14 @@ pub fn enqueue_unsubscribable(
         "INSERT INTO mail_outbox (to_addr, reply_to, subject, body, created_at, next_try_at,
             list_unsubscribe)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
-        params![mail.to, mail.reply_to, mail.subject, mail.text, now, unsubscribe],
+        params![
+            mail.to,
+            mail.reply_to,
+            mail.subject,
+            mail.text,
+            now,
+            unsubscribe
+        ],
     )?;
     Ok(())
 }

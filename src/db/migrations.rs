@@ -50,7 +50,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("votes", include_str!("migrations/0022_votes.sql")),
     ("channels", include_str!("migrations/0023_channels.sql")),
-    ("channel_notifications", include_str!("migrations/0024_channel_notifications.sql")),
+    (
+        "channel_notifications",
+        include_str!("migrations/0024_channel_notifications.sql"),
+    ),
 ];
 
 /// The schema version the database file is at (0 for a new file).

@@ -57,8 +57,16 @@ fn hostile_requests_get_4xx_never_5xx() {
     // A channel named like the route table's sample ids, so that its routes reach their
     // handlers' parsing (/c/999/...).
     let page = admin.get("/channels/new");
-    let fields = [("name", "999"), ("topic", ""), ("description", ""), ("visibility", "public")];
-    assert_eq!(admin.post_form("/channels/new", &page, &fields).location(), "/c/999");
+    let fields = [
+        ("name", "999"),
+        ("topic", ""),
+        ("description", ""),
+        ("visibility", "public"),
+    ];
+    assert_eq!(
+        admin.post_form("/channels/new", &page, &fields).location(),
+        "/c/999"
+    );
     let token = admin.get("/account").csrf();
 
     // Every GET, signed in and not, with odd query strings.

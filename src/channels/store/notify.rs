@@ -371,6 +371,8 @@ mod tests {
         assert_eq!(listed, vec![answer], "his own message is not listed");
         mark_digest(&c, 2, upto, Some("2026-12-08"), 20).unwrap();
         assert!(digest_items(&c, 2, 50).unwrap().0.is_empty());
-        assert!(!super::digests_due(&c, "2026-12-08", 10).unwrap().contains(&2));
+        assert!(!super::digests_due(&c, "2026-12-08", 10)
+            .unwrap()
+            .contains(&2));
     }
 }

@@ -197,7 +197,10 @@ fn people(ctx: &Ctx, p: &ChannelPage) -> Markup {
     let ch = p.ch;
     let roles = [
         ("moderator", ctx.t("channels.role.moderator").to_string()),
-        ("documentalist", ctx.t("channels.role.documentalist").to_string()),
+        (
+            "documentalist",
+            ctx.t("channels.role.documentalist").to_string(),
+        ),
     ];
     html! {
         section aria-labelledby="people-h" {
@@ -249,7 +252,13 @@ pub fn channel_form(
     let choices: Vec<(&str, String)> = Visibility::ALL
         .iter()
         .filter(|v| of_page || **v != Visibility::Members)
-        .map(|v| (v.as_str(), ctx.t(&format!("channels.visibility.{}", v.as_str())).to_string()))
+        .map(|v| {
+            (
+                v.as_str(),
+                ctx.t(&format!("channels.visibility.{}", v.as_str()))
+                    .to_string(),
+            )
+        })
         .collect();
     page_with_status(
         status,
@@ -278,7 +287,13 @@ pub fn channel_form(
 }
 
 /// GET /admin/conduct: the code of conduct in force and the form for a new version.
-pub fn conduct_admin(ctx: &Ctx, body: &str, versions: i64, e: &FormErrors, status: StatusCode) -> HttpResponse {
+pub fn conduct_admin(
+    ctx: &Ctx,
+    body: &str,
+    versions: i64,
+    e: &FormErrors,
+    status: StatusCode,
+) -> HttpResponse {
     let title = ctx.t("channels.conduct_title");
     page_with_status(
         status,
@@ -332,7 +347,9 @@ pub fn invitation(
     e: &FormErrors,
     status: StatusCode,
 ) -> HttpResponse {
-    let title = ctx.lang.tf("channels.invitation_title", &[("channel", &ch.name)]);
+    let title = ctx
+        .lang
+        .tf("channels.invitation_title", &[("channel", &ch.name)]);
     page_with_status(
         status,
         ctx,

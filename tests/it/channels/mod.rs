@@ -21,13 +21,24 @@ pub(crate) fn db_i64(server: &Server, sql: &str) -> i64 {
 }
 
 /// Creates a channel through a form (`/channels/new` or a page's); returns its path.
-pub(crate) fn new_channel(c: &Client, form: &str, name: &str, topic: &str, visibility: &str) -> String {
+pub(crate) fn new_channel(
+    c: &Client,
+    form: &str,
+    name: &str,
+    topic: &str,
+    visibility: &str,
+) -> String {
     let page = c.get(form);
     assert_eq!(page.status, 200, "{}", page.body);
     let r = c.post_form(
         form,
         &page,
-        &[("name", name), ("topic", topic), ("description", "Pour en parler."), ("visibility", visibility)],
+        &[
+            ("name", name),
+            ("topic", topic),
+            ("description", "Pour en parler."),
+            ("visibility", visibility),
+        ],
     );
     assert_eq!(r.status, 303, "{}", r.body);
     r.location()
@@ -74,7 +85,11 @@ fn searched(c: &Client, path: &str, needle: &str, present: bool) -> String {
         if r.body.contains(needle) == present {
             return r.body;
         }
-        assert!(waited.elapsed() < Duration::from_secs(15), "{path}: {needle} should be {present}: {}", r.body);
+        assert!(
+            waited.elapsed() < Duration::from_secs(15),
+            "{path}: {needle} should be {present}: {}",
+            r.body
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
 }
@@ -94,23 +109,43 @@ fn a_newcomer_invited_by_mail_accepts_the_code_of_conduct_posts_and_is_mentioned
     let admin = server.set_up();
     server.use_smtp(&admin, sink.port);
     save_conduct(&admin, "On se parle **avec respect**. Version une.");
-    let channel = new_channel(&admin, "/channels/new", "Jardins partagés", "Jardiner", "public");
+    let channel = new_channel(
+        &admin,
+        "/channels/new",
+        "Jardins partagés",
+        "Jardiner",
+        "public",
+    );
     assert_eq!(channel, "/c/jardins-partages");
 
     // The moderator (the site's admin) invites Nina by mail; the mail goes through the relay.
     let page = admin.get(&channel);
     assert!(page.body.contains("Inviter par courriel"), "{}", page.body);
-    let bad = admin.post_form(&format!("{channel}/invite"), &page, &[("email", "pas une adresse")]);
+    let bad = admin.post_form(
+        &format!("{channel}/invite"),
+        &page,
+        &[("email", "pas une adresse")],
+    );
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("pas une adresse"), "{}", bad.body);
-    let r = admin.post_form(&format!("{channel}/invite"), &page, &[("email", "nina@village.test")]);
+    let r = admin.post_form(
+        &format!("{channel}/invite"),
+        &page,
+        &[("email", "nina@village.test")],
+    );
     assert_eq!(r.status, 303, "{}", r.body);
     let mail = sink.wait_message(1);
-    assert!(mail.contains("nina@village.test") && mail.contains("Jardins partag"), "{mail}");
+    assert!(
+        mail.contains("nina@village.test") && mail.contains("Jardins partag"),
+        "{mail}"
+    );
     let link = link_containing(&mail, "/channels/invite/");
     let path = &link[link.find("/channels/invite/").unwrap()..];
     assert_eq!(
-        db_i64(&server, "SELECT count(*) FROM channel_invitations WHERE length(token_hash) = 32"),
+        db_i64(
+            &server,
+            "SELECT count(*) FROM channel_invitations WHERE length(token_hash) = 32"
+        ),
         1,
         "the token is stored hashed"
     );
@@ -121,13 +156,31 @@ fn a_newcomer_invited_by_mail_accepts_the_code_of_conduct_posts_and_is_mentioned
     let form = nina.get(path);
     assert_eq!(form.status, 200, "{}", form.body);
     assert!(form.body.contains("name=\"password\""), "{}", form.body);
-    let r = nina.post_form(path, &form, &[("name", "Nina Petit"), ("password", "court")]);
-    assert_eq!(r.status, 422, "a too short password is refused, the name kept");
+    let r = nina.post_form(
+        path,
+        &form,
+        &[("name", "Nina Petit"), ("password", "court")],
+    );
+    assert_eq!(
+        r.status, 422,
+        "a too short password is refused, the name kept"
+    );
     assert!(r.body.contains("Nina Petit"));
-    let r = nina.post_form(path, &form, &[("name", "Nina Petit"), ("password", "les courgettes du jardin")]);
+    let r = nina.post_form(
+        path,
+        &form,
+        &[
+            ("name", "Nina Petit"),
+            ("password", "les courgettes du jardin"),
+        ],
+    );
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(r.location(), channel);
-    assert_eq!(nina.get(path).status, 404, "a used link is no longer valid (the page says so)");
+    assert_eq!(
+        nina.get(path).status,
+        404,
+        "a used link is no longer valid (the page says so)"
+    );
 
     // The code of conduct is shown before her first post; without ticking it: 422, text kept.
     let page = nina.get(&channel);
@@ -136,11 +189,21 @@ fn a_newcomer_invited_by_mail_accepts_the_code_of_conduct_posts_and_is_mentioned
     let r = nina.post_form(
         &format!("{channel}/threads"),
         &page,
-        &[("title", "Bonjour à tous"), ("body", "Je viens d'arriver, qui jardine le samedi ?")],
+        &[
+            ("title", "Bonjour à tous"),
+            ("body", "Je viens d'arriver, qui jardine le samedi ?"),
+        ],
     );
     assert_eq!(r.status, 422, "{}", r.body);
-    assert!(r.body.contains("Acceptez le code de conduite"), "{}", r.body);
-    assert!(r.body.contains("qui jardine le samedi"), "the text typed is kept");
+    assert!(
+        r.body.contains("Acceptez le code de conduite"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("qui jardine le samedi"),
+        "the text typed is kept"
+    );
     let r = nina.post_form(
         &format!("{channel}/threads"),
         &page,
@@ -153,28 +216,54 @@ fn a_newcomer_invited_by_mail_accepts_the_code_of_conduct_posts_and_is_mentioned
     );
     assert_eq!(r.status, 303, "{}", r.body);
     let thread = r.location();
-    let nid = db_i64(&server, "SELECT id FROM users WHERE email = 'nina@village.test'");
+    let nid = db_i64(
+        &server,
+        "SELECT id FROM users WHERE email = 'nina@village.test'",
+    );
     assert_eq!(
-        db_i64(&server, &format!("SELECT version_id FROM conduct_acceptances WHERE user_id = {nid}")),
+        db_i64(
+            &server,
+            &format!("SELECT version_id FROM conduct_acceptances WHERE user_id = {nid}")
+        ),
         version.parse::<i64>().unwrap(),
         "the acceptance is kept with its version"
     );
     let shown = nina.get(&thread);
-    assert!(shown.body.contains("qui jardine le samedi"), "{}", shown.body);
-    assert!(conduct_version(&shown.body).is_none(), "accepted once, not asked again");
+    assert!(
+        shown.body.contains("qui jardine le samedi"),
+        "{}",
+        shown.body
+    );
+    assert!(
+        conduct_version(&shown.body).is_none(),
+        "accepted once, not asked again"
+    );
 
     // Someone mentions her: the mention is stored with the message (the notifications' hook).
-    let r = reply(&admin, &thread, "Bienvenue @Nina Petit ! Le samedi matin, oui.");
+    let r = reply(
+        &admin,
+        &thread,
+        "Bienvenue @Nina Petit ! Le samedi matin, oui.",
+    );
     assert_eq!(r.status, 303, "{}", r.body);
     let mid = db_i64(&server, "SELECT max(id) FROM channel_messages");
-    assert_eq!(db_i64(&server, &format!("SELECT user_id FROM channel_mentions WHERE message_id = {mid}")), nid);
+    assert_eq!(
+        db_i64(
+            &server,
+            &format!("SELECT user_id FROM channel_mentions WHERE message_id = {mid}")
+        ),
+        nid
+    );
     // ... and she gets the mail at once (her default for mentions), through the real relay,
     // with the message, a link to it and a one-click unsubscribe.
     let mail = sink.wait_message(2);
     assert!(mail.contains("To: nina@village.test"), "{mail}");
     assert!(mail.contains("Le samedi matin, oui."), "{mail}");
     assert!(mail.contains(&thread), "{mail}");
-    assert!(mail.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "{mail}");
+    assert!(
+        mail.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+        "{mail}"
+    );
     assert_eq!(
         db_i64(&server, "SELECT count(*) FROM channel_follows"),
         2,
@@ -182,7 +271,11 @@ fn a_newcomer_invited_by_mail_accepts_the_code_of_conduct_posts_and_is_mentioned
     );
     // Her "my village" shows the followed thread with a new message.
     let my = nina.get("/my");
-    assert!(my.body.contains("Bonjour à tous") && my.body.contains("1 nouveau(x) message(s)"), "{}", my.body);
+    assert!(
+        my.body.contains("Bonjour à tous") && my.body.contains("1 nouveau(x) message(s)"),
+        "{}",
+        my.body
+    );
 
     // A new version of the code is asked again before her next post.
     save_conduct(&admin, "On se parle avec respect. Version deux.");
@@ -190,11 +283,21 @@ fn a_newcomer_invited_by_mail_accepts_the_code_of_conduct_posts_and_is_mentioned
     assert!(page.body.contains("Version deux"), "{}", page.body);
     let r = reply(&nina, &thread, "Merci !");
     assert_eq!(r.status, 303, "{}", r.body);
-    assert_eq!(db_i64(&server, &format!("SELECT count(*) FROM conduct_acceptances WHERE user_id = {nid}")), 2);
+    assert_eq!(
+        db_i64(
+            &server,
+            &format!("SELECT count(*) FROM conduct_acceptances WHERE user_id = {nid}")
+        ),
+        2
+    );
 
     // Her data: her messages and her acceptances.
     let data = nina.get("/account/export");
-    assert!(data.body.contains("conduct_acceptances") && data.body.contains("Merci !"), "{}", data.body);
+    assert!(
+        data.body.contains("conduct_acceptances") && data.body.contains("Merci !"),
+        "{}",
+        data.body
+    );
 }
 
 #[test]
@@ -205,14 +308,36 @@ fn a_documentalists_summary_is_public_searchable_and_goes_into_a_newsletter() {
     let doc = server.resident("doc@village.test", "Odile Doc");
     let paul = server.resident("paul@village.test", "Paul");
     let anon = server.client();
-    let channel = new_channel(&admin, "/channels/new", "Jardins partagés", "Jardiner", "public");
+    let channel = new_channel(
+        &admin,
+        "/channels/new",
+        "Jardins partagés",
+        "Jardiner",
+        "public",
+    );
     let page = admin.get(&channel);
-    let r = admin.post_form(&format!("{channel}/roles"), &page, &[("email", "personne@village.test"), ("role", "documentalist")]);
+    let r = admin.post_form(
+        &format!("{channel}/roles"),
+        &page,
+        &[
+            ("email", "personne@village.test"),
+            ("role", "documentalist"),
+        ],
+    );
     assert_eq!(r.status, 422, "no such account: said, address kept");
     assert!(r.body.contains("personne@village.test"));
-    let r = admin.post_form(&format!("{channel}/roles"), &page, &[("email", "doc@village.test"), ("role", "documentalist")]);
+    let r = admin.post_form(
+        &format!("{channel}/roles"),
+        &page,
+        &[("email", "doc@village.test"), ("role", "documentalist")],
+    );
     assert_eq!(r.status, 303, "{}", r.body);
-    let thread = new_thread(&paul, &channel, "Outils partagés", "Qui a une grelinette à prêter ?");
+    let thread = new_thread(
+        &paul,
+        &channel,
+        "Outils partagés",
+        "Qui a une grelinette à prêter ?",
+    );
     assert_eq!(reply(&doc, &thread, "Moi, le mardi.").status, 303);
 
     // Paul (neither moderator nor documentalist) may not close it; the documentalist does.
@@ -224,7 +349,10 @@ fn a_documentalists_summary_is_public_searchable_and_goes_into_a_newsletter() {
     let r = doc.post_form(
         &format!("{thread}/close"),
         &page,
-        &[("body", "Odile prête sa **grelinette** le mardi ; écrire à odile@example.org.")],
+        &[(
+            "body",
+            "Odile prête sa **grelinette** le mardi ; écrire à odile@example.org.",
+        )],
     );
     assert_eq!(r.status, 303, "{}", r.body);
     let summary = r.location();
@@ -233,8 +361,15 @@ fn a_documentalists_summary_is_public_searchable_and_goes_into_a_newsletter() {
     // Public, masked of personal data, listed on the channel, replies closed.
     let s = anon.get(&summary);
     assert_eq!(s.status, 200, "{}", s.body);
-    assert!(s.body.contains("<strong>grelinette</strong>") && !s.body.contains("odile@example.org"), "{}", s.body);
-    assert!(anon.get(&format!("{channel}/summaries")).body.contains("Outils partagés"));
+    assert!(
+        s.body.contains("<strong>grelinette</strong>") && !s.body.contains("odile@example.org"),
+        "{}",
+        s.body
+    );
+    assert!(anon
+        .get(&format!("{channel}/summaries"))
+        .body
+        .contains("Outils partagés"));
     let r = reply(&paul, &thread, "Trop tard ?");
     assert_eq!(r.status, 422);
 
@@ -249,16 +384,34 @@ fn a_documentalists_summary_is_public_searchable_and_goes_into_a_newsletter() {
     crate::lists::village_list(&admin);
     let draft = crate::lists::draft(&admin, "village", "La lettre de mai", "Bonjour à tous.");
     let page = admin.get(&summary);
-    assert!(page.body.contains("Insérer dans une lettre"), "{}", page.body);
+    assert!(
+        page.body.contains("Insérer dans une lettre"),
+        "{}",
+        page.body
+    );
     let id = draft.rsplit('/').next().unwrap().to_string();
     assert!(paul.get(&summary).body.contains("Insérer dans une lettre") == false);
-    let r = paul.post_form(&format!("{summary}/insert"), &paul.get(&channel), &[("draft", id.as_str())]);
+    let r = paul.post_form(
+        &format!("{summary}/insert"),
+        &paul.get(&channel),
+        &[("draft", id.as_str())],
+    );
     assert_eq!(r.status, 403, "only the draft's editors");
-    let r = admin.post_form(&format!("{summary}/insert"), &page, &[("draft", id.as_str())]);
+    let r = admin.post_form(
+        &format!("{summary}/insert"),
+        &page,
+        &[("draft", id.as_str())],
+    );
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(r.location(), draft);
     let d = admin.get(&draft);
-    assert!(d.body.contains("Bonjour à tous.") && d.body.contains("grelinette") && d.body.contains(&summary), "{}", d.body);
+    assert!(
+        d.body.contains("Bonjour à tous.")
+            && d.body.contains("grelinette")
+            && d.body.contains(&summary),
+        "{}",
+        d.body
+    );
 }
 
 #[test]
@@ -270,14 +423,44 @@ fn a_members_channel_is_invisible_to_others_and_to_the_search() {
     let other = server.resident("other@village.test", "Other");
     let anon = server.client();
     let slug = new_actor(&owner, "Comité des fêtes", "organisation", "association");
-    let secret = new_channel(&owner, &format!("/a/{slug}/channels/new"), "Bureau", "Fêtes", "members");
-    let public = new_channel(&owner, &format!("/a/{slug}/channels/new"), "Annonces", "Fêtes", "public");
+    let secret = new_channel(
+        &owner,
+        &format!("/a/{slug}/channels/new"),
+        "Bureau",
+        "Fêtes",
+        "members",
+    );
+    let public = new_channel(
+        &owner,
+        &format!("/a/{slug}/channels/new"),
+        "Annonces",
+        "Fêtes",
+        "public",
+    );
     let t = new_thread(&owner, &secret, "Budget", "Le budget secret de la buvette.");
     let page = owner.get(&format!("{t}/close"));
-    assert_eq!(owner.post_form(&format!("{t}/close"), &page, &[("body", "Budget zanzibarien voté.")]).status, 303);
+    assert_eq!(
+        owner
+            .post_form(
+                &format!("{t}/close"),
+                &page,
+                &[("body", "Budget zanzibarien voté.")]
+            )
+            .status,
+        303
+    );
     let p = new_thread(&owner, &public, "Programme", "Le programme.");
     let page = owner.get(&format!("{p}/close"));
-    assert_eq!(owner.post_form(&format!("{p}/close"), &page, &[("body", "Programme kamtchatkien.")]).status, 303);
+    assert_eq!(
+        owner
+            .post_form(
+                &format!("{p}/close"),
+                &page,
+                &[("body", "Programme kamtchatkien.")]
+            )
+            .status,
+        303
+    );
 
     for c in [&other, &anon] {
         assert_eq!(c.get(&secret).status, 404);
@@ -287,30 +470,71 @@ fn a_members_channel_is_invisible_to_others_and_to_the_search() {
         assert!(!c.get("/channels").body.contains("Bureau"));
         assert_eq!(c.get(&public).status, 200);
     }
-    assert_eq!(admin.get(&secret).status, 200, "the site's admins moderate every channel");
+    assert_eq!(
+        admin.get(&secret).status,
+        200,
+        "the site's admins moderate every channel"
+    );
     assert_eq!(anon.get("/api/v1/channels/bureau/threads").status, 404);
     assert!(!anon.get("/api/v1/channels").body.contains("Bureau"));
     // The public summary is indexed; the members' one never.
-    searched(&anon, "/api/v1/search?q=kamtchatkien", &format!("{p}/summary"), true);
-    searched(&admin, "/search?q=zanzibarien", &format!("{t}/summary"), false);
+    searched(
+        &anon,
+        "/api/v1/search?q=kamtchatkien",
+        &format!("{p}/summary"),
+        true,
+    );
+    searched(
+        &admin,
+        "/search?q=zanzibarien",
+        &format!("{t}/summary"),
+        false,
+    );
     let r = anon.get("/api/v1/search?q=zanzibarien");
     assert!(!r.body.contains(&format!("{t}/summary")), "{}", r.body);
     // The report form, open to anyone signed in for any id, does not repeat its words.
     let mid = db_i64(&server, "SELECT min(id) FROM channel_messages");
     let tid = t.rsplit('/').next().unwrap();
-    for path in [format!("/report/channel_message/{mid}"), format!("/report/channel_thread/{tid}")] {
+    for path in [
+        format!("/report/channel_message/{mid}"),
+        format!("/report/channel_thread/{tid}"),
+    ] {
         let r = other.get(&path);
-        assert!(!r.body.contains("buvette") && !r.body.contains("Budget"), "{path}: {}", r.body);
+        assert!(
+            !r.body.contains("buvette") && !r.body.contains("Budget"),
+            "{path}: {}",
+            r.body
+        );
     }
     // A page's channels are not shown to others while the page is members-only.
     let edit = owner.get(&format!("/a/{slug}/edit"));
-    let mut fields: Vec<(&str, &str)> = vec![("kind", "organisation"), ("type", "association"),
-        ("name", "Comité des fêtes"), ("visibility", "members")];
-    for empty in ["summary", "description", "tags", "address", "lat", "lon", "phone", "website", "social",
-        "capacity", "parent"] {
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("kind", "organisation"),
+        ("type", "association"),
+        ("name", "Comité des fêtes"),
+        ("visibility", "members"),
+    ];
+    for empty in [
+        "summary",
+        "description",
+        "tags",
+        "address",
+        "lat",
+        "lon",
+        "phone",
+        "website",
+        "social",
+        "capacity",
+        "parent",
+    ] {
         fields.push((empty, ""));
     }
-    assert_eq!(owner.post_form(&format!("/a/{slug}/edit"), &edit, &fields).status, 303);
+    assert_eq!(
+        owner
+            .post_form(&format!("/a/{slug}/edit"), &edit, &fields)
+            .status,
+        303
+    );
     assert!(!anon.get("/channels").body.contains("Annonces"));
     assert!(owner.get("/channels").body.contains("Annonces"));
 }
@@ -321,7 +545,13 @@ fn polling_gives_only_newer_messages_and_an_empty_message_is_shown_back() {
     let server = Server::start(&dir.path().join("data"), &[]);
     let admin = server.set_up();
     let ana = server.resident("ana@village.test", "Ana");
-    let channel = new_channel(&admin, "/channels/new", "Place du marché", "Vie du village", "residents");
+    let channel = new_channel(
+        &admin,
+        "/channels/new",
+        "Place du marché",
+        "Vie du village",
+        "residents",
+    );
     assert_eq!(server.client().get(&channel).status, 404, "residents only");
     let thread = new_thread(&ana, &channel, "Marché de Noël", "Premier message.");
     let first = db_i64(&server, "SELECT max(id) FROM channel_messages");
@@ -331,19 +561,41 @@ fn polling_gives_only_newer_messages_and_an_empty_message_is_shown_back() {
     let r = ana.get(&format!("{thread}/since/{first}"));
     assert_eq!(r.status, 200);
     assert!(r.header("content-type").starts_with("text/html"));
-    assert!(!r.body.contains("Premier message") && r.body.contains("Deuxième message") && r.body.contains("Troisième message"), "{}", r.body);
+    assert!(
+        !r.body.contains("Premier message")
+            && r.body.contains("Deuxième message")
+            && r.body.contains("Troisième message"),
+        "{}",
+        r.body
+    );
     assert_eq!(r.body.matches("<li").count(), 2);
     let last = db_i64(&server, "SELECT max(id) FROM channel_messages");
-    assert!(ana.get(&format!("{thread}/since/{last}")).body.trim().is_empty());
+    assert!(ana
+        .get(&format!("{thread}/since/{last}"))
+        .body
+        .trim()
+        .is_empty());
     let page = ana.get(&thread);
-    assert!(page.body.contains(&format!("data-since=\"{last}\"")) && page.body.contains("channel-poll"), "{}", page.body);
+    assert!(
+        page.body.contains(&format!("data-since=\"{last}\"")) && page.body.contains("channel-poll"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("data-poll="), "the last page polls");
 
     // An empty message: 422 in the user's language, the title typed kept.
     let page = ana.get(&channel);
-    let r = ana.post_form(&format!("{channel}/threads"), &page, &[("title", "Un titre gardé"), ("body", "   ")]);
+    let r = ana.post_form(
+        &format!("{channel}/threads"),
+        &page,
+        &[("title", "Un titre gardé"), ("body", "   ")],
+    );
     assert_eq!(r.status, 422);
-    assert!(r.body.contains("Un titre gardé") && r.body.contains("Écrivez un message."), "{}", r.body);
+    assert!(
+        r.body.contains("Un titre gardé") && r.body.contains("Écrivez un message."),
+        "{}",
+        r.body
+    );
     let r = ana.post_form(&thread, &page, &[("body", "")]);
     assert_eq!(r.status, 422);
 
@@ -351,10 +603,20 @@ fn polling_gives_only_newer_messages_and_an_empty_message_is_shown_back() {
     let mine = last;
     let edit = ana.get(&format!("{channel}/m/{mine}/edit"));
     assert_eq!(edit.status, 200);
-    let r = ana.post_form(&format!("{channel}/m/{mine}/edit"), &edit, &[("body", "Troisième, corrigé.")]);
+    let r = ana.post_form(
+        &format!("{channel}/m/{mine}/edit"),
+        &edit,
+        &[("body", "Troisième, corrigé.")],
+    );
     assert_eq!(r.status, 303);
-    assert!(ana.get(&format!("{thread}?at=end")).body.contains("Troisième, corrigé."));
-    assert_eq!(ana.get(&format!("{channel}/m/{}/edit", first + 1)).status, 403);
+    assert!(ana
+        .get(&format!("{thread}?at=end"))
+        .body
+        .contains("Troisième, corrigé."));
+    assert_eq!(
+        ana.get(&format!("{channel}/m/{}/edit", first + 1)).status,
+        403
+    );
     let r = ana.post_form(&format!("{channel}/m/{mine}/delete"), &edit, &[("x", "")]);
     assert_eq!(r.status, 303);
     assert_eq!(db_i64(&server, "SELECT messages FROM channel_threads"), 2);
@@ -387,20 +649,47 @@ fn a_long_thread_pages_by_key_and_a_moderator_hides_a_message() {
         .unwrap();
     }
     let first = anon.get(&thread);
-    assert!(first.body.contains("Message 0") && first.body.contains("Message 49<") && !first.body.contains("Message 50<"));
-    assert!(!first.body.contains("data-poll="), "not the last page: no polling");
+    assert!(
+        first.body.contains("Message 0")
+            && first.body.contains("Message 49<")
+            && !first.body.contains("Message 50<")
+    );
+    assert!(
+        !first.body.contains("data-poll="),
+        "not the last page: no polling"
+    );
     let last = anon.get(&format!("{thread}?at=end"));
-    assert!(last.body.contains("Message 119") && last.body.contains("Message 70<") && !last.body.contains("Message 69<"), "{}", last.body);
+    assert!(
+        last.body.contains("Message 119")
+            && last.body.contains("Message 70<")
+            && !last.body.contains("Message 69<"),
+        "{}",
+        last.body
+    );
     assert!(last.body.contains("120 message"), "{}", last.body);
-    let before: i64 = db_i64(&server, "SELECT min(id) FROM (SELECT id FROM channel_messages ORDER BY id DESC LIMIT 50)");
+    let before: i64 = db_i64(
+        &server,
+        "SELECT min(id) FROM (SELECT id FROM channel_messages ORDER BY id DESC LIMIT 50)",
+    );
     let prev = anon.get(&format!("{thread}?before={before}"));
-    assert!(prev.body.contains("Message 20<") && prev.body.contains("Message 69<") && !prev.body.contains("Message 70<"));
+    assert!(
+        prev.body.contains("Message 20<")
+            && prev.body.contains("Message 69<")
+            && !prev.body.contains("Message 70<")
+    );
 
     // Paul reports a message; the moderator hides it: gone for everyone but the moderators.
-    let target = db_i64(&server, "SELECT id FROM channel_messages WHERE body = 'Message 119'");
+    let target = db_i64(
+        &server,
+        "SELECT id FROM channel_messages WHERE body = 'Message 119'",
+    );
     let form = paul.get(&format!("/report/channel_message/{target}"));
     assert_eq!(form.status, 200, "{}", form.body);
-    let r = paul.post_form(&format!("/report/channel_message/{target}"), &form, &[("reason", "off_topic"), ("note", "hors sujet")]);
+    let r = paul.post_form(
+        &format!("/report/channel_message/{target}"),
+        &form,
+        &[("reason", "off_topic"), ("note", "hors sujet")],
+    );
     assert_eq!(r.status, 303, "{}", r.body);
     assert!(admin.get("/moderation").body.contains("Message 119"));
     let item = admin.get(&format!("/moderation/items/channel_message/{target}"));
@@ -408,11 +697,22 @@ fn a_long_thread_pages_by_key_and_a_moderator_hides_a_message() {
     let r = admin.post_form(
         &format!("/moderation/items/channel_message/{target}/hide"),
         &item,
-        &[("reason", "Hors sujet"), ("answer", "Merci."), ("message", ""), ("text", "")],
+        &[
+            ("reason", "Hors sujet"),
+            ("answer", "Merci."),
+            ("message", ""),
+            ("text", ""),
+        ],
     );
     assert_eq!(r.status, 303, "{}", r.body);
-    assert!(!anon.get(&format!("{thread}?at=end")).body.contains("Message 119"));
-    assert!(admin.get(&format!("{thread}?at=end")).body.contains("Message 119"));
+    assert!(!anon
+        .get(&format!("{thread}?at=end"))
+        .body
+        .contains("Message 119"));
+    assert!(admin
+        .get(&format!("{thread}?at=end"))
+        .body
+        .contains("Message 119"));
     assert!(db_i64(&server, "SELECT count(*) FROM moderation_log") >= 1);
 }
 
@@ -421,7 +721,13 @@ fn switched_off_the_channels_answer_404_and_leave_the_menu() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(&dir.path().join("data"), &[]);
     let admin = server.set_up();
-    let channel = new_channel(&admin, "/channels/new", "Jardins partagés", "Jardiner", "public");
+    let channel = new_channel(
+        &admin,
+        "/channels/new",
+        "Jardins partagés",
+        "Jardiner",
+        "public",
+    );
     let c = server.client();
     assert!(c.get("/").body.contains("href=\"/channels\""));
     assert_eq!(c.get(&channel).status, 200);
@@ -429,10 +735,18 @@ fn switched_off_the_channels_answer_404_and_leave_the_menu() {
     let fields: Vec<(&str, String)> = setup_fields("")
         .into_iter()
         .filter(|(k, _)| !k.starts_with("admin_") && *k != "code")
-        .chain([("modules", "directory".to_string()), ("public_url", server.url.clone())])
+        .chain([
+            ("modules", "directory".to_string()),
+            ("public_url", server.url.clone()),
+        ])
         .collect();
     assert_eq!(admin.post_form("/admin", &page, &fields).status, 303);
-    for path in ["/channels", channel.as_str(), "/api/v1/channels", "/admin/conduct"] {
+    for path in [
+        "/channels",
+        channel.as_str(),
+        "/api/v1/channels",
+        "/admin/conduct",
+    ] {
         assert_eq!(c.get(path).status, 404, "{path}");
         assert_eq!(admin.get(path).status, 404, "{path}");
     }
