@@ -400,7 +400,7 @@ def markdown(results, m, seconds, idle_s):
         "",
         f"**Method:** release binary, real server on 127.0.0.1, `wrk -t2 --latency` for {seconds} s per "
         "page and concurrency, with `Accept-Encoding: gzip` like a phone; cold start is the median of 5 "
-        "starts, from process spawn to the first 200 of the home page; idle RSS {idle_s} s after start "
+        f"starts, from process spawn to the first 200 of the home page; idle RSS {idle_s} s after start "
         "(background tasks' first pass done); peak RSS is the process's high-water mark after every "
         "dynamic page at 200 connections. The datasets marked *one core* run the server with "
         "`taskset -c 0` (wrk on the other core), to approach a Raspberry Pi; the others share both cores. "
